@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace TrapDebugger.Cli;
+
+/// <summary>The <c>trapdbg</c> command line: one subcommand per user task.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("TrapDebugger: tells you why a native Linux x86-64 program stopped and which check fired.");
+        return root.Parse(args).Invoke();
+    }
+}
