@@ -1,15 +1,179 @@
 namespace TrapDebugger.TestSupport;
 
 /// <summary>The list of fixtures in tests/fixtures. Add a program here and every test project can build it.</summary>
+/// <remarks>Each program takes its choice from argv, so every check it contains can be triggered on its own; the
+/// source file's header comment names which input triggers which check.</remarks>
 internal static class FixtureCatalog
 {
     private const int SIGILL = 4, SIGABRT = 6, SIGSEGV = 11;
 
+    /// <summary>Clang 22 and Clang 19 (whose verbose-trap encoding is older), each unoptimized and at -O2.</summary>
     private static readonly BuildVariant[] ClangBoth = [BuildVariant.Clang22O0, BuildVariant.Clang22O2, BuildVariant.Clang19O0, BuildVariant.Clang19O2];
+
+    private static readonly BuildVariant[] Clang22 = [BuildVariant.Clang22O0, BuildVariant.Clang22O2];
+
+    /// <summary>Both Clangs and GCC as a second DWARF producer, for programs that need no Clang-only builtin.</summary>
+    private static readonly BuildVariant[] AllCompilers = [.. ClangBoth, BuildVariant.GccO0, BuildVariant.GccO2];
+
+    private static readonly BuildVariant[] Clang22AndGcc = [.. Clang22, BuildVariant.GccO0, BuildVariant.GccO2];
+
+    private static readonly BuildVariant[] Rust = [BuildVariant.RustcDebug, BuildVariant.RustcRelease];
+
+    private static readonly string[] UbsanTrapFlags =
+        ["-fsanitize=signed-integer-overflow,array-bounds,shift,integer-divide-by-zero", "-fsanitize-trap=all"];
+
+    /// <summary>The checks of ubsan_trap.c, one run per check; each must trap with SIGILL.</summary>
+    private static readonly FixtureRun[] UbsanRuns =
+    [
+        new(["add", "1", "2"], ExpectedEnd.Exit(0), "no overflow"),
+        new(["add", "2147483647", "1"], ExpectedEnd.Killed(SIGILL), "signed add overflow"),
+        new(["sub", "-2147483648", "1"], ExpectedEnd.Killed(SIGILL), "signed sub overflow"),
+        new(["mul", "65536", "65536"], ExpectedEnd.Killed(SIGILL), "signed mul overflow"),
+        new(["index", "0", "12"], ExpectedEnd.Killed(SIGILL), "array index out of bounds"),
+        new(["shl", "1", "40"], ExpectedEnd.Killed(SIGILL), "shift exponent too large"),
+        new(["div", "7", "0"], ExpectedEnd.Killed(SIGILL), "integer division by zero"),
+    ];
 
     public static readonly IReadOnlyList<FixtureDefinition> All =
     [
         new("verbose_trap", FixtureLanguage.C, ["verbose_trap.c"], [], ClangBoth,
-            [new(["5"], ExpectedEnd.Killed(SIGILL), "index 5 is out of range")]),
+            [
+                new(["1"], ExpectedEnd.Exit(0), "index 1 is in range"),
+                new(["5"], ExpectedEnd.Killed(SIGILL), "index 5 is out of range"),
+            ])
+        {
+            Purpose = "one __builtin_verbose_trap with a category and a message",
+        },
+
+        new("verbose_trap_multi", FixtureLanguage.C, ["verbose_trap_multi.c"], [], ClangBoth,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "every check passes"),
+                new(["null"], ExpectedEnd.Killed(SIGILL), "null check"),
+                new(["bounds"], ExpectedEnd.Killed(SIGILL), "bounds check"),
+                new(["state"], ExpectedEnd.Killed(SIGILL), "state check"),
+                new(["amount"], ExpectedEnd.Killed(SIGILL), "check inlined from require_positive"),
+                new(["funds"], ExpectedEnd.Killed(SIGILL), "insufficient funds check"),
+            ])
+        {
+            Purpose = "five verbose traps in one function, merged into one ud2 at -O2",
+        },
+
+        new("builtin_trap", FixtureLanguage.C, ["builtin_trap.c"], [], AllCompilers,
+            [
+                new(["2"], ExpectedEnd.Exit(0), "known opcode"),
+                new(["9"], ExpectedEnd.Killed(SIGILL), "__builtin_trap in the default case"),
+            ])
+        {
+            Purpose = "a plain __builtin_trap (bare ud2, no message)",
+        },
+
+        new("ubsan_trap", FixtureLanguage.C, ["ubsan_trap.c"], [], ClangBoth, UbsanRuns)
+        {
+            ClangOnlyFlags = UbsanTrapFlags,
+            Clang22OnlyFlags = ["-fsanitize-debug-trap-reasons=none"],
+            Purpose = "UBSan trap mode without trap reasons: each check is a ud1 carrying the handler ordinal",
+        },
+
+        new("ubsan_trap_reasons", FixtureLanguage.C, ["ubsan_trap.c"], [], Clang22, UbsanRuns)
+        {
+            ClangOnlyFlags = UbsanTrapFlags,
+            Clang22OnlyFlags = ["-fsanitize-debug-trap-reasons=detailed"],
+            Purpose = "UBSan trap mode with trap reasons: each check also has a __clang_trap_msg frame",
+        },
+
+        new("libcxx_hardened", FixtureLanguage.Cxx, ["libcxx_hardened.cpp"],
+            ["-std=c++20", "-stdlib=libc++", "-D_LIBCPP_HARDENING_MODE=_LIBCPP_HARDENING_MODE_EXTENSIVE"], Clang22,
+            [
+                new(["vector", "2"], ExpectedEnd.Exit(0), "index in range"),
+                new(["vector", "10"], ExpectedEnd.Killed(SIGILL), "std::vector operator[] out of bounds"),
+                new(["span", "10"], ExpectedEnd.Killed(SIGILL), "std::span operator[] out of range"),
+                new(["front"], ExpectedEnd.Killed(SIGILL), "front() on an empty vector"),
+            ])
+        {
+            // The rpath lets the program find Clang 22's libc++.so.1, which is not in the default library path.
+            LinkFlags = ["-Wl,-rpath,/usr/lib/llvm-22/lib"],
+            Purpose = "libc++ hardening assertions (category libc++)",
+        },
+
+        new("assert_fail", FixtureLanguage.C, ["assert_fail.c"], [], AllCompilers,
+            [
+                new(["16"], ExpectedEnd.Exit(0), "header accepted"),
+                new(["100"], ExpectedEnd.Killed(SIGABRT), "payload length assertion"),
+                new(["16", "0x1234"], ExpectedEnd.Killed(SIGABRT), "magic assertion"),
+            ])
+        {
+            Purpose = "a failing assert(): SIGABRT with the text in glibc's __abort_msg",
+        },
+
+        new("null_field", FixtureLanguage.C, ["null_field.c"], [], AllCompilers,
+            [
+                new(["alice"], ExpectedEnd.Exit(0), "known user"),
+                new(["mallory"], ExpectedEnd.Killed(SIGSEGV), "read of NULL->uid at offset 8"),
+            ])
+        {
+            Purpose = "a read of the field at offset 8 through a NULL struct pointer",
+        },
+
+        new("threads32", FixtureLanguage.C, ["threads32.c"], ["-pthread"], AllCompilers,
+            [
+                new([], ExpectedEnd.Exit(0), "all 32 workers finish"),
+                new(["trap"], ExpectedEnd.Killed(SIGILL), "worker 17 traps while 31 threads are alive"),
+                new(["trap", "3"], ExpectedEnd.Killed(SIGILL), "worker 3 traps"),
+            ])
+        {
+            Purpose = "32 worker threads, one of which traps on demand",
+        },
+
+        new("shlib_trap", FixtureLanguage.C, ["shlib_trap_main.c"], [], ClangBoth,
+            [
+                new(["3", "3"], ExpectedEnd.Exit(0), "balanced pushes and pops"),
+                new(["2", "3"], ExpectedEnd.Killed(SIGILL), "pop from an empty queue, inside the library"),
+                new(["40", "0"], ExpectedEnd.Killed(SIGILL), "push onto a full queue, inside the library"),
+            ])
+        {
+            LibrarySources = ["shlib_trap_lib.c"],
+            Purpose = "a verbose trap that fires inside a shared library",
+        },
+
+        new("service", FixtureLanguage.C, ["service.c"], ["-pthread"], Clang22AndGcc,
+            [
+                new(["200"], ExpectedEnd.Exit(0), "runs 200 ms and exits"),
+                new(["60000", "--trap-after", "10"], ExpectedEnd.Killed(SIGILL), "request 10 fails its state check"),
+                new(["60000", "--trap-file", "/"], ExpectedEnd.Killed(SIGILL), "the trap file already exists"),
+            ])
+        {
+            Purpose = "a long-running multi-threaded loop with a hot function; traps on SIGUSR1, a file, or a request count",
+        },
+
+        new("cxx_program", FixtureLanguage.Cxx, ["cxx_program.cpp"], ["-std=c++20"], AllCompilers,
+            [
+                new([], ExpectedEnd.Exit(0), "walks 5 bins"),
+                new(["200"], ExpectedEnd.Exit(0), "a 200-frame recursion"),
+                new(["5", "trap"], ExpectedEnd.Killed(SIGILL), "verbose trap in Inventory<Item>::checked_get"),
+            ])
+        {
+            Purpose = "C++ namespaces, classes, templates, bit fields, std containers, recursion, a trap in a template",
+        },
+
+        new("rust_abort", FixtureLanguage.Rust, ["rust_abort.rs"], ["-C", "panic=abort"], Rust,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "job runs"),
+                new(["abort"], ExpectedEnd.Killed(SIGABRT), "std::process::abort"),
+                new(["panic"], ExpectedEnd.Killed(SIGABRT), "panic! with panic=abort"),
+                new(["index", "9"], ExpectedEnd.Killed(SIGABRT), "index out of bounds with panic=abort"),
+            ])
+        {
+            Purpose = "Rust ending in SIGABRT: process::abort and panics under panic=abort",
+        },
+
+        new("rust_panic", FixtureLanguage.Rust, ["rust_abort.rs"], [], Rust,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "job runs"),
+                new(["index", "9"], ExpectedEnd.Exit(101), "index out of bounds unwinds and exits 101"),
+                new(["abort"], ExpectedEnd.Killed(SIGABRT), "std::process::abort"),
+            ])
+        {
+            Purpose = "Rust with default unwinding: an index panic exits 101",
+        },
     ];
 }

@@ -30,6 +30,8 @@ public static class FixtureCommands
         flags.AddRange(fixture.Flags);
         if (variant.Compiler is Compiler.Clang22 or Compiler.Clang19)
             flags.AddRange(fixture.ClangOnlyFlags);
+        if (variant.Compiler is Compiler.Clang22)
+            flags.AddRange(fixture.Clang22OnlyFlags);
         if (library.Count > 0)
         {
             commands.Add(new CompileCommand(driver,

@@ -35,6 +35,13 @@ public sealed record FixtureDefinition(
     /// <summary>Flags only for the Clang variants (for example -fsanitize-trap or libc++ options).</summary>
     public IReadOnlyList<string> ClangOnlyFlags { get; init; } = [];
 
+    /// <summary>Flags only for the Clang 22 variants, for options older Clang rejects (for example -fsanitize-debug-trap-reasons).</summary>
+    public IReadOnlyList<string> Clang22OnlyFlags { get; init; } = [];
+
+    /// <summary>What the fixture is for and which inputs trigger which check, for test output and docs.</summary>
+    public string Purpose { get; init; } = "";
+
+    /// <summary>True when the fixture is built with <paramref name="variant"/>.</summary>
     public bool Supports(BuildVariant variant) => Variants.Contains(variant);
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,6 +17,7 @@ public readonly record struct BuildVariant(Compiler Compiler, string Optimizatio
     public static readonly BuildVariant GccO0 = new(Compiler.Gcc, "-O0");
     public static readonly BuildVariant GccO2 = new(Compiler.Gcc, "-O2");
     public static readonly BuildVariant RustcDebug = new(Compiler.Rustc, "-O0");
+    public static readonly BuildVariant RustcRelease = new(Compiler.Rustc, "-O2");
 
     /// <summary>A short name used in the cache folder and in test names, e.g. "clang22-O2".</summary>
     public override string ToString() => $"{Compiler.ToString().ToLowerInvariant()}{Optimization}";
@@ -29,7 +31,10 @@ public sealed record FixtureBinary(string Name, BuildVariant Variant, string Pro
 /// half-written binary.</remarks>
 public static class Fixtures
 {
-    private static readonly object Gate = new();
+    // One lock per cache folder: different builds run in parallel, the same build runs once per process.
+    private static readonly ConcurrentDictionary<string, object> Gates = new(StringComparer.Ordinal);
+
+    private static object GateFor(string dir) => Gates.GetOrAdd(dir, _ => new object());
 
     /// <summary>Every fixture the repository ships.</summary>
     public static IReadOnlyList<FixtureDefinition> All => FixtureCatalog.All;
@@ -54,12 +59,24 @@ public static class Fixtures
         var dir = Path.Combine(Repository.FixtureCache, $"{fixture.Name}-{variant}-{key}");
         var program = Path.Combine(dir, fixture.Name);
         string? lib = library.Count > 0 ? Path.Combine(dir, $"lib{fixture.Name}.so") : null;
-        lock (Gate)
+        lock (GateFor(dir))
         {
             if (!File.Exists(Path.Combine(dir, ".complete")))
                 Compile(dir, commands, fixture, variant);
         }
         return new FixtureBinary(fixture.Name, variant, program, lib, sources);
+    }
+
+    /// <summary>Compiles every (fixture, variant) pair in <paramref name="builds"/>, several at a time, and returns the binaries in order.</summary>
+    /// <remarks>Cached builds return at once; the first build of a fresh clone is bounded by the slowest compiler rather
+    /// than by the sum of all of them.</remarks>
+    public static IReadOnlyList<FixtureBinary> BuildMany(IEnumerable<(FixtureDefinition Fixture, BuildVariant Variant)> builds, int? parallelism = null)
+    {
+        var list = builds.ToList();
+        var results = new FixtureBinary[list.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism ?? Math.Max(2, Environment.ProcessorCount) };
+        Parallel.For(0, list.Count, options, i => results[i] = Build(list[i].Fixture, list[i].Variant));
+        return results;
     }
 
     /// <summary>Compiles an ad-hoc C or C++ source text (for tests that need a one-off program) and returns the binary path.</summary>
@@ -68,7 +85,7 @@ public static class Fixtures
         var key = Hash(sourceText + "\0" + fileName + "\0" + variant + "\0" + string.Join(" ", extraFlags) + "\0" + CompilerIdentity(variant.Compiler));
         var dir = Path.Combine(Repository.FixtureCache, $"adhoc-{Path.GetFileNameWithoutExtension(fileName)}-{variant}-{key}");
         var program = Path.Combine(dir, Path.GetFileNameWithoutExtension(fileName));
-        lock (Gate)
+        lock (GateFor(dir))
         {
             if (File.Exists(Path.Combine(dir, ".complete"))) return program;
             var tmp = dir + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
