@@ -1,0 +1,175 @@
+// Default and validation of `trapdbg` launch.json configurations, free of the VS Code API so
+// that it can be tested on its own. Every error is one sentence naming the attribute to fix.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The subset of a VS Code DebugConfiguration this module reads. */
+export interface DebugConfigurationLike {
+  type?: string;
+  request?: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+/** Thrown when a configuration cannot be started; the message says what to change. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** What validation needs to know about the file system. */
+export interface FileProbe {
+  kind(filePath: string): 'file' | 'directory' | 'missing' | 'other';
+  isExecutable(filePath: string): boolean;
+}
+
+/** The real file system. */
+export const nodeFileProbe: FileProbe = {
+  kind(filePath) {
+    try {
+      const stat = fs.statSync(filePath);
+      return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+    } catch {
+      return 'missing';
+    }
+  },
+  isExecutable(filePath) {
+    try {
+      fs.accessSync(filePath, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** Whether VS Code passed an empty configuration, which it does when there is no launch.json. */
+export function isEmptyConfiguration(config: DebugConfigurationLike): boolean {
+  return !config.type && !config.request && !config.name;
+}
+
+/** The configuration used when there is no launch.json: launch the given program. */
+export function defaultLaunchConfiguration(program: string, cwd?: string): DebugConfigurationLike {
+  const config: DebugConfigurationLike = { type: 'trapdbg', request: 'launch', name: 'Launch', program, args: [] };
+  if (cwd) config['cwd'] = cwd;
+  return config;
+}
+
+const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'stopOnEntry', 'disableASLR', 'sourceMap']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'sourceMap']);
+
+function checkBoolean(config: DebugConfigurationLike, key: string): void {
+  const v = config[key];
+  if (v !== undefined && typeof v !== 'boolean') throw new ConfigurationError(`"${key}" must be true or false, not ${JSON.stringify(v)}.`);
+}
+
+function checkSourceMap(config: DebugConfigurationLike): void {
+  const map = config['sourceMap'];
+  if (map === undefined) return;
+  if (Array.isArray(map)) {
+    map.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string')
+        throw new ConfigurationError(`"sourceMap[${i}]" must be a pair of paths ["/build/prefix", "/local/prefix"].`);
+    });
+    return;
+  }
+  if (typeof map !== 'object' || map === null) throw new ConfigurationError('"sourceMap" must be an object mapping build path prefixes to local paths.');
+  for (const [from, to] of Object.entries(map)) {
+    if (typeof to !== 'string') throw new ConfigurationError(`"sourceMap" entry "${from}" must map to a path string.`);
+  }
+}
+
+function requireProgramFile(program: string, probe: FileProbe, purpose: string): void {
+  const kind = probe.kind(program);
+  if (kind === 'missing') throw new ConfigurationError(`The program "${program}" does not exist; build it or fix "program" in launch.json.`);
+  if (kind !== 'file') throw new ConfigurationError(`The program "${program}" is not a regular file; "program" must name an executable.`);
+  if (!probe.isExecutable(program)) throw new ConfigurationError(`The program "${program}" is not executable, so it cannot be ${purpose}.`);
+}
+
+function resolveProgram(program: string, base: string | undefined): string {
+  return base && !path.isAbsolute(program) ? path.resolve(base, program) : program;
+}
+
+function validateLaunch(config: DebugConfigurationLike, probe: FileProbe, workspaceFolder: string | undefined): DebugConfigurationLike {
+  const program = config['program'];
+  if (program === undefined || program === '') throw new ConfigurationError('A launch configuration needs "program": the path of the executable to debug.');
+  if (typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
+  const cwd = config['cwd'];
+  if (cwd !== undefined && typeof cwd !== 'string') throw new ConfigurationError('"cwd" must be a path string.');
+  if (typeof cwd === 'string' && cwd !== '') {
+    const kind = probe.kind(cwd);
+    if (kind !== 'directory') throw new ConfigurationError(`The working directory "${cwd}" ${kind === 'missing' ? 'does not exist' : 'is not a directory'}; fix "cwd".`);
+  }
+  const resolved = resolveProgram(program, typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder);
+  requireProgramFile(resolved, probe, 'launched');
+  const args = config['args'];
+  if (args !== undefined) {
+    if (!Array.isArray(args)) throw new ConfigurationError('"args" must be an array of strings, one per argument, e.g. ["--verbose", "input.txt"].');
+    args.forEach((a, i) => {
+      if (typeof a !== 'string') throw new ConfigurationError(`"args[${i}]" must be a string, not ${JSON.stringify(a)}.`);
+    });
+  }
+  const env = config['env'];
+  if (env !== undefined) {
+    if (typeof env !== 'object' || env === null || Array.isArray(env))
+      throw new ConfigurationError('"env" must be an object of variable names to string values, e.g. {"LANG": "C"}.');
+    for (const [name, value] of Object.entries(env)) {
+      if (name === '' || name.includes('=')) throw new ConfigurationError(`"env" has an invalid variable name ${JSON.stringify(name)}.`);
+      if (typeof value !== 'string') throw new ConfigurationError(`"env.${name}" must be a string, not ${JSON.stringify(value)}.`);
+    }
+  }
+  checkBoolean(config, 'stopOnEntry');
+  checkBoolean(config, 'disableASLR');
+  checkSourceMap(config);
+  return { ...config, program: resolved };
+}
+
+/** Parses a pid given as a number or as the string `${command:pickProcess}` produced. */
+export function parsePid(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0x3fffffff) return value;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+    const pid = Number.parseInt(value, 10);
+    if (pid > 0 && pid <= 0x3fffffff) return pid;
+  }
+  throw new ConfigurationError(`"pid" must be a positive process id (or "\${command:pickProcess}"), not ${JSON.stringify(value)}.`);
+}
+
+function validateAttach(config: DebugConfigurationLike, probe: FileProbe, workspaceFolder: string | undefined): DebugConfigurationLike {
+  const result: DebugConfigurationLike = { ...config };
+  const pid = config['pid'];
+  const program = config['program'];
+  checkBoolean(config, 'waitFor');
+  checkSourceMap(config);
+  if (program !== undefined && typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
+  if (pid !== undefined && pid !== '') {
+    if (config['waitFor'] === true) throw new ConfigurationError('"waitFor" waits for a program to start, so it cannot be combined with "pid"; remove one of them.');
+    result['pid'] = parsePid(pid);
+  } else {
+    delete result['pid'];
+    if (!program) throw new ConfigurationError('An attach configuration needs "pid" (a process id or "${command:pickProcess}") or "program" (with "waitFor": true to wait for it to start).');
+  }
+  if (typeof program === 'string' && program !== '') {
+    const resolved = resolveProgram(program, workspaceFolder);
+    // When waiting by name, the program must exist so the process can be recognised when it starts.
+    if (config['waitFor'] === true || result['pid'] === undefined) requireProgramFile(resolved, probe, 'waited for');
+    result['program'] = resolved;
+  }
+  return result;
+}
+
+/** Checks a configuration after VS Code substituted its variables; returns it normalised (pid as a number, absolute program). */
+export function validateConfiguration(config: DebugConfigurationLike, probe: FileProbe = nodeFileProbe, workspaceFolder?: string): DebugConfigurationLike {
+  if (config.type !== undefined && config.type !== 'trapdbg') throw new ConfigurationError(`This configuration is of type "${config.type}", not "trapdbg".`);
+  if (config.request === 'launch') return validateLaunch(config, probe, workspaceFolder);
+  if (config.request === 'attach') return validateAttach(config, probe, workspaceFolder);
+  throw new ConfigurationError(`"request" must be "launch" or "attach", not ${JSON.stringify(config.request)}.`);
+}
+
+/** Attributes that are not part of this debugger's configuration (likely typos), for a warning. */
+export function unknownAttributes(config: DebugConfigurationLike): string[] {
+  const known = config.request === 'attach' ? attachAttributes : launchAttributes;
+  const common = new Set(['type', 'request', 'name', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', '__configurationTarget', '__sessionId', 'suppressMultipleSessionWarning']);
+  return Object.keys(config).filter((k) => !known.has(k) && !common.has(k) && !k.startsWith('__'));
+}

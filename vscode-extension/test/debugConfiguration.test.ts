@@ -1,0 +1,135 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import {
+  ConfigurationError,
+  defaultLaunchConfiguration,
+  isEmptyConfiguration,
+  parsePid,
+  unknownAttributes,
+  validateConfiguration,
+} from '../src/config/debugConfiguration';
+
+// A real directory with a real executable, a non-executable file and a subdirectory.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trapdbg-config-'));
+const program = path.join(dir, 'prog');
+fs.writeFileSync(program, '#!/bin/sh\n');
+fs.chmodSync(program, 0o755);
+const plainFile = path.join(dir, 'notes.txt');
+fs.writeFileSync(plainFile, 'x');
+fs.chmodSync(plainFile, 0o644);
+const subdir = path.join(dir, 'sub');
+fs.mkdirSync(subdir);
+
+function rejects(config: Record<string, unknown>, pattern: RegExp): void {
+  assert.throws(() => validateConfiguration({ type: 'trapdbg', name: 't', ...config }, undefined, dir), (e: unknown) => {
+    assert.ok(e instanceof ConfigurationError, `expected ConfigurationError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    assert.match(e.message, /\.$/, 'errors are sentences');
+    return true;
+  });
+}
+
+test('an empty configuration is what VS Code passes without launch.json', () => {
+  assert.equal(isEmptyConfiguration({}), true);
+  assert.equal(isEmptyConfiguration({ noDebug: true } as Record<string, unknown>), true);
+  assert.equal(isEmptyConfiguration({ type: 'trapdbg', request: 'launch', name: 'x' }), false);
+});
+
+test('the default launch configuration launches the chosen program and validates', () => {
+  const config = defaultLaunchConfiguration(program, dir);
+  assert.deepEqual(config, { type: 'trapdbg', request: 'launch', name: 'Launch', program, args: [], cwd: dir });
+  assert.equal(validateConfiguration(config, undefined, dir)['program'], program);
+});
+
+test('a full launch configuration passes unchanged', () => {
+  const config = {
+    type: 'trapdbg', request: 'launch', name: 'full', program, args: ['a b', '--x'], cwd: dir,
+    env: { LANG: 'C', EMPTY: '' }, stopOnEntry: true, disableASLR: false, sourceMap: { '/build': dir },
+  };
+  assert.deepEqual(validateConfiguration(config, undefined, dir), config);
+});
+
+test('a relative program is resolved against cwd, else the workspace folder', () => {
+  assert.equal(validateConfiguration({ type: 'trapdbg', request: 'launch', program: 'prog' }, undefined, dir)['program'], program);
+  fs.copyFileSync(program, path.join(subdir, 'prog'));
+  fs.chmodSync(path.join(subdir, 'prog'), 0o755);
+  assert.equal(validateConfiguration({ type: 'trapdbg', request: 'launch', program: './prog', cwd: subdir }, undefined, dir)['program'], path.join(subdir, 'prog'));
+});
+
+const launchErrors: [string, Record<string, unknown>, RegExp][] = [
+  ['missing program', {}, /needs "program"/],
+  ['empty program', { program: '' }, /needs "program"/],
+  ['program not a string', { program: 42 }, /"program" must be a path string/],
+  ['program does not exist', { program: path.join(dir, 'nope') }, /does not exist/],
+  ['program is a directory', { program: subdir }, /not a regular file/],
+  ['program not executable', { program: plainFile }, /not executable/],
+  ['args as a string', { program, args: '--verbose' }, /"args" must be an array of strings/],
+  ['args with a number', { program, args: ['a', 3] }, /"args\[1\]" must be a string/],
+  ['env as an array', { program, env: ['A=1'] }, /"env" must be an object/],
+  ['env value not a string', { program, env: { N: 1 } }, /"env.N" must be a string/],
+  ['env name with =', { program, env: { 'A=B': 'x' } }, /invalid variable name/],
+  ['stopOnEntry not boolean', { program, stopOnEntry: 'yes' }, /"stopOnEntry" must be true or false/],
+  ['disableASLR not boolean', { program, disableASLR: 1 }, /"disableASLR" must be true or false/],
+  ['cwd missing', { program, cwd: path.join(dir, 'missing') }, /working directory .* does not exist/],
+  ['cwd is a file', { program, cwd: plainFile }, /is not a directory/],
+  ['sourceMap not an object', { program, sourceMap: 'x' }, /"sourceMap" must be an object/],
+  ['sourceMap value not a string', { program, sourceMap: { '/a': 1 } }, /entry "\/a" must map to a path/],
+  ['sourceMap bad pair', { program, sourceMap: [['/a']] }, /"sourceMap\[0\]" must be a pair/],
+];
+for (const [name, config, pattern] of launchErrors) {
+  test(`launch: ${name} is refused`, () => rejects({ request: 'launch', ...config }, pattern));
+}
+
+test('sourceMap may also be a list of pairs', () => {
+  const config = { type: 'trapdbg', request: 'launch', program, sourceMap: [['/build', dir]] };
+  assert.deepEqual(validateConfiguration(config, undefined, dir)['sourceMap'], [['/build', dir]]);
+});
+
+test('attach: the pid from ${command:pickProcess} (a string) becomes a number', () => {
+  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '4321' }, undefined, dir);
+  assert.equal(result['pid'], 4321);
+  assert.equal(validateConfiguration({ type: 'trapdbg', request: 'attach', pid: 77 })['pid'], 77);
+});
+
+test('attach: program with waitFor needs no pid', () => {
+  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', program: 'prog', waitFor: true }, undefined, dir);
+  assert.equal(result['program'], program);
+  assert.equal(result['pid'], undefined);
+});
+
+test('attach: an unsubstituted or empty pid falls back to the program', () => {
+  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '', program }, undefined, dir);
+  assert.equal('pid' in result, false);
+});
+
+const attachErrors: [string, Record<string, unknown>, RegExp][] = [
+  ['neither pid nor program', {}, /needs "pid" .* or "program"/],
+  ['pid not numeric', { pid: 'abc' }, /"pid" must be a positive process id/],
+  ['pid zero', { pid: 0 }, /"pid" must be a positive process id/],
+  ['pid negative', { pid: -5 }, /"pid" must be a positive process id/],
+  ['pid fractional', { pid: 1.5 }, /"pid" must be a positive process id/],
+  ['pid with waitFor', { pid: 12, waitFor: true }, /cannot be combined with "pid"/],
+  ['waitFor not boolean', { program, waitFor: 'true' }, /"waitFor" must be true or false/],
+  ['waitFor for a missing program', { program: path.join(dir, 'absent'), waitFor: true }, /does not exist/],
+];
+for (const [name, config, pattern] of attachErrors) {
+  test(`attach: ${name} is refused`, () => rejects({ request: 'attach', ...config }, pattern));
+}
+
+test('an unknown request or a foreign type is refused', () => {
+  rejects({ request: 'core' }, /"request" must be "launch" or "attach"/);
+  assert.throws(() => validateConfiguration({ type: 'cppdbg', request: 'launch', program }), /not "trapdbg"/);
+});
+
+test('parsePid accepts surrounding blanks and refuses huge values', () => {
+  assert.equal(parsePid(' 12 '), 12);
+  assert.throws(() => parsePid('99999999999'), ConfigurationError);
+});
+
+test('unknown attributes are reported (typos such as "programm")', () => {
+  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'launch', name: 'x', programm: 'a', program: 'b', preLaunchTask: 'build' }), ['programm']);
+  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'attach', name: 'x', pid: 1, args: [] }), ['args']);
+});
