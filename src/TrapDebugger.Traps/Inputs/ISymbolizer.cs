@@ -1,0 +1,39 @@
+namespace TrapDebugger.Traps;
+
+/// <summary>One frame of an inline chain: a function and where its caller called it.</summary>
+/// <param name="Name">The qualified, demangled name (as <c>llvm-addr2line -C</c> prints), e.g. <c>std::__1::vector&lt;int&gt;::operator[]</c>
+/// or an artificial <c>__clang_trap_msg$Category$Message</c>.</param>
+/// <param name="CallSite">Where this frame was inlined into its caller (DW_AT_call_file/line/column); null for the outermost, out-of-line function.</param>
+/// <param name="IsArtificial">True when the frame's subprogram is DW_AT_artificial (a trap-message frame).</param>
+public sealed record InlineFrame(string Name, SourceLocation? CallSite, bool IsArtificial = false);
+
+/// <summary>What the debug information says about one code address.</summary>
+/// <param name="Function">The out-of-line function containing the address.</param>
+/// <param name="InlineChain">The frames at the address, innermost first; the last one is <paramref name="Function"/> itself.</param>
+/// <param name="Line">The line-table row for the address (line 0 for compiler-generated code), or null when there is none.</param>
+public sealed record SymbolizedLocation(string? Function, IReadOnlyList<InlineFrame> InlineChain, SourceLocation? Line)
+{
+    /// <summary>The source position of inline frame <paramref name="index"/>: the line row for frame 0, else the call site recorded in the frame below it.</summary>
+    public SourceLocation? LocationOfFrame(int index) =>
+        index == 0 ? Line : index < InlineChain.Count ? InlineChain[index - 1].CallSite : null;
+}
+
+/// <summary>The code range and name of one function.</summary>
+/// <param name="Start">The first address of the function.</param>
+/// <param name="End">The address just past its last byte.</param>
+/// <param name="Name">The qualified, demangled name.</param>
+public sealed record FunctionBounds(ulong Start, ulong End, string Name);
+
+/// <summary>Answers debug-information questions about code addresses; the engine implements it over DWARF and ELF symbols.</summary>
+public interface ISymbolizer
+{
+    /// <summary>The function, inline chain and line row at <paramref name="address"/>, or null when nothing describes it.</summary>
+    SymbolizedLocation? Symbolize(ulong address);
+
+    /// <summary>The function containing <paramref name="address"/>, or null when no symbol or DWARF range covers it.</summary>
+    FunctionBounds? FindFunction(ulong address);
+
+    /// <summary>The name of the source variable that lives in <paramref name="register"/> (e.g. "rdx") at <paramref name="address"/>, when known.</summary>
+    /// <remarks>Used only to make evidence read like source ("i (rdx) = 8"); returning null is always correct.</remarks>
+    string? VariableInRegister(ulong address, string register) => null;
+}

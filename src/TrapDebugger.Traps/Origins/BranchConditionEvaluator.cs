@@ -1,0 +1,325 @@
+using System.Globalization;
+using Iced.Intel;
+
+namespace TrapDebugger.Traps;
+
+/// <summary>The outcome of replaying one check's compare against the live state.</summary>
+/// <param name="Status">Whether the check sends control to the trap.</param>
+/// <param name="Evidence">The values behind the status, or why it is unknown.</param>
+/// <param name="FlagsAgree">True when the live rflags give the same branch direction, so this check can be the last one executed.</param>
+internal readonly record struct ConditionResult(ConditionStatus Status, string Evidence, bool FlagsAgree);
+
+/// <summary>Replays the flag-setting instruction that feeds a conditional branch, using the registers and memory at the trap.</summary>
+/// <remarks>
+/// The registers at the trap are those after the path from the branch to the trap executed. An operand is only trusted when
+/// nothing between the flag-setting instruction and the trap writes it; a destination the flag-setting instruction itself
+/// writes (sub, add, and, inc, …) still holds its result, from which the flags are recomputed.
+/// </remarks>
+internal static class BranchConditionEvaluator
+{
+    private const int MaxLookBack = 16;
+
+    public static ConditionResult Evaluate(CodeView view, int branchIndex, IReadOnlyList<Instruction> path, bool trapOnTaken,
+        RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols)
+    {
+        var branch = view.Instructions[branchIndex];
+        var cc = branch.ConditionCode;
+
+        // Find the instruction that last set the flags before the branch, inside the same block.
+        var setterIndex = -1;
+        for (var k = branchIndex - 1; k >= 0 && k >= branchIndex - MaxLookBack; k--)
+        {
+            var candidate = view.Instructions[k];
+            if (candidate.FlowControl != FlowControl.Next)
+                return Unknown("the flags are set in another block");
+            if (view.IsBranchTarget(candidate.NextIP))
+                return Unknown("another path joins between the compare and the branch");
+            if (candidate.RflagsModified != RflagsBits.None)
+            {
+                setterIndex = k;
+                break;
+            }
+        }
+        if (setterIndex < 0) return Unknown("no flag-setting instruction found before the branch");
+        var setter = view.Instructions[setterIndex];
+
+        // What runs after the setter until the trap: the rest of its block, then the path from the branch to the trap.
+        var after = new List<Instruction>();
+        for (var k = setterIndex + 1; k < branchIndex; k++) after.Add(view.Instructions[k]);
+        after.AddRange(path);
+        var written = new HashSet<Register>();
+        var memoryWritten = false;
+        var flagsTouched = false;
+        var info = new InstructionInfoFactory();
+        foreach (var i in after)
+        {
+            var used = info.GetInfo(i);
+            foreach (var r in used.GetUsedRegisters())
+            {
+                if (r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
+                    written.Add(FullOf(r.Register));
+            }
+            foreach (var m in used.GetUsedMemory())
+            {
+                if (m.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
+                    memoryWritten = true;
+            }
+            if (i.RflagsModified != RflagsBits.None) flagsTouched = true;
+        }
+
+        var replay = Replay(setter, registers, memory, written, memoryWritten, symbols, branch.IP);
+        if (replay.Flags is not { } flags) return Unknown(replay.Why ?? $"cannot replay {Disassembly.Format(setter)}");
+        if (flags.Evaluate(cc) is not { } taken)
+            return Unknown($"{Disassembly.Format(setter)} does not define the flags j{cc} reads");
+
+        var holds = taken == trapOnTaken;
+        var live = Flags.FromRflags(registers.Rflags).Evaluate(cc);
+        var agree = !flagsTouched && live == taken;
+        var relation = replay.Describe(taken ? cc : Flags.Negate(cc));
+        var evidence = $"{relation} ({Disassembly.Format(setter)}; j{cc} {(taken ? "taken" : "not taken")})";
+        return new ConditionResult(holds ? ConditionStatus.Holds : ConditionStatus.DoesNotHold, evidence, agree);
+    }
+
+    private static ConditionResult Unknown(string why) => new(ConditionStatus.Unknown, why, false);
+
+    private static Register FullOf(Register r) =>
+        r is Register.AH or Register.BH or Register.CH or Register.DH ? r switch
+        {
+            Register.AH => Register.RAX, Register.BH => Register.RBX, Register.CH => Register.RCX, _ => Register.RDX,
+        } : r.GetFullRegister();
+
+    /// <summary>An operand value with a label for the evidence.</summary>
+    private readonly record struct Operand(ulong Value, string Label, bool IsImmediate);
+
+    /// <summary>The replayed flags and the operands they came from.</summary>
+    private sealed class ReplayResult
+    {
+        public Flags? Flags;
+        public string? Why;
+        public string Mnemonic = "";
+        public Operand A, B;
+        public int Bits;
+        public bool SameOperand;
+
+        public string Describe(ConditionCode cc)
+        {
+            switch (Mnemonic)
+            {
+                case "cmp" or "sub":
+                {
+                    var signed = cc is ConditionCode.l or ConditionCode.ge or ConditionCode.le or ConditionCode.g;
+                    var a = Show(A, Bits, signed);
+                    var b = Show(B, Bits, signed);
+                    return cc switch
+                    {
+                        ConditionCode.b => $"{a} < {b} (unsigned)",
+                        ConditionCode.ae => $"{a} ≥ {b} (unsigned)",
+                        ConditionCode.e => $"{a} = {b}",
+                        ConditionCode.ne => $"{a} ≠ {b}",
+                        ConditionCode.be => $"{a} ≤ {b} (unsigned)",
+                        ConditionCode.a => $"{a} > {b} (unsigned)",
+                        ConditionCode.l => $"{a} < {b} (signed)",
+                        ConditionCode.ge => $"{a} ≥ {b} (signed)",
+                        ConditionCode.le => $"{a} ≤ {b} (signed)",
+                        ConditionCode.g => $"{a} > {b} (signed)",
+                        ConditionCode.s => $"{a} − {b} is negative",
+                        ConditionCode.ns => $"{a} − {b} is not negative",
+                        ConditionCode.o => $"{a} − {b} overflows",
+                        ConditionCode.no => $"{a} − {b} does not overflow",
+                        ConditionCode.p => $"{a} − {b} has even parity",
+                        _ => $"{a} − {b} has odd parity",
+                    };
+                }
+                case "test" or "and" when SameOperand || Mnemonic == "test" && B.IsImmediate == false && A.Label == B.Label:
+                {
+                    var signed = cc is ConditionCode.l or ConditionCode.ge or ConditionCode.le or ConditionCode.g or ConditionCode.s or ConditionCode.ns;
+                    var a = Show(A, Bits, signed);
+                    return cc switch
+                    {
+                        ConditionCode.e or ConditionCode.be => $"{a} = 0",
+                        ConditionCode.ne or ConditionCode.a => $"{a} ≠ 0",
+                        ConditionCode.s or ConditionCode.l => $"{a} < 0",
+                        ConditionCode.ns or ConditionCode.ge => $"{a} ≥ 0",
+                        ConditionCode.le => $"{a} ≤ 0",
+                        ConditionCode.g => $"{a} > 0",
+                        _ => $"{a}: j{cc}",
+                    };
+                }
+                case "test" or "and":
+                {
+                    var a = Show(A, Bits, false);
+                    var b = Show(B, Bits, false);
+                    return cc switch
+                    {
+                        ConditionCode.e or ConditionCode.be => $"{a} & {b} = 0",
+                        ConditionCode.ne or ConditionCode.a => $"{a} & {b} ≠ 0",
+                        _ => $"{a} & {b}: j{cc}",
+                    };
+                }
+                case "bt":
+                    return $"bit {Show(B, Bits, false)} of {Show(A, Bits, false)} is {(cc == ConditionCode.b ? "set" : "clear")}";
+                default:
+                    return B.Label.Length > 0
+                        ? $"{Mnemonic} {Show(A, Bits, false)}, {Show(B, Bits, false)}: j{cc}"
+                        : $"{Mnemonic} {Show(A, Bits, false)}: j{cc}";
+            }
+        }
+
+        private static string Show(Operand o, int bits, bool signed)
+        {
+            var text = FormatValue(o.Value, bits, signed);
+            return o.IsImmediate ? text : $"{o.Label} = {text}";
+        }
+    }
+
+    internal static string FormatValue(ulong value, int bits, bool signed)
+    {
+        value &= Flags.Mask(bits);
+        if (signed && Flags.Sign(value, bits))
+        {
+            var magnitude = (~value + 1) & Flags.Mask(bits);
+            return magnitude < 0x10000 ? "-" + magnitude.ToString(CultureInfo.InvariantCulture) : "-0x" + magnitude.ToString("x", CultureInfo.InvariantCulture);
+        }
+        return value < 0x10000 ? value.ToString(CultureInfo.InvariantCulture) : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    private static ReplayResult Replay(Instruction setter, RegisterState registers, IMemoryReader? memory,
+        HashSet<Register> written, bool memoryWritten, ISymbolizer? symbols, ulong branchAddress)
+    {
+        var result = new ReplayResult { Mnemonic = setter.Mnemonic.ToString().ToLowerInvariant() };
+        var bits = OperandBits(setter);
+        result.Bits = bits;
+        if (bits == 0) { result.Why = $"cannot size the operands of {Disassembly.Format(setter)}"; return result; }
+
+        // The destination of sub/add/and/… (register or memory) was written by the setter itself: its live value is the
+        // result, from which the operand before is recomputed below.
+
+        Operand? Read(int op, out string? why)
+        {
+            why = null;
+            switch (setter.GetOpKind(op))
+            {
+                case OpKind.Register:
+                {
+                    var reg = setter.GetOpRegister(op);
+                    var full = FullOf(reg);
+                    if (written.Contains(full)) { why = $"{Disassembly.Name(full)} is overwritten between the check and the trap"; return null; }
+                    if (registers.Get(reg) is not { } v) { why = $"{Disassembly.Name(reg)} is not known"; return null; }
+                    var name = Disassembly.Name(reg);
+                    var variable = symbols?.VariableInRegister(branchAddress, Disassembly.Name(full));
+                    return new Operand(v, variable is null ? name : $"{variable} ({name})", false);
+                }
+                case OpKind.Immediate8 or OpKind.Immediate16 or OpKind.Immediate32 or OpKind.Immediate64
+                    or OpKind.Immediate8to16 or OpKind.Immediate8to32 or OpKind.Immediate8to64 or OpKind.Immediate32to64:
+                    return new Operand(setter.GetImmediate(op), "", true);
+                case OpKind.Memory:
+                {
+                    if (memoryWritten) { why = "memory is written between the check and the trap"; return null; }
+                    if (memory is null) { why = "process memory is not available"; return null; }
+                    if (EffectiveAddress.Compute(setter, registers, written, out var address) is { } problem) { why = problem; return null; }
+                    var size = setter.MemorySize.GetSize();
+                    if (size is < 1 or > 8) { why = $"cannot read a {size}-byte operand"; return null; }
+                    Span<byte> buffer = stackalloc byte[8];
+                    buffer.Clear();
+                    if (memory.Read(address, buffer[..size]) != size) { why = $"memory at 0x{address:x} is not readable"; return null; }
+                    var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+                    return new Operand(value, $"[0x{address:x}]", false);
+                }
+                default:
+                    why = $"operand kind {setter.GetOpKind(op)} is not replayed";
+                    return null;
+            }
+        }
+
+        if (setter.OpCount < 1) { result.Why = $"{Disassembly.Format(setter)} has no operands to replay"; return result; }
+        var first = Read(0, out var why0);
+        if (first is null) { result.Why = why0; return result; }
+        Operand? second = null;
+        if (setter.OpCount >= 2)
+        {
+            second = Read(1, out var why1);
+            if (second is null) { result.Why = why1; return result; }
+        }
+        result.A = first.Value;
+        result.B = second ?? default;
+        result.SameOperand = setter.OpCount >= 2 && setter.Op0Kind == OpKind.Register && setter.Op1Kind == OpKind.Register
+            && setter.Op0Register == setter.Op1Register;
+        var a = first.Value.Value;
+        var b = second?.Value ?? 0;
+        var mask = Flags.Mask(bits);
+        if (second is { IsImmediate: true }) b &= mask;
+
+        switch (setter.Mnemonic)
+        {
+            case Mnemonic.Cmp:
+                result.Flags = Flags.Subtract(a, b, bits);
+                break;
+            case Mnemonic.Test:
+                result.Flags = Flags.Logical(a & b, bits);
+                break;
+            case Mnemonic.Sub when result.SameOperand:
+                result.A = result.B = result.A with { Value = 0 };
+                result.Flags = Flags.Subtract(0, 0, bits);
+                break;
+            case Mnemonic.Sub:
+                // a is the result; the operand before was result + b.
+                result.A = result.A with { Value = (a + b) & mask, Label = result.A.Label + " (before the sub)" };
+                result.Flags = Flags.Subtract((a + b) & mask, b, bits);
+                break;
+            case Mnemonic.Add when result.SameOperand:
+                result.Why = "add of a register to itself loses the operand";
+                break;
+            case Mnemonic.Add:
+                result.A = result.A with { Value = (a - b) & mask, Label = result.A.Label + " (before the add)" };
+                result.Flags = Flags.Add((a - b) & mask, b, bits);
+                break;
+            case Mnemonic.And or Mnemonic.Or or Mnemonic.Xor:
+                // The destination holds the result, which alone defines the flags.
+                result.Mnemonic = "result of " + result.Mnemonic;
+                result.B = default;
+                result.Flags = Flags.Logical(a, bits);
+                break;
+            case Mnemonic.Inc:
+            {
+                var before = (a - 1) & mask;
+                var f = Flags.Add(before, 1, bits);
+                result.A = result.A with { Value = before, Label = result.A.Label + " (before the inc)" };
+                result.Flags = f with { CF = null }; // inc keeps CF from earlier code
+                break;
+            }
+            case Mnemonic.Dec:
+            {
+                var before = (a + 1) & mask;
+                var f = Flags.Subtract(before, 1, bits);
+                result.A = result.A with { Value = before, Label = result.A.Label + " (before the dec)" };
+                result.Flags = f with { CF = null };
+                break;
+            }
+            case Mnemonic.Neg:
+            {
+                var before = (0 - a) & mask;
+                result.A = result.A with { Value = before, Label = result.A.Label + " (before the neg)" };
+                result.Flags = Flags.Subtract(0, before, bits);
+                break;
+            }
+            case Mnemonic.Bt when setter.Op0Kind == OpKind.Register:
+            {
+                var bit = (int)(b % (ulong)bits);
+                result.Flags = new Flags(((a >> bit) & 1) != 0, null, null, null, null);
+                break;
+            }
+            default:
+                result.Why = $"{Disassembly.Format(setter)} is not a compare the analysis replays";
+                break;
+        }
+        return result;
+    }
+
+    private static int OperandBits(in Instruction i)
+    {
+        if (i.OpCount == 0) return 0;
+        if (i.Op0Kind == OpKind.Register) return i.Op0Register.GetSize() * 8;
+        if (i.Op0Kind == OpKind.Memory) return i.MemorySize.GetSize() * 8;
+        return 0;
+    }
+}
