@@ -1,0 +1,23 @@
+using TrapDebugger.Dwarf.Types;
+using TrapDebugger.Engine.Values;
+
+namespace TrapDebugger.Engine.Expressions;
+
+/// <summary>What an expression can see: the names in scope at a frame, its registers, the types of its module, and memory.</summary>
+public interface IEvaluationScope
+{
+    /// <summary>The debuggee's memory.</summary>
+    ITargetMemory Memory { get; }
+
+    /// <summary>The variable named <paramref name="name"/>: innermost local first, then parameters, then globals; null if none.</summary>
+    DebugValue? FindVariable(string name);
+
+    /// <summary>The type named <paramref name="name"/> in the frame's module ("node", "struct node", "std::string"), or null.</summary>
+    DwarfType? FindType(string name);
+
+    /// <summary>The register named <paramref name="name"/> (without the <c>$</c>) in the frame, or null if there is none by that name.</summary>
+    DebugValue? ReadRegister(string name);
+
+    /// <summary>Writes a register of the frame (for setVariable on a value that lives in a register).</summary>
+    void WriteRegister(int dwarfRegister, ReadOnlySpan<byte> bytes);
+}

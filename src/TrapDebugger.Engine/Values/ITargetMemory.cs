@@ -1,0 +1,38 @@
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Engine.Values;
+
+/// <summary>Reads and writes the memory of the debuggee: what values are made of.</summary>
+public interface ITargetMemory : IByteSource
+{
+    /// <summary>Writes <paramref name="data"/> at <paramref name="address"/>; throws <see cref="TargetMemoryException"/> when the range is not writable.</summary>
+    void Write(ulong address, ReadOnlySpan<byte> data);
+}
+
+/// <summary>A read or write of target memory failed (unmapped address, protection, process gone).</summary>
+public sealed class TargetMemoryException(string message) : Exception(message);
+
+/// <summary>Target memory backed by a byte array at a base address (core images, tests, snapshots).</summary>
+public sealed class ArrayTargetMemory(ulong baseAddress, byte[] bytes) : ITargetMemory
+{
+    /// <summary>The address of the first byte.</summary>
+    public ulong BaseAddress => baseAddress;
+
+    /// <inheritdoc/>
+    public int Read(ulong position, Span<byte> buffer)
+    {
+        if (position < baseAddress || position - baseAddress >= (ulong)bytes.Length) return 0;
+        int offset = (int)(position - baseAddress);
+        int n = Math.Min(buffer.Length, bytes.Length - offset);
+        bytes.AsSpan(offset, n).CopyTo(buffer);
+        return n;
+    }
+
+    /// <inheritdoc/>
+    public void Write(ulong address, ReadOnlySpan<byte> data)
+    {
+        if (address < baseAddress || address - baseAddress + (ulong)data.Length > (ulong)bytes.Length)
+            throw new TargetMemoryException($"cannot write {data.Length} bytes at 0x{address:x}: outside the mapped range");
+        data.CopyTo(bytes.AsSpan((int)(address - baseAddress)));
+    }
+}

@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Text;
+using TrapDebugger.Dwarf.Types;
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Engine.Values;
+
+/// <summary>Turns values into what the variables view shows: a one-line value or summary, and children to expand.</summary>
+/// <remarks>Scalars print as lldb prints them (so the two can be compared): chars quoted, floats with enough digits to
+/// round-trip, pointers as 16 hex digits, <c>char *</c> followed by the string. Aggregates get a short summary.</remarks>
+public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? symbolize = null)
+{
+    /// <summary>The most characters read for a C string summary (lldb reads the same amount by default).</summary>
+    public const int MaxStringLength = 1024;
+
+    /// <summary>The most characters in an aggregate summary before it is cut with "...".</summary>
+    public const int MaxSummaryLength = 100;
+
+    /// <summary>The memory values are read from.</summary>
+    public IByteSource Memory => memory;
+
+    /// <summary>Formats <paramref name="value"/> for display; unreadable values become a bracketed reason, never an exception.</summary>
+    public string Format(DebugValue value, ValueFormat format = ValueFormat.Natural)
+    {
+        if (value.IsOptimizedOut) return "<optimized out>";
+        if (!value.IsAvailable) return $"<{value.Error ?? "unavailable"}>";
+        try
+        {
+            return FormatCore(value, format, 0);
+        }
+        catch (ValueException e)
+        {
+            return $"<{e.Message}>";
+        }
+    }
+
+    private string FormatCore(DebugValue value, ValueFormat format, int depth)
+    {
+        var t = value.Canonical;
+        if (t is ReferenceType r)
+        {
+            var address = value.GetRawInteger(memory);
+            if (r.Referent is null) return Hex(address);
+            var target = DebugValue.InMemory(r.Referent, address);
+            return depth > 0 ? FormatCore(target, format, depth + 1) : $"{Hex(address)} (*{Format(target, format)})".Replace("(*<", "(<", StringComparison.Ordinal);
+        }
+        switch (StandardLibraryLayouts.Classify(t))
+        {
+            case StandardLibraryLayouts.Container.String when StandardLibraryLayouts.TryReadString(value, memory, out var data, out var length):
+                return Quote(ReadBytes(data, (int)Math.Min(length, MaxStringLength)), length > MaxStringLength);
+            case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var count):
+                return $"size={count}";
+            case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
+                return FormatCore(owned, format, depth + 1);
+        }
+        switch (t)
+        {
+            case BaseType b:
+                return FormatBase(value, b, format);
+            case EnumerationType e:
+                {
+                    var raw = value.GetRawInteger(memory);
+                    if (format != ValueFormat.Natural) return FormatInteger(raw, e.IsSigned, (int)e.ByteSize, format);
+                    return e.NameOf((long)raw) ?? FormatFlags(e, raw) ?? (e.IsSigned ? ((long)raw).ToString(CultureInfo.InvariantCulture) : raw.ToString(CultureInfo.InvariantCulture));
+                }
+            case PointerType p:
+                {
+                    var address = value.GetRawInteger(memory);
+                    if (format is not (ValueFormat.Natural or ValueFormat.String)) return FormatInteger(address, false, 8, format);
+                    if (IsCharacter(p.Pointee) && address != 0)
+                        return $"{Hex(address)} {CString(address)}";
+                    if (p.Pointee?.Canonical is SubroutineType && symbolize?.Invoke(address) is { } fn)
+                        return $"{Hex(address)} ({fn})";
+                    return Hex(address);
+                }
+            case ArrayType a:
+                {
+                    if (IsCharacter(a.Element) && a.Dimensions.Count == 1)
+                    {
+                        if (value.Address is { } at && a.Count is null) return CString(at);
+                        var bytes = value.GetBytes(memory);
+                        int nul = bytes.IndexOf((byte)0);
+                        return Quote(nul >= 0 ? bytes[..nul] : bytes, false);
+                    }
+                    return depth > 1 ? "{...}" : Summarize(value, format, depth);
+                }
+            case CompositeType:
+                return depth > 1 ? "{...}" : Summarize(value, format, depth);
+            case SubroutineType:
+                return value.Address is { } fa ? Hex(fa) : "<function>";
+            case UnspecifiedType:
+                return value.GetBytes(memory).Length == 8 ? Hex(value.GetRawInteger(memory)) : "<void>";
+            default:
+                return Hex(value.GetRawInteger(memory));
+        }
+    }
+
+    private string Summarize(DebugValue value, ValueFormat format, int depth)
+    {
+        var sb = new StringBuilder("{");
+        int count = ChildCount(value);
+        var children = Children(value, 0, Math.Min(count, 16));
+        bool first = true;
+        bool named = value.Canonical is CompositeType && StandardLibraryLayouts.Classify(value.Canonical) == StandardLibraryLayouts.Container.None;
+        foreach (var c in children)
+        {
+            if (!first) sb.Append(", ");
+            first = false;
+            if (named) sb.Append(c.Name).Append('=');
+            sb.Append(c.Value.IsOptimizedOut ? "<optimized out>" : FormatCoreSafe(c.Value, format, depth + 1));
+            if (sb.Length > MaxSummaryLength) return sb.ToString(0, MaxSummaryLength) + "...}";
+        }
+        if (children.Count < count) sb.Append(", ...");
+        return sb.Append('}').ToString();
+    }
+
+    private string FormatCoreSafe(DebugValue value, ValueFormat format, int depth)
+    {
+        try { return FormatCore(value, format, depth); }
+        catch (ValueException e) { return $"<{e.Message}>"; }
+    }
+
+    private string FormatBase(DebugValue value, BaseType b, ValueFormat format)
+    {
+        if (b.IsFloat && format == ValueFormat.Natural)
+        {
+            var d = value.GetDouble(memory);
+            return b.ByteSize == 4
+                ? ((float)d).ToString("G9", CultureInfo.InvariantCulture)
+                : d.ToString("G17", CultureInfo.InvariantCulture);
+        }
+        var raw = value.GetRawInteger(memory);
+        if (format == ValueFormat.Natural)
+        {
+            if (b.Encoding == BaseTypeEncoding.Boolean) return raw != 0 ? "true" : "false";
+            if (b.IsCharacter && b.ByteSize == 1) return CharLiteral((byte)raw);
+            format = b.IsSigned ? ValueFormat.Decimal : ValueFormat.Unsigned;
+        }
+        if (format == ValueFormat.Character) return CharLiteral((byte)raw);
+        int size = value.BitSize is { } bits ? (bits + 7) / 8 : (int)b.ByteSize;
+        return FormatInteger(raw, b.IsSigned, size, format);
+    }
+
+    /// <summary>Formats an integer in the requested base; hex and binary are padded to the value's width, as lldb does.</summary>
+    public static string FormatInteger(ulong raw, bool signed, int size, ValueFormat format)
+    {
+        size = Math.Clamp(size, 1, 8);
+        ulong mask = size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+        return format switch
+        {
+            ValueFormat.Hex => "0x" + (raw & mask).ToString("x" + (size * 2), CultureInfo.InvariantCulture),
+            ValueFormat.Octal => "0" + Convert.ToString((long)(raw & mask), 8),
+            ValueFormat.Binary => "0b" + Convert.ToString((long)(raw & mask), 2).PadLeft(size * 8, '0'),
+            ValueFormat.Unsigned => (raw & mask).ToString(CultureInfo.InvariantCulture),
+            ValueFormat.Character => CharLiteral((byte)raw),
+            _ => signed || format == ValueFormat.Decimal
+                ? SignExtend(raw, size).ToString(CultureInfo.InvariantCulture)
+                : (raw & mask).ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    private static long SignExtend(ulong raw, int size)
+    {
+        if (size >= 8) return (long)raw;
+        int shift = 64 - size * 8;
+        return (long)(raw << shift) >> shift;
+    }
+
+    private static string? FormatFlags(EnumerationType e, ulong raw)
+    {
+        // A value that is an OR of distinct single-bit enumerators prints as "A | B", like lldb.
+        if (raw == 0) return null;
+        var parts = new List<string>();
+        ulong rest = raw;
+        foreach (var en in e.Enumerators)
+        {
+            ulong v = (ulong)en.Value;
+            if (v != 0 && (v & (v - 1)) == 0 && (rest & v) == v)
+            {
+                parts.Add(en.Name);
+                rest &= ~v;
+            }
+        }
+        if (rest != 0 || parts.Count < 2) return null;
+        return "(" + string.Join(" | ", parts) + ")";
+    }
+
+    /// <summary>True when <paramref name="value"/> can be expanded in the variables view.</summary>
+    public bool HasChildren(DebugValue value) => value.IsAvailable && ChildCount(value) > 0;
+
+    /// <summary>The number of children <paramref name="value"/> expands to (array elements, members, the pointee).</summary>
+    public int ChildCount(DebugValue value)
+    {
+        if (!value.IsAvailable) return 0;
+        var t = value.Canonical;
+        try
+        {
+            switch (StandardLibraryLayouts.Classify(t))
+            {
+                case StandardLibraryLayouts.Container.String:
+                    return 0;
+                case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var n):
+                    return (int)Math.Min(n, int.MaxValue);
+                case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
+                    return ChildCount(owned);
+            }
+            return t switch
+            {
+                CompositeType c => c.Bases.Count + c.Members.Count(m => !m.IsArtificial),
+                ArrayType a => a.Count is { } n ? (int)Math.Min(n, int.MaxValue) : 0,
+                PointerType p => PointeeChildCount(value, p),
+                ReferenceType r when r.Referent is not null => ChildCount(DebugValue.InMemory(r.Referent, value.GetRawInteger(memory))),
+                _ => 0,
+            };
+        }
+        catch (ValueException)
+        {
+            return 0;
+        }
+    }
+
+    private int PointeeChildCount(DebugValue value, PointerType p)
+    {
+        if (p.Pointee is null || p.Pointee.Canonical is SubroutineType or UnspecifiedType) return 0;
+        if (IsCharacter(p.Pointee)) return 0;
+        if (value.GetRawInteger(memory) == 0) return 0;
+        // A pointer to a struct expands straight to the struct's members, as lldb does; anything else shows "*p".
+        return p.Pointee.Canonical is CompositeType ? ChildCount(DebugValue.InMemory(p.Pointee, value.GetRawInteger(memory))) : 1;
+    }
+
+    /// <summary>The children of <paramref name="value"/> from <paramref name="start"/>, at most <paramref name="count"/> of them.</summary>
+    /// <param name="value">The parent.</param>
+    /// <param name="start">The first child index (arrays are fetched in chunks).</param>
+    /// <param name="count">The most children to return.</param>
+    /// <param name="expression">The parent's expression, used to build each child's expression.</param>
+    public IReadOnlyList<NamedValue> Children(DebugValue value, int start, int count, string? expression = null)
+    {
+        var result = new List<NamedValue>();
+        if (!value.IsAvailable || count <= 0 || start < 0) return result;
+        var t = value.Canonical;
+        try
+        {
+            switch (StandardLibraryLayouts.Classify(t))
+            {
+                case StandardLibraryLayouts.Container.String:
+                    return result;
+                case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out var element, out var begin, out var n):
+                    for (ulong i = (ulong)start; i < n && result.Count < count; i++)
+                        result.Add(new($"[{i}]", DebugValue.InMemory(element!, begin + i * element!.Canonical.ByteSize), expression is null ? null : $"{expression}[{i}]"));
+                    return result;
+                case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
+                    return Children(owned, start, count, null);
+            }
+            switch (t)
+            {
+                case CompositeType c:
+                    {
+                        int index = 0;
+                        foreach (var b in c.Bases)
+                        {
+                            if (index++ < start || b.Type is null) continue;
+                            if (result.Count >= count) break;
+                            var bv = b.IsVirtual ? DebugValue.Unavailable(b.Type, "virtual base") : value.Slice(b.Type, b.ByteOffset);
+                            result.Add(new(b.Type.DisplayName, bv, null));
+                        }
+                        foreach (var m in c.Members)
+                        {
+                            if (m.IsArtificial) continue;
+                            if (index++ < start) continue;
+                            if (result.Count >= count) break;
+                            var mv = value.Slice(m.Type ?? UnspecifiedType.Void, m.ByteOffset, m.BitSize, m.BitOffset);
+                            var name = m.Name ?? "";
+                            result.Add(new(name, mv, m.Name is null || expression is null ? null : $"{expression}.{m.Name}"));
+                        }
+                        return result;
+                    }
+                case ArrayType a when a.Inner is { } inner:
+                    {
+                        ulong n = a.Count ?? 0;
+                        ulong size = inner.Canonical.ByteSize;
+                        for (ulong i = (ulong)start; i < n && result.Count < count; i++)
+                            result.Add(new($"[{i}]", value.Slice(inner, i * size), expression is null ? null : $"{expression}[{i}]"));
+                        return result;
+                    }
+                case PointerType p when PointeeChildCount(value, p) > 0:
+                    {
+                        var target = DebugValue.InMemory(p.Pointee!, value.GetRawInteger(memory));
+                        if (p.Pointee!.Canonical is CompositeType)
+                        {
+                            var list = Children(target, start, count, expression is null ? null : $"(*{expression})");
+                            return list.Select(c => c with { Expression = c.Expression?.Replace($"(*{expression}).", $"{expression}->", StringComparison.Ordinal) }).ToList();
+                        }
+                        if (start == 0) result.Add(new(expression is null ? "*" : $"*{expression}", target, expression is null ? null : $"*{expression}"));
+                        return result;
+                    }
+                case ReferenceType r when r.Referent is not null:
+                    return Children(DebugValue.InMemory(r.Referent, value.GetRawInteger(memory)), start, count, expression);
+            }
+        }
+        catch (ValueException)
+        {
+        }
+        return result;
+    }
+
+    private static bool IsCharacter(DwarfType? t) => t?.Canonical is BaseType { IsCharacter: true, ByteSize: 1 };
+
+    private string CString(ulong address)
+    {
+        var buffer = new byte[MaxStringLength];
+        int n = memory.Read(address, buffer);
+        if (n <= 0) return $"<cannot read memory at {Hex(address)}>";
+        var span = buffer.AsSpan(0, n);
+        int nul = span.IndexOf((byte)0);
+        return nul >= 0 ? Quote(span[..nul], false) : Quote(span, true);
+    }
+
+    private byte[] ReadBytes(ulong address, int length)
+    {
+        var buffer = new byte[Math.Max(length, 0)];
+        int n = memory.Read(address, buffer);
+        if (n < length) throw new ValueException($"cannot read memory at 0x{address + (ulong)Math.Max(n, 0):x}");
+        return buffer;
+    }
+
+    /// <summary>Quotes bytes as a C string literal with escapes (UTF-8 decoded).</summary>
+    public static string Quote(ReadOnlySpan<byte> bytes, bool truncated)
+    {
+        var text = Encoding.UTF8.GetString(bytes);
+        var sb = new StringBuilder(text.Length + 2).Append('"');
+        foreach (var ch in text) sb.Append(Escape(ch, '"'));
+        sb.Append('"');
+        if (truncated) sb.Append("...");
+        return sb.ToString();
+    }
+
+    /// <summary>Quotes one byte as a C character literal, as lldb prints a <c>char</c>.</summary>
+    public static string CharLiteral(byte b) => "'" + (b < 0x80 ? Escape((char)b, '\'') : $"\\x{b:x2}") + "'";
+
+    private static string Escape(char ch, char quote) => ch switch
+    {
+        '\0' => "\\0",
+        '\a' => "\\a",
+        '\b' => "\\b",
+        '\f' => "\\f",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\v' => "\\v",
+        '\\' => "\\\\",
+        _ when ch == quote => "\\" + ch,
+        _ when ch < 0x20 || ch == 0x7f => $"\\x{(int)ch:x2}",
+        _ => ch.ToString(),
+    };
+
+    /// <summary>Formats an address as lldb does: 0x and 16 hex digits.</summary>
+    public static string Hex(ulong address) => "0x" + address.ToString("x16", CultureInfo.InvariantCulture);
+}
