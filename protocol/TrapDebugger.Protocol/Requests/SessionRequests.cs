@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TrapDebugger.Protocol.Serialization;
+
+namespace TrapDebugger.Protocol.Requests;
+
+/// <summary>Arguments of <c>initialize</c>: who the client is and what it supports.</summary>
+public sealed class InitializeRequestArguments
+{
+    /// <summary>Client id, e.g. <c>vscode</c>.</summary>
+    [JsonPropertyName("clientID")]
+    public string? ClientId { get; set; }
+
+    /// <summary>Human-readable client name.</summary>
+    public string? ClientName { get; set; }
+
+    /// <summary>The debug type, e.g. <c>trapdbg</c>.</summary>
+    [JsonPropertyName("adapterID")]
+    public string AdapterId { get; set; } = "";
+
+    /// <summary>ISO-639 locale of the client.</summary>
+    public string? Locale { get; set; }
+
+    /// <summary>Whether lines are 1-based (the default).</summary>
+    public bool? LinesStartAt1 { get; set; }
+
+    /// <summary>Whether columns are 1-based (the default).</summary>
+    public bool? ColumnsStartAt1 { get; set; }
+
+    /// <summary><c>path</c> or <c>uri</c>.</summary>
+    public string? PathFormat { get; set; }
+
+    /// <summary>The client shows variable types.</summary>
+    public bool? SupportsVariableType { get; set; }
+
+    /// <summary>The client pages variables.</summary>
+    public bool? SupportsVariablePaging { get; set; }
+
+    /// <summary>The client implements <c>runInTerminal</c>.</summary>
+    public bool? SupportsRunInTerminalRequest { get; set; }
+
+    /// <summary>The client understands memory references.</summary>
+    public bool? SupportsMemoryReferences { get; set; }
+
+    /// <summary>The client shows progress events.</summary>
+    public bool? SupportsProgressReporting { get; set; }
+
+    /// <summary>The client handles <c>invalidated</c> events.</summary>
+    public bool? SupportsInvalidatedEvent { get; set; }
+
+    /// <summary>The client handles <c>memory</c> events.</summary>
+    public bool? SupportsMemoryEvent { get; set; }
+
+    /// <summary>The client supports <c>argsCanBeInterpretedByShell</c>.</summary>
+    public bool? SupportsArgsCanBeInterpretedByShell { get; set; }
+
+    /// <summary>The client implements <c>startDebugging</c>.</summary>
+    public bool? SupportsStartDebuggingRequest { get; set; }
+
+    /// <summary>The client renders ANSI escape sequences in output.</summary>
+    public bool? SupportsANSIStyling { get; set; }
+
+    /// <summary>TrapDebugger extension: the token a TCP connection must present (see docs/dap-extensions.md).</summary>
+    public string? TrapdbgAuthToken { get; set; }
+}
+
+/// <summary>Arguments of <c>launch</c>, named as lldb-dap and CodeLLDB name them; unknown attributes are ignored.</summary>
+public sealed class LaunchRequestArguments
+{
+    /// <summary>Run without debugging.</summary>
+    public bool? NoDebug { get; set; }
+
+    /// <summary>Data from a previous session's <c>terminated</c> event.</summary>
+    [JsonPropertyName("__restart")]
+    public JsonElement? Restart { get; set; }
+
+    /// <summary>Path of the program to start.</summary>
+    public string? Program { get; set; }
+
+    /// <summary>Command-line arguments.</summary>
+    public List<string>? Args { get; set; }
+
+    /// <summary>Working directory of the program.</summary>
+    public string? Cwd { get; set; }
+
+    /// <summary>Environment variables added to (or, with a null value, removed from) the adapter's environment.</summary>
+    public Dictionary<string, string?>? Env { get; set; }
+
+    /// <summary>Stop at the program's entry point.</summary>
+    public bool? StopOnEntry { get; set; }
+
+    /// <summary>Disable address space layout randomization (default true, like lldb).</summary>
+    [JsonPropertyName("disableASLR")]
+    public bool? DisableAslr { get; set; }
+
+    /// <summary>Source path remapping, from build paths to local paths.</summary>
+    public SourceMap? SourceMap { get; set; }
+}
+
+/// <summary>Arguments of <c>attach</c>; unknown attributes are ignored.</summary>
+public sealed class AttachRequestArguments
+{
+    /// <summary>Data from a previous session's <c>terminated</c> event.</summary>
+    [JsonPropertyName("__restart")]
+    public JsonElement? Restart { get; set; }
+
+    /// <summary>Process id to attach to (a number or a numeric string, as VS Code's process picker sends).</summary>
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public int? Pid { get; set; }
+
+    /// <summary>Path of the program; with <see cref="WaitFor"/>, the name to wait for.</summary>
+    public string? Program { get; set; }
+
+    /// <summary>Wait for a process named like <see cref="Program"/> to start, then attach.</summary>
+    public bool? WaitFor { get; set; }
+
+    /// <summary>Stop right after attaching.</summary>
+    public bool? StopOnEntry { get; set; }
+
+    /// <summary>Source path remapping, from build paths to local paths.</summary>
+    public SourceMap? SourceMap { get; set; }
+}
+
+/// <summary>Arguments of <c>disconnect</c>.</summary>
+public sealed class DisconnectArguments
+{
+    /// <summary>The client will restart the session.</summary>
+    public bool? Restart { get; set; }
+
+    /// <summary>Terminate the debuggee (default: terminate if launched, detach if attached).</summary>
+    public bool? TerminateDebuggee { get; set; }
+
+    /// <summary>Leave the debuggee suspended after detaching.</summary>
+    public bool? SuspendDebuggee { get; set; }
+}
+
+/// <summary>Arguments of <c>terminate</c>.</summary>
+public sealed class TerminateArguments
+{
+    /// <summary>The client will restart the session.</summary>
+    public bool? Restart { get; set; }
+}
+
+/// <summary>Arguments of <c>cancel</c>.</summary>
+public sealed class CancelArguments
+{
+    /// <summary>Sequence number of the request to cancel.</summary>
+    public int? RequestId { get; set; }
+
+    /// <summary>Id of the progress to cancel.</summary>
+    public string? ProgressId { get; set; }
+}
