@@ -1,0 +1,235 @@
+// End-to-end test of the extension in a real VS Code (code-server 1.100.3 in headless Chromium),
+// following /work/shared/vscode-ui/README.md.
+//
+//   node test-ui/run.mjs           full test: needs the trapdbg adapter (`trapdbg dap`, `trapdbg traps`)
+//   node test-ui/run.mjs --smoke   what works without the adapter: the extension loads, its views and
+//                                  command appear, launch.json mistakes are reported, the process picker lists processes
+//
+// The adapter is taken from TRAPDBG_ADAPTER (any trapdbg executable, used through trapdbg.adapterPath),
+// else TRAPDBG_AOT or the AOT publish folder (bundled into the .vsix). Screenshots go to docs/images/.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Workbench } from './workbench.mjs';
+
+const smoke = process.argv.includes('--smoke');
+const extensionRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(extensionRoot, '..');
+const uiDir = process.env.VSCODE_UI_DIR ?? join(os.homedir(), '.cache/vscode-ui');
+const uiScripts = process.env.VSCODE_UI_SCRIPTS ?? '/work/shared/vscode-ui';
+const imagesDir = join(repoRoot, 'docs/images');
+const clang = process.env.CLANG ?? 'clang-22';
+
+const failures = [];
+function check(name, ok, detail) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!ok) failures.push(name);
+}
+
+/** The adapter to test with, or an explanation of why there is none. */
+function findAdapter() {
+  const aot = [
+    process.env.TRAPDBG_AOT,
+    process.env.TRAPDBG_ARTIFACTS && join(process.env.TRAPDBG_ARTIFACTS, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
+    join(repoRoot, 'artifacts/publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
+  ].filter(Boolean);
+  const explicit = process.env.TRAPDBG_ADAPTER;
+  const candidate = explicit ?? aot.find((p) => existsSync(p));
+  if (!candidate || !existsSync(candidate)) {
+    return { error: `the trapdbg adapter is not built (looked for ${explicit ?? aot.join(', ')}); run \`dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64\` at the repository root or set TRAPDBG_ADAPTER to a trapdbg executable.` };
+  }
+  const help = spawnSync(candidate, ['--help'], { encoding: 'utf8', timeout: 30_000 });
+  const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
+  for (const command of ['dap', 'traps']) {
+    if (!new RegExp(`^\\s+${command}\\b`, 'm').test(text)) return { error: `${candidate} has no \`${command}\` command yet, so the adapter cannot be tested.` };
+  }
+  return { path: candidate, bundle: explicit === undefined };
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function sourceLineOf(file, needle) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes(needle));
+  if (index < 0) throw new Error(`${needle} not found in ${file}`);
+  return index + 1;
+}
+
+function compile(source, output, optimisation) {
+  execFileSync(clang, ['-g', optimisation, '-o', output, source], { stdio: 'inherit' });
+}
+
+const adapter = findAdapter();
+if (!smoke && adapter.error) {
+  console.error(`UI test not run: ${adapter.error}`);
+  console.error('(`npm run test:ui:smoke` checks what works without the adapter.)');
+  process.exit(2);
+}
+
+// 1. VS Code, Chromium and playwright-core.
+execFileSync('bash', [join(uiScripts, 'setup.sh'), uiDir], { stdio: 'inherit' });
+
+// 2. The .vsix, with the AOT adapter bundled when there is one.
+const packageEnv = { ...process.env };
+if (adapter.path && adapter.bundle) packageEnv.TRAPDBG_AOT = adapter.path;
+const packageOutput = execFileSync(process.execPath, [join(extensionRoot, 'scripts/package.mjs')], { cwd: extensionRoot, env: packageEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const vsix = packageOutput.trim().split('\n').pop();
+check('the extension packages as a .vsix', existsSync(vsix), vsix);
+
+const scratch = mkdtempSync(join(os.tmpdir(), 'trapdbg-ui-'));
+const state = join(scratch, 'state');
+const extensionsDir = join(scratch, 'extensions');
+mkdirSync(join(state, 'home'), { recursive: true });
+execFileSync(join(uiDir, 'node_modules/.bin/code-server'), ['--install-extension', vsix, '--extensions-dir', extensionsDir], {
+  env: { ...process.env, HOME: join(state, 'home') },
+  stdio: 'inherit',
+});
+
+// 3. A workspace with the fixture programs and a launch.json of type trapdbg.
+const workspace = join(scratch, 'workspace');
+const bin = join(workspace, 'bin');
+mkdirSync(join(workspace, '.vscode'), { recursive: true });
+mkdirSync(bin, { recursive: true });
+const fixtures = join(repoRoot, 'tests/fixtures');
+const verboseSource = join(fixtures, 'verbose_trap.c');
+const multiSource = join(fixtures, 'verbose_trap_multi.c');
+const serviceSource = join(extensionRoot, 'test-ui/fixtures/trap_service.c');
+compile(verboseSource, join(bin, 'verbose_trap_O0'), '-O0');
+compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
+compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
+compile(serviceSource, join(bin, 'trap_service'), '-O0');
+const requestFile = join(workspace, 'request');
+const configurations = [
+  { type: 'trapdbg', request: 'launch', name: 'Verbose trap -O0', program: '${workspaceFolder}/bin/verbose_trap_O0', args: ['5'], cwd: '${workspaceFolder}' },
+  { type: 'trapdbg', request: 'launch', name: 'Verbose trap -O2', program: '${workspaceFolder}/bin/verbose_trap_O2', args: ['5'], cwd: '${workspaceFolder}' },
+  { type: 'trapdbg', request: 'launch', name: 'Merged traps -O2', program: '${workspaceFolder}/bin/verbose_trap_multi_O2', args: ['bounds'] },
+  { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/trap_service' },
+  { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
+];
+writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
+const settings = { 'trapdbg.logFile': '${workspaceFolder}/dap.jsonl' };
+if (adapter.path && !adapter.bundle) settings['trapdbg.adapterPath'] = adapter.path;
+writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
+mkdirSync(imagesDir, { recursive: true });
+
+// 4. The service to attach to.
+const service = spawn(join(bin, 'trap_service'), [requestFile], { cwd: workspace, stdio: 'ignore', detached: true });
+
+const port = await freePort();
+const serverPid = Number(execFileSync('bash', [join(uiScripts, 'start.sh'), String(port), workspace, extensionsDir, state], { encoding: 'utf8', env: { ...process.env, VSCODE_UI_DIR: uiDir } }).trim().split('\n')[0]);
+let workbench;
+try {
+  workbench = await Workbench.open(uiDir, port, workspace);
+  const page = workbench.page;
+
+  // The extension is loaded: its views are in Run and Debug and its command is in the palette.
+  await workbench.showRunAndDebug();
+  const sitesPane = await workbench.pane('Trap Sites');
+  await workbench.pane('Trap Origins');
+  const welcome = await sitesPane.innerText().catch(() => '');
+  check('the Run and Debug view shows Trap Sites and Trap Origins', true);
+  check('Trap Sites offers to read a binary when no session runs', /Show Trap Sites of a Binary/.test(welcome), welcome.replace(/\s+/g, ' ').slice(0, 120));
+  await workbench.screenshot(join(imagesDir, 'vscode-trap-views.png'));
+  const paletteRows = await workbench.paletteRows('TrapDebugger');
+  check('the command palette offers "TrapDebugger: Show Trap Sites of a Binary…"', paletteRows.some((r) => r.startsWith('TrapDebugger: Show Trap Sites of a Binary…')), paletteRows.join(' | '));
+  await workbench.screenshot(join(imagesDir, 'vscode-command-palette.png'));
+  await page.keyboard.press('Escape');
+
+  // A launch.json mistake is reported in words before any adapter starts.
+  await workbench.startDebugging('Missing program');
+  const toast = page.locator('.notification-toast').filter({ hasText: 'TrapDebugger:' }).first();
+  await toast.waitFor({ state: 'visible', timeout: 20_000 }).catch(() => {});
+  const toastText = (await toast.innerText().catch(() => '')).replace(/\s+/g, ' ');
+  check('a missing program is reported clearly', /The program ".*bin\/not_built" does not exist/.test(toastText), toastText);
+  await workbench.screenshot(join(imagesDir, 'vscode-config-error.png'));
+  await workbench.runCommand('Notifications: Clear All Notifications', /^Notifications: Clear All Notifications/).catch(() => {});
+
+  if (smoke) {
+    // ${command:pickProcess} lists the running service; cancelling aborts the start.
+    await workbench.startDebugging('Attach to service');
+    const serviceRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `pid ${service.pid}` }).first();
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.quick-input-widget input').fill('trap_service');
+    const shown = await serviceRow.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+    const rowText = shown ? (await serviceRow.innerText()).replace(/\s+/g, ' ') : '';
+    check('the process picker lists the service with pid, user and command line', shown && rowText.includes('trap_service') && rowText.includes(requestFile), rowText);
+    await workbench.screenshot(join(imagesDir, 'vscode-pick-process.png'));
+    await page.keyboard.press('Escape');
+  } else {
+    // Verbose trap at -O0 and -O2: the widget shows the message, the focused frame is the user's line.
+    const trapLine = sourceLineOf(verboseSource, '__builtin_verbose_trap(');
+    for (const [config, image] of [['Verbose trap -O0', 'vscode-verbose-trap-O0.png'], ['Verbose trap -O2', 'vscode-verbose-trap-O2.png']]) {
+      await workbench.startDebugging(config);
+      const widget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+      check(`${config}: the exception widget shows the verbose-trap message`, widget.includes('index out of range'), widget);
+      const { frame, editorLine } = await workbench.focusedFrame();
+      check(`${config}: the focused frame is get() at verbose_trap.c:${trapLine}`, /\bget\b/.test(frame) && frame.includes(`verbose_trap.c`) && frame.includes(`${trapLine}`) && editorLine === String(trapLine), `frame "${frame}", editor line ${editorLine}`);
+      await workbench.screenshot(join(imagesDir, image));
+      await workbench.stopDebugging();
+    }
+
+    // Merged -O2 traps: the Trap Origins view ranks the check that fired first.
+    await workbench.startDebugging('Merged traps -O2');
+    await workbench.waitForExceptionWidget().catch(() => '');
+    const firstOrigin = await workbench.waitForPaneRow('Trap Origins', /^1\./).then((r) => r.innerText(), () => '');
+    check('Merged traps -O2: Trap Origins lists the bounds check first', /destination slot out of range/.test(firstOrigin), firstOrigin.replace(/\s+/g, ' '));
+    const siteRow = await workbench.waitForPaneRow('Trap Sites', /transfer/).then(() => true, () => false);
+    check('Merged traps -O2: Trap Sites lists transfer()', siteRow, (await workbench.paneRows('Trap Sites')).join(' | '));
+    await workbench.screenshot(join(imagesDir, 'vscode-merged-trap-origins.png'));
+    await workbench.stopDebugging();
+
+    // Attach through ${command:pickProcess} to the running service, then make it trap.
+    await workbench.startDebugging('Attach to service');
+    await workbench.pickQuickInput('trap_service', `pid ${service.pid}`);
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {});
+    await page.waitForTimeout(1000);
+    writeFileSync(requestFile, 'go\n');
+    const serviceWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request queue overflowed'), serviceWidget);
+    const serviceLine = sourceLineOf(serviceSource, '__builtin_verbose_trap(');
+    const serviceFrame = await workbench.focusedFrame();
+    check(`Attach to service: the focused frame is enqueue() at trap_service.c:${serviceLine}`, /\benqueue\b/.test(serviceFrame.frame) && serviceFrame.editorLine === String(serviceLine), `frame "${serviceFrame.frame}", editor line ${serviceFrame.editorLine}`);
+    await workbench.screenshot(join(imagesDir, 'vscode-attach-service.png'));
+    await workbench.stopDebugging();
+
+    // Trap sites of a binary without a session.
+    await workbench.runCommand('TrapDebugger: Show Trap Sites of a Binary', /Show Trap Sites of a Binary/);
+    const dialog = page.locator('.quick-input-widget input');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.fill(join(bin, 'verbose_trap_multi_O2'));
+    await page.keyboard.press('Enter');
+    const binarySites = await workbench.waitForPaneRow('Trap Sites', /transfer/).then(() => true, () => false);
+    check('Show Trap Sites of a Binary lists transfer() of verbose_trap_multi_O2', binarySites, (await workbench.paneRows('Trap Sites')).join(' | '));
+    await workbench.screenshot(join(imagesDir, 'vscode-binary-trap-sites.png'));
+
+    const log = existsSync(join(workspace, 'dap.jsonl')) ? readFileSync(join(workspace, 'dap.jsonl'), 'utf8').trim().split('\n') : [];
+    check('trapdbg.logFile records the DAP traffic as JSON lines', log.length > 0 && log.every((l) => JSON.parse(l).message !== undefined), `${log.length} lines`);
+  }
+} catch (e) {
+  check('the UI test ran to the end', false, e.stack ?? String(e));
+  if (workbench) await workbench.screenshot(join(scratch, 'failure.png')).catch(() => {});
+  console.error(`failure screenshot: ${join(scratch, 'failure.png')}; server log: ${join(state, 'code-server.log')}`);
+} finally {
+  if (workbench) await workbench.close();
+  try { process.kill(-serverPid, 'SIGTERM'); } catch { /* already gone */ }
+  try { process.kill(-service.pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+if (failures.length > 0) {
+  console.error(`${failures.length} UI check(s) failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
+if (!process.env.KEEP_UI_SCRATCH) rmSync(scratch, { recursive: true, force: true });
+console.log(smoke ? 'UI smoke test passed (the adapter was not exercised).' : 'UI test passed.');

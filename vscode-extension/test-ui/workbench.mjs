@@ -1,0 +1,133 @@
+// Drives a code-server (VS Code 1.100.3) page with playwright-core: commands, debugging, views.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** The playwright-core installed by /work/shared/vscode-ui/setup.sh. */
+export function loadPlaywright(uiDir) {
+  return createRequire(join(uiDir, 'package.json'))('playwright-core');
+}
+
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** One browser page showing the workbench of a folder. */
+export class Workbench {
+  constructor(browser, page) {
+    this.browser = browser;
+    this.page = page;
+  }
+
+  static async open(uiDir, port, folder) {
+    const { chromium } = loadPlaywright(uiDir);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    return new Workbench(browser, page);
+  }
+
+  async close() {
+    await this.browser.close();
+  }
+
+  /** Runs a command from the command palette by clicking the row whose label matches. */
+  async runCommand(text, rowPattern) {
+    const page = this.page;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${text}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: rowPattern ?? text }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+  }
+
+  /** The labels of the command palette rows for a search text (the palette is left closed). */
+  async paletteRows(text) {
+    const page = this.page;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${text}`);
+    await page.waitForTimeout(500);
+    const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    return rows.map((r) => r.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Picks a row of the open quick input by typing a filter and clicking the first match. */
+  async pickQuickInput(filter, rowPattern, timeout = 20_000) {
+    const page = this.page;
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout });
+    // Quick access pickers (e.g. "debug ") start with a prefix that must stay in front of the filter.
+    const prefix = (await input.inputValue()).match(/^[a-z]+ $/)?.[0] ?? '';
+    await input.fill(`${prefix}${filter}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: rowPattern ?? filter }).first();
+    await row.waitFor({ state: 'visible', timeout });
+    await row.click();
+  }
+
+  /** Starts the launch configuration with the given name. */
+  async startDebugging(configName) {
+    await this.runCommand('Debug: Select and Start Debugging', /^Debug: Select and Start Debugging/);
+    await this.pickQuickInput(configName, configName);
+  }
+
+  async showRunAndDebug() {
+    await this.runCommand('View: Show Run and Debug', /^View: Show Run and Debug/);
+    await this.page.locator('.debug-viewlet, .pane-header').first().waitFor({ state: 'visible', timeout: 15_000 });
+  }
+
+  /** The pane of a view in the sidebar, expanded. */
+  async pane(title) {
+    const page = this.page;
+    const header = page.locator('.pane-header').filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+    await header.waitFor({ state: 'visible', timeout: 15_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return page.locator('.pane').filter({ has: header });
+  }
+
+  /** The row texts of a view pane, waiting until one matches the pattern. */
+  async waitForPaneRow(title, pattern, timeout = 30_000) {
+    const pane = await this.pane(title);
+    const row = pane.locator('.monaco-list-row').filter({ hasText: pattern }).first();
+    await row.waitFor({ state: 'visible', timeout });
+    return row;
+  }
+
+  async paneRows(title) {
+    const pane = await this.pane(title);
+    return (await pane.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Waits until the debuggee is paused and the exception widget is shown; returns its text. */
+  async waitForExceptionWidget(timeout = 60_000) {
+    const widget = this.page.locator('.exception-widget').first();
+    await widget.waitFor({ state: 'visible', timeout });
+    return (await widget.innerText()).replace(/\s+/g, ' ').trim();
+  }
+
+  /** The text of the focused call stack frame and the editor's active line number. */
+  async focusedFrame() {
+    const page = this.page;
+    const rows = page.locator('.debug-call-stack .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+    let focused = page.locator('.debug-call-stack .monaco-list-row.selected').first();
+    if ((await focused.count()) === 0) focused = page.locator('.debug-call-stack .monaco-list-row.focused').first();
+    const text = (await focused.count()) > 0 ? await focused.innerText() : '';
+    const line = await page.locator('.monaco-editor .line-numbers.active-line-number').first().innerText().catch(() => '');
+    return { frame: text.replace(/\s+/g, ' ').trim(), editorLine: line.trim() };
+  }
+
+  async stopDebugging() {
+    await this.runCommand('Debug: Stop', /^Debug: Stop$|^Debug: Stop\s/);
+    await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
+  }
+
+  async screenshot(path) {
+    await this.page.screenshot({ path });
+  }
+}
