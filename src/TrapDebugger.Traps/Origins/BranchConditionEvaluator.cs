@@ -130,7 +130,7 @@ internal static class BranchConditionEvaluator
                         _ => $"{a} − {b} has odd parity",
                     };
                 }
-                case "test" or "and" when SameOperand || Mnemonic == "test" && B.IsImmediate == false && A.Label == B.Label:
+                case "test" or "and" when SameOperand || Mnemonic == "test" && !B.IsImmediate && A.Label == B.Label:
                 {
                     var signed = cc is ConditionCode.l or ConditionCode.ge or ConditionCode.le or ConditionCode.g or ConditionCode.s or ConditionCode.ns;
                     var a = Show(A, Bits, signed);
@@ -159,7 +159,7 @@ internal static class BranchConditionEvaluator
                 case "bt":
                     return $"bit {Show(B, Bits, false)} of {Show(A, Bits, false)} is {(cc == ConditionCode.b ? "set" : "clear")}";
                 default:
-                    return B.Label.Length > 0
+                    return B.Label is { Length: > 0 } || B.IsImmediate
                         ? $"{Mnemonic} {Show(A, Bits, false)}, {Show(B, Bits, false)}: j{cc}"
                         : $"{Mnemonic} {Show(A, Bits, false)}: j{cc}";
             }
@@ -168,7 +168,7 @@ internal static class BranchConditionEvaluator
         private static string Show(Operand o, int bits, bool signed)
         {
             var text = FormatValue(o.Value, bits, signed);
-            return o.IsImmediate ? text : $"{o.Label} = {text}";
+            return o.IsImmediate || o.Label is null ? text : $"{o.Label} = {text}";
         }
     }
 
