@@ -104,9 +104,8 @@ public static class StopAnalysis
         if (code is null || rip < 2) return null;
         if (context.DebuggerBreakpoints?.Contains(rip - 1) == true) return null;
         Span<byte> buffer = stackalloc byte[2];
-        if (code.Read(rip - 2, buffer) != 2) return null;
-        if (buffer[1] == 0xCC) return TrapInstruction.Decode(rip - 1, buffer[1..]);
-        if (buffer[0] == 0xCD && buffer[1] == 0x03) return TrapInstruction.Decode(rip - 2, buffer);
+        if (code.Read(rip - 1, buffer[1..]) == 1 && buffer[1] == 0xCC) return TrapInstruction.Decode(rip - 1, buffer[1..]);
+        if (code.Read(rip - 2, buffer) == 2 && buffer[0] == 0xCD && buffer[1] == 0x03) return TrapInstruction.Decode(rip - 2, buffer);
         return null;
     }
 }

@@ -68,7 +68,7 @@ internal static class MemoryFaultAnalysis
         var registers = context.Registers;
         var signalAddress = context.Signal.Address;
         // A fault while fetching: the pc itself is the bad address (a call through a bad function pointer).
-        if (instruction is null || signalAddress == registers.Rip && context.Signal.Code != SI_KERNEL)
+        if (instruction is null)
         {
             return new MemoryFault { Address = registers.Rip, Access = MemoryAccessKind.Execute };
         }
@@ -81,6 +81,7 @@ internal static class MemoryFaultAnalysis
             var address = used.GetVirtualAddress(0, (reg, _, _) => registers.Get(reg) ?? 0);
             if (used.Segment == Register.FS) address += registers.FsBase;
             else if (used.Segment == Register.GS) address += registers.GsBase;
+            var ipRelative = used.Base == Register.None && i.IsIPRelativeMemoryOperand && used.Displacement == i.IPRelativeMemoryAddress;
             var candidate = new MemoryFault
             {
                 Address = address,
@@ -92,17 +93,20 @@ internal static class MemoryFaultAnalysis
                     _ => MemoryAccessKind.Unknown,
                 },
                 Size = used.MemorySize.GetSize(),
-                BaseRegister = used.Base == Register.None ? null : Disassembly.Name(used.Base),
-                BaseValue = used.Base == Register.None ? null : used.Base == Register.RIP ? i.NextIP : registers.Get(used.Base),
+                BaseRegister = ipRelative ? "rip" : used.Base == Register.None ? null : Disassembly.Name(used.Base),
+                BaseValue = ipRelative ? i.NextIP : used.Base == Register.None ? null : registers.Get(used.Base),
                 IndexRegister = used.Index == Register.None ? null : Disassembly.Name(used.Index),
                 IndexValue = used.Index == Register.None ? null : registers.Get(used.Index),
                 Scale = used.Scale,
-                Displacement = (long)used.Displacement,
+                Displacement = ipRelative ? (long)(used.Displacement - i.NextIP) : (long)used.Displacement,
             };
             // The kernel reports the faulting page's address; prefer the operand it names (push vs. a load, movs src vs. dst).
             if (best is null || signalAddress != 0 && (candidate.Address >> 12) == (signalAddress >> 12) && (best.Address >> 12) != (signalAddress >> 12))
                 best = candidate;
         }
+        var fetch = signalAddress == registers.Rip && context.Signal.Code != SI_KERNEL;
+        if (fetch && (best is null || (best.Address >> 12) != (signalAddress >> 12)))
+            return new MemoryFault { Address = registers.Rip, Access = MemoryAccessKind.Execute };
         if (best is null)
             return new MemoryFault { Address = signalAddress, Access = MemoryAccessKind.Unknown };
         // A general-protection fault (non-canonical address) reports si_addr 0; otherwise si_addr is exact.

@@ -178,7 +178,7 @@ internal static class BranchConditionEvaluator
         if (signed && Flags.Sign(value, bits))
         {
             var magnitude = (~value + 1) & Flags.Mask(bits);
-            return magnitude < 0x10000 ? "-" + magnitude.ToString(CultureInfo.InvariantCulture) : "-0x" + magnitude.ToString("x", CultureInfo.InvariantCulture);
+            return "-" + magnitude.ToString(CultureInfo.InvariantCulture);
         }
         return value < 0x10000 ? value.ToString(CultureInfo.InvariantCulture) : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
     }
