@@ -31,17 +31,27 @@ export class Workbench {
     await this.browser.close();
   }
 
-  /** Runs a command from the command palette by clicking the row whose label matches. */
-  async runCommand(text, rowPattern) {
+  /** Runs a command from the command palette by clicking the row whose label matches; retries while the command is not yet available (extensions still loading). */
+  async runCommand(text, rowPattern, attempts = 6) {
     const page = this.page;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${text}`);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: rowPattern ?? text }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    await row.click();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${text}`);
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: rowPattern ?? text }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5_000 });
+      } catch (e) {
+        if (attempt >= attempts) throw e;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(2_000);
+        continue;
+      }
+      await row.click();
+      return;
+    }
   }
 
   /** The labels of the command palette rows for a search text (the palette is left closed). */
@@ -123,7 +133,7 @@ export class Workbench {
   }
 
   async stopDebugging() {
-    await this.runCommand('Debug: Stop', /^Debug: Stop$|^Debug: Stop\s/);
+    await this.runCommand('Debug: Stop', /^Debug: Stop/);
     await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
   }
 

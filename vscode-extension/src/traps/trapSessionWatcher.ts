@@ -22,6 +22,8 @@ export class TrapSessionWatcher implements vscode.DebugAdapterTrackerFactory, vs
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Bumped per origins request so a late answer for an old stop cannot overwrite a newer one. */
   private originsGeneration = 0;
+  /** The same for trap-site requests, which overlap when modules load in bursts. */
+  private sitesGeneration = 0;
 
   constructor(
     private readonly sites: TrapSitesView,
@@ -33,8 +35,7 @@ export class TrapSessionWatcher implements vscode.DebugAdapterTrackerFactory, vs
         if (session.type !== 'trapdbg') return;
         this.origins.clear();
         this.sites.showMessage(`${session.name}: reading trap sites…`);
-        const program = session.configuration['program'];
-        this.scheduleSitesRefresh(session, typeof program === 'string' ? { program } : {}, 0);
+        this.scheduleSitesRefresh(session, {}, 0);
       }),
       vscode.debug.onDidTerminateDebugSession((session) => {
         if (session.type !== 'trapdbg') return;
@@ -93,13 +94,14 @@ export class TrapSessionWatcher implements vscode.DebugAdapterTrackerFactory, vs
 
   /** Asks the session for its trap sites and shows them; errors show in the view only when asked for explicitly or nothing is shown yet. */
   async refreshSites(session: vscode.DebugSession, args: TrapSitesArguments, explicit: boolean): Promise<void> {
+    const generation = ++this.sitesGeneration;
     try {
       const body: unknown = await session.customRequest('trapSites', args);
-      this.sites.show(readTrapSitesBody(body), session.name);
+      if (generation === this.sitesGeneration) this.sites.show(readTrapSitesBody(body), session.name);
     } catch (e) {
       const text = `${session.name}: trap sites unavailable: ${(e as Error).message}`;
       this.log.appendLine(text);
-      if (explicit || !this.sites.hasSites) this.sites.showMessage(text);
+      if (generation === this.sitesGeneration && (explicit || !this.sites.hasSites)) this.sites.showMessage(text);
     }
   }
 
