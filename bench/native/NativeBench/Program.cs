@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using TrapDebugger.Native;
+using TrapDebugger.Native.Events;
+using TrapDebugger.Native.Launch;
+
+// Usage: NativeBench launch <program>            -> time launch-to-entry and kill
+//        NativeBench roundtrip <program> <n>      -> n pause/continue round trips on a running program
+//        NativeBench hits <program> <address-of-f> <n>  -> breakpoint at f, evaluate x == -1 (rdi) on each hit
+var mode = args[0];
+var program = args[1];
+var timeout = TimeSpan.FromSeconds(60);
+switch (mode)
+{
+    case "launch":
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["1"] });
+            var launched = sw.Elapsed.TotalMilliseconds;
+            await p.KillAsync();
+            Console.WriteLine($"launch {launched:0.0} ms, kill {sw.Elapsed.TotalMilliseconds - launched:0.0} ms");
+        }
+        break;
+    }
+    case "roundtrip":
+    {
+        var n = int.Parse(args[2]);
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["600"] });
+        await NextStop(p);
+        await p.ContinueAsync();
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            await p.PauseAsync();
+            await NextStop(p);
+            await p.ContinueAsync();
+        }
+        var s = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"stop-resume round trips: {n} in {s:0.000} s = {s / n * 1e6:0.0} us each ({p.ThreadIds.Count} threads)");
+        break;
+    }
+    case "hits":
+    {
+        var f = Convert.ToUInt64(args[2], 16);
+        var n = int.Parse(args[3]);
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = [n.ToString()] });
+        await NextStop(p);
+        await p.InsertBreakpointAsync(f);
+        var hits = 0;
+        var matches = 0;
+        var sw = Stopwatch.StartNew();
+        await p.ContinueAsync();
+        while (true)
+        {
+            var e = await p.Events.ReadAsync();
+            if (e is ProcessStopped stop)
+            {
+                hits++;
+                var regs = await p.GetRegistersAsync(stop.ThreadId);
+                if ((long)regs.Rdi == -1) matches++;
+                await p.ContinueAsync();
+            }
+            else if (e is ProcessExited or ProcessKilled) break;
+        }
+        var s = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"native: {hits} hits in {s:0.000} s = {hits / s:0} hits/s (condition true {matches} times)");
+        break;
+    }
+}
+
+async Task<ProcessStopped> NextStop(TraceeProcess p)
+{
+    using var cts = new CancellationTokenSource(timeout);
+    while (true)
+        if (await p.Events.ReadAsync(cts.Token) is ProcessStopped s) return s;
+}

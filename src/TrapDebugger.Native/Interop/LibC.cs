@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+
+namespace TrapDebugger.Native.Interop;
+
+/// <summary>The libc entry points the tracer needs, bound with source-generated (AOT-safe) marshalling.</summary>
+internal static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    [LibraryImport(Lib, EntryPoint = "ptrace", SetLastError = true)]
+    public static partial long Ptrace(long request, int pid, nint addr, nint data);
+
+    [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, int* status, int options);
+
+    [LibraryImport(Lib, EntryPoint = "waitid", SetLastError = true)]
+    public static partial int WaitId(int idtype, int id, byte* siginfo, int options);
+
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall3(long number, long a, long b, long c);
+
+    /// <summary>tgkill(2): glibc has a wrapper only since 2.30, so call the system call directly.</summary>
+    public static int TgKill(int tgid, int tid, int signal) => (int)Syscall3(234 /* SYS_tgkill */, tgid, tid, signal);
+
+    [LibraryImport(Lib, EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Access(string path, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport(Lib, EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    [LibraryImport(Lib, EntryPoint = "personality", SetLastError = true)]
+    public static partial int Personality(ulong persona);
+
+    [LibraryImport(Lib, EntryPoint = "process_vm_readv", SetLastError = true)]
+    public static partial nint ProcessVmReadv(int pid, IoVec* local, ulong localCount, IoVec* remote, ulong remoteCount, ulong flags);
+
+    [LibraryImport(Lib, EntryPoint = "process_vm_writev", SetLastError = true)]
+    public static partial nint ProcessVmWritev(int pid, IoVec* local, ulong localCount, IoVec* remote, ulong remoteCount, ulong flags);
+
+    [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn", SetLastError = true)]
+    public static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_init")]
+    public static partial int FileActionsInit(void* actions);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_destroy")]
+    public static partial int FileActionsDestroy(void* actions);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_adddup2")]
+    public static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
+    public static partial int FileActionsAddChdir(void* actions, byte* path);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_init")]
+    public static partial int SpawnAttrInit(void* attr);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_destroy")]
+    public static partial int SpawnAttrDestroy(void* attr);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setflags")]
+    public static partial int SpawnAttrSetFlags(void* attr, short flags);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setsigmask")]
+    public static partial int SpawnAttrSetSigMask(void* attr, void* sigset);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setsigdefault")]
+    public static partial int SpawnAttrSetSigDefault(void* attr, void* sigset);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setpgroup")]
+    public static partial int SpawnAttrSetPgroup(void* attr, int pgroup);
+
+    [LibraryImport(Lib, EntryPoint = "sigemptyset")]
+    public static partial int SigEmptySet(void* set);
+
+    [LibraryImport(Lib, EntryPoint = "sigaddset")]
+    public static partial int SigAddSet(void* set, int signal);
+}
+
+/// <summary>struct iovec.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct IoVec
+{
+    public nint Base;   // iov_base
+    public nuint Length; // iov_len
+}

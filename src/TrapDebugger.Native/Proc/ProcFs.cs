@@ -1,0 +1,85 @@
+using TrapDebugger.Native.Errors;
+
+namespace TrapDebugger.Native.Proc;
+
+/// <summary>Reads the /proc files that describe a process: its threads, status, maps, executable, command line and auxv.</summary>
+public static class ProcFs
+{
+    /// <summary>The thread ids in /proc/&lt;pid&gt;/task, ascending; empty when the process is gone.</summary>
+    public static IReadOnlyList<int> Tasks(int pid)
+    {
+        try
+        {
+            var list = new List<int>();
+            foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                if (int.TryParse(Path.GetFileName(dir), out var tid)) list.Add(tid);
+            list.Sort();
+            return list;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>/proc/&lt;pid&gt;/status, or null when the process does not exist.</summary>
+    public static ProcessStatus? Status(int pid) => ReadStatus($"/proc/{pid}/status");
+
+    /// <summary>/proc/&lt;pid&gt;/task/&lt;tid&gt;/status, or null when the thread does not exist.</summary>
+    public static ProcessStatus? ThreadStatus(int pid, int tid) => ReadStatus($"/proc/{pid}/task/{tid}/status");
+
+    private static ProcessStatus? ReadStatus(string path)
+    {
+        try { return ProcessStatus.Parse(File.ReadAllText(path)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>/proc/&lt;pid&gt;/comm without the trailing newline, or null when the process is gone.</summary>
+    public static string? Comm(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n'); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The target of /proc/&lt;pid&gt;/exe (the running executable), or null when it cannot be read.</summary>
+    public static string? Executable(int pid)
+    {
+        try { return new FileInfo($"/proc/{pid}/exe").LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The arguments in /proc/&lt;pid&gt;/cmdline (argv, NUL-separated in the file).</summary>
+    public static IReadOnlyList<string> CommandLine(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/cmdline");
+            return text.Split('\0', StringSplitOptions.None) is { Length: > 0 } parts && parts[^1].Length == 0 ? parts[..^1] : text.Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>The auxiliary vector of the process.</summary>
+    public static AuxVector Auxv(int pid)
+    {
+        try { return AuxVector.Parse(File.ReadAllBytes($"/proc/{pid}/auxv")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new NoSuchProcessException(pid); }
+    }
+
+    /// <summary>Every mapping in /proc/&lt;pid&gt;/maps, in address order.</summary>
+    public static IReadOnlyList<MemoryRegion> Maps(int pid)
+    {
+        try
+        {
+            var list = new List<MemoryRegion>();
+            foreach (var line in File.ReadLines($"/proc/{pid}/maps"))
+                if (MemoryRegion.Parse(line) is { } r) list.Add(r);
+            return list;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>The value of /proc/sys/kernel/yama/ptrace_scope, or null when Yama is not built into the kernel.</summary>
+    public static int? PtraceScope()
+    {
+        try { return int.TryParse(File.ReadAllText("/proc/sys/kernel/yama/ptrace_scope").Trim(), out var v) ? v : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+}

@@ -1,0 +1,364 @@
+using System.IO.Pipes;
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
+using TrapDebugger.Native.Errors;
+using TrapDebugger.Native.Events;
+using TrapDebugger.Native.Interop;
+using TrapDebugger.Native.Launch;
+using TrapDebugger.Native.Memory;
+using TrapDebugger.Native.Modules;
+using TrapDebugger.Native.Registers;
+using TrapDebugger.Native.Tracing;
+using TrapDebugger.Native.Watchpoints;
+
+namespace TrapDebugger.Native;
+
+/// <summary>A process under ptrace control, in the all-stop model: whenever anything is reported, every thread is
+/// stopped until the client resumes them all.</summary>
+/// <remarks>
+/// Every ptrace request runs on one dedicated tracer thread; the Task-returning methods marshal onto it. Stops,
+/// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
+/// Memory reads and writes do not need the tracer thread and are synchronous.
+/// </remarks>
+public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TracerThread tracer;
+    private readonly Channel<TraceEvent> events = Channel.CreateUnbounded<TraceEvent>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Dictionary<int, TraceeThread> threads = [];
+    private readonly Queue<ThreadStop> pendingStops = new();
+    private readonly Dictionary<int, SignalInfo> lastSignal = [];
+    private readonly object sitesGate = new();
+    private readonly Dictionary<ulong, Breakpoints.BreakpointSite> sites = [];
+    private readonly HashSet<ulong> moribund = [];
+    private readonly DebugRegisterSlot?[] slots = new DebugRegisterSlot?[4];
+    private ProcessMemory memory = null!;
+    private LinkMapTracker? modules;
+    private volatile int[] threadIds = [];
+    private volatile RunState state = RunState.Starting;
+    private bool launched;
+    private ulong entryAddress;
+
+    private enum RunState { Starting, Stopped, Running, Gone }
+
+    private TraceeProcess()
+    {
+        tracer = new TracerThread("trapdbg tracer", OnWaitResult);
+    }
+
+    /// <summary>The process id.</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>The ids of the threads the tracer knows, ascending.</summary>
+    public IReadOnlyList<int> ThreadIds => threadIds;
+
+    /// <summary>Stops, thread and module changes, and finally the end of the process (exit, death or detach).</summary>
+    public ChannelReader<TraceEvent> Events => events.Reader;
+
+    /// <summary>True while the threads run (between a resume and the next reported stop).</summary>
+    public bool IsRunning => state == RunState.Running;
+
+    /// <summary>True once the process has exited, died or been detached.</summary>
+    public bool HasEnded => state == RunState.Gone;
+
+    /// <summary>The program's stdin when launched with <see cref="StdioMode.Pipe"/>.</summary>
+    public Stream? StandardInput { get; private set; }
+
+    /// <summary>The program's stdout when launched with <see cref="StdioMode.Pipe"/>.</summary>
+    public Stream? StandardOutput { get; private set; }
+
+    /// <summary>The program's stderr when launched with <see cref="StdioMode.Pipe"/>.</summary>
+    public Stream? StandardError { get; private set; }
+
+    /// <summary>The shared objects the dynamic loader reports (empty for static programs and before the loader ran).</summary>
+    public IReadOnlyList<LoadedModule> Modules => modules?.Modules ?? [];
+
+    /// <summary>Starts <see cref="LaunchOptions.Program"/> and returns once it is stopped at its entry point
+    /// (AT_ENTRY, after the dynamic loader and before any of the program's code); a <see cref="ProcessStopped"/>
+    /// with <see cref="StopReason.Entry"/> is the first stop on <see cref="Events"/>.</summary>
+    public static async Task<TraceeProcess> LaunchAsync(LaunchOptions options, CancellationToken cancellationToken = default)
+    {
+        var path = Spawner.Resolve(options);
+        var process = new TraceeProcess();
+        try
+        {
+            await process.tracer.Invoke(() => process.DoLaunch(path, options)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return process;
+        }
+        catch
+        {
+            process.Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>Seizes every thread of process <paramref name="pid"/> and returns once all are stopped; a
+    /// <see cref="ProcessStopped"/> with <see cref="StopReason.Attach"/> is the first stop on <see cref="Events"/>.</summary>
+    public static async Task<TraceeProcess> AttachAsync(int pid, CancellationToken cancellationToken = default)
+    {
+        var process = new TraceeProcess();
+        try
+        {
+            await process.tracer.Invoke(() => process.DoAttach(pid)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return process;
+        }
+        catch
+        {
+            process.Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>Resumes every thread (each with the signal it stopped for, unless told otherwise), or reports the next
+    /// pending stop of another thread without resuming anything.</summary>
+    /// <param name="deliverSignals">False suppresses the signals the threads stopped with (e.g. to skip a SIGSEGV the
+    /// client has handled).</param>
+    public Task ContinueAsync(bool deliverSignals = true) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        if (!deliverSignals)
+            foreach (var t in threads.Values) t.ResumeSignal = 0;
+        ResumeAll();
+    });
+
+    /// <summary>Executes one instruction in thread <paramref name="tid"/> while every other thread stays stopped; the
+    /// end of the step is reported as a <see cref="StopReason.Step"/> stop (or whatever stopped it first).</summary>
+    public Task StepInstructionAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var thread = Thread(tid);
+        var rip = GetRegisters(thread).Rip;
+        var site = SiteAt(rip);
+        if (site != null)
+        {
+            memory.Write(rip, [site.Original]);
+            thread.ReinsertAfterStep = rip;
+        }
+        thread.Stepping = true;
+        thread.ClientStep = true;
+        state = RunState.Running;
+        if (!Resume(thread, Ptrace.SINGLESTEP))
+            state = RunState.Stopped;
+    });
+
+    /// <summary>Interrupts every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does
+    /// nothing if the process is already stopped.</summary>
+    public Task PauseAsync() => tracer.Invoke(() =>
+    {
+        if (state != RunState.Running) return;
+        var primary = threads.ContainsKey(Pid) ? Pid : threads.Keys.First();
+        StopAll(new ThreadStop(primary, StopReason.Pause, null, 0, null), report: true);
+    });
+
+    /// <summary>Kills the process with SIGKILL and returns once the kernel has reported its death.</summary>
+    public Task KillAsync() => tracer.Invoke(() =>
+    {
+        if (state == RunState.Gone) return;
+        LibC.Kill(Pid, Sig.SIGKILL);
+        var deadline = Environment.TickCount64 + (long)StopTimeout.TotalMilliseconds;
+        while (state != RunState.Gone)
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0 || tracer.TakeWait(TimeSpan.FromMilliseconds(left)) is not { } r)
+                throw new TraceeTimeoutException($"process {Pid} did not die within {StopTimeout.TotalSeconds:0} s of SIGKILL; it may be stuck in uninterruptible I/O (state D)");
+            var (_, thread) = Classify(r);
+            // A killed thread may still pass its PTRACE_EVENT_EXIT stop: let it go on dying.
+            if (thread != null && !thread.Running && state != RunState.Gone) Resume(thread, Ptrace.CONT);
+        }
+        pendingStops.Clear();
+    });
+
+    /// <summary>Restores every patched byte and debug register, hands each thread back the signal it stopped with,
+    /// and lets the process run on untraced.</summary>
+    public Task DetachAsync() => tracer.Invoke(DoDetach);
+
+    /// <summary>The general registers of stopped thread <paramref name="tid"/>.</summary>
+    public Task<GeneralRegisters> GetRegistersAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        return GetRegisters(Thread(tid));
+    });
+
+    /// <summary>Replaces the general registers of stopped thread <paramref name="tid"/>.</summary>
+    public Task SetRegistersAsync(int tid, GeneralRegisters registers) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        SetRegisters(Thread(tid), registers);
+    });
+
+    /// <summary>The x87/SSE registers of stopped thread <paramref name="tid"/> (PTRACE_GETFPREGS).</summary>
+    public Task<FloatingPointRegisters> GetFloatingPointRegistersAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        var regs = new FloatingPointRegisters();
+        unsafe { Check(LibC.Ptrace(Ptrace.GETFPREGS, t.Tid, 0, (nint)(&regs)), "PTRACE_GETFPREGS", t.Tid); }
+        return regs;
+    });
+
+    /// <summary>Replaces the x87/SSE registers of stopped thread <paramref name="tid"/> (PTRACE_SETFPREGS).</summary>
+    public Task SetFloatingPointRegistersAsync(int tid, FloatingPointRegisters registers) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        var copy = registers;
+        unsafe { Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)(&copy)), "PTRACE_SETFPREGS", t.Tid); }
+    });
+
+    /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
+    public Task<ulong[]> GetDebugRegistersAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        var result = new ulong[8];
+        foreach (var i in new[] { 0, 1, 2, 3, 6, 7 }) result[i] = PeekDebugRegister(t.Tid, i);
+        return result;
+    });
+
+    /// <summary>Reads memory with our breakpoint bytes replaced by the original bytes; returns how many bytes were
+    /// readable.</summary>
+    public int Read(ulong address, Span<byte> buffer)
+    {
+        var n = memory.Read(address, buffer);
+        if (n < buffer.Length && tracer.IsCurrent && state == RunState.Stopped)
+            n += PeekRead(address + (ulong)n, buffer[n..]);
+        MaskBreakpoints(address, buffer[..n]);
+        return n;
+    }
+
+    /// <summary>Writes memory (including read-only text); bytes under our breakpoints update the saved originals so
+    /// the breakpoints stay in place. Returns how many bytes were written.</summary>
+    public int Write(ulong address, ReadOnlySpan<byte> data)
+    {
+        var copy = data.ToArray();
+        lock (sitesGate)
+        {
+            foreach (var site in sites.Values)
+            {
+                if (site.Address >= address && site.Address < address + (ulong)copy.Length)
+                {
+                    var i = (int)(site.Address - address);
+                    site.Original = copy[i];
+                    copy[i] = 0xCC;
+                }
+            }
+            return memory.Write(address, copy);
+        }
+    }
+
+    /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
+    public Task InsertBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    {
+        RequireAlive();
+        var site = AcquireSite(address);
+        site.UserCount++;
+    });
+
+    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte
+    /// when none is left.</summary>
+    public Task RemoveBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    {
+        RequireAlive();
+        lock (sitesGate)
+        {
+            if (!sites.TryGetValue(address, out var site) || site.UserCount == 0)
+                throw new TraceException($"there is no breakpoint at 0x{address:x} to remove");
+            site.UserCount--;
+            ReleaseSite(site);
+        }
+    });
+
+    /// <summary>The addresses of the client's software breakpoints.</summary>
+    public IReadOnlyList<ulong> Breakpoints
+    {
+        get { lock (sitesGate) return sites.Values.Where(s => s.UserCount > 0).Select(s => s.Address).Order().ToList(); }
+    }
+
+    /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
+    /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>
+    public Task<DebugRegisterSlot> SetWatchpointAsync(ulong address, int size, WatchKind kind) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        if (kind == WatchKind.Execute) size = 1;
+        if (size is not (1 or 2 or 4 or 8))
+            throw new ArgumentException($"a watchpoint covers 1, 2, 4 or 8 bytes, not {size}", nameof(size));
+        if (address % (ulong)size != 0)
+            throw new ArgumentException($"a {size}-byte watchpoint needs an address aligned to {size} bytes; 0x{address:x} is not", nameof(address));
+        var index = Array.FindIndex(slots, s => s == null);
+        if (index < 0)
+            throw new TraceException("all four x86 debug registers are in use; clear a watchpoint or hardware breakpoint first");
+        var slot = new DebugRegisterSlot(index, address, size, kind);
+        slots[index] = slot;
+        foreach (var t in threads.Values.Where(t => !t.Running)) ApplyDebugRegisters(t.Tid);
+        return slot;
+    });
+
+    /// <summary>Frees debug-register slot <paramref name="index"/> on every thread.</summary>
+    public Task ClearWatchpointAsync(int index) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, 3u, nameof(index));
+        slots[index] = null;
+        foreach (var t in threads.Values.Where(t => !t.Running)) ApplyDebugRegisters(t.Tid);
+    });
+
+    /// <summary>Kills a launched process or detaches from an attached one, then shuts the tracer thread down.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (state != RunState.Gone)
+            {
+                if (launched) await KillAsync().ConfigureAwait(false);
+                else await DetachAsync().ConfigureAwait(false);
+            }
+        }
+        catch (TraceException)
+        {
+            // The process vanished underneath us; there is nothing left to restore.
+        }
+        Abandon();
+    }
+
+    /// <summary>Called by the waiter thread with a state change of one of our threads.</summary>
+    internal void Post(WaitResult result) => tracer.PostWait(result);
+
+    private void Abandon()
+    {
+        ChildWaiter.UnregisterSession(this);
+        tracer.Stop();
+        memory?.Dispose();
+        events.Writer.TryComplete();
+    }
+
+    private void Emit(TraceEvent e) => events.Writer.TryWrite(e);
+
+    private void Finish(TraceEvent last)
+    {
+        state = RunState.Gone;
+        threads.Clear();
+        threadIds = [];
+        pendingStops.Clear();
+        ChildWaiter.UnregisterSession(this);
+        Emit(last);
+        events.Writer.TryComplete();
+    }
+
+    private void RequireStopped()
+    {
+        if (state == RunState.Gone) throw new TraceeGoneException(Pid);
+        if (state != RunState.Stopped)
+            throw new TraceeStateException($"process {Pid} is running; pause it before asking for registers, stepping or resuming");
+    }
+
+    private void RequireAlive()
+    {
+        if (state == RunState.Gone) throw new TraceeGoneException(Pid);
+    }
+
+    private TraceeThread Thread(int tid) =>
+        threads.TryGetValue(tid, out var t) ? t : throw new TraceException($"thread {tid} is not a thread of process {Pid}; use one of {string.Join(", ", threads.Keys.Order())}");
+
+    private void PublishThreadIds() => threadIds = threads.Keys.Order().ToArray();
+}

@@ -1,0 +1,34 @@
+namespace TrapDebugger.Native.Tracing;
+
+/// <summary>What the tracer knows about one thread of the tracee: whether it runs and how it must be resumed.</summary>
+internal sealed class TraceeThread(int tid)
+{
+    public int Tid { get; set; } = tid;
+
+    /// <summary>Resumed and not yet reported back by waitpid.</summary>
+    public bool Running { get; set; }
+
+    /// <summary>Seized automatically at clone; its first stop (PTRACE_EVENT_STOP) has not arrived yet.</summary>
+    public bool AwaitingInitialStop { get; set; }
+
+    /// <summary>Resumed from its PTRACE_EVENT_EXIT stop: it can only die now, never stop again.</summary>
+    public bool Exiting { get; set; }
+
+    /// <summary>Stopped at PTRACE_EVENT_EXIT.</summary>
+    public bool InExitStop { get; set; }
+
+    /// <summary>Stopped in a group-stop: it must be resumed with PTRACE_LISTEN so it stays stopped until SIGCONT.</summary>
+    public bool InGroupStop { get; set; }
+
+    /// <summary>The signal to deliver when the thread resumes from a signal-delivery-stop (0 for none).</summary>
+    public int ResumeSignal { get; set; }
+
+    /// <summary>Resumed with PTRACE_SINGLESTEP; the next SIGTRAP with DR6.BS is the step's end.</summary>
+    public bool Stepping { get; set; }
+
+    /// <summary>The breakpoint address taken out for a step-over, to put back when the step ends.</summary>
+    public ulong? ReinsertAfterStep { get; set; }
+
+    /// <summary>Its stop is reported to the client as a user-visible step (not a step-over of the tracer).</summary>
+    public bool ClientStep { get; set; }
+}
