@@ -55,6 +55,10 @@ internal sealed class ItaniumDemangler
         {
             return null;
         }
+        catch (DemanglePrintException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Demangles a bare type ("i", "PKc"), as llvm-cxxfilt does for inputs without "_Z".</summary>
@@ -155,7 +159,7 @@ internal sealed class ItaniumDemangler
         Enter();
         try
         {
-            if (Peek() is 'T' || (Peek() == 'G' && Peek(1) is 'V' or 'R' or 'T' or 'A'))
+            if (Peek() is 'T' || (Peek() == 'G' && Peek(1) is 'V' or 'R' or 'A'))
                 return ParseSpecialName();
 
             var savedParams = _templateParams;
@@ -257,8 +261,6 @@ internal sealed class ItaniumDemangler
             }
             return new SpecialName("reference temporary for ", name);
         }
-        if (Consume("GTt")) return new SpecialName("transaction clone for ", ParseEncoding());
-        if (Consume("GTn")) return new SpecialName("non-transaction clone for ", ParseEncoding());
         if (Consume("GA")) return new SpecialName("hidden alias for ", ParseEncoding());
         throw Fail();
     }
@@ -589,7 +591,9 @@ internal sealed class ItaniumDemangler
         List<Node>? outer = null;
         if (tagTemplates)
         {
+            // Arguments refer to earlier arguments of the same list (T_ in a later argument's constraint).
             outer = [];
+            _templateParams = outer;
         }
         var args = new List<Node>();
         while (!Consume('E'))
@@ -599,7 +603,6 @@ internal sealed class ItaniumDemangler
             args.Add(arg);
             outer?.Add(arg);
         }
-        if (outer != null) _templateParams = outer;
         return Track(new TemplateArgs(args));
     }
 
@@ -617,6 +620,9 @@ internal sealed class ItaniumDemangler
                         Expect('E');
                         return e;
                     }
+                case 'T' when Peek(1) is 'y' or 'n' or 'k' or 't' or 'p':
+                    ParseTemplateParamDecl();
+                    return ParseTemplateArg();
                 case 'J':
                     {
                         _pos++;
@@ -647,12 +653,35 @@ internal sealed class ItaniumDemangler
         }
     }
 
+    // <template-param-decl> ::= Ty | Tk <name> [<template-args>] | Tn <type> | Tt <template-param-decl>* E | Tp <template-param-decl>
+    // The declaration only says what kind of parameter the following argument binds; llvm-cxxfilt prints the argument alone.
+    private void ParseTemplateParamDecl()
+    {
+        Expect('T');
+        char kind = _s[_pos++];
+        switch (kind)
+        {
+            case 'y': break;
+            case 'k': ParseName(null); break;
+            case 'n': ParseType(); break;
+            case 't':
+                while (!Consume('E'))
+                {
+                    if (AtEnd) throw Fail();
+                    ParseTemplateParamDecl();
+                }
+                break;
+            case 'p': ParseTemplateParamDecl(); break;
+            default: throw Fail();
+        }
+    }
+
     private Node ParseTemplateParam()
     {
         Expect('T');
         int index = Peek() == '_' ? 0 : ParsePositive() + 1;
         Expect('_');
-        var reference = Track(new TemplateParamReference(index, index == 0 ? "T_" : $"T{index - 1}_"));
+        var reference = Track(new TemplateParamReference(index, "T"));
         if (index < _templateParams.Count && !_permitForwardRefs)
             reference.Target = _templateParams[index];
         else if (_permitForwardRefs)
@@ -999,7 +1028,7 @@ internal sealed class ItaniumDemangler
         if (Consume("at")) return Composite("alignof (", ParseType(), ")");
         if (Consume("az")) return Composite("alignof (", ParseExpression(), ")");
         if (Consume("nx")) return Composite("noexcept (", ParseExpression(), ")");
-        if (Consume("sp")) return Composite("", ParseExpression(), "...");
+        if (Consume("sp")) return Track(new PackExpansion(ParseExpression()));
         if (Consume("tw")) return Composite("throw ", ParseExpression(), "");
         if (Consume("tr")) return Track(new NameNode("throw"));
         if (Consume("cl"))
@@ -1032,12 +1061,70 @@ internal sealed class ItaniumDemangler
             var rhs = ParseExpression();
             return Track(new CompositeNode(sb => { lhs.Print(sb); sb.Append(op); rhs.Print(sb); return true; }));
         }
+        if (Consume("gs"))
+        {
+            var inner = ParseExpression();
+            return Composite("::", inner, "");
+        }
+        if (Peek() == 'n' && Peek(1) is 'w' or 'a')
+        {
+            bool array = Peek(1) == 'a';
+            _pos += 2;
+            var placement = new List<Node>();
+            while (!Consume('_'))
+            {
+                if (AtEnd) throw Fail();
+                placement.Add(ParseExpression());
+            }
+            var type = ParseType();
+            List<Node>? init = null;
+            if (Consume("pi"))
+            {
+                init = [];
+                while (!Consume('E'))
+                {
+                    if (AtEnd) throw Fail();
+                    init.Add(ParseExpression());
+                }
+            }
+            else Expect('E');
+            return Track(new CompositeNode(sb =>
+            {
+                sb.Append(array ? "new[]" : "new");
+                if (placement.Count > 0) { sb.Append('('); TemplateArgs.PrintList(sb, placement); sb.Append(')'); }
+                sb.Append(' ');
+                type.Print(sb);
+                if (init != null) { sb.Append('('); TemplateArgs.PrintList(sb, init); sb.Append(')'); }
+                return true;
+            }));
+        }
         if (Consume("sr"))
         {
-            var qualifier = ParseType();
-            var name = ParseUnqualifiedName(null);
-            if (Peek() == 'I') name = Track(new NameWithTemplateArgs(name, ParseTemplateArgs(false)));
-            return Track(new NestedName(qualifier, name));
+            Node qualifier;
+            if (Consume('N'))
+            {
+                qualifier = ParseType();
+                if (Peek() == 'I') qualifier = Track(new NameWithTemplateArgs(qualifier, ParseTemplateArgs(false)));
+                while (!Consume('E'))
+                {
+                    if (AtEnd) throw Fail();
+                    qualifier = Track(new NestedName(qualifier, ParseSimpleId()));
+                }
+            }
+            else if (char.IsAsciiDigit(Peek()))
+            {
+                qualifier = ParseSimpleId();
+                while (!Consume('E'))
+                {
+                    if (AtEnd) throw Fail();
+                    qualifier = Track(new NestedName(qualifier, ParseSimpleId()));
+                }
+            }
+            else
+            {
+                qualifier = ParseType();
+            }
+            return Track(new NestedName(qualifier, ParseBaseUnresolvedName()));
         }
         if (char.IsAsciiDigit(c))
         {
@@ -1069,6 +1156,25 @@ internal sealed class ItaniumDemangler
             }
         }
         throw Fail();
+    }
+
+    private Node ParseSimpleId()
+    {
+        var name = ParseSourceName();
+        return Peek() == 'I' ? Track(new NameWithTemplateArgs(name, ParseTemplateArgs(false))) : name;
+    }
+
+    private Node ParseBaseUnresolvedName()
+    {
+        if (char.IsAsciiDigit(Peek())) return ParseSimpleId();
+        if (Consume("dn"))
+        {
+            var t = char.IsAsciiDigit(Peek()) ? ParseSimpleId() : ParseType();
+            return Composite("~", t, "");
+        }
+        Consume("on");
+        var op = ParseOperatorName(null);
+        return Peek() == 'I' ? Track(new NameWithTemplateArgs(op, ParseTemplateArgs(false))) : op;
     }
 
     private static void Operand(StringBuilder sb, Node n)

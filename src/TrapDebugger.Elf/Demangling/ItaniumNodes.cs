@@ -187,38 +187,40 @@ internal sealed class TemplateArgumentPack(List<Node> elements) : Node
     public override void PrintLeft(StringBuilder sb) => TemplateArgs.PrintList(sb, Elements);
 }
 
-/// <summary>A pack expansion (Dp): prints the pattern once per element of the pack it refers to.</summary>
+/// <summary>A pack expansion (Dp, sp): prints the pattern once per element of the pack it mentions.</summary>
+/// <remarks>The pack is found by printing the pattern once with element 0 selected and noting the size of any pack
+/// a template parameter resolved to; a pattern that mentions no pack prints as itself.</remarks>
 internal sealed class PackExpansion(Node child) : Node
 {
     public override void PrintLeft(StringBuilder sb)
     {
-        var pack = FindPack(child);
-        if (pack == null)
+        int savedIndex = ForwardTemplateReference.PackIndex.Value;
+        int savedSize = ForwardTemplateReference.PackSize.Value;
+        try
         {
-            child.Print(sb);
-            sb.Append("...");
-            return;
+            ForwardTemplateReference.PackIndex.Value = 0;
+            ForwardTemplateReference.PackSize.Value = -1;
+            var probe = new StringBuilder();
+            child.Print(probe);
+            int size = ForwardTemplateReference.PackSize.Value;
+            if (size < 0)
+            {
+                sb.Append(probe);
+                return;
+            }
+            for (int i = 0; i < size; i++)
+            {
+                if (i > 0) sb.Append(", ");
+                ForwardTemplateReference.PackIndex.Value = i;
+                child.Print(sb);
+            }
         }
-        for (int i = 0; i < pack.Elements.Count; i++)
+        finally
         {
-            if (i > 0) sb.Append(", ");
-            ForwardTemplateReference.PackIndex.Value = i;
-            try { child.Print(sb); }
-            finally { ForwardTemplateReference.PackIndex.Value = -1; }
+            ForwardTemplateReference.PackIndex.Value = savedIndex;
+            ForwardTemplateReference.PackSize.Value = savedSize;
         }
     }
-
-    private static TemplateArgumentPack? FindPack(Node n) => n switch
-    {
-        TemplateParamReference { Target: TemplateArgumentPack p } => p,
-        TemplateParamReference r => r.Target != null ? FindPack(r.Target) : null,
-        PointerType p => FindPack(p.Pointee),
-        ReferenceType r => FindPack(r.Pointee),
-        QualifiedType q => FindPack(q.Child),
-        NameWithTemplateArgs t => t.Args.Args.Select(FindPack).FirstOrDefault(x => x != null),
-        FunctionType f => f.Params.Select(FindPack).FirstOrDefault(x => x != null) ?? FindPack(f.Return),
-        _ => null,
-    };
 }
 
 /// <summary>A reference to a template parameter (T_), resolved after the template arguments are known.</summary>
@@ -227,9 +229,19 @@ internal sealed class TemplateParamReference(int index, string fallback) : Node
     public Node? Target { get; set; }
     public int Index { get; } = index;
 
-    private Node? Current => Target is TemplateArgumentPack p && ForwardTemplateReference.PackIndex.Value >= 0
-        ? (ForwardTemplateReference.PackIndex.Value < p.Elements.Count ? p.Elements[ForwardTemplateReference.PackIndex.Value] : null)
-        : Target;
+    public Node? Current
+    {
+        get
+        {
+            if (Target is TemplateArgumentPack p && ForwardTemplateReference.PackIndex.Value >= 0)
+            {
+                ForwardTemplateReference.PackSize.Value = Math.Max(ForwardTemplateReference.PackSize.Value, p.Elements.Count);
+                int i = ForwardTemplateReference.PackIndex.Value;
+                return i < p.Elements.Count ? p.Elements[i] : null;
+            }
+            return Target;
+        }
+    }
 
     public override bool HasRightPart => Current?.HasRightPart ?? false;
     public override bool IsFunction => Current?.IsFunction ?? false;
@@ -237,16 +249,36 @@ internal sealed class TemplateParamReference(int index, string fallback) : Node
 
     public override void PrintLeft(StringBuilder sb)
     {
-        if (Current is { } t) t.PrintLeft(sb);
-        else sb.Append(fallback);
+        Guarded(() =>
+        {
+            if (Current is { } t) t.PrintLeft(sb);
+            else if (Target == null) sb.Append(fallback);
+        });
     }
 
-    public override void PrintRight(StringBuilder sb) => Current?.PrintRight(sb);
+    public override void PrintRight(StringBuilder sb) => Guarded(() => Current?.PrintRight(sb));
+
+    // A template argument can mention the parameter it binds (a malformed or adversarial name); stop instead of recursing forever.
+    private static void Guarded(Action print)
+    {
+        if (++ForwardTemplateReference.PrintDepth.Value > 64)
+        {
+            ForwardTemplateReference.PrintDepth.Value = 0;
+            throw new DemanglePrintException();
+        }
+        try { print(); }
+        finally { if (ForwardTemplateReference.PrintDepth.Value > 0) ForwardTemplateReference.PrintDepth.Value--; }
+    }
 }
+
+/// <summary>Printing a name ran into a reference cycle or exceeded the output bound.</summary>
+internal sealed class DemanglePrintException : Exception;
 
 internal static class ForwardTemplateReference
 {
     public static readonly ThreadLocal<int> PackIndex = new(() => -1);
+    public static readonly ThreadLocal<int> PackSize = new(() => -1);
+    public static readonly ThreadLocal<int> PrintDepth = new(() => 0);
 }
 
 internal sealed class QualifiedType(Node child, string qualifiers) : Node
@@ -312,8 +344,17 @@ internal sealed class ReferenceType(Node pointee, bool rvalue) : Node
         bool rv = IsRvalue;
         for (int guard = 0; guard < 64; guard++)
         {
-            var t = target is TemplateParamReference r && r.Target != null && ForwardTemplateReference.PackIndex.Value < 0 ? r.Target : target;
-            if (t is not ReferenceType inner) break;
+            var t = target;
+            for (int hops = 0; t is TemplateParamReference r && r.Current != null; hops++)
+            {
+                if (hops > 64) throw new DemanglePrintException();
+                t = r.Current;
+            }
+            if (t is not ReferenceType inner)
+            {
+                target = t;
+                break;
+            }
             rv &= inner.IsRvalue;
             target = inner.Pointee;
         }
