@@ -8,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("TrapDebugger: tells you why a native Linux x86-64 program stopped and which check fired.");
+        root.Subcommands.Add(Commands.DapCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,11 @@
+namespace TrapDebugger.Adapter.Session;
+
+/// <summary>How a session is run: authentication for network connections and where the adapter's own log goes.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>When set, the first request must be <c>initialize</c> carrying this <c>trapdbgAuthToken</c>; otherwise the connection is closed.</summary>
+    public string? AuthToken { get; init; }
+
+    /// <summary>Where the adapter logs protocol faults (stderr for the CLI); never the DAP stream.</summary>
+    public TextWriter? Log { get; init; }
+}
