@@ -52,10 +52,12 @@ public partial class TrapEncodingTests(FixtureBuilds builds) : IClassFixture<Fix
             messages);
     }
 
-    [Fact]
-    public void Optimized_multi_trap_is_one_ud2_without_messages()
+    [Theory]
+    [InlineData("clang22-O2")]
+    [InlineData("clang19-O2")]
+    public void Optimized_multi_trap_is_one_ud2_without_messages(string variant)
     {
-        var binary = Build("verbose_trap_multi", "clang22-O2");
+        var binary = Build("verbose_trap_multi", variant);
         var transfer = Disassemble(binary.Program, "transfer");
         Assert.Single(transfer, line => line.EndsWith("ud2", StringComparison.Ordinal));
         Assert.Empty(TrapMessages(binary.Program));
@@ -80,6 +82,19 @@ public partial class TrapEncodingTests(FixtureBuilds builds) : IClassFixture<Fix
             ["__clang_trap_msg$Queue check$pop from an empty queue", "__clang_trap_msg$Queue check$queue is full"],
             TrapMessages(binary.SharedLibrary));
         Assert.Empty(TrapMessages(binary.Program));
+    }
+
+    [Theory]
+    [InlineData("clang22-O0")]
+    [InlineData("clang22-O2")]
+    [InlineData("clang19-O2")]
+    [InlineData("gcc-O0")]
+    [InlineData("gcc-O2")]
+    public void Null_field_read_is_a_load_at_offset_8(string variant)
+    {
+        // The fixture is only useful if the optimizer kept the faulting load through the unchecked pointer.
+        var userId = Disassemble(Build("null_field", variant).Program, "user_id");
+        Assert.Contains(userId, line => OffsetEightLoad().IsMatch(line));
     }
 
     private FixtureBinary Build(string name, string variantName)
@@ -110,6 +125,9 @@ public partial class TrapEncodingTests(FixtureBuilds builds) : IClassFixture<Fix
         Assert.Equal(0, r.ExitCode);
         return r.Stdout.Split('\n').Select(l => l.TrimEnd()).ToList();
     }
+
+    [GeneratedRegex(@"\bmov[a-z]*\s+0x8\(%r[a-z0-9]+\),")]
+    private static partial Regex OffsetEightLoad();
 
     [GeneratedRegex("DW_AT_name\\s+\\(\"([^\"]*)\"\\)")]
     private static partial Regex NameAttribute();
