@@ -162,7 +162,10 @@ internal sealed class ItaniumDemangler
             if (Peek() is 'T' || (Peek() == 'G' && Peek(1) is 'V' or 'R' or 'A'))
                 return ParseSpecialName();
 
+            // The template parameters of an encoding are unrelated to those of the enclosing context.
             var savedParams = _templateParams;
+            try
+            {
             var state = new NameState();
             var name = ParseName(state);
             if (AtEnd || Peek() is 'E' or '.')
@@ -175,9 +178,12 @@ internal sealed class ItaniumDemangler
                 var inner = ParseFunctionRest(name, state);
                 return Track(new EnableIfAttribute(inner, conditions));
             }
-            var result = ParseFunctionRest(name, state);
-            _ = savedParams;
-            return result;
+            return ParseFunctionRest(name, state);
+            }
+            finally
+            {
+                _templateParams = savedParams;
+            }
         }
         finally
         {

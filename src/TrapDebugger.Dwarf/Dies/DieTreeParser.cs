@@ -1,0 +1,104 @@
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Dwarf;
+
+/// <summary>Walks a unit's DIEs once, skipping attribute values by their form's size, and records the tree.</summary>
+internal static class DieTreeParser
+{
+    private const int MaxDepth = 4096;
+
+    public static DieEntry[] Parse(DwarfUnit unit)
+    {
+        var abbrevs = unit.Abbreviations;
+        var r = new ByteReader(unit.SectionData.Span[..(int)unit.EndOffset], unit.SectionName, (int)unit.FirstDieOffset);
+        var entries = new List<DieEntry>(Math.Max(16, (int)((unit.EndOffset - unit.FirstDieOffset) / 12)));
+        // parents[d] is the index of the open DIE at depth d; lastChild[d] the last DIE seen at depth d + 1.
+        var parents = new List<int>();
+        var lastChild = new List<int> { -1 };
+        var ctx = new FormContext(unit.AddressSize, unit.OffsetSize, unit.Version);
+        while (!r.AtEnd)
+        {
+            int at = r.Position;
+            ulong code = r.ReadUleb128();
+            if (code == 0)
+            {
+                // A null entry closes the current sibling chain; extra ones at the top level are padding.
+                if (parents.Count > 0)
+                {
+                    parents.RemoveAt(parents.Count - 1);
+                    lastChild.RemoveAt(lastChild.Count - 1);
+                }
+                continue;
+            }
+            int abbrevIndex = abbrevs.IndexOf(code);
+            if (abbrevIndex < 0)
+                throw DwarfError.At(unit.SectionName, at, $"abbreviation code {code} is not in the table at .debug_abbrev+0x{unit.AbbreviationOffset:x}");
+            var abbrev = abbrevs[abbrevIndex];
+            int index = entries.Count;
+            int parent = parents.Count > 0 ? parents[^1] : -1;
+            if (parent < 0 && index > 0)
+                break; // A unit has one root DIE; anything after it at the top level is not part of the tree.
+            entries.Add(new DieEntry(at, parent, 0, abbrevIndex));
+            int prev = lastChild[^1];
+            if (prev >= 0)
+                entries[prev] = entries[prev] with { NextSibling = index };
+            lastChild[^1] = index;
+            foreach (var spec in abbrev.Attributes)
+                SkipValue(ref r, spec.Form, ctx);
+            if (abbrev.HasChildren)
+            {
+                if (parents.Count >= MaxDepth)
+                    throw DwarfError.At(unit.SectionName, at, $"DIE nesting is deeper than {MaxDepth}");
+                parents.Add(index);
+                lastChild.Add(-1);
+            }
+        }
+        return [.. entries];
+    }
+
+    internal readonly record struct FormContext(byte AddressSize, byte OffsetSize, ushort Version);
+
+    /// <summary>Moves past one attribute value of <paramref name="form"/>.</summary>
+    internal static void SkipValue(ref ByteReader r, DwarfForm form, FormContext ctx)
+    {
+        int size = FixedSize(form, ctx);
+        if (size >= 0) { r.Skip(size); return; }
+        switch (form)
+        {
+            case DwarfForm.Block1: r.Skip(r.ReadU8()); break;
+            case DwarfForm.Block2: r.Skip(r.ReadU16()); break;
+            case DwarfForm.Block4: r.Skip(r.ReadU32()); break;
+            case DwarfForm.Block or DwarfForm.Exprloc: r.Skip((long)Math.Min(r.ReadUleb128(), long.MaxValue)); break;
+            case DwarfForm.String: r.ReadCString(); break;
+            case DwarfForm.Sdata: r.ReadSleb128(); break;
+            case DwarfForm.Udata or DwarfForm.RefUdata or DwarfForm.Strx or DwarfForm.Addrx or DwarfForm.Loclistx
+                or DwarfForm.Rnglistx or DwarfForm.GnuAddrIndex or DwarfForm.GnuStrIndex:
+                r.ReadUleb128(); break;
+            case DwarfForm.Indirect:
+                int at = r.Position;
+                ulong actual = r.ReadUleb128();
+                if (actual == (ulong)DwarfForm.Indirect || actual == (ulong)DwarfForm.ImplicitConst || actual > ushort.MaxValue)
+                    throw DwarfError.At(r.Origin, at, $"DW_FORM_indirect names form 0x{actual:x}, which cannot be used indirectly");
+                SkipValue(ref r, (DwarfForm)actual, ctx);
+                break;
+            default:
+                throw DwarfError.At(r.Origin, r.Position, $"unknown attribute form 0x{(ushort)form:x}; its size is unknown so the DIE cannot be skipped");
+        }
+    }
+
+    /// <summary>The size of a fixed-size form's value, or -1 for variable-size forms.</summary>
+    internal static int FixedSize(DwarfForm form, FormContext ctx) => form switch
+    {
+        DwarfForm.Addr => ctx.AddressSize,
+        DwarfForm.Data1 or DwarfForm.Ref1 or DwarfForm.Flag or DwarfForm.Strx1 or DwarfForm.Addrx1 => 1,
+        DwarfForm.Data2 or DwarfForm.Ref2 or DwarfForm.Strx2 or DwarfForm.Addrx2 => 2,
+        DwarfForm.Strx3 or DwarfForm.Addrx3 => 3,
+        DwarfForm.Data4 or DwarfForm.Ref4 or DwarfForm.Strx4 or DwarfForm.Addrx4 or DwarfForm.RefSup4 => 4,
+        DwarfForm.Data8 or DwarfForm.Ref8 or DwarfForm.RefSig8 or DwarfForm.RefSup8 => 8,
+        DwarfForm.Data16 => 16,
+        DwarfForm.FlagPresent or DwarfForm.ImplicitConst => 0,
+        DwarfForm.Strp or DwarfForm.LineStrp or DwarfForm.SecOffset or DwarfForm.StrpSup or DwarfForm.GnuRefAlt or DwarfForm.GnuStrpAlt => ctx.OffsetSize,
+        DwarfForm.RefAddr => ctx.Version <= 2 ? ctx.AddressSize : ctx.OffsetSize,
+        _ => -1,
+    };
+}

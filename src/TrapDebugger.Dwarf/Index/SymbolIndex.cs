@@ -1,0 +1,454 @@
+using System.Collections.Concurrent;
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Dwarf;
+
+/// <summary>Answers the questions a debugger asks of one module: address → function, inline chain and line; name → addresses; file:line → addresses; functions and scopes.</summary>
+/// <remarks>Addresses are link-time addresses (subtract the load bias first). Units are indexed lazily, each once;
+/// the name index is built in parallel across units on the first name query.</remarks>
+public sealed class SymbolIndex : IDisposable
+{
+    private readonly ConcurrentDictionary<DwarfUnit, UnitFunctions> _unitFunctions = new();
+    private readonly Lazy<(ulong Low, ulong High, DwarfUnit Unit)[]> _unitRanges;
+    private readonly Lazy<Dictionary<string, List<(DwarfUnit Unit, int Index)>>> _names;
+    private readonly Lazy<LlvmSymbol[]> _llvmSymbols;
+    private readonly IDisposable[] _owned;
+
+    /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
+    public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
+    {
+        Elf = elf;
+        Dwarf = dwarf;
+        _owned = owned;
+        _unitRanges = new(BuildUnitRanges);
+        _names = new(BuildNameIndex);
+        _llvmSymbols = new(BuildLlvmSymbols);
+    }
+
+    /// <summary>The ELF file whose symbols are used.</summary>
+    public ElfFile Elf { get; }
+
+    /// <summary>The DWARF being indexed.</summary>
+    public DwarfFile Dwarf { get; }
+
+    /// <summary>The separate debug file the DWARF came from, or null when it is in the file itself.</summary>
+    public string? DebugFilePath { get; private init; }
+
+    /// <summary>Opens <paramref name="path"/> and, when it has no DWARF of its own, its separate debug file found by <paramref name="locator"/>.</summary>
+    public static SymbolIndex Open(string path, DebugFileLocator? locator = null)
+    {
+        var elf = ElfFile.Open(path);
+        try
+        {
+            if (elf.FindSection(".debug_info") == null && elf.FindSection(".zdebug_info") == null
+                && (locator ?? new DebugFileLocator()).Locate(elf, path) is { } debugPath)
+            {
+                var debug = ElfFile.Open(debugPath);
+                try
+                {
+                    return new SymbolIndex(elf, DwarfFile.FromElf(debug), elf, debug) { DebugFilePath = debugPath };
+                }
+                catch
+                {
+                    debug.Dispose();
+                    throw;
+                }
+            }
+            return new SymbolIndex(elf, DwarfFile.FromElf(elf), elf);
+        }
+        catch
+        {
+            elf.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var o in _owned) o.Dispose();
+    }
+
+    // ---- address -> function, inline chain, line ----
+
+    /// <summary>The compile unit whose ranges contain <paramref name="address"/>, or null.</summary>
+    public DwarfUnit? UnitFor(ulong address)
+    {
+        var ranges = _unitRanges.Value;
+        int i = UpperBound(ranges, address) - 1;
+        for (int k = i; k >= 0 && k > i - 64; k--)
+            if (address >= ranges[k].Low && address < ranges[k].High)
+                return ranges[k].Unit;
+        return null;
+    }
+
+    /// <summary>Everything known about <paramref name="address"/>: inline chain (innermost first), line row and ELF symbol.</summary>
+    public AddressLookup Lookup(ulong address)
+    {
+        var symbol = Elf.Symbols.FindByAddress(address);
+        var unit = UnitFor(address);
+        if (unit == null)
+            return new AddressLookup(address, [], null, null, symbol, null);
+        var program = unit.LineProgram;
+        DwarfLineRow? row = program?.RowFor(address);
+        SourceLocation? line = row is { } rw ? new SourceLocation(program!.FilePath(rw.File), rw.Line, rw.Column, rw.Discriminator) : null;
+        var chain = InlineChain(unit, address);
+        var frames = new List<InlineFrame>(chain.Count);
+        for (int i = 0; i < chain.Count; i++)
+        {
+            var die = chain[i];
+            SourceLocation? callSite = die.Tag == DwarfTag.InlinedSubroutine ? CallSiteOf(die, program) : null;
+            var location = i == 0 ? line : frames[i - 1].CallSite;
+            frames.Add(new InlineFrame(die, die.ShortName, die.LinkageName, QualifiedName(die), location, callSite));
+        }
+        return new AddressLookup(address, frames, row, line, symbol, unit);
+    }
+
+    /// <summary>The frames llvm-addr2line -f -i prints for <paramref name="address"/> (mangled names; outermost name from the symbol table as llvm-symbolizer does).</summary>
+    public IReadOnlyList<SymbolizedFrame> Symbolize(ulong address)
+    {
+        var lookup = Lookup(address);
+        var result = new List<SymbolizedFrame>();
+        if (lookup.Frames.Count == 0)
+            result.Add(new SymbolizedFrame("??", lookup.Line?.File, lookup.Line?.Line ?? 0, lookup.Line?.Column ?? 0, lookup.Line?.Discriminator ?? 0));
+        foreach (var f in lookup.Frames)
+            result.Add(new SymbolizedFrame(f.LinkageName ?? f.Name ?? "??", f.Location?.File, f.Location?.Line ?? 0, f.Location?.Column ?? 0, f.Location?.Discriminator ?? 0));
+        // llvm-symbolizer replaces the outermost frame's name with the ELF symbol covering the address.
+        // When the frame has no file at all, a local symbol's STT_FILE name stands in for it.
+        if (FindLlvmSymbol(address) is { } symbol)
+            result[^1] = result[^1] with { FunctionName = symbol.Name, File = result[^1].File ?? symbol.FileName };
+        return result;
+    }
+
+    /// <summary>The scopes containing <paramref name="address"/>, innermost first: lexical blocks, inlined subroutines and the subprogram.</summary>
+    public IReadOnlyList<DwarfDie> ScopesAt(ulong address)
+    {
+        var unit = UnitFor(address);
+        if (unit == null) return [];
+        var scopes = new List<DwarfDie>();
+        if (FunctionsOf(unit).Find(address) is not { } sub) return scopes;
+        scopes.Add(sub);
+        Descend(sub, address, scopes, subroutinesOnly: false);
+        scopes.Reverse();
+        return scopes;
+    }
+
+    /// <summary>The formal parameters and variables declared directly in <paramref name="scope"/> (a subprogram, inlined subroutine or lexical block).</summary>
+    public static IReadOnlyList<DwarfVariable> VariablesOf(DwarfDie scope)
+    {
+        var list = new List<DwarfVariable>();
+        foreach (var c in scope.Children)
+            if (c.Tag is DwarfTag.FormalParameter or DwarfTag.Variable)
+                list.Add(new DwarfVariable(c, c.ShortName, c.Tag == DwarfTag.FormalParameter, c.Find(DwarfAttribute.Location)));
+        return list;
+    }
+
+    private List<DwarfDie> InlineChain(DwarfUnit unit, ulong address)
+    {
+        var chain = new List<DwarfDie>();
+        if (FunctionsOf(unit).Find(address) is not { } sub) return chain;
+        chain.Add(sub);
+        Descend(sub, address, chain, subroutinesOnly: true);
+        chain.Reverse();
+        return chain;
+    }
+
+    // Follows the children that contain the address; DIEs without ranges are looked through, as LLVM does.
+    private static void Descend(DwarfDie die, ulong address, List<DwarfDie> into, bool subroutinesOnly)
+    {
+        for (int depth = 0; depth < 256; depth++)
+        {
+            DwarfDie? next = null;
+            foreach (var c in die.Children)
+            {
+                if (c.Tag is not (DwarfTag.InlinedSubroutine or DwarfTag.LexicalBlock or DwarfTag.TryBlock or DwarfTag.CatchBlock))
+                    continue;
+                if (!c.HasChildren && c.Tag != DwarfTag.InlinedSubroutine) continue;
+                var ranges = c.Ranges;
+                if (ranges.Count == 0 ? ContainsDeep(c, address) : ranges.Any(r => r.Contains(address)))
+                {
+                    next = c;
+                    break;
+                }
+            }
+            if (next is not { } n) return;
+            if (!subroutinesOnly || n.Tag == DwarfTag.InlinedSubroutine)
+                into.Add(n);
+            die = n;
+        }
+    }
+
+    private static bool ContainsDeep(DwarfDie die, ulong address)
+    {
+        foreach (var c in die.Children)
+        {
+            if (c.Tag is not (DwarfTag.InlinedSubroutine or DwarfTag.LexicalBlock)) continue;
+            var ranges = c.Ranges;
+            if (ranges.Count == 0 ? ContainsDeep(c, address) : ranges.Any(r => r.Contains(address)))
+                return true;
+        }
+        return false;
+    }
+
+    private static SourceLocation? CallSiteOf(DwarfDie die, DwarfLineProgram? program)
+    {
+        var file = die.Find(DwarfAttribute.CallFile)?.AsUnsigned();
+        uint line = (uint)(die.Find(DwarfAttribute.CallLine)?.AsUnsigned() ?? 0);
+        uint column = (uint)(die.Find(DwarfAttribute.CallColumn)?.AsUnsigned() ?? 0);
+        uint discriminator = (uint)(die.Find(DwarfAttribute.GnuDiscriminator)?.AsUnsigned() ?? 0);
+        return new SourceLocation(file is { } f ? program?.FilePath(f) : null, line, column, discriminator);
+    }
+
+    // ---- names ----
+
+    /// <summary>The name of <paramref name="die"/> with its enclosing namespaces, classes, structures and unions (<c>ns::Class&lt;T&gt;::fn</c>).</summary>
+    public static string? QualifiedName(DwarfDie die)
+    {
+        string? name = die.ShortName;
+        if (name == null) return null;
+        // The declaration (reached through abstract_origin and specification) sits in the scope that names it.
+        var decl = die;
+        for (int hops = 0; hops < 8; hops++)
+        {
+            var next = decl.Reference(DwarfAttribute.AbstractOrigin) ?? decl.Reference(DwarfAttribute.Specification);
+            if (next is not { } n || n == decl) break;
+            decl = n;
+        }
+        var parts = new List<string> { name };
+        for (var p = decl.Parent; p is { } scope; p = scope.Parent)
+        {
+            switch (scope.Tag)
+            {
+                case DwarfTag.Namespace:
+                    parts.Add(scope.Name ?? "(anonymous namespace)"); break;
+                case DwarfTag.ClassType or DwarfTag.StructureType or DwarfTag.UnionType or DwarfTag.EnumerationType or DwarfTag.InterfaceType:
+                    parts.Add(scope.Name ?? "(anonymous " + (scope.Tag == DwarfTag.UnionType ? "union" : scope.Tag == DwarfTag.ClassType ? "class" : "struct") + ")"); break;
+                case DwarfTag.Subprogram:
+                    parts.Add(scope.ShortName ?? "(anonymous function)"); break;
+                case DwarfTag.LexicalBlock:
+                    break;
+                default:
+                    p = null; scope = default; goto done;
+            }
+        }
+        done:
+        parts.Reverse();
+        return string.Join("::", parts);
+    }
+
+    /// <summary>Every function, inlined instance or ELF function symbol called <paramref name="name"/> (plain, qualified or linkage name).</summary>
+    public IReadOnlyList<FunctionMatch> FindFunctions(string name)
+    {
+        var result = new List<FunctionMatch>();
+        var covered = new HashSet<ulong>();
+        if (_names.Value.TryGetValue(name, out var dies))
+        {
+            foreach (var (unit, index) in dies)
+            {
+                var die = new DwarfDie(unit, index);
+                var ranges = die.Ranges;
+                if (ranges.Count == 0) continue;
+                ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
+                result.Add(new FunctionMatch(die.ShortName ?? name, QualifiedName(die), die.LinkageName, entry, ranges,
+                    die.Tag == DwarfTag.InlinedSubroutine, die, Elf.Symbols.FindByAddress(entry)));
+                covered.Add(entry);
+            }
+        }
+        foreach (var s in Elf.Symbols.FindByName(name))
+        {
+            if (!s.IsFunction || !covered.Add(s.Value)) continue;
+            result.Add(new FunctionMatch(s.Name, null, null, s.Value, s.Size > 0 ? [new DwarfRange(s.Value, s.Value + s.Size)] : [], false, null, s));
+        }
+        return result;
+    }
+
+    /// <summary>Every concrete function (DW_TAG_subprogram with code) of the module, and ELF function symbols that DWARF does not describe.</summary>
+    public IEnumerable<FunctionMatch> Functions()
+    {
+        var seen = new HashSet<ulong>();
+        foreach (var unit in Dwarf.CompileUnits)
+        {
+            foreach (var (low, _, index) in FunctionsOf(unit).Entries)
+            {
+                var die = new DwarfDie(unit, index);
+                if (die.Tag != DwarfTag.Subprogram || !seen.Add(low)) continue;
+                yield return new FunctionMatch(die.ShortName ?? "??", QualifiedName(die), die.LinkageName, low, die.Ranges, false, die, Elf.Symbols.FindByAddress(low));
+            }
+        }
+        foreach (var s in Elf.Symbols.ByAddress)
+            if (s.IsFunction && s.Size > 0 && seen.Add(s.Value))
+                yield return new FunctionMatch(s.Name, null, null, s.Value, [new DwarfRange(s.Value, s.Value + s.Size)], false, null, s);
+    }
+
+    /// <summary>Forces every unit to be parsed and indexed (in parallel); later queries then only read.</summary>
+    public void IndexAll() => _ = _names.Value;
+
+    // ---- file:line ----
+
+    /// <summary>The addresses where line <paramref name="line"/> of <paramref name="file"/> (a path or a path suffix) has code; if it has none, those of the next line that does.</summary>
+    public IReadOnlyList<LineMatch> FindLine(string file, uint line)
+    {
+        var exact = new List<LineMatch>();
+        uint bestNext = uint.MaxValue;
+        var next = new List<LineMatch>();
+        foreach (var program in Dwarf.AllLinePrograms())
+        {
+            var matches = new Dictionary<uint, string?>();
+            var rows = program.Rows;
+            for (int i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                if (row.EndSequence || !row.IsStatement || row.Line < line) continue;
+                if (!matches.TryGetValue(row.File, out var path))
+                    matches[row.File] = path = program.FilePath(row.File) is { } p && PathMatches(p, file) ? p : null;
+                if (path == null) continue;
+                // Only the first row of a run of the same line starts new code for it.
+                if (i > 0 && !rows[i - 1].EndSequence && rows[i - 1].Line == row.Line && rows[i - 1].File == row.File) continue;
+                var match = new LineMatch(row.Address, new SourceLocation(path, row.Line, row.Column, row.Discriminator));
+                if (row.Line == line) exact.Add(match);
+                else if (row.Line < bestNext) { bestNext = row.Line; next.Clear(); next.Add(match); }
+                else if (row.Line == bestNext) next.Add(match);
+            }
+        }
+        var chosen = exact.Count > 0 ? exact : next;
+        return chosen.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
+    }
+
+    private static bool PathMatches(string path, string query) =>
+        path == query || (path.EndsWith(query, StringComparison.Ordinal) && (query.StartsWith('/') || path[^(query.Length + 1)] == '/'));
+
+    // ---- building ----
+
+    private UnitFunctions FunctionsOf(DwarfUnit unit) => _unitFunctions.GetOrAdd(unit, u => new UnitFunctions(u));
+
+    private (ulong, ulong, DwarfUnit)[] BuildUnitRanges()
+    {
+        var list = new List<(ulong, ulong, DwarfUnit)>();
+        var aranges = new Dictionary<long, List<DwarfRange>>();
+        if (!Dwarf.Sections.Aranges.IsEmpty)
+            foreach (var (range, off) in DwarfAddressRangeTable.Read(Dwarf.Sections.Aranges.Span))
+                (aranges.TryGetValue(off, out var l) ? l : aranges[off] = []).Add(range);
+        foreach (var unit in Dwarf.CompileUnits)
+        {
+            IEnumerable<DwarfRange> ranges = unit.RootRanges;
+            if (!ranges.Any() && aranges.TryGetValue(unit.Offset, out var fromAranges)) ranges = fromAranges;
+            if (!ranges.Any()) ranges = FunctionsOf(unit).Entries.Select(e => new DwarfRange(e.Low, e.High));
+            foreach (var r in ranges)
+                list.Add((r.Low, r.High, unit));
+        }
+        return [.. list.OrderBy(t => t.Item1)];
+    }
+
+    private Dictionary<string, List<(DwarfUnit, int)>> BuildNameIndex()
+    {
+        var perUnit = new ConcurrentBag<List<(string, DwarfUnit, int)>>();
+        Parallel.ForEach(Dwarf.CompileUnits, unit =>
+        {
+            var local = new List<(string, DwarfUnit, int)>();
+            foreach (var die in unit.Dies)
+            {
+                if (!die.IsSubroutine || die.Has(DwarfAttribute.Declaration)) continue;
+                if (!die.Has(DwarfAttribute.LowPc) && !die.Has(DwarfAttribute.Ranges)) continue;
+                if (die.ShortName is { } n) local.Add((n, unit, die.Index));
+                if (die.LinkageName is { } l && l != die.ShortName) local.Add((l, unit, die.Index));
+                if (QualifiedName(die) is { } q && q != die.ShortName) local.Add((q, unit, die.Index));
+            }
+            perUnit.Add(local);
+        });
+        var map = new Dictionary<string, List<(DwarfUnit, int)>>(StringComparer.Ordinal);
+        foreach (var local in perUnit)
+            foreach (var (name, unit, index) in local)
+                (map.TryGetValue(name, out var l) ? l : map[name] = []).Add((unit, index));
+        return map;
+    }
+
+    private static int UpperBound((ulong Low, ulong High, DwarfUnit Unit)[] ranges, ulong address)
+    {
+        int lo = 0, hi = ranges.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (ranges[mid].Low <= address) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    // The symbol list llvm-symbolizer consults: defined FUNC/OBJECT/IFUNC/NOTYPE symbols in allocated sections,
+    // stably sorted by (address, size) in symbol-table order, keeping the last of each address (so the largest size);
+    // a size of 0 reaches to the next symbol. Local symbols remember the STT_FILE symbol before them.
+    private readonly record struct LlvmSymbol(ulong Address, ulong Size, string Name, string? FileName);
+
+    private LlvmSymbol[] BuildLlvmSymbols()
+    {
+        var source = Elf.Symbols.Static.Count > 0 ? Elf.Symbols.Static : Elf.Symbols.Dynamic;
+        var list = new List<LlvmSymbol>();
+        string? file = null;
+        foreach (var s in source)
+        {
+            if (s.Type == ElfSymbolType.File) { file = s.Name; continue; }
+            if (s.IsUndefined || s.SectionIndex >= Elf.Sections.Count || !Elf.Sections[s.SectionIndex].IsAllocated) continue;
+            if (s.Type is not (ElfSymbolType.NoType or ElfSymbolType.Function or ElfSymbolType.Object or ElfSymbolType.GnuIndirectFunction)) continue;
+            list.Add(new LlvmSymbol(s.Value, s.Size, s.Name, s.Binding == ElfSymbolBinding.Local ? file : null));
+        }
+        var sorted = list.OrderBy(s => s.Address).ThenBy(s => s.Size).ToList(); // OrderBy is stable
+        var unique = new List<LlvmSymbol>();
+        for (int i = 0; i < sorted.Count; i++)
+            if (i + 1 == sorted.Count || sorted[i + 1].Address != sorted[i].Address)
+                unique.Add(sorted[i]);
+        return [.. unique];
+    }
+
+    private LlvmSymbol? FindLlvmSymbol(ulong address)
+    {
+        var symbols = _llvmSymbols.Value;
+        int lo = 0, hi = symbols.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (symbols[mid].Address <= address) lo = mid + 1; else hi = mid;
+        }
+        if (lo == 0) return null;
+        var s = symbols[lo - 1];
+        if (s.Size != 0 && s.Address + s.Size <= address) return null;
+        return s;
+    }
+
+    /// <summary>The subprograms of one unit that have code, sorted by start address.</summary>
+    private sealed class UnitFunctions
+    {
+        public UnitFunctions(DwarfUnit unit)
+        {
+            Unit = unit;
+            var list = new List<(ulong, ulong, int)>();
+            if (unit.DieCount > 0)
+                foreach (var die in unit.Dies)
+                {
+                    if (die.Tag != DwarfTag.Subprogram) continue;
+                    foreach (var r in die.Ranges)
+                        list.Add((r.Low, r.High, die.Index));
+                }
+            Entries = [.. list.OrderBy(e => e.Item1)];
+        }
+
+        public DwarfUnit Unit { get; }
+
+        public (ulong Low, ulong High, int Index)[] Entries { get; }
+
+        // The innermost (smallest) subprogram range containing the address.
+        public DwarfDie? Find(ulong address)
+        {
+            var e = Entries;
+            int lo = 0, hi = e.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (e[mid].Low <= address) lo = mid + 1; else hi = mid;
+            }
+            int best = -1;
+            for (int k = lo - 1; k >= 0 && k > lo - 65; k--)
+                if (address < e[k].High && (best < 0 || e[k].High - e[k].Low < e[best].High - e[best].Low))
+                    best = k;
+            return best >= 0 ? new DwarfDie(Unit, e[best].Index) : null;
+        }
+    }
+}

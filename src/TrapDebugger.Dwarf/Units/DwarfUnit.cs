@@ -1,0 +1,289 @@
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Dwarf;
+
+/// <summary>One unit of .debug_info or .debug_types: its header, the attributes of its root DIE that other readers need, and its DIE tree (parsed on first use).</summary>
+public sealed class DwarfUnit
+{
+    private readonly object _gate = new();
+    private DieEntry[]? _entries;
+    private DwarfAbbreviationTable? _abbrevs;
+    private bool _rootRead;
+    private string? _name, _compDir;
+    private ulong? _stmtList;
+    private ulong _strOffsetsBase, _addrBase, _rnglistsBase, _loclistsBase, _baseAddress;
+    private bool _readingRoot;
+    private InvalidDataException? _rootError;
+    private IReadOnlyList<DwarfRange> _rootRanges = [];
+
+    private DwarfUnit(DwarfFile file, ReadOnlyMemory<byte> section, string sectionName) { File = file; SectionData = section; SectionName = sectionName; }
+
+    /// <summary>The file this unit belongs to.</summary>
+    public DwarfFile File { get; }
+
+    /// <summary>The bytes of the section the unit lives in (.debug_info or .debug_types).</summary>
+    public ReadOnlyMemory<byte> SectionData { get; }
+
+    /// <summary>".debug_info" or ".debug_types".</summary>
+    public string SectionName { get; }
+
+    /// <summary>The offset of the unit header in its section.</summary>
+    public long Offset { get; private set; }
+
+    /// <summary>The offset just past the unit.</summary>
+    public long EndOffset { get; private set; }
+
+    /// <summary>The offset of the first (root) DIE.</summary>
+    public long FirstDieOffset { get; private set; }
+
+    /// <summary>The DWARF version of the unit (2 to 5).</summary>
+    public ushort Version { get; private set; }
+
+    /// <summary>The unit kind (DWARF 2–4 compile and type units are mapped to the DWARF 5 kinds).</summary>
+    public DwarfUnitType UnitType { get; private set; }
+
+    /// <summary>Size of a target address in bytes (4 or 8).</summary>
+    public byte AddressSize { get; private set; }
+
+    /// <summary>4 for 32-bit DWARF, 8 for 64-bit DWARF.</summary>
+    public byte OffsetSize { get; private set; }
+
+    /// <summary>Offset of the unit's abbreviation table in .debug_abbrev.</summary>
+    public long AbbreviationOffset { get; private set; }
+
+    /// <summary>The type signature of a type unit (0 otherwise).</summary>
+    public ulong TypeSignature { get; private set; }
+
+    /// <summary>The unit-relative offset of the type DIE of a type unit (0 otherwise).</summary>
+    public ulong TypeOffset { get; private set; }
+
+    /// <summary>The DWO id of a skeleton or split unit (DWARF 5 header), or null.</summary>
+    public ulong? DwoId { get; private set; }
+
+    /// <summary>DW_AT_str_offsets_base of the root DIE (default: just past the DWARF 5 table header).</summary>
+    public ulong StrOffsetsBase { get { EnsureRoot(); return _strOffsetsBase; } private set => _strOffsetsBase = value; }
+
+    /// <summary>DW_AT_addr_base of the root DIE.</summary>
+    public ulong AddrBase { get { EnsureRoot(); return _addrBase; } private set => _addrBase = value; }
+
+    /// <summary>DW_AT_rnglists_base of the root DIE (0 when absent).</summary>
+    public ulong RnglistsBase { get { EnsureRoot(); return _rnglistsBase; } private set => _rnglistsBase = value; }
+
+    /// <summary>DW_AT_loclists_base of the root DIE (0 when absent).</summary>
+    public ulong LoclistsBase { get { EnsureRoot(); return _loclistsBase; } private set => _loclistsBase = value; }
+
+    /// <summary>The unit's base address (DW_AT_low_pc of the root DIE, 0 when absent).</summary>
+    public ulong BaseAddress { get { EnsureRoot(); return _baseAddress; } private set => _baseAddress = value; }
+
+    /// <summary>The address ranges of the root DIE (read without parsing the rest of the unit).</summary>
+    public IReadOnlyList<DwarfRange> RootRanges { get { EnsureRoot(); return _rootRanges; } }
+
+    /// <summary>DW_AT_name of the root DIE.</summary>
+    public string? Name { get { EnsureRoot(); return _name; } }
+
+    /// <summary>DW_AT_comp_dir of the root DIE.</summary>
+    public string? CompilationDirectory { get { EnsureRoot(); return _compDir; } }
+
+    /// <summary>DW_AT_stmt_list of the root DIE: the offset of the unit's line program in .debug_line.</summary>
+    public long? StatementListOffset { get { EnsureRoot(); return (long?)_stmtList; } }
+
+    /// <summary>The unit's line table (null when it has no DW_AT_stmt_list).</summary>
+    public DwarfLineProgram? LineProgram => StatementListOffset is { } off ? File.LineProgram(off, this) : null;
+
+    /// <summary>The abbreviation table the unit's DIEs use.</summary>
+    public DwarfAbbreviationTable Abbreviations => _abbrevs ??= File.AbbreviationTable(AbbreviationOffset);
+
+    /// <summary>The root DIE (compile_unit, type_unit, partial_unit or skeleton_unit).</summary>
+    public DwarfDie Root => Entries.Length > 0 ? new(this, 0) : throw DwarfError.At(SectionName, Offset, "unit has no DIEs");
+
+    /// <summary>The number of DIEs in the unit (parses the unit).</summary>
+    public int DieCount => Entries.Length;
+
+    /// <summary>Every DIE of the unit in file order (parses the unit).</summary>
+    public IEnumerable<DwarfDie> Dies
+    {
+        get
+        {
+            int n = Entries.Length;
+            for (int i = 0; i < n; i++) yield return new DwarfDie(this, i);
+        }
+    }
+
+    /// <summary>True once the DIE tree has been parsed.</summary>
+    public bool IsParsed => _entries != null;
+
+    /// <summary>The type DIE of a type unit.</summary>
+    public DwarfDie? TypeDie => UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType ? DieAt(Offset + (long)TypeOffset) : null;
+
+    internal DieEntry[] Entries
+    {
+        get
+        {
+            if (_entries != null) return _entries;
+            lock (_gate)
+                return _entries ??= DieTreeParser.Parse(this);
+        }
+    }
+
+    /// <summary>The DIE starting at section offset <paramref name="offset"/>, or null.</summary>
+    public DwarfDie? DieAt(long offset)
+    {
+        if (offset < FirstDieOffset || offset >= EndOffset) return null;
+        var entries = Entries;
+        int lo = 0, hi = entries.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            long o = entries[mid].Offset;
+            if (o == offset) return new DwarfDie(this, mid);
+            if (o < offset) lo = mid + 1; else hi = mid - 1;
+        }
+        return null;
+    }
+
+    /// <summary>The address at index <paramref name="index"/> of this unit's .debug_addr table (DW_FORM_addrx).</summary>
+    public ulong ReadIndexedAddress(ulong index)
+    {
+        var addr = File.Sections.Addr.Span;
+        ulong at = AddrBase + index * AddressSize;
+        if (index > int.MaxValue || at + AddressSize > (ulong)addr.Length)
+            throw DwarfError.At(".debug_addr", (long)Math.Min(at, long.MaxValue), $"address index {index} is outside the section");
+        var r = new ByteReader(addr, ".debug_addr", (int)at);
+        return r.ReadUnsigned(AddressSize);
+    }
+
+    /// <summary>The string at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
+    public string ReadIndexedString(ulong index)
+    {
+        var offsets = File.Sections.StrOffsets.Span;
+        ulong at = StrOffsetsBase + index * OffsetSize;
+        if (index > int.MaxValue || at + OffsetSize > (ulong)offsets.Length)
+            throw DwarfError.At(".debug_str_offsets", (long)Math.Min(at, long.MaxValue), $"string index {index} is outside the section");
+        var r = new ByteReader(offsets, ".debug_str_offsets", (int)at);
+        return File.ReadStr(r.ReadUnsigned(OffsetSize));
+    }
+
+    /// <summary>The .debug_rnglists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_rnglistx).</summary>
+    public ulong ReadRangeListOffset(ulong index) => ReadListOffset(File.Sections.Rnglists.Span, ".debug_rnglists", RnglistsBase, index);
+
+    /// <summary>The .debug_loclists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_loclistx).</summary>
+    public ulong ReadLocationListOffset(ulong index) => ReadListOffset(File.Sections.Loclists.Span, ".debug_loclists", LoclistsBase, index);
+
+    private ulong ReadListOffset(ReadOnlySpan<byte> section, string name, ulong listBase, ulong index)
+    {
+        ulong at = listBase + index * OffsetSize;
+        if (index > int.MaxValue || at + OffsetSize > (ulong)section.Length)
+            throw DwarfError.At(name, (long)Math.Min(at, long.MaxValue), $"list index {index} is outside the section");
+        var r = new ByteReader(section, name, (int)at);
+        return listBase + r.ReadUnsigned(OffsetSize);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{UnitType} unit at {SectionName}+0x{Offset:x} (DWARF {Version}{(Name is { } n ? ", " + n : "")})";
+
+    internal static DwarfUnit ReadHeader(DwarfFile file, ReadOnlyMemory<byte> section, int offset, bool fromTypesSection, string sectionName)
+    {
+        var u = new DwarfUnit(file, section, sectionName) { Offset = offset };
+        var r = new ByteReader(section.Span, sectionName, offset);
+        ulong length = r.ReadU32();
+        u.OffsetSize = 4;
+        if (length == 0xffffffff) { length = r.ReadU64(); u.OffsetSize = 8; }
+        else if (length >= 0xfffffff0)
+            throw DwarfError.At(sectionName, offset, $"reserved unit length 0x{length:x}");
+        if (length > (ulong)r.Remaining)
+            throw DwarfError.At(sectionName, offset, $"unit length 0x{length:x} runs past the end of the section ({r.Remaining} bytes left)");
+        u.EndOffset = r.Position + (long)length;
+        u.Version = r.ReadU16();
+        if (u.Version is < 2 or > 5)
+            throw DwarfError.At(sectionName, offset + u.OffsetSize, $"unsupported DWARF version {u.Version}");
+        if (u.Version >= 5)
+        {
+            u.UnitType = (DwarfUnitType)r.ReadU8();
+            u.AddressSize = r.ReadU8();
+            u.AbbreviationOffset = (long)r.ReadUnsigned(u.OffsetSize);
+            switch (u.UnitType)
+            {
+                case DwarfUnitType.Skeleton or DwarfUnitType.SplitCompile: u.DwoId = r.ReadU64(); break;
+                case DwarfUnitType.Type or DwarfUnitType.SplitType: u.TypeSignature = r.ReadU64(); u.TypeOffset = r.ReadUnsigned(u.OffsetSize); break;
+                case DwarfUnitType.Compile or DwarfUnitType.Partial: break;
+                default: throw DwarfError.At(sectionName, offset, $"unknown unit type 0x{(byte)u.UnitType:x}");
+            }
+        }
+        else
+        {
+            u.AbbreviationOffset = (long)r.ReadUnsigned(u.OffsetSize);
+            u.AddressSize = r.ReadU8();
+            u.UnitType = DwarfUnitType.Compile;
+            if (fromTypesSection)
+            {
+                u.UnitType = DwarfUnitType.Type;
+                u.TypeSignature = r.ReadU64();
+                u.TypeOffset = r.ReadUnsigned(u.OffsetSize);
+            }
+        }
+        if (u.AddressSize is not (4 or 8))
+            throw DwarfError.At(sectionName, offset, $"unsupported address size {u.AddressSize}");
+        u.FirstDieOffset = r.Position;
+        if (u.FirstDieOffset > u.EndOffset)
+            throw DwarfError.At(sectionName, offset, "unit header is longer than the unit");
+        // DWARF 5 tables default to just past their header when the base attribute is absent.
+        u._strOffsetsBase = u.Version >= 5 ? (u.OffsetSize == 8 ? 16UL : 8UL) : 0;
+        return u;
+    }
+
+    private void EnsureRoot()
+    {
+        if (_rootRead) { if (_rootError != null) throw new InvalidDataException(_rootError.Message, _rootError); return; }
+        lock (_gate)
+        {
+            // The root DIE's own strx/addrx values resolve through the bases while they are being read.
+            if (_rootRead || _readingRoot) return;
+            _readingRoot = true;
+            try { ReadRootAttributes(); }
+            catch (InvalidDataException e) { _rootError = e; throw; }
+            finally { _rootRead = true; _readingRoot = false; }
+        }
+    }
+
+    internal void EnsureBases() => EnsureRoot();
+
+    // The bases must be known before any strx/addrx value can be resolved, including those of the root DIE itself.
+    private void ReadRootAttributes()
+    {
+        if (FirstDieOffset >= EndOffset) return;
+        var r = new ByteReader(SectionData.Span[..(int)EndOffset], SectionName, (int)FirstDieOffset);
+        ulong code = r.ReadUleb128();
+        if (code == 0) return;
+        var abbrev = Abbreviations.Find(code) ?? throw DwarfError.At(SectionName, FirstDieOffset, $"abbreviation code {code} is not in the table at .debug_abbrev+0x{AbbreviationOffset:x}");
+        var values = new DwarfAttributeValue[abbrev.Attributes.Length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = DwarfAttributeValue.Read(ref r, this, abbrev.Attributes[i]);
+        foreach (var v in values)
+        {
+            switch (v.Name)
+            {
+                case DwarfAttribute.StrOffsetsBase: StrOffsetsBase = v.RawValue; break;
+                case DwarfAttribute.AddrBase or DwarfAttribute.GnuAddrBase: AddrBase = v.RawValue; break;
+                case DwarfAttribute.RnglistsBase: RnglistsBase = v.RawValue; break;
+                case DwarfAttribute.LoclistsBase: LoclistsBase = v.RawValue; break;
+                case DwarfAttribute.StmtList: _stmtList = v.RawValue; break;
+            }
+        }
+        foreach (var v in values)
+        {
+            switch (v.Name)
+            {
+                case DwarfAttribute.LowPc: BaseAddress = v.AsAddress(); break;
+                case DwarfAttribute.Name: _name = v.AsString(); break;
+                case DwarfAttribute.CompDir: _compDir = v.AsString(); break;
+            }
+        }
+        _rootRanges = DwarfRangeReader.FromAttributes(this, Pick(DwarfAttribute.LowPc), Pick(DwarfAttribute.HighPc), Pick(DwarfAttribute.Ranges));
+
+        DwarfAttributeValue? Pick(DwarfAttribute name)
+        {
+            foreach (var v in values) if (v.Name == name) return v;
+            return null;
+        }
+    }
+}

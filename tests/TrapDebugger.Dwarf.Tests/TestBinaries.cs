@@ -1,0 +1,162 @@
+using TrapDebugger.TestSupport;
+
+namespace TrapDebugger.Dwarf.Tests;
+
+/// <summary>The programs the DWARF reader is checked on: fixtures plus small C++ and Rust programs that exercise namespaces, templates, inlining and several producers.</summary>
+public static class TestBinaries
+{
+    public const string CxxSource = """
+        #include <cstdio>
+        #include <cstdlib>
+        namespace geometry {
+        template <typename T> struct Box {
+            T w, h;
+            __attribute__((always_inline)) inline T area() const { return w * h; }
+            T scaled(T k) const { return area() * k; }
+        };
+        namespace {
+        int helper(int x) { return x * 3 + 1; }
+        }
+        }
+        struct Base { virtual ~Base() = default; virtual int f(int v) { return v + 1; } };
+        struct Derived : Base { int f(int v) override { return v * 2; } };
+        static inline int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+        __attribute__((noinline)) int compute(int n) {
+            geometry::Box<int> b{n, n + 1};
+            int s = 0;
+            for (int i = 0; i < n; ++i) {
+                s += clamp(b.scaled(i), 0, 1000);
+                if (s > 5000) {
+        #if defined(__clang__)
+                    __builtin_verbose_trap("Overflow", "sum too large");
+        #else
+                    __builtin_trap();
+        #endif
+                }
+            }
+            return s + geometry::helper(n);
+        }
+        int main(int argc, char **argv) {
+            int n = argc > 1 ? std::atoi(argv[1]) : 3;
+            Derived d;
+            Base *p = argc > 5 ? new Base : &d;
+            double box = geometry::Box<double>{1.5, 2.0}.scaled(n);
+            std::printf("%d %d %f\n", compute(n), p->f(n), box);
+            return 0;
+        }
+        """;
+
+    public const string CSource = """
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        struct point { int x, y; };
+        static inline int sq(int v) { return v * v; }
+        static int dist2(struct point a, struct point b) { return sq(a.x - b.x) + sq(a.y - b.y); }
+        __attribute__((weak)) int weak_hook(int v) { return v; }
+        int table[16];
+        __attribute__((noinline)) int fill(int n) {
+            int total = 0;
+            for (int i = 0; i < n && i < 16; i++) {
+                struct point p = { i, n - i }, q = { n, i };
+                table[i] = dist2(p, q);
+                total += weak_hook(table[i]);
+            }
+            return total;
+        }
+        int main(int argc, char **argv) {
+            int n = argc > 1 ? atoi(argv[1]) : 10;
+            char buf[32];
+            snprintf(buf, sizeof buf, "%d", fill(n));
+            puts(buf);
+            return (int)strlen(buf) == 0;
+        }
+        """;
+
+    public const string RustSource = """
+        mod shapes {
+            pub struct Rect { pub w: u32, pub h: u32 }
+            impl Rect {
+                #[inline(always)]
+                pub fn area(&self) -> u32 { self.w * self.h }
+                pub fn scaled(&self, k: u32) -> u32 { self.area().wrapping_mul(k) }
+            }
+        }
+        fn checked(v: &[u32], i: usize) -> u32 { v[i] }
+        fn main() {
+            let args: Vec<String> = std::env::args().collect();
+            let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
+            let r = shapes::Rect { w: n, h: n + 1 };
+            let v = vec![1u32, 2, 3, 4];
+            println!("{} {}", r.scaled(n), checked(&v, (n % 4) as usize));
+        }
+        """;
+
+    /// <summary>Binaries named "producer/flags/program", built on demand.</summary>
+    public static IEnumerable<TheoryDataRow<string>> Names()
+    {
+        foreach (var v in new[] { "clang22-O0", "clang22-O2", "clang19-O0", "clang19-O2" })
+            yield return new TheoryDataRow<string>($"verbose_trap/{v}");
+        foreach (var v in new[] { "clang22-O0", "clang22-O2", "gcc-O0", "gcc-O2" })
+        {
+            yield return new TheoryDataRow<string>($"cxx/{v}");
+            yield return new TheoryDataRow<string>($"c/{v}");
+        }
+        yield return new TheoryDataRow<string>("rust/debug");
+        yield return new TheoryDataRow<string>("rust/opt");
+    }
+
+    private static BuildVariant Variant(string v) => v switch
+    {
+        "clang22-O0" => BuildVariant.Clang22O0,
+        "clang22-O2" => BuildVariant.Clang22O2,
+        "clang19-O0" => BuildVariant.Clang19O0,
+        "clang19-O2" => BuildVariant.Clang19O2,
+        "gcc-O0" => BuildVariant.GccO0,
+        "gcc-O2" => BuildVariant.GccO2,
+        _ => throw new ArgumentException(v),
+    };
+
+    /// <summary>The path of the binary called <paramref name="name"/>.</summary>
+    public static string Path(string name)
+    {
+        var parts = name.Split('/');
+        return parts[0] switch
+        {
+            "verbose_trap" => Fixtures.Build("verbose_trap", Variant(parts[1])).Program,
+            "cxx" => Fixtures.CompileSource(CxxSource, "shapes.cpp", Variant(parts[1])),
+            "c" => Fixtures.CompileSource(CSource, "points.c", Variant(parts[1])),
+            "rust" => BuildRust(parts[1] == "opt"),
+            _ => throw new ArgumentException(name),
+        };
+    }
+
+    private static readonly object RustGate = new();
+
+    private static string BuildRust(bool optimize)
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"rust-{(optimize ? "opt" : "debug")}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RustSource)))[..12]}");
+        var program = System.IO.Path.Combine(dir, "shapes");
+        lock (RustGate)
+        {
+            if (File.Exists(program)) return program;
+            Directory.CreateDirectory(dir);
+            var src = System.IO.Path.Combine(dir, "shapes.rs");
+            File.WriteAllText(src, RustSource);
+            var r = Toolchain.Run(Toolchain.Rustc, ["-g", "-C", $"opt-level={(optimize ? 2 : 0)}", "-o", program + ".tmp", src], dir);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"rustc failed: {r.Stderr}");
+            File.Move(program + ".tmp", program);
+        }
+        return program;
+    }
+
+    /// <summary>glibc's separate debug file, found through the build id of the installed libc.so.6.</summary>
+    public static string GlibcDebugFile()
+    {
+        using var libc = Elf.ElfFile.Open("/lib/x86_64-linux-gnu/libc.so.6");
+        var id = libc.BuildIdHex ?? throw new InvalidOperationException("libc.so.6 has no build id");
+        var path = $"/usr/lib/debug/.build-id/{id[..2]}/{id[2..]}.debug";
+        if (!File.Exists(path)) throw new InvalidOperationException($"{path} is missing; install libc6-dbg (scripts/bootstrap)");
+        return path;
+    }
+}
