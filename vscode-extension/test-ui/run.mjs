@@ -20,7 +20,7 @@ const extensionRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(extensionRoot, '..');
 const uiDir = process.env.VSCODE_UI_DIR ?? join(os.homedir(), '.cache/vscode-ui');
 const uiScripts = process.env.VSCODE_UI_SCRIPTS ?? '/work/shared/vscode-ui';
-const imagesDir = join(repoRoot, 'docs/images');
+const imagesDir = process.env.UI_IMAGES_DIR ?? join(repoRoot, 'docs/images');
 const clang = process.env.CLANG ?? 'clang-22';
 
 const failures = [];
@@ -206,10 +206,7 @@ try {
 
     // Trap sites of a binary without a session.
     await workbench.runCommand('TrapDebugger: Show Trap Sites of a Binary', /Show Trap Sites of a Binary/);
-    const dialog = page.locator('.quick-input-widget input');
-    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
-    await dialog.fill(join(bin, 'verbose_trap_multi_O2'));
-    await page.keyboard.press('Enter');
+    await workbench.answerFileDialog(join(bin, 'verbose_trap_multi_O2'));
     const binarySites = await workbench.waitForPaneRow('Trap Sites', /transfer/).then(() => true, () => false);
     check('Show Trap Sites of a Binary lists transfer() of verbose_trap_multi_O2', binarySites, (await workbench.paneRows('Trap Sites')).join(' | '));
     await workbench.screenshot(join(imagesDir, 'vscode-binary-trap-sites.png'));

@@ -86,6 +86,20 @@ export class Workbench {
     await this.pickQuickInput(configName, configName);
   }
 
+  /** Answers VS Code's own (quick input) open-file dialog with a path. */
+  async answerFileDialog(filePath) {
+    const page = this.page;
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(filePath);
+    // The dialog lists the folder asynchronously and ignores Enter until it has validated the path.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.waitForTimeout(1_000);
+      if (!(await input.isVisible())) return;
+      await page.keyboard.press('Enter');
+    }
+  }
+
   async showRunAndDebug() {
     await this.runCommand('View: Show Run and Debug', /^View: Show Run and Debug/);
     await this.page.locator('.debug-viewlet, .pane-header').first().waitFor({ state: 'visible', timeout: 15_000 });
