@@ -18,6 +18,8 @@ internal sealed class ItaniumDemangler
     private List<Node> _templateParams = [];
     private readonly List<TemplateParamReference> _forwardRefs = [];
     private bool _permitForwardRefs;
+    private int _inParamDecl;
+    private int _inLambdaParams;
 
     private sealed class NameState
     {
@@ -514,13 +516,21 @@ internal sealed class ItaniumDemangler
                 templateParams.Add(new NameNode("auto"));
             }
             var parameters = new List<Node>();
-            if (!Consume('v'))
+            _inLambdaParams++;
+            try
             {
-                while (Peek() != 'E')
+                if (!Consume('v'))
                 {
-                    if (AtEnd) throw Fail();
-                    parameters.Add(ParseType());
+                    while (Peek() != 'E')
+                    {
+                        if (AtEnd) throw Fail();
+                        parameters.Add(ParseType());
+                    }
                 }
+            }
+            finally
+            {
+                _inLambdaParams--;
             }
             Expect('E');
             string count = Peek() == '_' ? "" : ParseNumber();
@@ -663,6 +673,19 @@ internal sealed class ItaniumDemangler
     // The declaration only says what kind of parameter the following argument binds; llvm-cxxfilt prints the argument alone.
     private void ParseTemplateParamDecl()
     {
+        _inParamDecl++;
+        try
+        {
+            ParseTemplateParamDeclCore();
+        }
+        finally
+        {
+            _inParamDecl--;
+        }
+    }
+
+    private void ParseTemplateParamDeclCore()
+    {
         Expect('T');
         char kind = _s[_pos++];
         switch (kind)
@@ -687,13 +710,14 @@ internal sealed class ItaniumDemangler
         Expect('T');
         int index = Peek() == '_' ? 0 : ParsePositive() + 1;
         Expect('_');
-        var reference = Track(new TemplateParamReference(index, "T"));
+        // A generic lambda's parameters name template parameters no argument list binds: they print as "auto".
+        var reference = Track(new TemplateParamReference(index, _inLambdaParams > 0 && index >= _templateParams.Count ? "auto" : "T"));
         if (index < _templateParams.Count && !_permitForwardRefs)
             reference.Target = _templateParams[index];
         else if (_permitForwardRefs)
             _forwardRefs.Add(reference);
-        else if (index < _templateParams.Count)
-            reference.Target = _templateParams[index];
+        else if (_inParamDecl == 0 && _inLambdaParams == 0)
+            throw Fail(); // a parameter that no template argument list binds (a constraint may name the one it declares)
         return reference;
     }
 
@@ -870,14 +894,14 @@ internal sealed class ItaniumDemangler
                     {
                         _pos++;
                         var child = ParseType();
-                        result = Track(new CompositeNode(sb => { child.Print(sb); sb.Append(" _Complex"); return true; }));
+                        result = Track(new CompositeNode(sb => { child.Print(sb); sb.Append(" complex"); return true; }));
                         break;
                     }
                 case 'G':
                     {
                         _pos++;
                         var child = ParseType();
-                        result = Track(new CompositeNode(sb => { child.Print(sb); sb.Append(" _Imaginary"); return true; }));
+                        result = Track(new CompositeNode(sb => { child.Print(sb); sb.Append(" imaginary"); return true; }));
                         break;
                     }
                 case 'S':
