@@ -69,7 +69,7 @@ const launchErrors: [string, Record<string, unknown>, RegExp][] = [
   ['args as a string', { program, args: '--verbose' }, /"args" must be an array of strings/],
   ['args with a number', { program, args: ['a', 3] }, /"args\[1\]" must be a string/],
   ['env as an array', { program, env: ['A=1'] }, /"env" must be an object/],
-  ['env value not a string', { program, env: { N: 1 } }, /"env.N" must be a string/],
+  ['env value not a string', { program, env: { N: 1 } }, /"env.N" must be a string \(or null to remove it\)/],
   ['env name with =', { program, env: { 'A=B': 'x' } }, /invalid variable name/],
   ['stopOnEntry not boolean', { program, stopOnEntry: 'yes' }, /"stopOnEntry" must be true or false/],
   ['disableASLR not boolean', { program, disableASLR: 1 }, /"disableASLR" must be true or false/],
@@ -100,13 +100,25 @@ test('attach: program with waitFor needs no pid', () => {
   assert.equal(result['pid'], undefined);
 });
 
-test('attach: an unsubstituted or empty pid falls back to the program', () => {
-  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '', program }, undefined, dir);
+test('attach: an empty pid with program and waitFor waits for the program', () => {
+  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '', program, waitFor: true }, undefined, dir);
   assert.equal('pid' in result, false);
 });
 
+test('attach: a pid with a program (for its debug information) and stopOnEntry passes', () => {
+  const result = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '12', program: 'prog', stopOnEntry: true }, undefined, dir);
+  assert.deepEqual(result, { type: 'trapdbg', request: 'attach', pid: 12, program, stopOnEntry: true });
+});
+
+test('launch: a null env value (remove the variable) passes', () => {
+  const config = { type: 'trapdbg', request: 'launch', program, env: { LD_PRELOAD: null } };
+  assert.deepEqual(validateConfiguration(config, undefined, dir)['env'], { LD_PRELOAD: null });
+});
+
 const attachErrors: [string, Record<string, unknown>, RegExp][] = [
-  ['neither pid nor program', {}, /needs "pid" .* or "program"/],
+  ['neither pid nor program', {}, /needs "pid" .* or "program" with "waitFor": true/],
+  ['program without pid or waitFor', { program }, /needs "pid" .* or "program" with "waitFor": true/],
+  ['stopOnEntry not boolean', { pid: 3, stopOnEntry: 1 }, /"stopOnEntry" must be true or false/],
   ['pid not numeric', { pid: 'abc' }, /"pid" must be a positive process id/],
   ['pid zero', { pid: 0 }, /"pid" must be a positive process id/],
   ['pid negative', { pid: -5 }, /"pid" must be a positive process id/],
@@ -131,5 +143,5 @@ test('parsePid accepts surrounding blanks and refuses huge values', () => {
 
 test('unknown attributes are reported (typos such as "programm")', () => {
   assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'launch', name: 'x', programm: 'a', program: 'b', preLaunchTask: 'build' }), ['programm']);
-  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'attach', name: 'x', pid: 1, args: [] }), ['args']);
+  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'attach', name: 'x', pid: 1, stopOnEntry: true, args: [] }), ['args']);
 });

@@ -58,7 +58,7 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
 }
 
 const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'stopOnEntry', 'disableASLR', 'sourceMap']);
-const attachAttributes = new Set(['pid', 'program', 'waitFor', 'sourceMap']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap']);
 
 function checkBoolean(config: DebugConfigurationLike, key: string): void {
   const v = config[key];
@@ -114,10 +114,10 @@ function validateLaunch(config: DebugConfigurationLike, probe: FileProbe, worksp
   const env = config['env'];
   if (env !== undefined) {
     if (typeof env !== 'object' || env === null || Array.isArray(env))
-      throw new ConfigurationError('"env" must be an object of variable names to string values, e.g. {"LANG": "C"}.');
+      throw new ConfigurationError('"env" must be an object of variable names to string values (null removes a variable), e.g. {"LANG": "C"}.');
     for (const [name, value] of Object.entries(env)) {
       if (name === '' || name.includes('=')) throw new ConfigurationError(`"env" has an invalid variable name ${JSON.stringify(name)}.`);
-      if (typeof value !== 'string') throw new ConfigurationError(`"env.${name}" must be a string, not ${JSON.stringify(value)}.`);
+      if (typeof value !== 'string' && value !== null) throw new ConfigurationError(`"env.${name}" must be a string (or null to remove it), not ${JSON.stringify(value)}.`);
     }
   }
   checkBoolean(config, 'stopOnEntry');
@@ -141,6 +141,7 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe, worksp
   const pid = config['pid'];
   const program = config['program'];
   checkBoolean(config, 'waitFor');
+  checkBoolean(config, 'stopOnEntry');
   checkSourceMap(config);
   if (program !== undefined && typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
   if (pid !== undefined && pid !== '') {
@@ -148,12 +149,13 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe, worksp
     result['pid'] = parsePid(pid);
   } else {
     delete result['pid'];
-    if (!program) throw new ConfigurationError('An attach configuration needs "pid" (a process id or "${command:pickProcess}") or "program" (with "waitFor": true to wait for it to start).');
+    if (config['waitFor'] !== true || !program)
+      throw new ConfigurationError('An attach configuration needs "pid" (a process id or "${command:pickProcess}"), or "program" with "waitFor": true to wait for it to start.');
   }
   if (typeof program === 'string' && program !== '') {
     const resolved = resolveProgram(program, workspaceFolder);
     // When waiting by name, the program must exist so the process can be recognised when it starts.
-    if (config['waitFor'] === true || result['pid'] === undefined) requireProgramFile(resolved, probe, 'waited for');
+    if (config['waitFor'] === true) requireProgramFile(resolved, probe, 'waited for');
     result['program'] = resolved;
   }
   return result;
