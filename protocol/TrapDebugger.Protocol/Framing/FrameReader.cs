@@ -51,8 +51,17 @@ public sealed class FrameReader
                 var reader = new SequenceReader<byte>(buffer);
                 if (reader.TryReadTo(out ReadOnlySequence<byte> header, HeaderEnd, advancePastDelimiter: true))
                 {
-                    discardingGarbage = false;
                     buffer = buffer.Slice(reader.Position);
+                    if (header.Length > limits.MaxHeaderBytes)
+                    {
+                        input.AdvanceTo(buffer.Start);
+                        bool reported = discardingGarbage;
+                        discardingGarbage = false;
+                        if (reported)
+                            continue;
+                        return Frame.Malformed($"Discarded data that is not a DAP message: no header end within {limits.MaxHeaderBytes} bytes.");
+                    }
+                    discardingGarbage = false;
                     var parsed = ParseHeader(header);
                     if (parsed.Garbage is not null)
                         pending.Enqueue(Frame.Malformed(parsed.Garbage));
