@@ -194,15 +194,15 @@ internal sealed class PackExpansion(Node child) : Node
 {
     public override void PrintLeft(StringBuilder sb)
     {
-        int savedIndex = ForwardTemplateReference.PackIndex.Value;
-        int savedSize = ForwardTemplateReference.PackSize.Value;
+        int savedIndex = ForwardTemplateReference.PackIndex;
+        int savedSize = ForwardTemplateReference.PackSize;
         try
         {
-            ForwardTemplateReference.PackIndex.Value = 0;
-            ForwardTemplateReference.PackSize.Value = -1;
+            ForwardTemplateReference.PackIndex = 0;
+            ForwardTemplateReference.PackSize = -1;
             var probe = new StringBuilder();
             child.Print(probe);
-            int size = ForwardTemplateReference.PackSize.Value;
+            int size = ForwardTemplateReference.PackSize;
             if (size < 0)
             {
                 sb.Append(probe);
@@ -211,14 +211,14 @@ internal sealed class PackExpansion(Node child) : Node
             for (int i = 0; i < size; i++)
             {
                 if (i > 0) sb.Append(", ");
-                ForwardTemplateReference.PackIndex.Value = i;
+                ForwardTemplateReference.PackIndex = i;
                 child.Print(sb);
             }
         }
         finally
         {
-            ForwardTemplateReference.PackIndex.Value = savedIndex;
-            ForwardTemplateReference.PackSize.Value = savedSize;
+            ForwardTemplateReference.PackIndex = savedIndex;
+            ForwardTemplateReference.PackSize = savedSize;
         }
     }
 }
@@ -233,10 +233,10 @@ internal sealed class TemplateParamReference(int index, string fallback) : Node
     {
         get
         {
-            if (Target is TemplateArgumentPack p && ForwardTemplateReference.PackIndex.Value >= 0)
+            if (Target is TemplateArgumentPack p && ForwardTemplateReference.PackIndex >= 0)
             {
-                ForwardTemplateReference.PackSize.Value = Math.Max(ForwardTemplateReference.PackSize.Value, p.Elements.Count);
-                int i = ForwardTemplateReference.PackIndex.Value;
+                ForwardTemplateReference.PackSize = Math.Max(ForwardTemplateReference.PackSize, p.Elements.Count);
+                int i = ForwardTemplateReference.PackIndex;
                 return i < p.Elements.Count ? p.Elements[i] : null;
             }
             return Target;
@@ -261,24 +261,29 @@ internal sealed class TemplateParamReference(int index, string fallback) : Node
     // A template argument can mention the parameter it binds (a malformed or adversarial name); stop instead of recursing forever.
     private static void Guarded(Action print)
     {
-        if (++ForwardTemplateReference.PrintDepth.Value > 64)
+        if (++ForwardTemplateReference.PrintDepth > 64)
         {
-            ForwardTemplateReference.PrintDepth.Value = 0;
+            ForwardTemplateReference.PrintDepth = 0;
             throw new DemanglePrintException();
         }
         try { print(); }
-        finally { if (ForwardTemplateReference.PrintDepth.Value > 0) ForwardTemplateReference.PrintDepth.Value--; }
+        finally { if (ForwardTemplateReference.PrintDepth > 0) ForwardTemplateReference.PrintDepth--; }
     }
 }
 
 /// <summary>Printing a name ran into a reference cycle or exceeded the output bound.</summary>
 internal sealed class DemanglePrintException : Exception;
 
+/// <summary>Per-thread printing state: which pack element is being printed and how deep template references nest.</summary>
 internal static class ForwardTemplateReference
 {
-    public static readonly ThreadLocal<int> PackIndex = new(() => -1);
-    public static readonly ThreadLocal<int> PackSize = new(() => -1);
-    public static readonly ThreadLocal<int> PrintDepth = new(() => 0);
+    [ThreadStatic] private static int _packIndexPlusOne;
+    [ThreadStatic] private static int _packSizePlusOne;
+    [ThreadStatic] private static int _printDepth;
+
+    public static int PackIndex { get => _packIndexPlusOne - 1; set => _packIndexPlusOne = value + 1; }
+    public static int PackSize { get => _packSizePlusOne - 1; set => _packSizePlusOne = value + 1; }
+    public static int PrintDepth { get => _printDepth; set => _printDepth = value; }
 }
 
 internal sealed class QualifiedType(Node child, string qualifiers) : Node
