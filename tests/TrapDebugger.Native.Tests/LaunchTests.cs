@@ -77,7 +77,7 @@ public class LaunchTests
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("trapdbg-noexec").FullName, "data.bin");
         File.WriteAllText(file, "not a program");
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var e = await Assert.ThrowsAsync<LaunchFailedException>(() => TraceeProcess.LaunchAsync(new LaunchOptions { Program = file }));
         Assert.Contains("is not executable", e.Message);
     }

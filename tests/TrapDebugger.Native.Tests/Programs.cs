@@ -35,8 +35,8 @@ internal static class Programs
         }
         """;
 
-    /// <summary>32 threads (plus main) that each call hit(i) forever, so breakpoints there fire concurrently; each
-    /// also bumps its own counter so a test can see every thread make progress.</summary>
+    /// <summary>32 threads (plus main) that each call hit(i) forever with a short sleep between calls, so breakpoints
+    /// there fire concurrently; each also bumps its own counter so a test can see every thread make progress.</summary>
     public const string ThreadsSource = """
         #include <pthread.h>
         #include <stdlib.h>
@@ -48,7 +48,7 @@ internal static class Programs
         static void *worker(void *arg) {
             int i = (int)(long)arg;
             while (!go) usleep(100);
-            for (;;) { hit(i); for (volatile int k = 0; k < 2000; k++) {} }
+            for (;;) { hit(i); usleep(50); }
             return 0;
         }
         int main(int argc, char **argv) {

@@ -1,0 +1,102 @@
+using TrapDebugger.Native.Events;
+using TrapDebugger.Native.Launch;
+
+namespace TrapDebugger.Native.Tests;
+
+/// <summary>Software breakpoints: hits, pc rewind, stepping over on resume, masking in reads, removal.</summary>
+public class BreakpointTests
+{
+    [Fact]
+    public async Task Every_call_hits_once_with_the_right_argument_and_the_program_ends_normally()
+    {
+        var program = Programs.Build(Programs.HotLoopSource, "hotloop");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["50"] });
+        await Tracee.NextStop(p);
+        var f = Symbols.RuntimeAddress(p.Pid, program, "f");
+        await p.InsertBreakpointAsync(f);
+        for (var i = 0; i < 50; i++)
+        {
+            await p.ContinueAsync();
+            var stop = await Tracee.NextStop(p);
+            Assert.Equal(StopReason.Breakpoint, stop.Reason);
+            Assert.Equal(f, stop.Address);
+            var regs = await p.GetRegistersAsync(stop.ThreadId);
+            Assert.Equal(f, regs.Rip);
+            Assert.Equal((ulong)i, regs.Rdi);
+        }
+        await p.ContinueAsync();
+        Assert.Equal(new ProcessExited(50 * 49 / 2 & 0x7f), await Tracee.End(p));
+    }
+
+    [Fact]
+    public async Task Reads_show_the_original_bytes_while_the_text_holds_int3_and_removal_restores_them()
+    {
+        var program = Programs.Build(Programs.HotLoopSource, "hotloop");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["3"] });
+        await Tracee.NextStop(p);
+        var f = Symbols.RuntimeAddress(p.Pid, program, "f");
+        var fromFile = Symbols.FileBytesAt(p.Pid, program, f, 16);
+        await p.InsertBreakpointAsync(f);
+        var seen = new byte[16];
+        Assert.Equal(16, p.Read(f, seen));
+        Assert.Equal(fromFile, seen);
+        // The raw memory (read past the tracer through the kernel's mem file) really holds int3.
+        using (var mem = File.OpenRead($"/proc/{p.Pid}/mem"))
+        {
+            mem.Position = (long)f;
+            Assert.Equal(0xCC, mem.ReadByte());
+        }
+        await p.RemoveBreakpointAsync(f);
+        using (var mem = File.OpenRead($"/proc/{p.Pid}/mem"))
+        {
+            mem.Position = (long)f;
+            Assert.Equal(fromFile[0], mem.ReadByte());
+        }
+        await p.ContinueAsync();
+        Assert.Equal(new ProcessExited(3), await Tracee.End(p));
+    }
+
+    [Fact]
+    public async Task A_breakpoint_removed_while_hits_are_pending_is_not_reported_and_the_program_runs_on()
+    {
+        var program = Programs.Build(Programs.HotLoopSource, "hotloop");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["10"] });
+        await Tracee.NextStop(p);
+        var f = Symbols.RuntimeAddress(p.Pid, program, "f");
+        await p.InsertBreakpointAsync(f);
+        await p.ContinueAsync();
+        Assert.Equal(StopReason.Breakpoint, (await Tracee.NextStop(p)).Reason);
+        await p.RemoveBreakpointAsync(f);
+        await p.ContinueAsync();
+        Assert.Equal(new ProcessExited(45), await Tracee.End(p));
+    }
+
+    [Fact]
+    public async Task Single_step_moves_one_instruction_and_steps_off_a_breakpoint()
+    {
+        var program = Programs.Build(Programs.HotLoopSource, "hotloop");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["2"] });
+        await Tracee.NextStop(p);
+        var f = Symbols.RuntimeAddress(p.Pid, program, "f");
+        await p.InsertBreakpointAsync(f);
+        await p.ContinueAsync();
+        var hit = await Tracee.NextStop(p);
+        // f begins with push %rbp (one byte, 0x55) at -O0.
+        Assert.Equal(0x55, Symbols.FileBytesAt(p.Pid, program, f, 1)[0]);
+        var before = await p.GetRegistersAsync(hit.ThreadId);
+        await p.StepInstructionAsync(hit.ThreadId);
+        var step = await Tracee.NextStop(p);
+        Assert.Equal(StopReason.Step, step.Reason);
+        var after = await p.GetRegistersAsync(hit.ThreadId);
+        Assert.Equal(f + 1, after.Rip);
+        Assert.Equal(before.Rsp - 8, after.Rsp);
+        // The breakpoint is back in place: the second call hits it again.
+        await p.ContinueAsync();
+        var again = await Tracee.NextStop(p);
+        Assert.Equal((StopReason.Breakpoint, f), (again.Reason, again.Address));
+        Assert.Equal(1UL, (await p.GetRegistersAsync(again.ThreadId)).Rdi);
+        await p.RemoveBreakpointAsync(f);
+        await p.ContinueAsync();
+        Assert.Equal(new ProcessExited(1), await Tracee.End(p));
+    }
+}
