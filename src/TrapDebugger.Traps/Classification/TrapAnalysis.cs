@@ -95,8 +95,9 @@ internal static class TrapAnalysis
         if (origins.Count >= 2)
         {
             var holding = origins.Count(o => o.Condition == ConditionStatus.Holds);
+            var confirmed = origins.Count(o => o.LiveFlagsAgree);
             string description;
-            if (holding == 1 && top!.Condition == ConditionStatus.Holds)
+            if (confirmed == 1 && top!.LiveFlagsAgree || holding == 1 && top!.Condition == ConditionStatus.Holds)
                 description = Describe(top);
             else if (top!.Condition == ConditionStatus.DoesNotHold)
                 description = $"One of {origins.Count} merged checks (none matches the live registers); first is {Describe(top)}";

@@ -57,6 +57,10 @@ public sealed record TrapOrigin
     /// <summary>The values behind <see cref="Condition"/>, e.g. "rdx = 8 ≥ rsi = 4 (unsigned)", or why it is unknown.</summary>
     public string? Evidence { get; init; }
 
+    /// <summary>True when the live rflags give the same branch direction as the replayed compare, i.e. this compare can be the last
+    /// flag-setting instruction executed before the trap (strong evidence that this check fired).</summary>
+    public bool LiveFlagsAgree { get; init; }
+
     /// <summary>True when the trap is reached by taking the branch; false when it is reached by falling through it.</summary>
     public bool TrapOnTaken { get; init; } = true;
 

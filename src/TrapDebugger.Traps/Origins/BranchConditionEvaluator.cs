@@ -7,7 +7,10 @@ namespace TrapDebugger.Traps;
 /// <param name="Status">Whether the check sends control to the trap.</param>
 /// <param name="Evidence">The values behind the status, or why it is unknown.</param>
 /// <param name="FlagsAgree">True when the live rflags give the same branch direction, so this check can be the last one executed.</param>
-internal readonly record struct ConditionResult(ConditionStatus Status, string Evidence, bool FlagsAgree);
+/// <param name="Inputs">The full registers the compare read (when it was replayed), to tell whether later code kept them.</param>
+/// <param name="ReadsMemory">True when the compare read a memory operand.</param>
+internal readonly record struct ConditionResult(ConditionStatus Status, string Evidence, bool FlagsAgree,
+    IReadOnlySet<Register>? Inputs = null, bool ReadsMemory = false);
 
 /// <summary>Replays the flag-setting instruction that feeds a conditional branch, using the registers and memory at the trap.</summary>
 /// <remarks>
@@ -77,7 +80,21 @@ internal static class BranchConditionEvaluator
         var agree = !flagsTouched && live == taken;
         var relation = replay.Describe(taken ? cc : Flags.Negate(cc));
         var evidence = $"{relation} ({Disassembly.Format(setter)}; j{cc} {(taken ? "taken" : "not taken")})";
-        return new ConditionResult(holds ? ConditionStatus.Holds : ConditionStatus.DoesNotHold, evidence, agree);
+        var inputs = new HashSet<Register>();
+        var readsMemory = false;
+        var setterInfo = info.GetInfo(setter);
+        foreach (var r in setterInfo.GetUsedRegisters())
+        {
+            if (r.Access is OpAccess.Read or OpAccess.CondRead or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
+                inputs.Add(FullOf(r.Register));
+        }
+        foreach (var m in setterInfo.GetUsedMemory())
+        {
+            readsMemory = true;
+            if (m.Base != Register.None) inputs.Add(FullOf(m.Base));
+            if (m.Index != Register.None) inputs.Add(FullOf(m.Index));
+        }
+        return new ConditionResult(holds ? ConditionStatus.Holds : ConditionStatus.DoesNotHold, evidence, agree, inputs, readsMemory);
     }
 
     private static ConditionResult Unknown(string why) => new(ConditionStatus.Unknown, why, false);

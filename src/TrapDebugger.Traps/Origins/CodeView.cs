@@ -82,6 +82,24 @@ internal sealed class CodeView
     public static bool IsDirect(in Instruction i) =>
         i.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64;
 
+    /// <summary>Follows code from <paramref name="from"/> to <paramref name="target"/> through direct jmps and through the conditional
+    /// branches in <paramref name="passable"/> (taking the successor given there); null when the path leaves that shape.</summary>
+    public List<Instruction>? PathThrough(ulong from, ulong target, IReadOnlyDictionary<ulong, ulong> passable, int maxSteps = 256)
+    {
+        var path = new List<Instruction>();
+        var address = from;
+        for (var step = 0; step < maxSteps; step++)
+        {
+            if (address == target) return path;
+            if (At(address) is not { } i) return null;
+            if (i.FlowControl == FlowControl.Next) { path.Add(i); address = i.NextIP; }
+            else if (i.FlowControl == FlowControl.UnconditionalBranch && IsDirect(i)) address = i.NearBranchTarget;
+            else if (passable.TryGetValue(i.IP, out var next)) address = next;
+            else return null;
+        }
+        return null;
+    }
+
     /// <summary>Follows straight-line code from <paramref name="from"/> (through direct jmps) to <paramref name="target"/>.</summary>
     /// <returns>The instructions executed on the way (jmps excluded), or null when the path branches, calls or leaves readable code first.</returns>
     public List<Instruction>? PathTo(ulong from, ulong target, int maxSteps = 24)

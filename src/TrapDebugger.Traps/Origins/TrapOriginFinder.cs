@@ -12,6 +12,7 @@ internal static class TrapOriginFinder
         RegisterState? registers, IMemoryReader? memory, (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
     {
         var origins = new List<(TrapOrigin Origin, bool Agree)>();
+        var facts = new List<(ulong Branch, ulong Continue, IReadOnlyList<Instruction> Path, ConditionResult? Result)>();
         for (var index = 0; index < view.Instructions.Count; index++)
         {
             var branch = view.Instructions[index];
@@ -54,13 +55,56 @@ internal static class TrapOriginFinder
                 else
                 {
                     var result = BranchConditionEvaluator.Evaluate(view, index, path, trapOnTaken, registers, memory, symbols);
-                    origin = origin with { Condition = result.Status, Evidence = result.Evidence };
+                    origin = origin with { Condition = result.Status, Evidence = result.Evidence, LiveFlagsAgree = result.FlagsAgree && result.Status == ConditionStatus.Holds };
                     agree = result.FlagsAgree;
+                    facts.Add((branch.IP, trapOnTaken ? branch.NextIP : branch.NearBranchTarget, path, result));
                 }
             }
             origins.Add((origin, agree));
         }
+        ExcludeShadowedChecks(view, origins, facts);
         return Rank(origins);
+    }
+
+    /// <summary>A check B that can only be reached by passing an earlier check A cannot have fired when A's condition holds on
+    /// operands nothing between A and the trap (through B) overwrote: A would have trapped first.</summary>
+    /// <remarks>This is what separates a check that fired from a later check whose operand registers still hold stale values
+    /// (the load feeding the later compare never ran).</remarks>
+    private static void ExcludeShadowedChecks(CodeView view, List<(TrapOrigin Origin, bool Agree)> origins,
+        List<(ulong Branch, ulong Continue, IReadOnlyList<Instruction> Path, ConditionResult? Result)> facts)
+    {
+        var passable = facts.ToDictionary(f => f.Branch, f => f.Continue);
+        var info = new InstructionInfoFactory();
+        foreach (var a in facts)
+        {
+            if (a.Result is not { Status: ConditionStatus.Holds, Inputs: { } inputs } ra) continue;
+            for (var k = 0; k < origins.Count; k++)
+            {
+                var b = origins[k].Origin;
+                if (b.BranchAddress == a.Branch || b.Condition == ConditionStatus.DoesNotHold) continue;
+                var between = view.PathThrough(a.Continue, b.BranchAddress, passable);
+                if (between is null) continue;
+                var bFacts = facts.FirstOrDefault(f => f.Branch == b.BranchAddress);
+                if (bFacts.Path is null) continue;
+                var overwritten = false;
+                foreach (var i in between.Concat(bFacts.Path))
+                {
+                    var used = info.GetInfo(i);
+                    overwritten |= used.GetUsedRegisters().Any(r =>
+                        r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite
+                        && inputs.Contains(r.Register is Register.AH or Register.BH or Register.CH or Register.DH ? r.Register : r.Register.GetFullRegister()));
+                    overwritten |= ra.ReadsMemory && used.GetUsedMemory().Any(m => m.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite);
+                    if (overwritten) break;
+                }
+                if (overwritten) continue;
+                origins[k] = (b with
+                {
+                    Condition = ConditionStatus.DoesNotHold,
+                    LiveFlagsAgree = false,
+                    Evidence = $"cannot have fired: the earlier check at 0x{a.Branch:x} holds on unchanged operands and would have trapped first (own compare: {b.Evidence})",
+                }, false);
+            }
+        }
     }
 
     private static TrapOrigin WithMessage(TrapOrigin origin, ISourceText? sources, (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
