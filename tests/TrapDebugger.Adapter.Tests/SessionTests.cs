@@ -1,0 +1,239 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using TrapDebugger.Adapter.Session;
+using TrapDebugger.Protocol.Framing;
+using TrapDebugger.Protocol.Requests;
+using TrapDebugger.Protocol.Serialization;
+
+namespace TrapDebugger.Adapter.Tests;
+
+public sealed class SessionTests
+{
+    private static string? ErrorOf(JsonObject response)
+    {
+        Assert.False((bool)response["success"]!);
+        string? message = (string?)response["message"];
+        Assert.Equal(message, (string?)response["body"]?["error"]?["format"]);
+        return message;
+    }
+
+    [Fact]
+    public async Task Initialize_answers_with_what_works_then_sends_initialized()
+    {
+        await using var client = new InMemoryDapClient();
+        int seq = await client.SendRequestAsync("initialize", """{"adapterID":"trapdbg","clientID":"vscode","linesStartAt1":true}""");
+        var first = await client.ReadAsync();
+        Assert.Equal("response", (string?)first!["type"]);
+        Assert.Equal(seq, (int?)first["request_seq"]);
+        Assert.True((bool)first["success"]!);
+        var capabilities = first["body"]!.AsObject();
+        Assert.True((bool)capabilities["supportsCancelRequest"]!);
+        Assert.True((bool)capabilities["supportsTerminateRequest"]!);
+        Assert.True((bool)capabilities["supportTerminateDebuggee"]!);
+        // Nothing the engine does not do yet is advertised.
+        Assert.Equal(["supportTerminateDebuggee", "supportsCancelRequest", "supportsTerminateRequest"], capabilities.Select(p => p.Key).Order());
+        var second = await client.ReadAsync();
+        Assert.Equal("initialized", (string?)second!["event"]);
+        Assert.Equal("vscode", client.Session.Client!.ClientId);
+    }
+
+    [Fact]
+    public async Task A_second_initialize_is_refused()
+    {
+        await using var client = new InMemoryDapClient();
+        await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        var (response, _) = await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        Assert.Equal("initialize: the session is already initialized.", ErrorOf(response));
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "Unknown request 'frobnicate'.")]
+    [InlineData("launch", "The 'launch' request is not supported yet.")]
+    [InlineData("stackTrace", "The 'stackTrace' request is not supported yet.")]
+    public async Task Requests_without_a_handler_get_an_error_naming_them(string command, string error)
+    {
+        await using var client = new InMemoryDapClient();
+        var (response, _) = await client.RequestAsync(command, "{}");
+        Assert.Equal(command, (string?)response["command"]);
+        Assert.Equal(error, ErrorOf(response));
+    }
+
+    [Fact]
+    public async Task Every_kind_of_malformed_input_gets_one_sentence_and_the_session_keeps_serving()
+    {
+        await using var client = new InMemoryDapClient(limits: new FrameLimits(4096, 512));
+        byte[][] faults =
+        [
+            Encoding.ASCII.GetBytes("Content-Length: 5\r\n\r\n{bad}"),                       // truncated / bad JSON
+            Encoding.ASCII.GetBytes("Content-Length: 12\r\nOrigin: http://x\r\n\r\n{\"seq\":1234}"), // browser
+            Encoding.ASCII.GetBytes("Content-Length: 5000\r\n\r\n" + new string(' ', 5000)),   // oversized
+            Encoding.ASCII.GetBytes("\u0000\u00ff\u0013garbage\r\n\r\n"),                        // garbage bytes
+            InMemoryDapClient.Frame("""{"seq":"x","type":"request","command":"threads"}"""),   // unreadable seq
+        ];
+        foreach (var fault in faults)
+        {
+            await client.SendRawAsync(fault);
+            var output = await client.ReadEventAsync("output");
+            Assert.Equal("important", (string?)output["body"]!["category"]);
+            string text = ((string?)output["body"]!["output"])!.TrimEnd('\n');
+            Assert.EndsWith(".", text);
+            Assert.DoesNotContain("\n", text);
+            Assert.DoesNotContain("   at ", text);
+        }
+        var (response, _) = await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        Assert.True((bool)response["success"]!);
+    }
+
+    [Fact]
+    public async Task A_malformed_request_with_a_readable_seq_gets_an_error_response()
+    {
+        await using var client = new InMemoryDapClient();
+        await client.SendRawAsync(InMemoryDapClient.Frame("""{"seq":77,"type":"request","command":"next","arguments":"3"}"""));
+        var (response, _) = await client.ReadResponseAsync(77);
+        Assert.Equal("The arguments of 'next' must be a JSON object.", ErrorOf(response));
+    }
+
+    [Fact]
+    public async Task Wrong_argument_types_get_an_error_response_naming_the_argument()
+    {
+        await using var client = new InMemoryDapClient();
+        var (response, _) = await client.RequestAsync("disconnect", """{"terminateDebuggee":"yes"}""");
+        Assert.Equal("disconnect: argument 'terminateDebuggee' must be true or false.", ErrorOf(response));
+        var (ok, _) = await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        Assert.True((bool)ok["success"]!);
+    }
+
+    [Fact]
+    public async Task A_handler_bug_becomes_one_sentence_and_the_session_survives()
+    {
+        await using var client = new InMemoryDapClient(register: d => d.Register(new ThrowingHandler()));
+        var (response, _) = await client.RequestAsync("threads");
+        Assert.Equal("'threads' failed inside the adapter: the thread list is corrupt", ErrorOf(response));
+        var (ok, _) = await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        Assert.True((bool)ok["success"]!);
+    }
+
+    [Fact]
+    public async Task Cancel_reaches_a_running_request_which_answers_cancelled()
+    {
+        var blocking = new BlockingHandler();
+        await using var client = new InMemoryDapClient(register: d => d.Register(blocking));
+        int slow = await client.SendRequestAsync("pause", """{"threadId":1}""");
+        await blocking.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var (cancelResponse, _) = await client.RequestAsync("cancel", $$"""{"requestId":{{slow}}}""");
+        Assert.True((bool)cancelResponse["success"]!);
+        var (response, _) = await client.ReadResponseAsync(slow);
+        Assert.False((bool)response["success"]!);
+        Assert.Equal("cancelled", (string?)response["message"]);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_queued_request_answers_it_cancelled_without_running_it()
+    {
+        var blocking = new BlockingHandler();
+        await using var client = new InMemoryDapClient(register: d => d.Register(blocking));
+        int first = await client.SendRequestAsync("pause", """{"threadId":1}""");
+        await blocking.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        int queued = await client.SendRequestAsync("pause", """{"threadId":2}""");
+        await client.RequestAsync("cancel", $$"""{"requestId":{{queued}}}""");
+        await client.RequestAsync("cancel", $$"""{"requestId":{{first}}}""");
+        await client.ReadResponseAsync(first);
+        var (response, _) = await client.ReadResponseAsync(queued);
+        Assert.Equal("cancelled", (string?)response["message"]);
+        Assert.Equal([1], blocking.ThreadIds);
+    }
+
+    [Theory]
+    [InlineData(true, null, "terminate")]
+    [InlineData(false, null, "detach")]
+    [InlineData(true, false, "detach")]
+    [InlineData(false, true, "terminate")]
+    public async Task Disconnect_terminates_what_was_launched_and_detaches_from_what_was_attached(bool launched, bool? terminateDebuggee, string expected)
+    {
+        var debuggee = new RecordingDebuggee(launched);
+        await using var client = new InMemoryDapClient();
+        client.Session.Debuggee = debuggee;
+        string args = terminateDebuggee is bool t ? $$"""{"terminateDebuggee":{{(t ? "true" : "false")}}}""" : "{}";
+        var (response, _) = await client.RequestAsync("disconnect", args);
+        Assert.True((bool)response["success"]!);
+        Assert.Equal([expected], debuggee.Calls);
+        Assert.Null(await client.ReadAsync());
+        await client.Running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Terminate_kills_the_debuggee_and_sends_terminated_once()
+    {
+        var debuggee = new RecordingDebuggee(launched: false);
+        await using var client = new InMemoryDapClient();
+        client.Session.Debuggee = debuggee;
+        var (response, _) = await client.RequestAsync("terminate");
+        Assert.True((bool)response["success"]!);
+        await client.ReadEventAsync("terminated");
+        Assert.Equal(["terminate"], debuggee.Calls);
+        await client.Session.SendTerminatedAsync();
+        var (disconnect, events) = await client.RequestAsync("disconnect");
+        Assert.True((bool)disconnect["success"]!);
+        Assert.Empty(events);
+    }
+
+    [Fact]
+    public async Task A_vanished_client_makes_the_session_release_the_debuggee()
+    {
+        var debuggee = new RecordingDebuggee(launched: true);
+        var client = new InMemoryDapClient();
+        client.Session.Debuggee = debuggee;
+        await client.DisposeAsync();
+        Assert.Equal(["terminate"], debuggee.Calls);
+    }
+
+    [Fact]
+    public async Task Sequence_numbers_increase_across_responses_and_events_sent_from_many_threads()
+    {
+        await using var client = new InMemoryDapClient();
+        var senders = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            client.Session.Connection.SendOutputAsync("console", $"line {i}\n"))).ToArray();
+        await Task.WhenAll(senders);
+        var seqs = new List<int>();
+        for (int i = 0; i < 8; i++)
+            seqs.Add((int)(await client.ReadAsync())!["seq"]!);
+        Assert.Equal(Enumerable.Range(1, 8), seqs);
+    }
+
+    private sealed class ThrowingHandler() : RequestHandler<LoadedSourcesArguments>(Commands.Threads, ProtocolJsonContext.Default.LoadedSourcesArguments)
+    {
+        protected override Task HandleAsync(LoadedSourcesArguments arguments, RequestContext context) =>
+            throw new InvalidOperationException("the thread list is corrupt");
+    }
+
+    private sealed class BlockingHandler() : RequestHandler<PauseArguments>(Commands.Pause, ProtocolJsonContext.Default.PauseArguments)
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public List<int> ThreadIds { get; } = [];
+
+        protected override async Task HandleAsync(PauseArguments arguments, RequestContext context)
+        {
+            ThreadIds.Add(arguments.ThreadId);
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        }
+    }
+
+    private sealed class RecordingDebuggee(bool launched) : IDebuggee
+    {
+        public List<string> Calls { get; } = [];
+        public bool WasLaunched => launched;
+
+        public Task TerminateAsync(CancellationToken cancellationToken)
+        {
+            Calls.Add("terminate");
+            return Task.CompletedTask;
+        }
+
+        public Task DetachAsync(bool suspend, CancellationToken cancellationToken)
+        {
+            Calls.Add("detach");
+            return Task.CompletedTask;
+        }
+    }
+}
