@@ -1,0 +1,142 @@
+using TrapDebugger.Dwarf;
+using TrapDebugger.Engine.Frames;
+using TrapDebugger.Engine.Model;
+using TrapDebugger.Traps;
+using DwarfLocation = TrapDebugger.Dwarf.SourceLocation;
+using TrapLocation = TrapDebugger.Traps.SourceLocation;
+
+namespace TrapDebugger.Engine.Diagnosis;
+
+/// <summary>The trap analysis's view of debug information, answered from the process's modules (DWARF first, ELF symbols after).</summary>
+public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbols, ISourceText
+{
+    private readonly Dictionary<string, string[]?> _sources = [];
+
+    /// <inheritdoc/>
+    public SymbolizedLocation? Symbolize(ulong address)
+    {
+        var module = target.ModuleAt(address);
+        if (module?.Symbols is not { } symbols) return null;
+        AddressLookup lookup;
+        try
+        {
+            lookup = symbols.Lookup(module.ToFileAddress(address));
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        var chain = new List<Traps.InlineFrame>();
+        foreach (var f in lookup.Frames)
+        {
+            var name = f.Name ?? f.QualifiedName ?? "??";
+            if (!name.StartsWith("__clang_trap_msg", StringComparison.Ordinal)) name = f.QualifiedName ?? name;
+            chain.Add(new Traps.InlineFrame(name, Convert(f.CallSite), IsArtificial(f.Die)));
+        }
+        string? function = lookup.Function is { } fn ? fn.QualifiedName ?? fn.Name
+            : lookup.Symbol is { } sym ? FrameSymbolizer.Demangle(sym.Name) : null;
+        return new SymbolizedLocation(function, chain, Convert(lookup.Line));
+    }
+
+    /// <inheritdoc/>
+    public FunctionBounds? FindFunction(ulong address)
+    {
+        var module = target.ModuleAt(address);
+        if (module?.Symbols is not { } symbols) return null;
+        try
+        {
+            ulong file = module.ToFileAddress(address);
+            var lookup = symbols.Lookup(file);
+            if (lookup.Function is { } fn)
+            {
+                foreach (var r in fn.Die.Ranges)
+                {
+                    if (r.Contains(file))
+                        return new FunctionBounds(module.ToRuntimeAddress(r.Low), module.ToRuntimeAddress(r.High), fn.QualifiedName ?? fn.Name ?? "??");
+                }
+            }
+            if (lookup.Symbol is { } s && s.Size > 0)
+                return new FunctionBounds(module.ToRuntimeAddress(s.Value), module.ToRuntimeAddress(s.Value + s.Size), FrameSymbolizer.Demangle(s.Name));
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public ulong? AddressOf(string name)
+    {
+        foreach (var m in target.Modules)
+        {
+            try
+            {
+                if (m.Elf?.Symbols.FindByName(name).FirstOrDefault(s => !s.IsFunction && s.Value != 0) is { } s)
+                    return m.ToRuntimeAddress(s.Value);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public string? GetLine(string file, int line)
+    {
+        string[]? lines;
+        lock (_sources)
+        {
+            if (!_sources.TryGetValue(file, out lines))
+            {
+                try
+                {
+                    var info = new FileInfo(file);
+                    lines = info.Exists && info.Length < 16 << 20 ? File.ReadAllLines(file) : null;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    lines = null;
+                }
+                _sources[file] = lines;
+            }
+        }
+        return lines is not null && line >= 1 && line <= lines.Length ? lines[line - 1] : null;
+    }
+
+    /// <summary>The major version of the Clang that produced the compile unit at <paramref name="address"/>, from DW_AT_producer.</summary>
+    public int? ProducerClangVersion(ulong address)
+    {
+        var module = target.ModuleAt(address);
+        if (module?.Symbols is not { } symbols) return null;
+        try
+        {
+            var producer = symbols.UnitFor(module.ToFileAddress(address))?.Root.Find(DwarfAttribute.Producer)?.AsString();
+            if (producer is null) return null;
+            int at = producer.IndexOf("clang version ", StringComparison.Ordinal);
+            if (at < 0) return null;
+            var rest = producer[(at + "clang version ".Length)..];
+            int dot = rest.IndexOf('.');
+            return dot > 0 && int.TryParse(rest[..dot], out var major) ? major : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private static TrapLocation? Convert(DwarfLocation? location) =>
+        location is { } l ? new TrapLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null;
+
+    private static bool IsArtificial(DwarfDie die)
+    {
+        var d = die;
+        for (int hops = 0; hops < 4; hops++)
+        {
+            if (d.Find(DwarfAttribute.Artificial)?.AsFlag() == true) return true;
+            if (d.Reference(DwarfAttribute.AbstractOrigin) is not { } origin || origin == d) return false;
+            d = origin;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,80 @@
+using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Engine.Model;
+using TrapDebugger.Traps;
+
+namespace TrapDebugger.Engine.Events;
+
+/// <summary>Something the debugger reports to its client (a DAP adapter or the CLI), in the order it happened.</summary>
+public abstract record DebugEvent;
+
+/// <summary>Why the process stopped, in the words DAP uses for the stopped event's <c>reason</c>.</summary>
+public enum StopCause
+{
+    /// <summary>Launched and stopped before the program's first instruction (stopOnEntry).</summary>
+    Entry,
+    /// <summary>Attached to a running process.</summary>
+    Attach,
+    /// <summary>A source-line breakpoint was hit.</summary>
+    Breakpoint,
+    /// <summary>A function breakpoint was hit.</summary>
+    FunctionBreakpoint,
+    /// <summary>An instruction breakpoint was hit.</summary>
+    InstructionBreakpoint,
+    /// <summary>A step finished.</summary>
+    Step,
+    /// <summary>The client paused the process.</summary>
+    Pause,
+    /// <summary>A signal, trap or fault stopped the program (see <see cref="StopInfo.Diagnosis"/>).</summary>
+    Exception,
+    /// <summary>The program ran execve and stopped in the new image.</summary>
+    Exec,
+    /// <summary>Run-to-location reached its target.</summary>
+    Goto,
+}
+
+/// <summary>The facts of one stop: which thread, why, which breakpoints, and for signals the diagnosis.</summary>
+/// <param name="ThreadId">The thread that caused the stop (all threads are stopped).</param>
+/// <param name="Cause">Why.</param>
+/// <param name="Description">A one-line human description (the diagnosis's description for exceptions).</param>
+/// <param name="HitBreakpointIds">The breakpoints that were hit, when any.</param>
+/// <param name="Diagnosis">The trap/fault diagnosis for <see cref="StopCause.Exception"/> stops.</param>
+/// <param name="SelectedFrameIndex">The frame the user should see selected (the diagnosis's landing frame, else 0).</param>
+public sealed record StopInfo(int ThreadId, StopCause Cause, string Description, IReadOnlyList<int> HitBreakpointIds, StopDiagnosis? Diagnosis, int SelectedFrameIndex)
+{
+    /// <summary>The DAP <c>reason</c> string for <see cref="Cause"/>.</summary>
+    public string DapReason => Cause switch
+    {
+        StopCause.Entry => "entry",
+        StopCause.Attach => "pause",
+        StopCause.Breakpoint => "breakpoint",
+        StopCause.FunctionBreakpoint => "function breakpoint",
+        StopCause.InstructionBreakpoint => "instruction breakpoint",
+        StopCause.Step => "step",
+        StopCause.Pause => "pause",
+        StopCause.Exception => "exception",
+        StopCause.Exec => "entry",
+        StopCause.Goto => "goto",
+        _ => "pause",
+    };
+}
+
+/// <summary>The process stopped; every thread is stopped (all-stop).</summary>
+public sealed record StoppedEvent(StopInfo Stop) : DebugEvent;
+
+/// <summary>The process resumed; every thread runs.</summary>
+public sealed record ContinuedEvent(int ThreadId) : DebugEvent;
+
+/// <summary>A thread started or exited.</summary>
+public sealed record ThreadEvent(int ThreadId, bool Started) : DebugEvent;
+
+/// <summary>A module was loaded or unloaded.</summary>
+public sealed record ModuleEvent(Module Module, bool Loaded) : DebugEvent;
+
+/// <summary>Text for the debug console (category "console"), the program's output ("stdout"/"stderr"), or logpoint output.</summary>
+public sealed record OutputEvent(string Category, string Text) : DebugEvent;
+
+/// <summary>A breakpoint changed: resolved when a module loaded, or moved.</summary>
+public sealed record BreakpointChangedEvent(Breakpoint Breakpoint) : DebugEvent;
+
+/// <summary>The process ended; <paramref name="ExitCode"/> for an exit, <paramref name="Signal"/> for a death by signal; this is the last event.</summary>
+public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent;

@@ -1,0 +1,203 @@
+using TrapDebugger.Dwarf;
+using TrapDebugger.Dwarf.CallFrames;
+using TrapDebugger.Dwarf.Types;
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Engine.Model;
+
+/// <summary>An ELF image mapped into the process (the program, a shared library, the dynamic loader) and its debug information.</summary>
+/// <remarks>Addresses in the file are link-time addresses; the process sees them shifted by <see cref="LoadBias"/>.
+/// The ELF, DWARF and CFI are read on first use, so a process with hundreds of libraries starts quickly.</remarks>
+public sealed class Module : IDisposable
+{
+    private readonly Lazy<SymbolIndex?> _symbols;
+    private readonly Lazy<(CallFrameInfo? Eh, CallFrameInfo? Debug)> _cfi;
+    private readonly Lazy<(ulong Low, ulong High)[]> _segments;
+    private readonly Lazy<(ulong Low, ulong High)[]> _pltRanges;
+
+    /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>.</summary>
+    public Module(int id, string path, ulong loadBias, bool isMainProgram)
+    {
+        Id = id;
+        Path = path;
+        LoadBias = loadBias;
+        IsMainProgram = isMainProgram;
+        _symbols = new(OpenSymbols, LazyThreadSafetyMode.ExecutionAndPublication);
+        _cfi = new(OpenCallFrames, LazyThreadSafetyMode.ExecutionAndPublication);
+        _segments = new(ReadSegments, LazyThreadSafetyMode.ExecutionAndPublication);
+        _pltRanges = new(ReadPltRanges, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>A small number that identifies the module in this session (DAP module id).</summary>
+    public int Id { get; }
+
+    /// <summary>The path the loader opened.</summary>
+    public string Path { get; }
+
+    /// <summary>The file name, e.g. "libc.so.6".</summary>
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The difference between run-time and link-time addresses.</summary>
+    public ulong LoadBias { get; }
+
+    /// <summary>True for the program itself (as opposed to a shared library).</summary>
+    public bool IsMainProgram { get; }
+
+    /// <summary>Why the module's file or debug information could not be read, when it could not.</summary>
+    public string? LoadError { get; private set; }
+
+    /// <summary>The symbol index (ELF symbols and DWARF), or null when the file cannot be read.</summary>
+    public SymbolIndex? Symbols => _symbols.Value;
+
+    /// <summary>The ELF file, or null when it cannot be read.</summary>
+    public ElfFile? Elf => Symbols?.Elf;
+
+    /// <summary>True when the module has DWARF debug information (in the file or a separate debug file).</summary>
+    public bool HasDebugInfo => Symbols is { } s && s.Dwarf.CompileUnits.Any();
+
+    /// <summary>The path of the separate debug file, when the DWARF came from one.</summary>
+    public string? DebugFilePath => Symbols?.DebugFilePath;
+
+    /// <summary>The reader that builds types from this module's DWARF.</summary>
+    public DwarfTypeReader Types { get; } = new();
+
+    /// <summary>The lowest run-time address of the module's loaded segments.</summary>
+    public ulong Start => _segments.Value.Length > 0 ? _segments.Value.Min(s => s.Low) : LoadBias;
+
+    /// <summary>The run-time address just past the module's loaded segments.</summary>
+    public ulong End => _segments.Value.Length > 0 ? _segments.Value.Max(s => s.High) : LoadBias;
+
+    /// <summary>True when run-time <paramref name="address"/> lies in one of the module's loaded segments.</summary>
+    public bool Contains(ulong address)
+    {
+        foreach (var (low, high) in _segments.Value)
+        {
+            if (address >= low && address < high) return true;
+        }
+        return false;
+    }
+
+    /// <summary>True when run-time <paramref name="address"/> is inside .plt, .plt.sec or .plt.got.</summary>
+    public bool IsInPlt(ulong address)
+    {
+        foreach (var (low, high) in _pltRanges.Value)
+        {
+            if (address >= low && address < high) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Converts a run-time address to the file's link-time address.</summary>
+    public ulong ToFileAddress(ulong address) => address - LoadBias;
+
+    /// <summary>Converts a link-time address to the run-time address.</summary>
+    public ulong ToRuntimeAddress(ulong fileAddress) => fileAddress + LoadBias;
+
+    /// <summary>The unwind row for run-time <paramref name="pc"/> from .eh_frame, else .debug_frame.</summary>
+    public UnwindRow? FindUnwindRow(ulong pc)
+    {
+        var (eh, debug) = _cfi.Value;
+        ulong file = ToFileAddress(pc);
+        try
+        {
+            return eh?.FindRow(file) ?? debug?.FindRow(file);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The ELF symbol covering run-time <paramref name="address"/>, or null.</summary>
+    public ElfSymbol? SymbolAt(ulong address)
+    {
+        try
+        {
+            return Elf?.Symbols.FindByAddress(ToFileAddress(address));
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private SymbolIndex? OpenSymbols()
+    {
+        if (!File.Exists(Path))
+        {
+            LoadError = $"'{Path}' is not a file that can be read";
+            return null;
+        }
+        try
+        {
+            return SymbolIndex.Open(Path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            LoadError = $"cannot read '{Path}': {e.Message}";
+            return null;
+        }
+    }
+
+    private (CallFrameInfo?, CallFrameInfo?) OpenCallFrames()
+    {
+        var elf = Elf;
+        if (elf is null) return (null, null);
+        CallFrameInfo? eh = null, debug = null;
+        try
+        {
+            if (elf.FindSection(".eh_frame") is { } ehSection && ehSection.HasFileData)
+            {
+                var hdr = elf.FindSection(".eh_frame_hdr");
+                eh = CallFrameInfo.FromEhFrame(elf.GetSectionData(ehSection), ehSection.Address,
+                    hdr is { HasFileData: true } ? elf.GetSectionData(hdr) : default, hdr?.Address ?? 0);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            eh = null;
+        }
+        try
+        {
+            var data = Symbols?.Dwarf.Sections is { } sections ? elf.GetDebugSection(".debug_frame") : default;
+            if (!data.IsEmpty) debug = CallFrameInfo.FromDebugFrame(data);
+        }
+        catch (InvalidDataException)
+        {
+            debug = null;
+        }
+        return (eh, debug);
+    }
+
+    private (ulong, ulong)[] ReadSegments()
+    {
+        try
+        {
+            var elf = Elf;
+            if (elf is null) return [];
+            return elf.Segments.Where(s => s.Type == ElfSegmentType.Load)
+                .Select(s => (s.VirtualAddress + LoadBias, s.VirtualAddress + s.MemorySize + LoadBias)).ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return [];
+        }
+    }
+
+    private (ulong, ulong)[] ReadPltRanges()
+    {
+        var elf = Elf;
+        if (elf is null) return [];
+        return elf.Sections.Where(s => s.Name is ".plt" or ".plt.sec" or ".plt.got" or ".iplt")
+            .Select(s => (s.Address + LoadBias, s.Address + s.Size + LoadBias)).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_symbols.IsValueCreated) _symbols.Value?.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} @ 0x{LoadBias:x}";
+}

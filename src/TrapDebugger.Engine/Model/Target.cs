@@ -1,0 +1,89 @@
+using TrapDebugger.Dwarf.CallFrames;
+using TrapDebugger.Engine.Unwinding;
+
+namespace TrapDebugger.Engine.Model;
+
+/// <summary>The images of one process and what they answer about run-time addresses: which module, which unwind row,
+/// which function.</summary>
+/// <remarks>Thread-safe: modules are added by the event pump while requests read them.</remarks>
+public sealed class Target : IUnwindSource, IDisposable
+{
+    private static readonly HashSet<string> StackStarters = new(StringComparer.Ordinal)
+    {
+        "_start", "__clone", "clone", "__clone3", "clone3", "__GI___clone", "__GI___clone3",
+    };
+
+    private readonly Lock _gate = new();
+    private volatile Module[] _modules = [];
+    private int _nextId = 1;
+
+    /// <summary>The modules loaded now, the main program first.</summary>
+    public IReadOnlyList<Module> Modules => _modules;
+
+    /// <summary>The main program, once known.</summary>
+    public Module? MainProgram => _modules.FirstOrDefault(m => m.IsMainProgram);
+
+    /// <summary>Adds the image at <paramref name="path"/> with <paramref name="loadBias"/>; returns the existing module if already present.</summary>
+    public Module Add(string path, ulong loadBias, bool isMainProgram)
+    {
+        lock (_gate)
+        {
+            var existing = _modules.FirstOrDefault(m => m.Path == path && m.LoadBias == loadBias);
+            if (existing is not null) return existing;
+            var module = new Module(_nextId++, path, loadBias, isMainProgram);
+            _modules = isMainProgram ? [module, .. _modules] : [.. _modules, module];
+            return module;
+        }
+    }
+
+    /// <summary>Removes the module at <paramref name="path"/> with <paramref name="loadBias"/>; returns it, or null.</summary>
+    public Module? Remove(string path, ulong loadBias)
+    {
+        lock (_gate)
+        {
+            var existing = _modules.FirstOrDefault(m => m.Path == path && m.LoadBias == loadBias);
+            if (existing is null) return null;
+            _modules = _modules.Where(m => m != existing).ToArray();
+            return existing;
+        }
+    }
+
+    /// <summary>Removes every module (after exec).</summary>
+    public void Clear()
+    {
+        lock (_gate) _modules = [];
+    }
+
+    /// <summary>The module whose loaded segments contain run-time <paramref name="address"/>, or null.</summary>
+    public Module? ModuleAt(ulong address)
+    {
+        foreach (var m in _modules)
+        {
+            if (m.Contains(address)) return m;
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public (UnwindRow Row, ulong LoadBias)? FindRow(ulong pc)
+    {
+        var module = ModuleAt(pc);
+        if (module?.FindUnwindRow(pc) is { } row) return (row, module.LoadBias);
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public bool IsFunctionEntry(ulong pc) => ModuleAt(pc) is { } m && m.SymbolAt(pc) is { } s && s.Value == m.ToFileAddress(pc);
+
+    /// <inheritdoc/>
+    public bool IsInPlt(ulong pc) => ModuleAt(pc)?.IsInPlt(pc) == true;
+
+    /// <inheritdoc/>
+    public bool IsStackBottom(ulong pc) => ModuleAt(pc)?.SymbolAt(pc) is { } s && StackStarters.Contains(s.Name);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var m in _modules) m.Dispose();
+    }
+}

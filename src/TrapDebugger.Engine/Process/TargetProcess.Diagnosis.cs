@@ -1,0 +1,106 @@
+using TrapDebugger.Engine.Diagnosis;
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Native.Events;
+using TrapDebugger.Native.Proc;
+using TrapDebugger.Traps;
+
+namespace TrapDebugger.Engine.Process;
+
+public sealed partial class TargetProcess
+{
+    private TargetSymbolizer? _trapSymbols;
+
+    /// <summary>The trap analysis's symbol view of this process.</summary>
+    public TargetSymbolizer TrapSymbols => _trapSymbols ??= new TargetSymbolizer(Target);
+
+    /// <summary>Runs the trap and fault analysis for a signal stop and builds the stop to report.</summary>
+    private async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop)
+    {
+        var diagnosis = await DiagnoseThreadAsync(stop.ThreadId, stop.Signal).ConfigureAwait(false);
+        return new StopInfo(stop.ThreadId, StopCause.Exception, diagnosis.Description, [], diagnosis, diagnosis.Landing?.FrameIndex ?? 0);
+    }
+
+    /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
+    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, Native.Events.SignalInfo? signal)
+    {
+        var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+        var registers = new RegisterState
+        {
+            Rax = g.Rax, Rbx = g.Rbx, Rcx = g.Rcx, Rdx = g.Rdx, Rsi = g.Rsi, Rdi = g.Rdi, Rbp = g.Rbp, Rsp = g.Rsp,
+            R8 = g.R8, R9 = g.R9, R10 = g.R10, R11 = g.R11, R12 = g.R12, R13 = g.R13, R14 = g.R14, R15 = g.R15,
+            Rip = g.Rip, Rflags = g.Eflags, FsBase = g.FsBase, GsBase = g.GsBase,
+        };
+        var sig = signal is { } s
+            ? new Traps.SignalInfo(s.Signo, s.Code, s.Address, s.IsSentByProcess ? s.SenderPid : null, s.IsSentByProcess ? s.SenderUid : null)
+            : new Traps.SignalInfo(5, 0x80);
+        var regions = new List<Traps.MemoryRegion>();
+        try
+        {
+            foreach (var r in ProcFs.Maps(ProcessId))
+                regions.Add(new Traps.MemoryRegion(r.Start, r.End, r.IsReadable, r.IsWritable, r.IsExecutable, r.Permissions.Length > 3 && r.Permissions[3] == 'p', r.Path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        var stackRegion = regions.FirstOrDefault(r => r.Contains(g.Rsp));
+        var backtrace = new List<BacktraceFrame>();
+        try
+        {
+            var (frames, _) = await GetStackTraceInternalAsync(threadId, 64).ConfigureAwait(false);
+            foreach (var f in frames)
+            {
+                backtrace.Add(new BacktraceFrame(f.Pc, f.Name,
+                    f.Location is { } l ? new Traps.SourceLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null, f.IsInlined));
+            }
+        }
+        catch (Exception e) when (e is EngineException or InvalidDataException)
+        {
+        }
+        var context = new StopContext
+        {
+            Registers = registers,
+            Signal = sig,
+            Memory = _memory,
+            Code = _memory,
+            Symbols = TrapSymbols,
+            Globals = TrapSymbols,
+            Sources = TrapSymbols,
+            Regions = regions,
+            StackBounds = stackRegion is null ? null : new AddressRange(stackRegion.Start, stackRegion.End),
+            Backtrace = backtrace,
+            ProducerClangVersion = TrapSymbols.ProducerClangVersion(g.Rip),
+            ProcessId = ProcessId,
+            DebuggerBreakpoints = BreakpointAddresses,
+        };
+        try
+        {
+            return StopAnalysis.Diagnose(context);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentException)
+        {
+            var name = Native.Events.SignalNames.Of(sig.Signal);
+            return new StopDiagnosis { Kind = StopKind.Signal, Signal = sig.Signal, SignalName = name, Description = $"{name} (analysis failed: {e.Message})", ShortText = name };
+        }
+    }
+
+    /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
+    public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
+
+    private async Task<(IReadOnlyList<Frames.StackFrame> Frames, int Total)> GetStackTraceInternalAsync(int threadId, int count)
+    {
+        var stack = await StackOfAsync(threadId).ConfigureAwait(false);
+        lock (_stacks)
+        {
+            while (stack.Frames.Count < count && stack.NextPhysical < stack.Physical.Count)
+            {
+                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++);
+                foreach (var f in expanded)
+                {
+                    stack.Frames.Add(f);
+                    _framesById[f.Id] = f;
+                }
+            }
+            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.Physical.Count - stack.NextPhysical);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+using Iced.Intel;
+using TrapDebugger.Dwarf;
+using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Model;
+using TrapDebugger.Engine.Unwinding;
+using TrapDebugger.Native.Events;
+
+namespace TrapDebugger.Engine.Process;
+
+public sealed partial class TargetProcess
+{
+    /// <summary>The most instructions one source-level step executes one at a time before giving up and stopping.</summary>
+    public const int MaxStepInstructions = 200_000;
+
+    /// <summary>Where a thread is, in the terms stepping decides by.</summary>
+    private readonly record struct Position(ulong Pc, ulong Sp, ulong Cfa, Module? Module, AddressLookup? Lookup)
+    {
+        public int ChainLength => Lookup?.Frames.Count ?? 0;
+
+        public DwarfLineRow? Row => Lookup?.Row;
+
+        public bool HasLine => Lookup?.Row is { Line: > 0 };
+
+        // A step ends at the first instruction of a statement row, never in the middle of one.
+        public bool AtStatementStart => Lookup?.Row is { Line: > 0, IsStatement: true } row && Module is { } m && row.Address == m.ToFileAddress(Pc);
+
+        public (string? File, uint Line) LineKey => Lookup?.Line is { } l ? (l.File, l.Line) : (null, 0);
+    }
+
+    private async Task<Position> WhereAsync(int threadId)
+    {
+        var regs = await ReadRegistersAsync(threadId).ConfigureAwait(false);
+        var frames = new Unwinder(Target, _memory).Unwind(regs, 1);
+        var module = Target.ModuleAt(regs.Pc);
+        AddressLookup? lookup = null;
+        if (module?.Symbols is { } symbols)
+        {
+            try
+            {
+                lookup = symbols.Lookup(module.ToFileAddress(regs.Pc));
+            }
+            catch (InvalidDataException)
+            {
+                lookup = null;
+            }
+        }
+        return new Position(regs.Pc, regs.Sp, frames[0].Cfa, module, lookup);
+    }
+
+    /// <summary>Steps thread <paramref name="threadId"/> (others stay stopped while single-stepping, and run while a call is stepped over); the end arrives as a <see cref="StoppedEvent"/>.</summary>
+    /// <param name="threadId">The thread to step.</param>
+    /// <param name="kind">The kind of step.</param>
+    /// <param name="frameId">The selected frame (for step over/out from a caller or inlined frame); the innermost frame when null.</param>
+    public async Task StepAsync(int threadId, StepKind kind, int? frameId = null)
+    {
+        RequireStopped();
+        var (frames, _) = await GetStackTraceAsync(threadId, 0, 256).ConfigureAwait(false);
+        if (frames.Count == 0) throw new EngineException($"thread {threadId} has no frames to step from");
+        var selected = frameId is { } id ? frames.FirstOrDefault(f => f.Id == id) ?? GetFrame(id) : frames[0];
+        // Frames inlined into the same machine frame, innermost first, up to and including the selected one.
+        int chainLength = frames.Count(f => f.Physical.Index == selected.Physical.Index);
+        int outerDistance = chainLength - 1 - selected.InlineDepth;
+        var startLine = selected.Location is { } l ? (l.File, l.Line) : ((string?)null, 0u);
+        var startDie = selected.FunctionDie;
+        ulong startCfa = selected.Cfa;
+        ulong? returnAddress = null;
+        if (kind == StepKind.Out && !selected.IsInlined)
+        {
+            var caller = frames.FirstOrDefault(f => f.Physical.Index == selected.Physical.Index + 1);
+            if (caller is null)
+            {
+                var more = await GetStackTraceAsync(threadId, 0, selected.Index + 64).ConfigureAwait(false);
+                caller = more.Frames.FirstOrDefault(f => f.Physical.Index == selected.Physical.Index + 1);
+            }
+            if (caller is null) throw new EngineException("the selected frame has no caller to return to");
+            returnAddress = caller.Pc;
+        }
+        await StartRun(async _ =>
+        {
+            Raise(new ContinuedEvent(threadId));
+            StopInfo? result = kind switch
+            {
+                StepKind.Instruction => await StepOneInstructionAsync(threadId).ConfigureAwait(false),
+                StepKind.Out when returnAddress is { } ra => await RunToReturnAsync(threadId, ra, startCfa).ConfigureAwait(false),
+                _ => await StepLinesAsync(threadId, kind, startCfa, outerDistance, startDie, startLine).ConfigureAwait(false),
+            };
+            if (_exited) return;
+            ReportStop(result ?? new StopInfo(threadId, StopCause.Step, "step", [], null, 0));
+        }, "step").ConfigureAwait(false);
+    }
+
+    /// <summary>Runs until <paramref name="file"/>:<paramref name="line"/> is reached by any thread (DAP goto-like "run to cursor").</summary>
+    public async Task RunToLineAsync(string file, int line)
+    {
+        RequireStopped();
+        var probe = new Breakpoint { Id = 0, Kind = BreakpointKind.SourceLine, File = file, Line = line };
+        var addresses = Target.Modules.SelectMany(m => BreakpointResolver.Resolve(probe, m)).Select(l => l.Address).Distinct().ToList();
+        if (addresses.Count == 0) throw new EngineException($"no loaded module has code for {Path.GetFileName(file)}:{line}");
+        await RunToAddressesAsync(addresses).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs until any thread reaches one of <paramref name="addresses"/>.</summary>
+    public Task RunToAddressesAsync(IReadOnlyList<ulong> addresses) => StartRun(async _ =>
+    {
+        Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
+        foreach (var a in addresses) await _native.InsertBreakpointAsync(a).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
+                if (stop is null) return;
+                if (stop.Reason == StopReason.Breakpoint && addresses.Contains(stop.Address))
+                {
+                    ReportStop(new StopInfo(stop.ThreadId, StopCause.Goto, "reached the location", [], null, 0));
+                    return;
+                }
+                var info = await ClassifyStopAsync(stop, stepping: false).ConfigureAwait(false);
+                if (info is null) continue;
+                ReportStop(info);
+                return;
+            }
+        }
+        finally
+        {
+            if (!_exited)
+            {
+                foreach (var a in addresses) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
+            }
+        }
+    }, "run to location");
+
+    private async Task<StopInfo?> StepOneInstructionAsync(int threadId)
+    {
+        var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        if (stop is null) return null;
+        if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
+        return await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false) ?? new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
+    }
+
+    /// <summary>Single-steps one instruction; returns a stop to report instead of the step (a signal), or null when the step completed.</summary>
+    private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId)
+    {
+        var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        if (stop is null) return (false, null);
+        if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return (true, null);
+        if (stop.Reason == StopReason.Breakpoint && stop.ThreadId == threadId)
+        {
+            // Stepping onto a breakpoint is still a completed step; the breakpoint reports on the next resume.
+            return (true, null);
+        }
+        var info = await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false);
+        return info is null ? (true, null) : (false, info);
+    }
+
+    /// <summary>Runs all threads until <paramref name="threadId"/> returns to <paramref name="address"/> with its stack pointer at <paramref name="expectedSp"/>
+    /// (recursive calls reaching the same address deeper in the stack are passed over); returns a stop that interrupted it, or null on arrival.</summary>
+    private async Task<StopInfo?> RunToReturnAsync(int threadId, ulong address, ulong expectedSp)
+    {
+        await _native.InsertBreakpointAsync(address).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
+                if (stop is null) return null;
+                if (stop.Reason == StopReason.Breakpoint && stop.Address == address && stop.ThreadId == threadId)
+                {
+                    var regs = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+                    if (regs.Rsp >= expectedSp) return null;
+                    continue;
+                }
+                var info = await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false);
+                if (info is not null) return info;
+            }
+        }
+        finally
+        {
+            if (!_exited) await _native.RemoveBreakpointAsync(address).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Instruction?> DecodeAtAsync(ulong pc)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        var bytes = new byte[15];
+        int n = _memory.Read(pc, bytes);
+        if (n <= 0) return null;
+        var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(bytes, 0, n), pc);
+        decoder.Decode(out var instruction);
+        return instruction.IsInvalid ? null : instruction;
+    }
+
+    private bool IsTrampolineCode(Position p) =>
+        p.Module is { } m && (m.IsInPlt(p.Pc) || m.Name.StartsWith("ld-linux", StringComparison.Ordinal) || m.Name.StartsWith("ld-", StringComparison.Ordinal));
+
+    /// <summary>Steps by source line (over or into) in the frame identified by <paramref name="startCfa"/> and its distance from the machine frame's function.</summary>
+    private async Task<StopInfo?> StepLinesAsync(int threadId, StepKind kind, ulong startCfa, int outerDistance, DwarfDie? startDie,
+        (string? File, uint Line) startLine)
+    {
+        for (int steps = 0; steps < MaxStepInstructions; steps++)
+        {
+            var here = await WhereAsync(threadId).ConfigureAwait(false);
+            if (kind != StepKind.Into && await DecodeAtAsync(here.Pc).ConfigureAwait(false) is { } insn
+                && insn.FlowControl is FlowControl.Call or FlowControl.IndirectCall)
+            {
+                var interrupt = await RunToReturnAsync(threadId, insn.NextIP, here.Sp).ConfigureAwait(false);
+                if (interrupt is not null || _exited) return interrupt;
+            }
+            else
+            {
+                var (done, interrupt) = await RawStepAsync(threadId).ConfigureAwait(false);
+                if (!done) return interrupt;
+            }
+
+            var now = await WhereAsync(threadId).ConfigureAwait(false);
+            if (now.Cfa > startCfa && now.Sp > startCfa - 8)
+            {
+                // Returned from the frame: the step ends in the caller, as lldb shows it.
+                return null;
+            }
+            if (now.Cfa < startCfa)
+            {
+                // In a function called from the frame.
+                if (kind == StepKind.Into && now.HasLine)
+                {
+                    if (await SkipPrologueAsync(threadId, now).ConfigureAwait(false) is { } stop) return stop;
+                    return null;
+                }
+                if (kind == StepKind.Into && IsTrampolineCode(now)) continue;
+                // No line information (or stepping over): run back to the caller.
+                if (ReadPointer(now.Sp) is { } ra)
+                {
+                    var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
+                    if (interrupt is not null || _exited) return interrupt;
+                }
+                continue;
+            }
+            if (kind == StepKind.Out)
+            {
+                // Leaving an inlined frame: done once the chain no longer holds it.
+                if (now.ChainLength - 1 - outerDistance < 0) return null;
+                continue;
+            }
+            if (!now.HasLine || !now.AtStatementStart) continue;
+            int myDepth = now.ChainLength - 1 - outerDistance;
+            if (myDepth < 0) return null; // left the inlined function into its caller
+            if (myDepth > 0)
+            {
+                if (kind == StepKind.Into) return null; // entered an inlined call
+                continue;
+            }
+            var die = now.Lookup!.Frames[myDepth].Die;
+            if (startDie is { } sd && die != sd) return null;
+            if (now.LineKey != startLine) return null;
+        }
+        return new StopInfo(threadId, StopCause.Step, $"step stopped after {MaxStepInstructions} instructions without reaching a new line", [], null, 0);
+    }
+
+    /// <summary>After entering a function, runs to the end of its prologue (its first body line), as lldb and gdb stop there.</summary>
+    private async Task<StopInfo?> SkipPrologueAsync(int threadId, Position entry)
+    {
+        if (entry.Module?.Symbols is not { } symbols || entry.Lookup?.Function is not { } fn) return null;
+        var ranges = fn.Die.Ranges;
+        ulong file = entry.Module.ToFileAddress(entry.Pc);
+        var range = ranges.FirstOrDefault(r => r.Contains(file));
+        if (range.Low != file) return null;
+        var match = new FunctionMatch(fn.Name ?? "", fn.QualifiedName, fn.LinkageName, file, ranges, false, fn.Die, null);
+        ulong target = BreakpointResolver.AfterPrologue(symbols, match);
+        if (target == file) return null;
+        return await RunToReturnAsync(threadId, entry.Module.ToRuntimeAddress(target), 0).ConfigureAwait(false);
+    }
+
+    private ulong? ReadPointer(ulong address)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        return _memory.Read(address, buffer) == 8 ? BitConverter.ToUInt64(buffer) : null;
+    }
+}

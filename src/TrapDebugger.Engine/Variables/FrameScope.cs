@@ -1,0 +1,400 @@
+using TrapDebugger.Dwarf;
+using TrapDebugger.Dwarf.Types;
+using TrapDebugger.Elf;
+using TrapDebugger.Engine.Expressions;
+using TrapDebugger.Engine.Frames;
+using TrapDebugger.Engine.Model;
+using TrapDebugger.Engine.Unwinding;
+using TrapDebugger.Engine.Values;
+
+namespace TrapDebugger.Engine.Variables;
+
+/// <summary>A variable of a frame: its name, whether it is an argument, and its value.</summary>
+/// <param name="Name">The source name.</param>
+/// <param name="IsArgument">True for formal parameters.</param>
+/// <param name="Value">The value (possibly optimized out).</param>
+public sealed record FrameVariable(string Name, bool IsArgument, DebugValue Value);
+
+/// <summary>Everything an expression or the variables view can see at one frame: its arguments and locals (by
+/// lexical block), the globals of its compile unit, its registers, the types of its module, and memory.</summary>
+public sealed class FrameScope : IEvaluationScope, ILocationContext
+{
+    private readonly StackFrame _frame;
+    private readonly RegisterSet _registers;
+    private readonly Func<int, byte[]?> _vectorRegister;
+    private readonly Action<int, ReadOnlySpan<byte>>? _writeRegister;
+    private readonly Module? _module;
+    private readonly Lazy<ulong?> _frameBase;
+    private readonly Lazy<DwarfDie?> _subprogram;
+    private readonly Lazy<IReadOnlyList<FrameVariable>> _locals;
+    private readonly Lazy<IReadOnlyList<FrameVariable>> _globals;
+
+    /// <summary>Creates the scope of <paramref name="frame"/>.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="memory">The process memory.</param>
+    /// <param name="vectorRegister">Reads xmm/st registers by DWARF number (innermost frame only; null elsewhere).</param>
+    /// <param name="writeRegister">Writes a general register of the innermost frame (null for caller frames).</param>
+    public FrameScope(StackFrame frame, ITargetMemory memory, Func<int, byte[]?>? vectorRegister = null, Action<int, ReadOnlySpan<byte>>? writeRegister = null)
+    {
+        _frame = frame;
+        _registers = frame.Physical.Registers;
+        Memory = memory;
+        _vectorRegister = vectorRegister ?? (_ => null);
+        _writeRegister = writeRegister;
+        _module = frame.Module;
+        _subprogram = new(FindSubprogram);
+        _frameBase = new(ComputeFrameBase);
+        _locals = new(ReadLocals);
+        _globals = new(ReadGlobals);
+    }
+
+    /// <summary>The frame.</summary>
+    public StackFrame Frame => _frame;
+
+    /// <inheritdoc/>
+    public ITargetMemory Memory { get; }
+
+    IByteSource ILocationContext.Memory => Memory;
+
+    /// <summary>The frame's registers.</summary>
+    public RegisterSet Registers => _registers;
+
+    /// <summary>The arguments and locals visible at the frame's pc: arguments first, then locals from the outermost block inward.</summary>
+    public IReadOnlyList<FrameVariable> Locals => _locals.Value;
+
+    /// <summary>The global and static variables of the frame's compile unit.</summary>
+    public IReadOnlyList<FrameVariable> Globals => _globals.Value;
+
+    /// <inheritdoc/>
+    public ulong? FrameBase => _frameBase.Value;
+
+    /// <inheritdoc/>
+    public ulong? Cfa => _frame.Physical.Cfa;
+
+    /// <inheritdoc/>
+    public ulong LoadBias => _module?.LoadBias ?? 0;
+
+    /// <inheritdoc/>
+    public ulong? ThreadPointer => _registers.FsBase;
+
+    private ulong FileLookupPc => _module is null ? _frame.LookupPc : _module.ToFileAddress(_frame.LookupPc);
+
+    /// <inheritdoc/>
+    public ulong? Register(int number) => _registers.Get(number);
+
+    /// <inheritdoc/>
+    public byte[]? RegisterBytes(int number)
+    {
+        if (number is >= 0 and < RegisterSet.Count) return _registers.Get(number) is { } v ? BitConverter.GetBytes(v) : null;
+        return _vectorRegister(number);
+    }
+
+    /// <inheritdoc/>
+    public ulong ResolveAddressIndex(ulong index)
+    {
+        var unit = _frame.FunctionDie?.Unit ?? throw new InvalidDataException("DW_OP_addrx outside a compile unit");
+        return unit.ReadIndexedAddress(index);
+    }
+
+    private DwarfDie? FindSubprogram()
+    {
+        if (_module?.Symbols is not { } symbols) return null;
+        try
+        {
+            var scopes = symbols.ScopesAt(FileLookupPc);
+            return scopes.Count > 0 ? scopes[^1] : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private ulong? ComputeFrameBase()
+    {
+        if (_subprogram.Value is not { } sub || sub.Find(DwarfAttribute.FrameBase) is not { } fb) return null;
+        var loc = EvaluateLocation(fb, 8);
+        return loc.Kind switch
+        {
+            LocationKind.Memory => loc.Address,
+            LocationKind.Register => _registers.Get(loc.Register),
+            LocationKind.Value when loc.Bytes is { Length: >= 8 } b => BitConverter.ToUInt64(b),
+            _ => null,
+        };
+    }
+
+    private VariableLocation EvaluateLocation(DwarfAttributeValue attribute, int size)
+    {
+        try
+        {
+            if (attribute.IsListReference || attribute.Form is DwarfForm.Data4 or DwarfForm.Data8)
+            {
+                ulong pc = FileLookupPc;
+                foreach (var entry in DwarfLocationListReader.Read(attribute))
+                {
+                    if (entry.Range is null || entry.Range.Value.Contains(pc))
+                        return LocationEvaluator.Evaluate(entry.Expression.Span, this, size);
+                }
+                return VariableLocation.Missing();
+            }
+            return LocationEvaluator.Evaluate(attribute.AsBytes().Span, this, size);
+        }
+        catch (InvalidDataException e)
+        {
+            return VariableLocation.Missing($"bad location: {e.Message}");
+        }
+    }
+
+    /// <summary>The value of the variable or parameter described by <paramref name="die"/> at this frame.</summary>
+    public DebugValue ValueOf(DwarfDie die)
+    {
+        var types = _module?.Types ?? new DwarfTypeReader();
+        DwarfType type = types.TypeOf(die) ?? UnspecifiedType.Void;
+        int size = (int)Math.Min(type.Canonical.ByteSize, 1 << 16);
+        var location = die.Find(DwarfAttribute.Location);
+        if (location is null)
+        {
+            if (FindConstValue(die) is { } constant) return DebugValue.FromBytes(type, FitBytes(constant, size));
+            return DebugValue.OptimizedOut(type);
+        }
+        var loc = EvaluateLocation(location.Value, size);
+        switch (loc.Kind)
+        {
+            case LocationKind.Memory:
+                return DebugValue.InMemory(type, loc.Address);
+            case LocationKind.Register:
+                {
+                    var bytes = RegisterBytes(loc.Register);
+                    if (bytes is null)
+                        return DebugValue.Unavailable(type, $"{RegisterSet.NameOf(loc.Register)} is not recoverable in this frame");
+                    return DebugValue.FromBytes(type, FitBytes(bytes, size), ValueLocation.InRegister(loc.Register));
+                }
+            case LocationKind.Value:
+                return DebugValue.FromBytes(type, FitBytes(loc.Bytes!, size));
+            default:
+                return loc.Reason is { } reason && reason != "optimized out" && !reason.StartsWith("partly", StringComparison.Ordinal)
+                    && !reason.Contains("not available", StringComparison.Ordinal)
+                    ? DebugValue.Unavailable(type, reason)
+                    : DebugValue.OptimizedOut(type);
+        }
+    }
+
+    private static byte[]? FindConstValue(DwarfDie die)
+    {
+        var d = die;
+        for (int hops = 0; hops < 4; hops++)
+        {
+            if (d.Find(DwarfAttribute.ConstValue) is { } cv)
+            {
+                if (cv.IsConstant) return BitConverter.GetBytes(cv.Form is DwarfForm.Sdata ? (ulong)cv.AsSigned() : cv.AsUnsigned());
+                if (cv.HasBytes) return cv.AsBytes().ToArray();
+                if (cv.AsString() is { } s) return [.. System.Text.Encoding.UTF8.GetBytes(s), 0];
+                return null;
+            }
+            if (d.Reference(DwarfAttribute.AbstractOrigin) is not { } origin || origin == d) return null;
+            d = origin;
+        }
+        return null;
+    }
+
+    private static byte[] FitBytes(byte[] bytes, int size)
+    {
+        if (size <= 0 || bytes.Length == size) return bytes;
+        var result = new byte[size];
+        bytes.AsSpan(0, Math.Min(bytes.Length, size)).CopyTo(result);
+        return result;
+    }
+
+    private IReadOnlyList<FrameVariable> ReadLocals()
+    {
+        if (_module?.Symbols is not { } symbols || _frame.FunctionDie is not { } function) return [];
+        IReadOnlyList<DwarfDie> scopes;
+        try
+        {
+            scopes = symbols.ScopesAt(FileLookupPc);
+        }
+        catch (InvalidDataException)
+        {
+            return [];
+        }
+        int k = -1;
+        for (int i = 0; i < scopes.Count; i++)
+        {
+            if (scopes[i] == function)
+            {
+                k = i;
+                break;
+            }
+        }
+        var relevant = new List<DwarfDie>();
+        if (k < 0) relevant.Add(function);
+        else
+        {
+            relevant.Add(scopes[k]);
+            // The lexical blocks between this function and the next inlined call belong to this frame.
+            for (int j = k - 1; j >= 0 && scopes[j].Tag != DwarfTag.InlinedSubroutine; j--) relevant.Add(scopes[j]);
+        }
+        var arguments = new List<FrameVariable>();
+        var locals = new List<FrameVariable>();
+        foreach (var scope in relevant)
+        {
+            foreach (var v in SymbolIndex.VariablesOf(scope))
+            {
+                if (v.Die.Find(DwarfAttribute.Declaration)?.AsFlag() == true) continue;
+                var name = v.Name ?? "";
+                if (name.Length == 0 && !v.IsParameter) continue;
+                try
+                {
+                    var value = ValueOf(v.Die);
+                    (v.IsParameter ? arguments : locals).Add(new FrameVariable(name, v.IsParameter, value));
+                }
+                catch (InvalidDataException e)
+                {
+                    (v.IsParameter ? arguments : locals).Add(new FrameVariable(name, v.IsParameter, DebugValue.Unavailable(UnspecifiedType.Void, e.Message)));
+                }
+            }
+        }
+        return [.. arguments, .. locals];
+    }
+
+    private IReadOnlyList<FrameVariable> ReadGlobals()
+    {
+        var unit = _frame.FunctionDie?.Unit;
+        if (unit is null && _module?.Symbols is { } s)
+        {
+            try { unit = s.UnitFor(FileLookupPc); } catch (InvalidDataException) { unit = null; }
+        }
+        if (unit is null) return [];
+        var result = new List<FrameVariable>();
+        try
+        {
+            CollectGlobals(unit.Root, result, 0);
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return result;
+    }
+
+    private void CollectGlobals(DwarfDie parent, List<FrameVariable> into, int depth)
+    {
+        foreach (var c in parent.Children)
+        {
+            if (c.Tag == DwarfTag.Variable && c.Has(DwarfAttribute.Location) && c.ShortName is { } name)
+                into.Add(new FrameVariable(depth > 0 ? SymbolIndex.QualifiedName(c) ?? name : name, false, ValueOf(c)));
+            else if (c.Tag == DwarfTag.Namespace && depth < 4)
+                CollectGlobals(c, into, depth + 1);
+        }
+    }
+
+    /// <inheritdoc/>
+    public DebugValue? FindVariable(string name)
+    {
+        var locals = Locals;
+        for (int i = locals.Count - 1; i >= 0; i--)
+        {
+            if (locals[i].Name == name) return locals[i].Value;
+        }
+        foreach (var g in Globals)
+        {
+            if (g.Name == name) return g.Value;
+        }
+        return FindGlobalElsewhere(name);
+    }
+
+    private DebugValue? FindGlobalElsewhere(string name)
+    {
+        if (_module?.Symbols is not { } symbols) return null;
+        try
+        {
+            foreach (var unit in symbols.Dwarf.CompileUnits)
+            {
+                foreach (var c in unit.Root.Children)
+                {
+                    if (c.Tag == DwarfTag.Variable && c.Has(DwarfAttribute.Location) && c.ShortName == name)
+                        return ValueOf(c);
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public DwarfType? FindType(string name)
+    {
+        if (_module?.Symbols is not { } symbols) return null;
+        var unit = _frame.FunctionDie?.Unit;
+        try
+        {
+            if (unit is not null && FindTypeIn(unit, name) is { } here) return here;
+            foreach (var u in symbols.Dwarf.CompileUnits)
+            {
+                if (u == unit) continue;
+                if (FindTypeIn(u, name) is { } there) return there;
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    private DwarfType? FindTypeIn(DwarfUnit unit, string name)
+    {
+        DwarfType? declaration = null;
+        foreach (var die in unit.Dies)
+        {
+            if (die.Tag is not (DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType or DwarfTag.Typedef
+                or DwarfTag.EnumerationType or DwarfTag.BaseType)) continue;
+            if (die.Name is not { } n) continue;
+            if (n != name && DwarfTypeReader.QualifiedName(die) != name) continue;
+            var type = _module!.Types.Read(die);
+            if (type is CompositeType { IsDeclaration: true }) { declaration ??= type; continue; }
+            return type;
+        }
+        return declaration;
+    }
+
+    /// <inheritdoc/>
+    public DebugValue? ReadRegister(string name)
+    {
+        name = name.ToLowerInvariant();
+        name = name switch { "pc" => "rip", "sp" => "rsp", "fp" => "rbp", _ => name };
+        if (name is "rflags" or "eflags")
+            return _registers.Rflags is { } f ? DebugValue.FromInteger(BuiltinTypes.UnsignedLong, (long)f) : null;
+        if (name == "fs_base") return DebugValue.FromInteger(BuiltinTypes.UnsignedLong, (long)_registers.FsBase);
+        if (name == "gs_base") return DebugValue.FromInteger(BuiltinTypes.UnsignedLong, (long)_registers.GsBase);
+        int full = RegisterSet.NumberOf(name);
+        if (full >= 0)
+        {
+            return _registers.Get(full) is { } v
+                ? DebugValue.FromBytes(BuiltinTypes.UnsignedLong, BitConverter.GetBytes(v), Values.ValueLocation.InRegister(full))
+                : DebugValue.Unavailable(BuiltinTypes.UnsignedLong, $"{name} is not recoverable in this frame");
+        }
+        if (RegisterNames.SubRegister(name) is { } sub)
+        {
+            if (_registers.Get(sub.Number) is not { } v) return DebugValue.Unavailable(sub.Type, $"{name} is not recoverable in this frame");
+            return DebugValue.FromInteger(sub.Type, (long)((v >> sub.Shift) & sub.Mask));
+        }
+        if (name.StartsWith("xmm", StringComparison.Ordinal) && int.TryParse(name.AsSpan(3), out var x) && x is >= 0 and < 16)
+        {
+            var bytes = _vectorRegister(17 + x);
+            var type = new ArrayType { Element = BuiltinTypes.UnsignedChar, Dimensions = [16UL] };
+            return bytes is null ? DebugValue.Unavailable(type, $"{name} is only known in the innermost frame") : DebugValue.FromBytes(type, bytes);
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public void WriteRegister(int dwarfRegister, ReadOnlySpan<byte> bytes)
+    {
+        if (_writeRegister is null)
+            throw new ExpressionException("registers can only be changed in the innermost frame");
+        _writeRegister(dwarfRegister, bytes);
+        if (dwarfRegister is >= 0 and < RegisterSet.Count && bytes.Length >= 8)
+            _registers.Set(dwarfRegister, BitConverter.ToUInt64(bytes));
+    }
+}
