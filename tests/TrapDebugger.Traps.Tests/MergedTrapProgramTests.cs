@@ -8,6 +8,9 @@ namespace TrapDebugger.Traps.Tests;
 /// capture the real registers at the SIGILL, and the analysis must rank the check that fired first, with its condition holding.</summary>
 public sealed class MergedTrapProgramTests
 {
+    /// <summary>The program's source (shared with the catalog tests).</summary>
+    public const string ProgramSource = Source;
+
     private const string Source = """
         #include <stdlib.h>
         struct buf { int *data; unsigned long size; };
