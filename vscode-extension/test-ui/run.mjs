@@ -157,6 +157,26 @@ try {
   await workbench.runCommand('Notifications: Clear All Notifications', /^Notifications: Clear All Notifications/).catch(() => {});
 
   if (smoke) {
+    // Without launch.json, starting TrapDebugger asks for the program, then needs the adapter.
+    rmSync(join(workspace, '.vscode/launch.json'));
+    await page.waitForTimeout(1_500);
+    await workbench.runCommand('Debug: Start Debugging', /^Debug: Start Debugging\s*F5/);
+    await workbench.pickQuickInput('TrapDebugger', /^TrapDebugger/);
+    const asked = await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Select the program to debug' }).waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    check('without launch.json TrapDebugger asks for the program to debug', asked);
+    await workbench.answerFileDialog(join(bin, 'verbose_trap_O0'));
+    if (!adapter.path) {
+      // VS Code shows an error thrown by the adapter factory in a modal dialog.
+      const missing = page.locator('.monaco-dialog-box').filter({ hasText: 'No trapdbg executable was found' }).first();
+      const missingShown = await missing.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+      check('without an adapter the session fails with a message naming trapdbg.adapterPath', missingShown && /trapdbg\.adapterPath/.test(await missing.innerText()), missingShown ? (await missing.innerText()).replace(/\s+/g, ' ') : '');
+      await workbench.screenshot(join(imagesDir, 'vscode-adapter-missing.png'));
+      await page.keyboard.press('Escape');
+    }
+    await workbench.runCommand('Notifications: Clear All Notifications', /^Notifications: Clear All Notifications/).catch(() => {});
+    writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
+    await page.waitForTimeout(1_500);
+
     // ${command:pickProcess} lists the running service; cancelling aborts the start.
     await workbench.startDebugging('Attach to service');
     const serviceRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `pid ${service.pid}` }).first();
@@ -167,6 +187,7 @@ try {
     check('the process picker lists the service with pid, user and command line', shown && rowText.includes('trap_service') && rowText.includes(requestFile), rowText);
     await workbench.screenshot(join(imagesDir, 'vscode-pick-process.png'));
     await page.keyboard.press('Escape');
+
   } else {
     // Verbose trap at -O0 and -O2: the widget shows the message, the focused frame is the user's line.
     const trapLine = sourceLineOf(verboseSource, '__builtin_verbose_trap(');

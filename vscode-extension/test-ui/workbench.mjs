@@ -91,11 +91,15 @@ export class Workbench {
     const page = this.page;
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(filePath);
-    // The dialog lists the folder asynchronously and ignores Enter until it has validated the path.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      await page.waitForTimeout(1_000);
+    // The dialog fills in its start folder asynchronously and ignores Enter until it has
+    // validated the path, so keep (re)typing the path until the dialog closes.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await page.waitForTimeout(750);
       if (!(await input.isVisible())) return;
+      if ((await input.inputValue()) !== filePath) {
+        await input.fill(filePath);
+        continue;
+      }
       await page.keyboard.press('Enter');
     }
   }
