@@ -90,6 +90,7 @@ public sealed class DwarfExpressionEvaluator
             var pieces = new List<DwarfPiece>();
             DwarfLocation? pending = null; // a register, implicit or stack-value location awaiting DW_OP_piece or the end
             int steps = 0;
+            int operationsSincePiece = 0;
             while (!r.AtEnd)
             {
                 if (++steps > _owner.MaxSteps)
@@ -98,6 +99,8 @@ public sealed class DwarfExpressionEvaluator
                 byte code = r.ReadU8();
                 var op = (DwarfOperation)code;
                 string name = DwarfOperationNames.Name(code);
+                operationsSincePiece = op is DwarfOperation.Piece or DwarfOperation.BitPiece ? 0
+                    : op is DwarfOperation.Nop ? operationsSincePiece : operationsSincePiece + 1;
                 if (pending != null && op is not (DwarfOperation.Piece or DwarfOperation.BitPiece or DwarfOperation.Nop))
                     throw Error(at, $"{name} follows a location that must end the expression or a piece");
 
@@ -339,7 +342,7 @@ public sealed class DwarfExpressionEvaluator
 
             if (pieces.Count > 0)
             {
-                if (pending != null)
+                if (pending != null || operationsSincePiece > 0)
                     throw Error(expression.Length, "operations after the last DW_OP_piece are not followed by a piece");
                 return new DwarfLocation.Composite(pieces);
             }

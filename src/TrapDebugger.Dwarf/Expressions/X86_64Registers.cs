@@ -3,6 +3,7 @@ namespace TrapDebugger.Dwarf.Expressions;
 /// <summary>The DWARF register numbers of the x86-64 psABI and the names LLVM's tools print for them.</summary>
 public static class X86_64Registers
 {
+    /// <summary>The DWARF numbers of the general registers (note the psABI order: rdx before rcx).</summary>
     public const int Rax = 0, Rdx = 1, Rcx = 2, Rbx = 3, Rsi = 4, Rdi = 5, Rbp = 6, Rsp = 7;
 
     /// <summary>Column 16: the return address (RIP in the caller).</summary>

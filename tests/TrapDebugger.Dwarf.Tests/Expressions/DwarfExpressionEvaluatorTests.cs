@@ -99,6 +99,7 @@ public sealed class DwarfExpressionEvaluatorTests
         { "piece of register and memory", "50 93 04 77 08 93 04", "composite [register 0:32@0, memory 0x8008:32@0]" },
         { "bit_piece", "51 9d 03 05 9d 05 00", "composite [register 1:3@5, unavailable:5@0]" },
         { "piece of a stack value", "35 9f 93 02 9e 01 ff 93 01", "composite [value 0x5:16@0, implicit ff:8@0]" },
+        { "operations after the last piece", "50 93 04 30", "error: operations after the last DW_OP_piece are not followed by a piece" },
         { "implicit_pointer", "a0 10 00 00 00 04", "unavailable: the value is a pointer to an optimized-out object (DIE 0x10 + 4) that has no address" },
         { "GNU_implicit_pointer", "f2 20 00 00 00 00", "unavailable: the value is a pointer to an optimized-out object (DIE 0x20 + 0) that has no address" },
         { "entry_value", "a3 01 55 9f", "unavailable: value at function entry not recoverable" },
