@@ -9,6 +9,8 @@ public static class Program
     {
         var root = new RootCommand("TrapDebugger: tells you why a native Linux x86-64 program stopped and which check fired.");
         root.Subcommands.Add(Commands.DapCommand.Create());
+        root.Subcommands.Add(Commands.LookupCommand.Create());
+        root.Subcommands.Add(Commands.SymbolsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -114,9 +114,14 @@ public sealed class SymbolIndex : IDisposable
         foreach (var f in lookup.Frames)
             result.Add(new SymbolizedFrame(f.LinkageName ?? f.Name ?? "??", f.Location?.File, f.Location?.Line ?? 0, f.Location?.Column ?? 0, f.Location?.Discriminator ?? 0));
         // llvm-symbolizer replaces the outermost frame's name with the ELF symbol covering the address.
-        // When the frame has no file at all, a local symbol's STT_FILE name stands in for it.
+        // When DWARF knows nothing of the address, a local symbol's STT_FILE name stands in for the file
+        // (llvm-symbolizer does this only for frames it had to invent, not for DWARF frames without a line row).
         if (FindLlvmSymbol(address) is { } symbol)
-            result[^1] = result[^1] with { FunctionName = symbol.Name, File = result[^1].File ?? symbol.FileName };
+            result[^1] = result[^1] with
+            {
+                FunctionName = symbol.Name,
+                File = lookup.Frames.Count == 0 && result[^1].File == null && !string.IsNullOrEmpty(symbol.FileName) ? symbol.FileName : result[^1].File,
+            };
         return result;
     }
 

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using TrapDebugger.Elf;
+
+namespace TrapDebugger.Cli.Commands;
+
+/// <summary><c>trapdbg symbols BINARY [--json] [--dynamic]</c>: lists ELF symbols like nm (address, kind letter, name).</summary>
+public static class SymbolsCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var binary = new Argument<string>("BINARY") { Description = "The ELF file whose symbols to list." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array instead of nm-style lines." };
+        var dynamic = new Option<bool>("--dynamic", "-D") { Description = "List .dynsym instead of .symtab." };
+        var command = new Command("symbols", "List the symbols of an ELF file, like nm.") { binary, json, dynamic };
+        command.SetAction(parse => Run(parse.GetValue(binary)!, parse.GetValue(json), parse.GetValue(dynamic), Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Writes the listing to <paramref name="output"/>; errors go to <paramref name="error"/> as one line. Returns the exit code.</summary>
+    public static int Run(string path, bool json, bool dynamic, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            using var elf = ElfFile.Open(path);
+            var symbols = (dynamic ? elf.Symbols.Dynamic : elf.Symbols.Static)
+                .Where(NmSymbolKind.IsListed)
+                .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Value)
+                .ToList();
+            if (json)
+            {
+                using var stream = new MemoryStream();
+                using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                {
+                    w.WriteStartArray();
+                    foreach (var s in symbols)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", s.Name);
+                        if (!s.IsUndefined) w.WriteString("address", $"0x{s.Value:x16}"); else w.WriteNull("address");
+                        w.WriteString("kind", NmSymbolKind.Of(elf, s).ToString());
+                        w.WriteNumber("size", s.Size);
+                        w.WriteString("type", s.Type.ToString());
+                        w.WriteString("binding", s.Binding.ToString());
+                        w.WriteString("visibility", s.Visibility.ToString());
+                        w.WriteBoolean("undefined", s.IsUndefined);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+                return 0;
+            }
+            foreach (var s in symbols)
+            {
+                string address = s.IsUndefined ? new string(' ', 16) : s.Value.ToString("x16");
+                output.WriteLine($"{address} {NmSymbolKind.Of(elf, s)} {s.Name}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"trapdbg symbols: {e.Message}");
+            return 1;
+        }
+    }
+}
