@@ -145,3 +145,26 @@ test('unknown attributes are reported (typos such as "programm")', () => {
   assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'launch', name: 'x', programm: 'a', program: 'b', preLaunchTask: 'build' }), ['programm']);
   assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'attach', name: 'x', pid: 1, stopOnEntry: true, args: [] }), ['args']);
 });
+
+test('trapdbgServer: a port or {host, port, authToken} is normalised, and files are not checked locally', () => {
+  const remote = validateConfiguration({ type: 'trapdbg', request: 'launch', program: '/srv/remote/prog', trapdbgServer: 4711 }, undefined, dir);
+  assert.deepEqual(remote['trapdbgServer'], { host: '127.0.0.1', port: 4711 });
+  assert.equal(remote['program'], '/srv/remote/prog');
+  const attach = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '9', trapdbgServer: { port: 1, host: 'box', authToken: 'abc' } });
+  assert.deepEqual(attach['trapdbgServer'], { host: 'box', port: 1, authToken: 'abc' });
+});
+
+const serverErrors: [string, unknown, RegExp][] = [
+  ['a string', '4711', /must be a port number or/],
+  ['port 0', { port: 0 }, /"trapdbgServer.port" must be a TCP port/],
+  ['port too large', 70000, /"trapdbgServer.port" must be a TCP port/],
+  ['an empty host', { port: 1, host: '' }, /"trapdbgServer.host"/],
+  ['a numeric token', { port: 1, authToken: 5 }, /"trapdbgServer.authToken"/],
+];
+for (const [name, server, pattern] of serverErrors) {
+  test(`trapdbgServer: ${name} is refused`, () => rejects({ request: 'launch', program, trapdbgServer: server }, pattern));
+}
+
+test('trapdbgServer: attribute types are still checked for a remote launch', () => {
+  rejects({ request: 'launch', program: '/remote/prog', args: 'x', trapdbgServer: 4711 }, /"args" must be an array/);
+});

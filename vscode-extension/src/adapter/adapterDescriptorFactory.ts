@@ -1,6 +1,8 @@
 // Starts `trapdbg dap` as the debug adapter, speaking DAP over stdin/stdout.
 import * as vscode from 'vscode';
 import { locateAdapter, repairBundledPermissions, type AdapterLocation } from './adapterLocation';
+import type { AdapterServer } from './dapFraming';
+import { TcpDebugAdapter } from './tcpDebugAdapter';
 
 /** Finds the adapter executable from the current settings. */
 export function currentAdapterLocation(context: vscode.ExtensionContext, folder?: vscode.WorkspaceFolder): AdapterLocation {
@@ -25,6 +27,12 @@ export class AdapterDescriptorFactory implements vscode.DebugAdapterDescriptorFa
   ) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    // Validated by the configuration provider: { host, port, authToken? }.
+    const server = session.configuration['trapdbgServer'] as AdapterServer | undefined;
+    if (server) {
+      this.log.appendLine(`${session.name}: connecting to trapdbg dap at ${server.host}:${server.port}`);
+      return new vscode.DebugAdapterInlineImplementation(new TcpDebugAdapter(server));
+    }
     const location = currentAdapterLocation(this.context, session.workspaceFolder);
     this.log.appendLine(`${session.name}: starting ${location.path} dap (${location.origin})`);
     return new vscode.DebugAdapterExecutable(location.path, ['dap']);

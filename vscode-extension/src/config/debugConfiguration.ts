@@ -57,8 +57,22 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
   return config;
 }
 
-const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'stopOnEntry', 'disableASLR', 'sourceMap']);
-const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap']);
+const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'stopOnEntry', 'disableASLR', 'sourceMap', 'trapdbgServer', 'noDebug']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', 'trapdbgServer']);
+
+/** Normalises the `trapdbgServer` attribute (a port, or {host, port, authToken}) to {host, port, authToken?}. */
+export function readAdapterServer(value: unknown): { host: string; port: number; authToken?: string } {
+  const fault = '"trapdbgServer" must be a port number or {"port": N, "host": "127.0.0.1", "authToken": "..."}.';
+  const server = typeof value === 'number' ? { port: value } : value;
+  if (typeof server !== 'object' || server === null || Array.isArray(server)) throw new ConfigurationError(fault);
+  const { port, host, authToken } = server as Record<string, unknown>;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigurationError(`"trapdbgServer.port" must be a TCP port from 1 to 65535, not ${JSON.stringify(port)}.`);
+  if (host !== undefined && (typeof host !== 'string' || host === '')) throw new ConfigurationError('"trapdbgServer.host" must be a host name or address.');
+  if (authToken !== undefined && typeof authToken !== 'string') throw new ConfigurationError('"trapdbgServer.authToken" must be the token string trapdbg dap printed.');
+  const result: { host: string; port: number; authToken?: string } = { host: (host as string | undefined) ?? '127.0.0.1', port };
+  if (authToken) result.authToken = authToken;
+  return result;
+}
 
 function checkBoolean(config: DebugConfigurationLike, key: string): void {
   const v = config[key];
@@ -81,7 +95,8 @@ function checkSourceMap(config: DebugConfigurationLike): void {
   }
 }
 
-function requireProgramFile(program: string, probe: FileProbe, purpose: string): void {
+function requireProgramFile(program: string, probe: FileProbe | undefined, purpose: string): void {
+  if (!probe) return;
   const kind = probe.kind(program);
   if (kind === 'missing') throw new ConfigurationError(`The program "${program}" does not exist; build it or fix "program" in launch.json.`);
   if (kind !== 'file') throw new ConfigurationError(`The program "${program}" is not a regular file; "program" must name an executable.`);
@@ -92,17 +107,17 @@ function resolveProgram(program: string, base: string | undefined): string {
   return base && !path.isAbsolute(program) ? path.resolve(base, program) : program;
 }
 
-function validateLaunch(config: DebugConfigurationLike, probe: FileProbe, workspaceFolder: string | undefined): DebugConfigurationLike {
+function validateLaunch(config: DebugConfigurationLike, probe: FileProbe | undefined, workspaceFolder: string | undefined): DebugConfigurationLike {
   const program = config['program'];
   if (program === undefined || program === '') throw new ConfigurationError('A launch configuration needs "program": the path of the executable to debug.');
   if (typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
   const cwd = config['cwd'];
   if (cwd !== undefined && typeof cwd !== 'string') throw new ConfigurationError('"cwd" must be a path string.');
-  if (typeof cwd === 'string' && cwd !== '') {
+  if (typeof cwd === 'string' && cwd !== '' && probe) {
     const kind = probe.kind(cwd);
     if (kind !== 'directory') throw new ConfigurationError(`The working directory "${cwd}" ${kind === 'missing' ? 'does not exist' : 'is not a directory'}; fix "cwd".`);
   }
-  const resolved = resolveProgram(program, typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder);
+  const resolved = probe ? resolveProgram(program, typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder) : program;
   requireProgramFile(resolved, probe, 'launched');
   const args = config['args'];
   if (args !== undefined) {
@@ -136,7 +151,7 @@ export function parsePid(value: unknown): number {
   throw new ConfigurationError(`"pid" must be a positive process id (or "\${command:pickProcess}"), not ${JSON.stringify(value)}.`);
 }
 
-function validateAttach(config: DebugConfigurationLike, probe: FileProbe, workspaceFolder: string | undefined): DebugConfigurationLike {
+function validateAttach(config: DebugConfigurationLike, probe: FileProbe | undefined, workspaceFolder: string | undefined): DebugConfigurationLike {
   const result: DebugConfigurationLike = { ...config };
   const pid = config['pid'];
   const program = config['program'];
@@ -153,7 +168,7 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe, worksp
       throw new ConfigurationError('An attach configuration needs "pid" (a process id or "${command:pickProcess}"), or "program" with "waitFor": true to wait for it to start.');
   }
   if (typeof program === 'string' && program !== '') {
-    const resolved = resolveProgram(program, workspaceFolder);
+    const resolved = probe ? resolveProgram(program, workspaceFolder) : program;
     // When waiting by name, the program must exist so the process can be recognised when it starts.
     if (config['waitFor'] === true) requireProgramFile(resolved, probe, 'waited for');
     result['program'] = resolved;
@@ -164,10 +179,16 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe, worksp
 /** Checks a configuration after VS Code substituted its variables; returns it normalised (pid as a number, absolute program). */
 export function validateConfiguration(config: DebugConfigurationLike, probe: FileProbe = nodeFileProbe, workspaceFolder?: string): DebugConfigurationLike {
   if (config.type !== undefined && config.type !== 'trapdbg') throw new ConfigurationError(`This configuration is of type "${config.type}", not "trapdbg".`);
-  if (config.request === 'launch') return validateLaunch(config, probe, workspaceFolder);
-  if (config.request === 'attach') return validateAttach(config, probe, workspaceFolder);
-  throw new ConfigurationError(`"request" must be "launch" or "attach", not ${JSON.stringify(config.request)}.`);
+  // With a remote server (trapdbgServer) the files are on the other machine: only the attribute types are checked here.
+  const fileProbe = config['trapdbgServer'] === undefined ? probe : undefined;
+  let result: DebugConfigurationLike;
+  if (config.request === 'launch') result = validateLaunch(config, fileProbe, workspaceFolder);
+  else if (config.request === 'attach') result = validateAttach(config, fileProbe, workspaceFolder);
+  else throw new ConfigurationError(`"request" must be "launch" or "attach", not ${JSON.stringify(config.request)}.`);
+  if (config['trapdbgServer'] !== undefined) result['trapdbgServer'] = readAdapterServer(config['trapdbgServer']);
+  return result;
 }
+
 
 /** Attributes that are not part of this debugger's configuration (likely typos), for a warning. */
 export function unknownAttributes(config: DebugConfigurationLike): string[] {
