@@ -8,6 +8,7 @@ public sealed class ElfImage : IMemoryReader
 {
     private readonly byte[] file;
     private readonly List<(ulong Vaddr, ulong Offset, ulong FileSize)> segments = [];
+    private readonly List<(ulong Vaddr, ulong MemorySize)> writable = [];
     private readonly ulong bias;
 
     public ElfImage(string path, ulong bias)
@@ -21,11 +22,19 @@ public sealed class ElfImage : IMemoryReader
         {
             var ph = file.AsSpan((int)phoff + i * phentsize);
             if (BinaryPrimitives.ReadUInt32LittleEndian(ph) != 1) continue; // p_type == PT_LOAD
+            if ((BinaryPrimitives.ReadUInt32LittleEndian(ph[4..]) & 2) != 0) // p_flags & PF_W
+                writable.Add((BinaryPrimitives.ReadUInt64LittleEndian(ph[0x10..]), BinaryPrimitives.ReadUInt64LittleEndian(ph[0x28..]))); // p_vaddr, p_memsz
             segments.Add((BinaryPrimitives.ReadUInt64LittleEndian(ph[0x10..]),  // p_vaddr
                            BinaryPrimitives.ReadUInt64LittleEndian(ph[0x08..]),  // p_offset
                            BinaryPrimitives.ReadUInt64LittleEndian(ph[0x20..]))); // p_filesz
         }
     }
+
+    /// <summary>The writable PT_LOAD segments (data and bss), as file addresses and memory sizes.</summary>
+    public IReadOnlyList<(ulong Vaddr, ulong MemorySize)> WritableSegments => writable;
+
+    /// <summary>True for a position-independent executable (e_type ET_DYN).</summary>
+    public bool IsPie => BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(0x10)) == 3; // e_type
 
     /// <summary>The lowest p_vaddr of a PT_LOAD segment (0 for a PIE).</summary>
     public static ulong FirstLoadAddress(string path) => new ElfImage(path, 0).segments.Min(s => s.Vaddr);

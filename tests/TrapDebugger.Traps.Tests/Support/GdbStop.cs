@@ -5,25 +5,41 @@ namespace TrapDebugger.Traps.Tests.Support;
 
 /// <summary>Runs a program under gdb until it stops on a signal and captures what a debugger sees there: registers, the
 /// load address, and the stack around rsp.</summary>
-public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadBias, ulong StackDumpStart, byte[] Stack)
+public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadBias, ulong StackDumpStart, byte[] Stack, SignalInfo SignalInfo)
 {
+    /// <summary>Where gdb loads a PIE when it disables address randomization (its default).</summary>
+    private const ulong GdbPieBase = 0x555555554000;
+
+    /// <summary>The program's data and bss as they were at the stop.</summary>
+    public List<(ulong Start, byte[] Bytes)> Data { get; init; } = [];
+
     private const int StackBelow = 2048, StackAbove = 2048;
 
     public static GdbStop Run(string program, params string[] args)
     {
         var dump = Path.Combine(Path.GetTempPath(), $"trapdbg-stack-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+        var image = new ElfImage(program, 0);
+        var expectedBias = image.IsPie ? GdbPieBase - ElfImage.FirstLoadAddress(program) : 0;
+        var dataDumps = image.WritableSegments.Select((s, k) => (Start: s.Vaddr + expectedBias, End: s.Vaddr + expectedBias + s.MemorySize, File: $"{dump}.data{k}")).ToList();
+        var dataCommands = dataDumps.SelectMany(d => new[] { "-ex", $"dump binary memory {d.File} 0x{d.Start:x} 0x{d.End:x}" }).ToList();
         try
         {
-            var r = Toolchain.Run("gdb", ["-batch", "-nx", "-ex", "run", "-ex", "info registers", "-ex", "info proc mappings",
+            var r = Toolchain.Run("gdb", ["-batch", "-nx", "-ex", "run", .. dataCommands, "-ex", "info registers", "-ex", "info proc mappings",
+                "-ex", "p $_siginfo.si_signo", "-ex", "p $_siginfo.si_code", "-ex", "p/x (unsigned long)$_siginfo._sifields._sigfault.si_addr",
                 "-ex", $"dump binary memory {dump} $rsp-{StackBelow} $rsp+{StackAbove}", "--args", program, .. args],
                 timeout: TimeSpan.FromMinutes(2));
             var signal = r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("Program received signal", StringComparison.Ordinal))
                 ?? throw new InvalidOperationException($"the program did not stop on a signal under gdb:\n{r.Stdout}\n{r.Stderr}");
             var registers = new RegisterState();
+            var values = new List<ulong>();
             ulong? loadBase = null;
             foreach (var line in r.Stdout.Split('\n'))
             {
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 3 && parts[0].StartsWith('$') && parts[1] == "=")
+                    values.Add(parts[2].StartsWith("0x", StringComparison.Ordinal)
+                        ? ulong.Parse(parts[2].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+                        : (ulong)long.Parse(parts[2], CultureInfo.InvariantCulture));
                 if (parts.Length >= 2 && parts[1].StartsWith("0x", StringComparison.Ordinal) && (parts.Length <= 4 || parts[0] == "eflags"))
                 {
                     var value = ulong.Parse(parts[1].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
@@ -43,16 +59,28 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
             }
             var bias = (loadBase ?? throw new InvalidOperationException($"no mapping of {program} in gdb's output:\n{r.Stdout}"))
                 - ElfImage.FirstLoadAddress(program);
-            return new GdbStop(registers, signal, bias, registers.Rsp - StackBelow, File.ReadAllBytes(dump));
+            if (values.Count != 3) throw new InvalidOperationException($"gdb did not print the siginfo:\n{r.Stdout}");
+            var info = new SignalInfo((int)values[0], (int)(long)values[1], values[2]);
+            if (bias != expectedBias) throw new InvalidOperationException($"gdb loaded {program} at bias 0x{bias:x}, not 0x{expectedBias:x}");
+            return new GdbStop(registers, signal, bias, registers.Rsp - StackBelow, File.ReadAllBytes(dump), info)
+            {
+                Data = dataDumps.Where(d => File.Exists(d.File)).Select(d => (d.Start, File.ReadAllBytes(d.File))).ToList(),
+            };
         }
         finally
         {
             File.Delete(dump);
+            foreach (var d in dataDumps) File.Delete(d.File);
         }
     }
 
     /// <summary>The program's file image and the captured stack, as one memory.</summary>
-    public IMemoryReader Memory(string program) => new LayeredMemory(new SparseMemory().Add(StackDumpStart, Stack), new ElfImage(program, LoadBias));
+    public IMemoryReader Memory(string program)
+    {
+        var captured = new SparseMemory().Add(StackDumpStart, Stack);
+        foreach (var (start, bytes) in Data) captured.Add(start, bytes);
+        return new LayeredMemory(captured, new ElfImage(program, LoadBias));
+    }
 
     private sealed class LayeredMemory(IMemoryReader first, IMemoryReader second) : IMemoryReader
     {

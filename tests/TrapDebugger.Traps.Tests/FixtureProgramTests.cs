@@ -1,0 +1,82 @@
+using TrapDebugger.TestSupport;
+using TrapDebugger.Traps.Tests.Support;
+
+namespace TrapDebugger.Traps.Tests;
+
+/// <summary>The repository's debuggee fixtures, run under gdb to the stop; the diagnosis must name what the fixture documents.</summary>
+public sealed class FixtureProgramTests
+{
+    private static StopDiagnosis Diagnose(FixtureBinary binary, params string[] args)
+    {
+        var stop = GdbStop.Run(binary.Program, args);
+        var symbols = new LlvmSymbolizer(binary.Program, stop.LoadBias);
+        if (symbols.FindFunction(stop.Registers.Rip) is { } f)
+            symbols.Prefetch(Enumerable.Range(0, (int)(f.End - f.Start)).Select(o => f.Start + (ulong)o));
+        return StopAnalysis.Diagnose(new StopContext
+        {
+            Registers = stop.Registers,
+            Signal = stop.SignalInfo,
+            Memory = stop.Memory(binary.Program),
+            Symbols = symbols,
+            Sources = new FileSourceText(Repository.FixtureSources),
+        });
+    }
+
+    private static BuildVariant Variant(string name) => name switch
+    {
+        "clang22-O0" => BuildVariant.Clang22O0,
+        "clang22-O2" => BuildVariant.Clang22O2,
+        "clang19-O0" => BuildVariant.Clang19O0,
+        "clang19-O2" => BuildVariant.Clang19O2,
+        "gcc-O0" => BuildVariant.GccO0,
+        _ => BuildVariant.GccO2,
+    };
+
+    public static TheoryData<string, string, string> MultiCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var variant in new[] { "clang22-O0", "clang22-O2", "clang19-O0", "clang19-O2" })
+        {
+            data.Add(variant, "null", "Null check: source account is NULL");
+            data.Add(variant, "bounds", "Bounds check: destination slot out of range");
+            data.Add(variant, "state", "State check: source account is not open");
+            data.Add(variant, "amount", "Invariant: amount must be positive");
+            data.Add(variant, "funds", "Invariant: insufficient funds");
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MultiCases))]
+    public void VerboseTrapMultiNamesTheCheckThatFired(string variant, string check, string description)
+    {
+        var d = Diagnose(Fixtures.Build("verbose_trap_multi", Variant(variant)), check);
+        var why = $"{variant} {check}: {d.Kind} {d.Description}\n{string.Join("\n", d.Details)}";
+        Assert.True(d.Kind is StopKind.VerboseTrap or StopKind.MergedTrap, why);
+        Assert.True(d.Description == description || d.Description.StartsWith(description, StringComparison.Ordinal), why);
+        var top = d.Origins[0];
+        Assert.True(top.Condition == ConditionStatus.Holds, why);
+        Assert.Equal(description, VerboseTrapName.Describe(top.Category ?? "", top.Message ?? ""));
+        Assert.NotNull(d.Landing?.Location);
+        Assert.True(d.Landing.Location.Value.Line > 0, why);
+        if (check == "amount" && variant.EndsWith("O2", StringComparison.Ordinal))
+            Assert.Equal("require_positive", top.InlinedFrom);
+    }
+
+    [Theory]
+    [InlineData("clang22-O0")]
+    [InlineData("clang22-O2")]
+    [InlineData("gcc-O0")]
+    [InlineData("gcc-O2")]
+    public void NullFieldIsANullDereferenceAtOffset8(string variant)
+    {
+        var d = Diagnose(Fixtures.Build("null_field", Variant(variant)), "mallory");
+        Assert.Equal(StopKind.NullDereference, d.Kind);
+        Assert.NotNull(d.Fault);
+        Assert.Equal(8UL, d.Fault.Address);
+        Assert.Equal(MemoryAccessKind.Read, d.Fault.Access);
+        Assert.Equal(8, d.Fault.Size);
+        Assert.Equal(0UL, d.Fault.BaseValue);
+        Assert.StartsWith("Null pointer dereference at offset 0x8: reading 8 bytes", d.Description);
+    }
+}
