@@ -118,9 +118,17 @@ public sealed partial class TraceeProcess
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == Errno.ESRCH) continue; // the thread exited
-                    if (errno == Errno.EPERM && ProcFs.ThreadStatus(Pid, tid)?.TracerPid == self)
+                    var threadStatus = ProcFs.ThreadStatus(Pid, tid);
+                    if (errno == Errno.EPERM && threadStatus is { TracerPid: > 0 } && ProcFs.ProcessOfThread(threadStatus.TracerPid) == self)
                     {
                         // Already ours: created by a seized thread and attached automatically.
+                    }
+                    else if (errno == Errno.EPERM && threadStatus is null or { State: 'Z' or 'X' })
+                    {
+                        // The kernel refuses to seize a thread that is exiting.
+                        if (tid != Pid) continue;
+                        UndoPartialAttach();
+                        throw new ProcessExitedDuringAttachException(Pid);
                     }
                     else if (errno == Errno.EPERM)
                     {
@@ -170,8 +178,9 @@ public sealed partial class TraceeProcess
         ChildWaiter.UnregisterSession(this);
     }
 
-    private static TraceException AlreadyTraced(int pid, int tracer)
+    private static TraceException AlreadyTraced(int pid, int tracerThread)
     {
+        var tracer = ProcFs.ProcessOfThread(tracerThread);
         var tracerName = ProcFs.Comm(tracer) is { } c ? $" ({c})" : "";
         return new AttachDeniedException(pid, AttachDeniedReason.AlreadyTraced,
             $"process {pid} is already traced by process {tracer}{tracerName}; detach that debugger or tracer first, then attach again", tracer);
@@ -181,7 +190,8 @@ public sealed partial class TraceeProcess
     {
         var status = ProcFs.Status(pid);
         if (status == null) return new ProcessExitedDuringAttachException(pid);
-        if (status.TracerPid != 0 && status.TracerPid != LibC.GetPid()) return AlreadyTraced(pid, status.TracerPid);
+        if (status.State is 'Z' or 'X') return new ProcessExitedDuringAttachException(pid);
+        if (status.TracerPid != 0 && ProcFs.ProcessOfThread(status.TracerPid) != LibC.GetPid()) return AlreadyTraced(pid, status.TracerPid);
         var scope = ProcFs.PtraceScope();
         var hasCap = ((ProcFs.Status(LibC.GetPid())?.EffectiveCapabilities ?? 0) & (1UL << CAP_SYS_PTRACE)) != 0;
         if (scope is 3)

@@ -57,9 +57,10 @@ public sealed partial class TraceeProcess
         while (state != RunState.Gone && threads.Values.FirstOrDefault(t => t.Running && !t.Exiting) is { } waiting)
         {
             var left = deadline - Environment.TickCount64;
-            if (left <= 0 || tracer.TakeWait(TimeSpan.FromMilliseconds(left)) is not { } r)
+            if (left <= 0)
                 throw new TraceeTimeoutException($"thread {waiting.Tid} of process {Pid} did not stop within {StopTimeout.TotalSeconds:0} s of PTRACE_INTERRUPT; it may be in uninterruptible sleep (state D)");
-            HandleWhileStopping(r, primary);
+            if (tracer.TakeWait(TimeSpan.FromMilliseconds(Math.Min(left, 250))) is { } r) HandleWhileStopping(r, primary);
+            else RecoverStolenStops();
         }
         if (state == RunState.Gone) return;
         lock (sitesGate) moribund.Clear();
@@ -72,6 +73,27 @@ public sealed partial class TraceeProcess
             return;
         }
         ReportStop(primary);
+    }
+
+    /// <summary>Marks as stopped the threads that sit in a ptrace-stop whose notification someone else consumed.</summary>
+    /// <remarks>When the tracee is also a child of this process, another waitpid in this process (such as
+    /// System.Diagnostics.Process reaping its own children) receives the tracer's stop notifications too, because the
+    /// kernel reports ptrace-stops to every thread of the tracer's thread group. /proc still shows the stop.</remarks>
+    private unsafe void RecoverStolenStops()
+    {
+        var raw = stackalloc byte[128];
+        foreach (var t in threads.Values)
+        {
+            if (!t.Running || t.Exiting || Proc.ProcFs.ThreadStatus(Pid, t.Tid)?.State != 't') continue;
+            t.Running = false;
+            t.AwaitingInitialStop = false;
+            // In a signal-delivery-stop GETSIGINFO succeeds and names the signal to hand back; in an event stop it fails.
+            if (LibC.Ptrace(Ptrace.GETSIGINFO, t.Tid, 0, (nint)raw) >= 0)
+            {
+                var info = SignalInfo.FromNative(new ReadOnlySpan<byte>(raw, 128));
+                t.ResumeSignal = info.Signo is Sig.SIGTRAP or Sig.SIGSTOP ? 0 : info.Signo;
+            }
+        }
     }
 
     private void ReportStop(ThreadStop stop)

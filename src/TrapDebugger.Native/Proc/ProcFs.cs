@@ -31,6 +31,9 @@ public static class ProcFs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>The process that owns thread <paramref name="tid"/> (TracerPid names the tracing thread, not its process).</summary>
+    public static int ProcessOfThread(int tid) => Status(tid) is { Tgid: > 0 } s ? s.Tgid : tid;
+
     /// <summary>/proc/&lt;pid&gt;/comm without the trailing newline, or null when the process is gone.</summary>
     public static string? Comm(int pid)
     {

@@ -90,7 +90,7 @@ internal static unsafe class ChildWaiter
         // A new thread (or forked child) can report its first stop before its creator's clone/fork event: route it by
         // process (or by parent).
         var status = Proc.ProcFs.Status(tid);
-        if (status != null && status.TracerPid == OwnPid
+        if (status != null && status.TracerPid != 0 && Proc.ProcFs.ProcessOfThread(status.TracerPid) == OwnPid
             && (ByProcess.TryGetValue(status.Tgid, out session) || ByProcess.TryGetValue(status.ParentPid, out session)))
         {
             ByThread[tid] = session;
