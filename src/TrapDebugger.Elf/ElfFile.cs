@@ -160,11 +160,18 @@ public sealed class ElfFile : IDisposable
     /// <inheritdoc />
     public void Dispose() => _owned?.Dispose();
 
+    // Sizes come from the file: check them against the file before allocating a buffer for them.
+    private void CheckInFile(ulong offset, ulong size, string what)
+    {
+        if (offset > _length || size > _length - offset)
+            throw new InvalidDataException($"{Name}: {what} at file offset 0x{offset:x} (+0x{size:x}) runs past the end of the {_length}-byte file");
+    }
+
     private ElfHeader ReadHeader()
     {
         Span<byte> h = stackalloc byte[64];
         if (_length < 64)
-            throw new InvalidDataException($"{Name}: file is {_length} bytes, too short for an ELF header");
+            throw new InvalidDataException($"{Name} at offset 0x0: file is {_length} bytes, too short for an ELF header");
         ReadExactly(0, h, "ELF header");
         if (h[0] != 0x7f || h[1] != (byte)'E' || h[2] != (byte)'L' || h[3] != (byte)'F')
             throw new InvalidDataException($"{Name}: not an ELF file (bad magic at offset 0x0)");
@@ -206,6 +213,7 @@ public sealed class ElfFile : IDisposable
         if (Header.SectionHeaderCount > MaxSections)
             throw new InvalidDataException($"{Name}: section count {Header.SectionHeaderCount} exceeds the maximum of {MaxSections}");
         ulong tableSize = (ulong)Header.SectionHeaderCount * Header.SectionHeaderEntrySize;
+        CheckInFile(Header.SectionHeaderOffset, tableSize, "section header table");
         var table = new byte[tableSize];
         ReadExactly(Header.SectionHeaderOffset, table, "section header table");
         var raw = new (uint Name, uint Type, ulong Flags, ulong Addr, ulong Offset, ulong Size, uint Link, uint Info, ulong Align, ulong EntSize)[Header.SectionHeaderCount];
@@ -220,8 +228,7 @@ public sealed class ElfFile : IDisposable
             var n = raw[Header.SectionNameTableIndex];
             if (n.Type != (uint)ElfSectionType.NoBits)
             {
-                if (n.Size > MaxSectionSize)
-                    throw new InvalidDataException($"{Name}: section name table size 0x{n.Size:x} exceeds the maximum");
+                CheckInFile(n.Offset, n.Size, "section name table");
                 names = new byte[n.Size];
                 ReadExactly(n.Offset, names, "section name table");
             }
@@ -242,6 +249,7 @@ public sealed class ElfFile : IDisposable
             return list;
         if (Header.ProgramHeaderEntrySize < 56)
             throw new InvalidDataException($"{Name}: e_phentsize {Header.ProgramHeaderEntrySize} at offset 0x36 is smaller than Elf64_Phdr (56)");
+        CheckInFile(Header.ProgramHeaderOffset, (ulong)Header.ProgramHeaderCount * Header.ProgramHeaderEntrySize, "program header table");
         var table = new byte[Header.ProgramHeaderCount * Header.ProgramHeaderEntrySize];
         ReadExactly(Header.ProgramHeaderOffset, table, "program header table");
         for (int i = 0; i < Header.ProgramHeaderCount && i < MaxSegments; i++)
@@ -292,6 +300,7 @@ public sealed class ElfFile : IDisposable
             foreach (var p in Segments.Where(p => p.Type == ElfSegmentType.Note))
             {
                 if (p.FileSize > 1 << 20) continue;
+                CheckInFile(p.Offset, p.FileSize, "PT_NOTE segment");
                 var bytes = new byte[p.FileSize];
                 ReadExactly(p.Offset, bytes, "PT_NOTE segment");
                 ParseNotes(bytes, $"{Name} PT_NOTE at 0x{p.Offset:x}", notes);
