@@ -134,7 +134,7 @@ public sealed partial class TargetProcess
         }
     }
 
-    private ValueFormatter Formatter(FrameScope scope) => new(_memory, address => SymbolNameAt(address));
+    private ValueFormatter Formatter(FrameScope scope) => new(_memory, address => SymbolNameAt(address)) { NullObjectPointerText = scope.NullObjectPointerText };
 
     private string? SymbolNameAt(ulong address)
     {

@@ -16,6 +16,9 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
     /// <summary>The most characters in an aggregate summary before it is cut with "...".</summary>
     public const int MaxSummaryLength = 100;
 
+    /// <summary>How a null pointer to a struct or class prints ("NULL" in C, "nullptr" in C++, as lldb prints them); null prints the address.</summary>
+    public string? NullObjectPointerText { get; init; }
+
     /// <summary>The memory values are read from.</summary>
     public IByteSource Memory => memory;
 
@@ -69,6 +72,8 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
                     if (format is not (ValueFormat.Natural or ValueFormat.String)) return FormatInteger(address, false, 8, format);
                     if (IsCharacter(p.Pointee) && address != 0)
                         return $"{Hex(address)} {CString(address)}";
+                    if (address == 0 && NullObjectPointerText is { } nullText && p.Pointee?.Canonical is CompositeType)
+                        return nullText;
                     if (p.Pointee?.Canonical is SubroutineType && symbolize?.Invoke(address) is { } fn)
                         return $"{Hex(address)} ({fn})";
                     return Hex(address);

@@ -51,6 +51,30 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     /// <summary>The frame.</summary>
     public StackFrame Frame => _frame;
 
+    /// <summary>The source language of the frame's compile unit (DW_AT_language), or null without DWARF.</summary>
+    public ulong? Language
+    {
+        get
+        {
+            try
+            {
+                return _frame.FunctionDie?.Unit.Root.Find(DwarfAttribute.Language)?.AsUnsigned();
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>How this frame's language spells a null object pointer: "nullptr" for C++, "NULL" for C, null otherwise.</summary>
+    public string? NullObjectPointerText => Language switch
+    {
+        0x04 or 0x1a or 0x21 or 0x2a => "nullptr",
+        0x01 or 0x02 or 0x0c or 0x1d or 0x2c => "NULL",
+        _ => null,
+    };
+
     /// <inheritdoc/>
     public ITargetMemory Memory { get; }
 
