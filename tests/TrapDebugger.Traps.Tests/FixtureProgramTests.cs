@@ -12,6 +12,11 @@ public sealed class FixtureProgramTests
         var symbols = new LlvmSymbolizer(binary.Program, stop.LoadBias);
         if (symbols.FindFunction(stop.Registers.Rip) is { } f)
             symbols.Prefetch(Enumerable.Range(0, (int)(f.End - f.Start)).Select(o => f.Start + (ulong)o));
+        // The backtrace an engine builds: the inline frames at the pc (from the line tables), then the physical callers.
+        var backtrace = new List<BacktraceFrame>();
+        if (symbols.Symbolize(stop.Registers.Rip) is { } at)
+            backtrace.AddRange(at.InlineChain.Select((frame, k) => new BacktraceFrame(stop.Registers.Rip, frame.Name, at.LocationOfFrame(k), k + 1 < at.InlineChain.Count)));
+        backtrace.AddRange(stop.Callers);
         return StopAnalysis.Diagnose(new StopContext
         {
             Registers = stop.Registers,
@@ -19,6 +24,7 @@ public sealed class FixtureProgramTests
             Memory = stop.Memory(binary.Program),
             Symbols = symbols,
             Sources = new FileSourceText(Repository.FixtureSources),
+            Backtrace = backtrace,
         });
     }
 
@@ -78,5 +84,22 @@ public sealed class FixtureProgramTests
         Assert.Equal(8, d.Fault.Size);
         Assert.Equal(0UL, d.Fault.BaseValue);
         Assert.StartsWith("Null pointer dereference at offset 0x8: reading 8 bytes", d.Description);
+    }
+
+    [Theory]
+    [InlineData("clang22-O0")]
+    [InlineData("clang22-O2")]
+    public void LibcxxHardeningLandsOutsideStd(string variant)
+    {
+        var d = Diagnose(Fixtures.Build("libcxx_hardened", Variant(variant)), "vector", "10");
+        var why = $"{variant}: {d.Kind} {d.Description} pc 0x{d.TrapAddress:x}\n{string.Join("\n", d.Details)}";
+        Assert.True(d.Kind == StopKind.VerboseTrap, why);
+        Assert.Equal("libc++", d.Category);
+        // libc++ puts the header position and the failed condition in the message: "…/vector.h:417: libc++ Hardening assertion … failed: vector[] index out of bounds".
+        Assert.StartsWith("libc++: ", d.Description);
+        Assert.Contains("vector[] index out of bounds", d.Description);
+        Assert.NotNull(d.Landing?.Function);
+        Assert.False(d.Landing.Function.StartsWith("std::", StringComparison.Ordinal), why);
+        Assert.EndsWith("libcxx_hardened.cpp", d.Landing.Location?.File);
     }
 }

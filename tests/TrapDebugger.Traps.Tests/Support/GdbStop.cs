@@ -10,6 +10,9 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
     /// <summary>Where gdb loads a PIE when it disables address randomization (its default).</summary>
     private const ulong GdbPieBase = 0x555555554000;
 
+    /// <summary>The physical caller frames gdb printed (#1 and up): return address, function, file:line.</summary>
+    public List<BacktraceFrame> Callers { get; init; } = [];
+
     /// <summary>The program's data and bss as they were at the stop.</summary>
     public List<(ulong Start, byte[] Bytes)> Data { get; init; } = [];
 
@@ -24,7 +27,7 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
         var dataCommands = dataDumps.SelectMany(d => new[] { "-ex", $"dump binary memory {d.File} 0x{d.Start:x} 0x{d.End:x}" }).ToList();
         try
         {
-            var r = Toolchain.Run("gdb", ["-batch", "-nx", "-ex", "run", .. dataCommands, "-ex", "info registers", "-ex", "info proc mappings",
+            var r = Toolchain.Run("gdb", ["-batch", "-nx", "-ex", "run", .. dataCommands, "-ex", "info registers", "-ex", "info proc mappings", "-ex", "bt",
                 "-ex", "p $_siginfo.si_signo", "-ex", "p $_siginfo.si_code", "-ex", "p/x (unsigned long)$_siginfo._sifields._sigfault.si_addr",
                 "-ex", $"dump binary memory {dump} $rsp-{StackBelow} $rsp+{StackAbove}", "--args", program, .. args],
                 timeout: TimeSpan.FromMinutes(2));
@@ -40,7 +43,7 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
                     values.Add(parts[2].StartsWith("0x", StringComparison.Ordinal)
                         ? ulong.Parse(parts[2].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
                         : (ulong)long.Parse(parts[2], CultureInfo.InvariantCulture));
-                if (parts.Length >= 2 && parts[1].StartsWith("0x", StringComparison.Ordinal) && (parts.Length <= 4 || parts[0] == "eflags"))
+                if (parts.Length >= 2 && parts[1].StartsWith("0x", StringComparison.Ordinal) && (parts.Length <= 4 || parts[0] is "eflags" or "rip"))
                 {
                     var value = ulong.Parse(parts[1].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                     registers = parts[0] switch
@@ -64,6 +67,7 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
             if (bias != expectedBias) throw new InvalidOperationException($"gdb loaded {program} at bias 0x{bias:x}, not 0x{expectedBias:x}");
             return new GdbStop(registers, signal, bias, registers.Rsp - StackBelow, File.ReadAllBytes(dump), info)
             {
+                Callers = ParseCallers(r.Stdout),
                 Data = dataDumps.Where(d => File.Exists(d.File)).Select(d => (d.Start, File.ReadAllBytes(d.File))).ToList(),
             };
         }
@@ -72,6 +76,20 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
             File.Delete(dump);
             foreach (var d in dataDumps) File.Delete(d.File);
         }
+    }
+
+    // "#1  0x00005555555555ed in ns::f (this=…, i=10) at /path/file.cpp:30"
+    private static List<BacktraceFrame> ParseCallers(string output)
+    {
+        var frames = new List<BacktraceFrame>();
+        foreach (var line in output.Split('\n'))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^#\d+\s+0x([0-9a-f]+) in (.+?) \(.*\) at (.+):(\d+)$");
+            if (!m.Success) continue;
+            frames.Add(new BacktraceFrame(ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture), m.Groups[2].Value,
+                new SourceLocation(m.Groups[3].Value, int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture))));
+        }
+        return frames;
     }
 
     /// <summary>The program's file image and the captured stack, as one memory.</summary>

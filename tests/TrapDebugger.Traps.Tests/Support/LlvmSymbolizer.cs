@@ -41,14 +41,23 @@ public sealed class LlvmSymbolizer : ISymbolizer
         var args = new List<string> { "-e", program, "--output-style=LLVM", "-a", "-f", "-i", "-C" };
         args.AddRange(wanted.Select(a => $"0x{a - bias:x}"));
         var output = Toolchain.Run(Toolchain.LlvmAddr2line, args).Stdout;
-        foreach (var record in output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        // Records are an address line ("0x…") followed by function / file:line:column pairs, innermost first.
+        var records = new List<List<string>>();
+        foreach (var line in output.Split('\n'))
         {
-            var lines = record.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (lines.Length < 3) continue;
+            if (line.Length == 0) continue;
+            if (line.StartsWith("0x", StringComparison.Ordinal) && ulong.TryParse(line.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out _))
+                records.Add([line]);
+            else if (records.Count > 0)
+                records[^1].Add(line);
+        }
+        foreach (var lines in records)
+        {
+            if (lines.Count < 3) continue;
             var address = ulong.Parse(lines[0].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture) + bias;
             var names = new List<string>();
             var places = new List<SourceLocation?>();
-            for (var k = 1; k + 1 < lines.Length; k += 2)
+            for (var k = 1; k + 1 < lines.Count; k += 2)
             {
                 names.Add(lines[k]);
                 places.Add(ParseLocation(lines[k + 1]));
