@@ -51,16 +51,23 @@ public sealed class DebugSession
     public async Task RunAsync()
     {
         var worker = Task.Run(RunHandlersAsync);
+        var reader = Task.Run(ReadRequestsAsync);
         try
         {
-            await ReadRequestsAsync().ConfigureAwait(false);
+            // Some streams (a console's stdin) ignore cancellation, so a read pending after disconnect may never
+            // return: the session ends when the connection closes, not when that read does.
+            var closedSignal = new TaskCompletionSource();
+            await using var registration = Connection.Closed.Register(() => closedSignal.TrySetResult()).ConfigureAwait(false);
+            await Task.WhenAny(reader, closedSignal.Task).ConfigureAwait(false);
         }
         finally
         {
             queue.Writer.TryComplete();
             await worker.ConfigureAwait(false);
             await ReleaseDebuggeeAsync().ConfigureAwait(false);
-            await Connection.DisposeAsync().ConfigureAwait(false);
+            await Connection.CloseAsync().ConfigureAwait(false);
+            if (reader.IsCompleted)
+                await Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
