@@ -37,8 +37,8 @@ public sealed class ElfAgreementTests(ITestOutputHelper output)
             var nm = Toolchain.Run(Toolchain.LlvmNm, dynamic ? ["-D", path] : [path]);
             var theirs = nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
             var ours = (dynamic ? elf.Symbols.Dynamic : elf.Symbols.Static).Where(NmSymbolKind.IsListed)
-                .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Value)
-                .Select(s => $"{(s.IsUndefined ? new string(' ', 16) : s.Value.ToString("x16"))} {NmSymbolKind.Of(elf, s)} {s.Name}").ToList();
+                .OrderBy(s => s.VersionedName, StringComparer.Ordinal).ThenBy(s => s.Value)
+                .Select(s => $"{(s.IsUndefined ? new string(' ', 16) : s.Value.ToString("x16"))} {NmSymbolKind.Of(elf, s)} {s.VersionedName}").ToList();
             int agreed = ours.Zip(theirs).Count(p => p.First == p.Second);
             output.WriteLine($"{variant} {(dynamic ? ".dynsym" : ".symtab")}: {agreed}/{theirs.Count} lines agree with llvm-nm");
             Assert.Equal(theirs, ours);

@@ -26,7 +26,7 @@ public static class SymbolsCommand
             using var elf = ElfFile.Open(path);
             var symbols = (dynamic ? elf.Symbols.Dynamic : elf.Symbols.Static)
                 .Where(NmSymbolKind.IsListed)
-                .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Value)
+                .OrderBy(s => s.VersionedName, StringComparer.Ordinal).ThenBy(s => s.Value)
                 .ToList();
             if (json)
             {
@@ -55,7 +55,7 @@ public static class SymbolsCommand
             foreach (var s in symbols)
             {
                 string address = s.IsUndefined ? new string(' ', 16) : s.Value.ToString("x16");
-                output.WriteLine($"{address} {NmSymbolKind.Of(elf, s)} {s.Name}");
+                output.WriteLine($"{address} {NmSymbolKind.Of(elf, s)} {s.VersionedName}");
             }
             return 0;
         }

@@ -11,6 +11,15 @@ public sealed record ElfSymbol(
     ushort SectionIndex,          // st_shndx
     bool IsDynamic)
 {
+    /// <summary>The symbol version from .gnu.version (for example "GLIBC_2.2.5"), or null when unversioned.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>True when the version is the default one for a defined symbol (printed "name@@VERSION"; otherwise "name@VERSION").</summary>
+    public bool IsDefaultVersion { get; init; }
+
+    /// <summary>The name with its version suffix as nm -D prints it.</summary>
+    public string VersionedName => Version == null ? Name : $"{Name}{(IsDefaultVersion ? "@@" : "@")}{Version}";
+
     public const ushort SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
 
     /// <summary>True when the symbol is referenced here but defined elsewhere.</summary>

@@ -32,10 +32,68 @@ public sealed class ElfSymbolTable
                 (dynamic ? Dynamic : Static).Add(symbol);
             }
         }
+        ApplyVersions(file);
         All = [.. Static, .. Dynamic];
         // Address lookups want one symbol per code or data start; .symtab is preferred over .dynsym because it is a superset.
         var source = Static.Count > 0 ? Static : Dynamic;
         _byAddress = source.Where(IsAddressable).OrderBy(s => s.Value).ThenByDescending(s => s.Size).ToArray();
+    }
+
+    // .gnu.version holds one index per .dynsym entry; .gnu.version_d and .gnu.version_r name the indexes.
+    private void ApplyVersions(ElfFile file)
+    {
+        var versym = file.Sections.FirstOrDefault(s => s.Type == (ElfSectionType)0x6fffffff);
+        if (versym == null || Dynamic.Count == 0) return;
+        var names = new Dictionary<ushort, string>();
+        foreach (var s in file.Sections)
+        {
+            bool isDef = s.Type == (ElfSectionType)0x6ffffffd, isNeed = s.Type == (ElfSectionType)0x6ffffffe;
+            if (!isDef && !isNeed) continue;
+            var data = file.GetSectionData(s).Span;
+            var strings = s.Link < file.Sections.Count ? file.GetSectionData(file.Sections[(int)s.Link]).Span : default;
+            var origin = $"{file.Name} section {s.Name}";
+            int at = 0;
+            for (int n = 0; n < 65536 && at + 16 <= data.Length; n++)
+            {
+                var r = new ByteReader(data, origin, at);
+                if (isDef)
+                {
+                    r.ReadU16(); ushort flags = r.ReadU16(); ushort index = r.ReadU16(); r.ReadU16(); r.ReadU32(); // vd_version, vd_flags, vd_ndx, vd_cnt, vd_hash
+                    uint aux = r.ReadU32(), next = r.ReadU32();                                                 // vd_aux, vd_next
+                    if ((flags & 1) == 0 && (ulong)at + aux + 4 <= (ulong)data.Length)                          // not VER_FLG_BASE
+                        names[(ushort)(index & 0x7fff)] = ElfFile.ReadString(strings, new ByteReader(data, origin, (int)(at + aux)).ReadU32());
+                    if (next == 0) break;
+                    at += (int)Math.Min(next, int.MaxValue - at);
+                }
+                else
+                {
+                    r.ReadU16(); ushort count = r.ReadU16(); r.ReadU32();                                        // vn_version, vn_cnt, vn_file
+                    uint aux = r.ReadU32(), next = r.ReadU32();                                                 // vn_aux, vn_next
+                    long auxAt = at + (long)aux;
+                    for (int k = 0; k < count && auxAt + 16 <= data.Length; k++)
+                    {
+                        var a = new ByteReader(data, origin, (int)auxAt);
+                        a.ReadU32(); a.ReadU16(); ushort other = a.ReadU16();                                     // vna_hash, vna_flags, vna_other
+                        uint name = a.ReadU32(), anext = a.ReadU32();                                             // vna_name, vna_next
+                        names[(ushort)(other & 0x7fff)] = ElfFile.ReadString(strings, name);
+                        if (anext == 0) break;
+                        auxAt += anext;
+                    }
+                    if (next == 0) break;
+                    at += (int)Math.Min(next, int.MaxValue - at);
+                }
+            }
+        }
+        var versions = file.GetSectionData(versym).Span;
+        for (int i = 0; i < Dynamic.Count && (i + 2) * 2 <= versions.Length; i++)
+        {
+            // Entry 0 of .gnu.version belongs to the null symbol that Dynamic leaves out.
+            ushort v = (ushort)(versions[(i + 1) * 2] | versions[(i + 1) * 2 + 1] << 8);
+            ushort index = (ushort)(v & 0x7fff);
+            if (index <= 1 || !names.TryGetValue(index, out var version)) continue;
+            var s = Dynamic[i];
+            Dynamic[i] = s with { Version = version, IsDefaultVersion = !s.IsUndefined && (v & 0x8000) == 0 };
+        }
     }
 
     /// <summary>Symbols of .symtab in file order (without the null entry).</summary>

@@ -7,6 +7,9 @@ public static class NmSymbolKind
     public static char Of(ElfFile file, ElfSymbol symbol)
     {
         bool global = symbol.Binding != ElfSymbolBinding.Local;
+        // nm reports indirect functions and unique globals before it looks at weakness.
+        if (!symbol.IsUndefined && symbol.Type == ElfSymbolType.GnuIndirectFunction) return 'i';
+        if (!symbol.IsUndefined && symbol.Binding == ElfSymbolBinding.GnuUnique) return 'u';
         if (symbol.Binding == ElfSymbolBinding.Weak)
         {
             char weak = symbol.Type == ElfSymbolType.Object ? 'v' : 'w';
@@ -14,8 +17,6 @@ public static class NmSymbolKind
         }
         if (symbol.IsUndefined) return 'U';
         if (symbol.IsCommon) return 'C';
-        if (symbol.Binding == ElfSymbolBinding.GnuUnique) return 'u';
-        if (symbol.Type == ElfSymbolType.GnuIndirectFunction) return 'i';
         char letter = '?';
         if (symbol.IsAbsolute) letter = 'a';
         else if (symbol.SectionIndex < file.Sections.Count)
