@@ -136,6 +136,19 @@ public sealed partial class TraceeProcess
 
     private void StepOver(TraceeThread thread, Breakpoints.BreakpointSite site)
     {
+        // A PTRACE_INTERRUPT sent while the thread was already trapped stays pending and stops the step before the
+        // instruction runs; step again then, or the thread would hit the same breakpoint twice.
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            StepOverOnce(thread, site);
+            if (state == RunState.Gone || thread.Running || !threads.ContainsKey(thread.Tid) || thread.ResumeSignal != 0
+                || thread.InExitStop || SiteAt(site.Address) == null || GetRegisters(thread).Rip != site.Address)
+                return;
+        }
+    }
+
+    private void StepOverOnce(TraceeThread thread, Breakpoints.BreakpointSite site)
+    {
         memory.Write(site.Address, [site.Original]);
         thread.ReinsertAfterStep = site.Address;
         thread.Stepping = true;
@@ -253,7 +266,12 @@ public sealed partial class TraceeProcess
                 regs.Rip = address;
                 SetRegisters(thread, regs);
                 if (site == null) return null;
-                if (site.UserCount > 0) return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null);
+                if (site.UserCount > 0)
+                {
+                    // A false condition is handled like the tracer's own breakpoints: stop all, step over, resume.
+                    var report = site.Condition == null || EvaluateCondition(site, thread, address, regs);
+                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
+                }
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
                 if (modules != null && address == modules.BreakAddress)
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
@@ -289,6 +307,16 @@ public sealed partial class TraceeProcess
         }
         // A SIGTRAP sent by a process: report it, but do not deliver it (it would kill the program).
         return new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null);
+    }
+
+    private bool EvaluateCondition(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, Registers.GeneralRegisters regs)
+    {
+        try { return site.Condition!(new Breakpoints.BreakpointHit(thread.Tid, address, regs, this)); }
+        catch (Exception)
+        {
+            // A condition that cannot be evaluated stops the program, as gdb and lldb do, rather than hiding the hit.
+            return true;
+        }
     }
 
     private ThreadStop? HandleGone(WaitResult r, TraceeThread thread)

@@ -248,11 +248,17 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     }
 
     /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
-    public Task InsertBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    public Task InsertBreakpointAsync(ulong address) => InsertBreakpointAsync(address, null);
+
+    /// <summary>Inserts a software breakpoint that is reported only when <paramref name="condition"/> returns true;
+    /// the condition runs on the tracer thread at each hit with every thread stopped (null: always report).
+    /// Inserting again at the same address replaces the condition.</summary>
+    public Task InsertBreakpointAsync(ulong address, Func<Breakpoints.BreakpointHit, bool>? condition) => tracer.Invoke(() =>
     {
         RequireAlive();
         var site = AcquireSite(address);
         site.UserCount++;
+        site.Condition = condition;
     });
 
     /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte

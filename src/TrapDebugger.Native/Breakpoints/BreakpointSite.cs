@@ -7,5 +7,6 @@ internal sealed class BreakpointSite(ulong address, byte original)
     public byte Original { get; set; } = original;
     public int UserCount { get; set; }
     public bool Internal { get; set; }
+    public Func<BreakpointHit, bool>? Condition { get; set; }
     public bool InUse => UserCount > 0 || Internal;
 }
