@@ -64,13 +64,16 @@ internal static partial class AbortAnalysis
         var last = -1;
         for (var i = 0; i < frames.Count; i++)
         {
-            if (frames[i].Function is { } f && names.Contains(f)) last = i;
+            if (frames[i].Function is { } f && names.Contains(GlibcName(f))) last = i;
             else if (last >= 0) break;
         }
         if (last < 0 || last + 1 >= frames.Count) return null;
         var f2 = frames[last + 1];
         return new LandingFrame(last + 1, f2.Function, f2.Location, reason);
     }
+
+    // glibc's debug information names its internal aliases __GI_abort, __GI___assert_fail, …
+    private static string GlibcName(string name) => name.StartsWith("__GI_", StringComparison.Ordinal) ? name[5..] : name;
 
     /// <summary>Reads glibc's <c>struct abort_msg_s { unsigned int size; char msg[]; } *__abort_msg</c>.</summary>
     public static string? ReadAbortMessage(StopContext context)
