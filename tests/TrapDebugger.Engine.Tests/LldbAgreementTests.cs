@@ -8,8 +8,11 @@ namespace TrapDebugger.Engine.Tests;
 /// inlined frames, file:line, pc) and the arguments and locals of the program's frames.</summary>
 /// <remarks>
 /// Principled differences, not compared: values that are stack addresses (the two debuggers start the program with
-/// different environments, so the stack sits at a different place); variables lldb prints as aggregates (compared by
-/// the struct tests instead); frames below the program's frames in libc, where only names and lines are compared.
+/// different environments, so the stack sits at a different place); locals declared below the current line (their
+/// storage is uninitialized stack that differs between runs); variables lldb prints over several lines (aggregates);
+/// the wording inside "&lt;…&gt;" for unavailable values; glibc's __GI_ aliases and Rust's hashes, generic spellings
+/// and export names, where lldb names a frame by its ELF symbol and the engine by its DWARF name. Values are compared
+/// only in the program's own frames.
 /// </remarks>
 public sealed class LldbAgreementTests
 {
@@ -90,7 +93,7 @@ public sealed class LldbAgreementTests
             compared++;
             if (!SameFunction(got.Name, want.Function)) problems.Add($"#{i}: function '{got.Name}' != lldb '{want.Function}'");
             if (got.Pc != want.Pc) problems.Add($"#{i}: pc 0x{got.Pc:x} != lldb 0x{want.Pc:x}");
-            if (got.IsInlined != want.Inlined) problems.Add($"#{i}: inlined {got.IsInlined} != lldb {want.Inlined}");
+            if (want.File is not null && got.IsInlined != want.Inlined) problems.Add($"#{i}: inlined {got.IsInlined} != lldb {want.Inlined}");
             var gotLine = (int)(got.Location?.Line ?? 0);
             var gotFile = got.Location?.File is { } f ? Path.GetFileName(f) : null;
             if (want.File is not null && (gotFile != want.File || gotLine != want.Line))
@@ -98,6 +101,7 @@ public sealed class LldbAgreementTests
             if (i >= inspected || got.Module?.IsMainProgram != true) continue;
             var scopes = await run.Process.GetScopesAsync(got.Id);
             var locals = run.Process.GetVariables(scopes[0].VariablesReference);
+            var declared = (await run.Process.GetScopeAsync(got)).Locals;
             foreach (var v in want.Variables)
             {
                 var mine = locals.LastOrDefault(l => l.Name == v.Name);
@@ -107,6 +111,8 @@ public sealed class LldbAgreementTests
                     continue;
                 }
                 if (v.Value.EndsWith('{') || v.Value.StartsWith("0x00007ff", StringComparison.Ordinal)) continue;
+                // A local declared below the current line is uninitialized stack; its bytes differ between two runs.
+                if (declared.LastOrDefault(d => d.Name == v.Name) is { DeclarationLine: > 0 } d && d.DeclarationLine > want.Line && !d.IsArgument) continue;
                 values++;
                 var lldbValue = v.Value;
                 if (mine.Value != lldbValue && !SameOptimizedOut(mine.Value, lldbValue))
@@ -124,7 +130,7 @@ public sealed class LldbAgreementTests
     {
         if (mine == lldb) return true;
         // Demangled names carry parameter lists; lldb's display name of a frame drops them.
-        if (LldbReference.FunctionName(mine) == lldb) return true;
+        if (LldbReference.FunctionName(mine) == LldbReference.FunctionName(lldb)) return true;
         // glibc's internal aliases: lldb names the frame by the hidden symbol (__GI_raise), DWARF by the source name.
         if (lldb == "__GI_" + mine || lldb == "__GI___" + mine || lldb == "__" + mine) return true;
         // Rust: lldb prints the demangled linkage name (with its hash and ::<> generics), DWARF the path of the item.

@@ -99,6 +99,10 @@ internal static partial class LldbReference
         text = text.Replace(" [inlined]", "", StringComparison.Ordinal).Replace(" [opt]", "", StringComparison.Ordinal).Trim();
         int plus = text.LastIndexOf(" + ", StringComparison.Ordinal);
         if (plus > 0 && text[(plus + 3)..].All(char.IsDigit)) text = text[..plus];
+        foreach (var qualifier in (string[])[" const", " volatile", " &&", " &"])
+        {
+            if (text.EndsWith(qualifier, StringComparison.Ordinal)) text = text[..^qualifier.Length];
+        }
         if (text.EndsWith(')'))
         {
             int depth = 0;
@@ -112,6 +116,8 @@ internal static partial class LldbReference
                 }
             }
         }
-        return text.Trim();
+        // ABI tags ("[abi:sqe220108]") are part of the mangled name only; template closers are spelled "> >" by DWARF producers.
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"\[abi:[^\]]*\]", "");
+        return text.Replace("> >", ">>", StringComparison.Ordinal).Trim();
     }
 }

@@ -11,13 +11,14 @@ internal static class StandardLibraryLayouts
     private const int SearchDepth = 8;
 
     /// <summary>Which standard container a type is.</summary>
-    public enum Container { None, String, Vector, UniquePtr }
+    public enum Container { None, String, StringView, Vector, UniquePtr }
 
     public static Container Classify(DwarfType type)
     {
         if (type.Canonical is not CompositeType c || c.Name is not { } name) return Container.None;
         var bare = StripStdNamespaces(name);
         if (bare.StartsWith("basic_string<char", StringComparison.Ordinal)) return Container.String;
+        if (bare.StartsWith("basic_string_view<char", StringComparison.Ordinal)) return Container.StringView;
         if (bare.StartsWith("vector<", StringComparison.Ordinal) && !bare.StartsWith("vector<bool", StringComparison.Ordinal)) return Container.Vector;
         if (bare.StartsWith("unique_ptr<", StringComparison.Ordinal)) return Container.UniquePtr;
         return Container.None;
@@ -42,6 +43,19 @@ internal static class StandardLibraryLayouts
         {
             data = p.GetRawInteger(memory);
             length = len.GetRawInteger(memory);
+            return true;
+        }
+        // std::string_view: libstdc++ {_M_len, _M_str}, libc++ {__data_, __size_}.
+        if (FindDeep(value, "_M_str", IsPointer) is { } str && FindDeep(value, "_M_len", null) is { } strLen)
+        {
+            data = str.GetRawInteger(memory);
+            length = strLen.GetRawInteger(memory);
+            return true;
+        }
+        if (value.Member("__data_") is { } viewData && IsPointer(viewData) && value.Member("__size_") is { } viewSize)
+        {
+            data = viewData.GetRawInteger(memory);
+            length = viewSize.GetRawInteger(memory);
             return true;
         }
         // libc++: a union of a long form {__is_long_, __cap_, __size_, __data_} and a short form {__is_long_, __size_, __data_[]}.

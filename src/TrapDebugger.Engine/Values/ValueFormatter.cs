@@ -49,7 +49,8 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         }
         switch (StandardLibraryLayouts.Classify(t))
         {
-            case StandardLibraryLayouts.Container.String when StandardLibraryLayouts.TryReadString(value, memory, out var data, out var length):
+            case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView
+                when StandardLibraryLayouts.TryReadString(value, memory, out var data, out var length):
                 return Quote(ReadBytes(data, (int)Math.Min(length, MaxStringLength)), length > MaxStringLength);
             case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var count):
                 return $"size={count}";
@@ -83,9 +84,11 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
                     if (IsCharacter(a.Element) && a.Dimensions.Count == 1)
                     {
                         if (value.Address is { } at && a.Count is null) return CString(at);
+                        // As lldb: the whole array, embedded NULs escaped, trailing NULs dropped.
                         var bytes = value.GetBytes(memory);
-                        int nul = bytes.IndexOf((byte)0);
-                        return Quote(nul >= 0 ? bytes[..nul] : bytes, false);
+                        int end = bytes.Length;
+                        while (end > 0 && bytes[end - 1] == 0) end--;
+                        return Quote(bytes[..end], false);
                     }
                     return depth > 1 ? "{...}" : Summarize(value, format, depth);
                 }
@@ -102,6 +105,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
 
     private string Summarize(DebugValue value, ValueFormat format, int depth)
     {
+        if (value.Canonical is CompositeType && OneLiner(value, format) is { } line) return line;
         var sb = new StringBuilder("{");
         int count = ChildCount(value);
         var children = Children(value, 0, Math.Min(count, 16));
@@ -117,6 +121,22 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         }
         if (children.Count < count) sb.Append(", ...");
         return sb.Append('}').ToString();
+    }
+
+    // lldb prints a struct whose members are all scalars on one line: "(a = 1, b = 2)".
+    private string? OneLiner(DebugValue value, ValueFormat format)
+    {
+        var children = Children(value, 0, 17);
+        if (children.Count is 0 or > 16) return null;
+        var parts = new List<string>(children.Count);
+        foreach (var c in children)
+        {
+            var t = c.Value.Canonical;
+            if (t is CompositeType or ArrayType || StandardLibraryLayouts.Classify(t) != StandardLibraryLayouts.Container.None) return null;
+            parts.Add($"{c.Name} = {(c.Value.IsOptimizedOut ? "<optimized out>" : FormatCoreSafe(c.Value, format, 2))}");
+        }
+        var text = "(" + string.Join(", ", parts) + ")";
+        return text.Length <= 4 * MaxSummaryLength ? text : null;
     }
 
     private string FormatCoreSafe(DebugValue value, ValueFormat format, int depth)
@@ -202,7 +222,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         {
             switch (StandardLibraryLayouts.Classify(t))
             {
-                case StandardLibraryLayouts.Container.String:
+                case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView:
                     return 0;
                 case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var n):
                     return (int)Math.Min(n, int.MaxValue);
@@ -247,7 +267,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         {
             switch (StandardLibraryLayouts.Classify(t))
             {
-                case StandardLibraryLayouts.Container.String:
+                case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView:
                     return result;
                 case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out var element, out var begin, out var n):
                     for (ulong i = (ulong)start; i < n && result.Count < count; i++)

@@ -13,7 +13,8 @@ namespace TrapDebugger.Engine.Variables;
 /// <param name="Name">The source name.</param>
 /// <param name="IsArgument">True for formal parameters.</param>
 /// <param name="Value">The value (possibly optimized out).</param>
-public sealed record FrameVariable(string Name, bool IsArgument, DebugValue Value);
+/// <param name="DeclarationLine">DW_AT_decl_line: the line that declares it (0 when unknown).</param>
+public sealed record FrameVariable(string Name, bool IsArgument, DebugValue Value, int DeclarationLine = 0);
 
 /// <summary>Everything an expression or the variables view can see at one frame: its arguments and locals (by
 /// lexical block), the globals of its compile unit, its registers, the types of its module, and memory.</summary>
@@ -270,7 +271,8 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
                 try
                 {
                     var value = ValueOf(v.Die);
-                    (v.IsParameter ? arguments : locals).Add(new FrameVariable(name, v.IsParameter, value));
+                    int declLine = (int)(v.Die.FindRecursively(DwarfAttribute.DeclLine)?.AsUnsigned() ?? 0);
+                    (v.IsParameter ? arguments : locals).Add(new FrameVariable(name, v.IsParameter, value, declLine));
                 }
                 catch (InvalidDataException e)
                 {
