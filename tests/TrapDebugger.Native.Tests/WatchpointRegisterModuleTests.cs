@@ -113,4 +113,36 @@ public class WatchpointRegisterModuleTests
         await p.ContinueAsync();
         Assert.Equal(new ProcessExited(0), await Tracee.End(p));
     }
+
+    [Fact]
+    public async Task Dlopen_and_dlclose_are_reported_through_r_brk_without_a_user_stop()
+    {
+        const string source = """
+            #include <dlfcn.h>
+            int main(void) {
+                void *h = dlopen("libm.so.6", RTLD_NOW);
+                if (!h) return 2;
+                double (*c)(double) = (double (*)(double))dlsym(h, "cos");
+                int r = c(0.0) == 1.0 ? 0 : 3;
+                dlclose(h);
+                return r;
+            }
+            """;
+        var program = Programs.Build(source, "dlopen", "-ldl");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program });
+        var atStart = new List<TraceEvent>();
+        await Tracee.NextStop(p, atStart);
+        Assert.DoesNotContain(atStart.OfType<ModuleLoaded>(), m => m.Path.Contains("libm.so", StringComparison.Ordinal));
+        await p.ContinueAsync();
+        var later = new List<TraceEvent>();
+        TraceEvent e;
+        while ((e = await Tracee.Next<TraceEvent>(p)) is not (ProcessExited or ProcessKilled))
+            later.Add(e);
+        Assert.Equal(new ProcessExited(0), e);
+        Assert.DoesNotContain(later, x => x is ProcessStopped);
+        var load = Assert.Single(later.OfType<ModuleLoaded>(), m => m.Path.Contains("libm.so", StringComparison.Ordinal));
+        var unload = Assert.Single(later.OfType<ModuleUnloaded>(), m => m.Path.Contains("libm.so", StringComparison.Ordinal));
+        Assert.Equal(load.LoadBias, unload.LoadBias);
+        Assert.True(later.IndexOf(load) < later.IndexOf(unload));
+    }
 }
