@@ -222,21 +222,20 @@ public sealed class SymbolIndex : IDisposable
         var parts = new List<string> { name };
         for (var p = decl.Parent; p is { } scope; p = scope.Parent)
         {
-            switch (scope.Tag)
+            string? part = scope.Tag switch
             {
-                case DwarfTag.Namespace:
-                    parts.Add(scope.Name ?? "(anonymous namespace)"); break;
-                case DwarfTag.ClassType or DwarfTag.StructureType or DwarfTag.UnionType or DwarfTag.EnumerationType or DwarfTag.InterfaceType:
-                    parts.Add(scope.Name ?? "(anonymous " + (scope.Tag == DwarfTag.UnionType ? "union" : scope.Tag == DwarfTag.ClassType ? "class" : "struct") + ")"); break;
-                case DwarfTag.Subprogram:
-                    parts.Add(scope.ShortName ?? "(anonymous function)"); break;
-                case DwarfTag.LexicalBlock:
-                    break;
-                default:
-                    p = null; scope = default; goto done;
-            }
+                DwarfTag.Namespace => scope.Name ?? "(anonymous namespace)",
+                DwarfTag.ClassType => scope.Name ?? "(anonymous class)",
+                DwarfTag.StructureType or DwarfTag.InterfaceType => scope.Name ?? "(anonymous struct)",
+                DwarfTag.UnionType => scope.Name ?? "(anonymous union)",
+                DwarfTag.EnumerationType => scope.Name ?? "(anonymous enum)",
+                DwarfTag.Subprogram => scope.ShortName ?? "(anonymous function)",
+                DwarfTag.LexicalBlock => "",
+                _ => null, // the unit: the scope chain ends here
+            };
+            if (part == null) break;
+            if (part.Length > 0) parts.Add(part);
         }
-        done:
         parts.Reverse();
         return string.Join("::", parts);
     }
