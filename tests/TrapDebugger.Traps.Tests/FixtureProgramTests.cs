@@ -102,4 +102,41 @@ public sealed class FixtureProgramTests
         Assert.False(d.Landing.Function.StartsWith("std::", StringComparison.Ordinal), why);
         Assert.EndsWith("libcxx_hardened.cpp", d.Landing.Location?.File);
     }
+
+    public static TheoryData<string, string, string, string, string> UbsanCases()
+    {
+        var data = new TheoryData<string, string, string, string, string>();
+        // ubsan_trap_reasons is built by clang 22 with trap reasons: each ud1 also gets a trap-message frame.
+        foreach (var variant in new[] { "clang22-O0", "clang22-O2", "clang19-O0", "clang19-O2", "reasons-clang22-O0", "reasons-clang22-O2" })
+        {
+            data.Add(variant, "add", "2147483647 1", "AddOverflow", "signed integer addition overflow");
+            data.Add(variant, "sub", "-2147483648 1", "SubOverflow", "signed integer subtraction overflow");
+            data.Add(variant, "mul", "65536 65536", "MulOverflow", "signed integer multiplication overflow");
+            data.Add(variant, "index", "0 12", "OutOfBounds", "out of bounds");
+            data.Add(variant, "shl", "1 40", "ShiftOutOfBounds", "shift");
+            data.Add(variant, "div", "7 0", "DivremOverflow", "divi"); // clang 22 emits no trap reason for divrem: the check kind names it
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(UbsanCases))]
+    public void UbsanTrapNamesTheCheck(string variant, string operation, string operands, string handler, string clang22Message)
+    {
+        var reasons = variant.StartsWith("reasons-", StringComparison.Ordinal);
+        var fixture = reasons ? "ubsan_trap_reasons" : "ubsan_trap";
+        var d = Diagnose(Fixtures.Build(fixture, Variant(reasons ? variant["reasons-".Length..] : variant)), [operation, .. operands.Split(' ')]);
+        var why = $"{variant} {operation}: {d.Kind} {d.Description}\n{string.Join("\n", d.Details)}";
+        Assert.True(d.Kind == StopKind.UbsanTrap, why);
+        Assert.Equal(handler, d.UbsanCheck?.Handler);
+        Assert.Equal("Undefined Behavior Sanitizer", d.Category);
+        // With trap reasons the trap-message frame carries Clang's precise wording; otherwise the check kind names it.
+        if (reasons)
+            Assert.Contains(clang22Message, d.Description, StringComparison.OrdinalIgnoreCase);
+        else
+            Assert.Equal($"Undefined Behavior Sanitizer: {d.UbsanCheck!.Title}", d.Description);
+        Assert.NotNull(d.Landing?.Location);
+        Assert.EndsWith("ubsan_trap.c", d.Landing.Location.Value.File);
+        Assert.True(d.Landing.Location.Value.Line > 0, why);
+    }
 }
