@@ -17,7 +17,6 @@ public sealed class DebuggeeOptionsTests
     [InlineData("""{"program":"  "}""", "launch: property 'program' needs to be specified.")]
     [InlineData("""{"program":"/nonexistent/trapdbg-test"}""", "launch: program '/nonexistent/trapdbg-test' does not exist.")]
     [InlineData("""{"program":"/tmp"}""", "launch: program '/tmp' is a directory, not an executable file.")]
-    [InlineData("""{"program":"/etc/hostname"}""", "launch: program '/etc/hostname' is not executable (chmod +x it).")]
     [InlineData("""{"program":"/bin/true","cwd":"relative/dir"}""", "launch: property 'cwd' must be an absolute path, not 'relative/dir'.")]
     [InlineData("""{"program":"/bin/true","cwd":"/nonexistent/dir"}""", "launch: cwd '/nonexistent/dir' is not an existing directory.")]
     [InlineData("""{"program":"/bin/true","env":{"A=B":"1"}}""", "launch: environment variable name 'A=B' is not valid (it must be non-empty, without '=').")]
@@ -26,6 +25,22 @@ public sealed class DebuggeeOptionsTests
     {
         var ex = Assert.Throws<RequestFailedException>(() => Launch(json));
         Assert.Equal(error, ex.Message);
+    }
+
+    [Fact]
+    public void Launch_refuses_a_file_without_execute_permission()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var ex = Assert.Throws<RequestFailedException>(() => Launch($$"""{"program":"{{file}}"}"""));
+            Assert.Equal($"launch: program '{file}' is not executable (chmod +x it).", ex.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]
