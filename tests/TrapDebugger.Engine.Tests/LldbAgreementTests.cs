@@ -91,8 +91,12 @@ public sealed class LldbAgreementTests
             }
             var got = frames[i];
             compared++;
-            if (!SameFunction(got.Name, want.Function)) problems.Add($"#{i}: function '{got.Name}' != lldb '{want.Function}'");
-            if (got.Pc != want.Pc) problems.Add($"#{i}: pc 0x{got.Pc:x} != lldb 0x{want.Pc:x}");
+            // lldb may name a frame by the ELF symbol at the pc (Rust export names such as __rustc::rust_begin_unwind).
+            var symbol = got.Module?.SymbolAt(got.Physical.LookupPc)?.Name;
+            if (!SameFunction(got.Name, want.Function) && !(got.InlineDepth == 0 && symbol is not null && SameFunction(Frames.FrameSymbolizer.Demangle(symbol), want.Function)))
+                problems.Add($"#{i}: function '{got.Name}' != lldb '{want.Function}'");
+            // The machine frame's pc; lldb shows some outer inlined frames at other addresses of the chain.
+            if (got.InlineDepth == 0 && got.Pc != want.Pc) problems.Add($"#{i}: pc 0x{got.Pc:x} != lldb 0x{want.Pc:x}");
             if (want.File is not null && got.IsInlined != want.Inlined) problems.Add($"#{i}: inlined {got.IsInlined} != lldb {want.Inlined}");
             var gotLine = (int)(got.Location?.Line ?? 0);
             var gotFile = got.Location?.File is { } f ? Path.GetFileName(f) : null;
@@ -115,6 +119,9 @@ public sealed class LldbAgreementTests
                 if (declared.LastOrDefault(d => d.Name == v.Name) is { DeclarationLine: > 0 } d && d.DeclarationLine > want.Line && !d.IsArgument) continue;
                 values++;
                 var lldbValue = v.Value;
+                // lldb only follows DW_OP_entry_value through direct call edges; the engine also uses the call-site
+                // parameters of indirect calls (glibc calls main through a pointer), so it shows argc/argv where lldb cannot.
+                if (lldbValue.StartsWith("<could not evaluate DW_OP_entry_value", StringComparison.Ordinal)) continue;
                 if (mine.Value != lldbValue && !SameOptimizedOut(mine.Value, lldbValue))
                     problems.Add($"#{i} {want.Function}: {v.Name} = '{mine.Value}' != lldb '{lldbValue}'");
             }
@@ -139,6 +146,8 @@ public sealed class LldbAgreementTests
 
     private static string RustPath(string name)
     {
+        // lldb leaves the legacy mangling's escapes in closure names: _$u7b$$u7b$closure$u7d$$u7d$.
+        name = name.Replace("_$u7b$", "{", StringComparison.Ordinal).Replace("$u7b$", "{", StringComparison.Ordinal).Replace("$u7d$", "}", StringComparison.Ordinal);
         name = System.Text.RegularExpressions.Regex.Replace(name, "::h[0-9a-f]{16}$", "");
         var sb = new System.Text.StringBuilder();
         int depth = 0;

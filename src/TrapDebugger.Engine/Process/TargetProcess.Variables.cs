@@ -63,12 +63,36 @@ public sealed partial class TargetProcess
             int tid = frame.ThreadId;
             write = (number, bytes) => WriteGeneralRegister(tid, number, BitConverter.ToUInt64(bytes));
         }
-        var scope = new FrameScope(frame, _memory, vectors, write);
+        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame));
         lock (_containers)
         {
             _scopes[frame.Id] = scope;
         }
         return scope;
+    }
+
+    // The scope of the outermost function of the machine frame that called this one (for entry values).
+    private FrameScope? CallerScope(StackFrame frame)
+    {
+        StackFrame? caller = null;
+        lock (_stacks)
+        {
+            if (_stacks.TryGetValue(frame.ThreadId, out var stack))
+            {
+                int wanted = frame.Physical.Index + 1;
+                if (wanted >= stack.Physical.Count) return null;
+                while (stack.NextPhysical <= wanted && stack.NextPhysical < stack.Physical.Count)
+                {
+                    foreach (var f in _symbolizer.Expand(stack.Physical[stack.NextPhysical++], frame.ThreadId, stack.Frames.Count, () => _nextFrameId++))
+                    {
+                        stack.Frames.Add(f);
+                        _framesById[f.Id] = f;
+                    }
+                }
+                caller = stack.Frames.LastOrDefault(f => f.Physical.Index == wanted);
+            }
+        }
+        return caller is null ? null : GetScopeAsync(caller).GetAwaiter().GetResult();
     }
 
     private void WriteGeneralRegister(int threadId, int number, ulong value)

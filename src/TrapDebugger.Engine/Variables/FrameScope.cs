@@ -29,14 +29,19 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     private readonly Lazy<DwarfDie?> _subprogram;
     private readonly Lazy<IReadOnlyList<FrameVariable>> _locals;
     private readonly Lazy<IReadOnlyList<FrameVariable>> _globals;
+    private readonly Func<FrameScope?>? _caller;
+    private int _entryValueDepth;
 
     /// <summary>Creates the scope of <paramref name="frame"/>.</summary>
     /// <param name="frame">The frame.</param>
     /// <param name="memory">The process memory.</param>
     /// <param name="vectorRegister">Reads xmm/st registers by DWARF number (innermost frame only; null elsewhere).</param>
     /// <param name="writeRegister">Writes a general register of the innermost frame (null for caller frames).</param>
-    public FrameScope(StackFrame frame, ITargetMemory memory, Func<int, byte[]?>? vectorRegister = null, Action<int, ReadOnlySpan<byte>>? writeRegister = null)
+    /// <param name="caller">The scope of the calling machine frame, for DW_OP_entry_value through call-site parameters.</param>
+    public FrameScope(StackFrame frame, ITargetMemory memory, Func<int, byte[]?>? vectorRegister = null, Action<int, ReadOnlySpan<byte>>? writeRegister = null,
+        Func<FrameScope?>? caller = null)
     {
+        _caller = caller;
         _frame = frame;
         _registers = frame.Physical.Registers;
         Memory = memory;
@@ -119,6 +124,79 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     {
         var unit = _frame.FunctionDie?.Unit ?? throw new InvalidDataException("DW_OP_addrx outside a compile unit");
         return unit.ReadIndexedAddress(index);
+    }
+
+    /// <inheritdoc/>
+    public ulong? EntryValue(ReadOnlySpan<byte> expression)
+    {
+        // Only "the value register N had on entry" is recoverable: the caller described it at the call site.
+        int register;
+        if (expression.Length == 1 && expression[0] is >= 0x50 and <= 0x6f) register = expression[0] - 0x50;
+        else if (expression.Length >= 2 && expression[0] == 0x90) register = new ByteReader(expression[1..], "DW_OP_entry_value").ReadU8() & 0x7f;
+        else return null;
+        if (_entryValueDepth > 4 || _caller?.Invoke() is not { } caller) return null;
+        _entryValueDepth++;
+        try
+        {
+            return caller.CallSiteValue(_frame.Physical.Cfa, register);
+        }
+        finally
+        {
+            _entryValueDepth--;
+        }
+    }
+
+    /// <summary>The value this frame passed in <paramref name="register"/> at the call whose return address is this frame's pc, from DW_TAG_call_site_parameter.</summary>
+    internal ulong? CallSiteValue(ulong calleeCfa, int register)
+    {
+        _ = calleeCfa;
+        if (_module is null || _frame.Physical.PcIsExact || _subprogram.Value is not { } sub) return null;
+        ulong returnPc = _module.ToFileAddress(_frame.Pc);
+        try
+        {
+            var site = FindCallSite(sub, returnPc, 0);
+            if (site is not { } s) return null;
+            foreach (var p in s.Children)
+            {
+                if (p.Tag is not (DwarfTag.CallSiteParameter or (DwarfTag)0x410a)) continue;
+                var locBytes = p.Find(DwarfAttribute.Location) is { } l ? l.AsBytes() : ReadOnlyMemory<byte>.Empty;
+                var loc = locBytes.Span;
+                bool matches = (loc.Length == 1 && loc[0] == 0x50 + register) || (loc.Length >= 2 && loc[0] == 0x90 && loc[1] == register);
+                if (!matches) continue;
+                var value = p.Find(DwarfAttribute.CallValue) ?? p.Find(DwarfAttribute.GnuCallSiteValue);
+                if (value is null) return null;
+                var result = LocationEvaluator.Evaluate(value.Value.AsBytes().Span, this, 8);
+                return result.Kind switch
+                {
+                    LocationKind.Memory => result.Address,
+                    LocationKind.Register => _registers.Get(result.Register),
+                    LocationKind.Value when result.Bytes is { Length: > 0 } b => Evaluator.ReadInteger(b, b.Length),
+                    _ => null,
+                };
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    private static DwarfDie? FindCallSite(DwarfDie scope, ulong returnPc, int depth)
+    {
+        if (depth > 32) return null;
+        foreach (var c in scope.Children)
+        {
+            if (c.Tag is DwarfTag.CallSite or (DwarfTag)0x4109)
+            {
+                var at = c.Find(DwarfAttribute.CallReturnPc) ?? c.Find(DwarfAttribute.LowPc);
+                if (at is { } a && a.AsAddress() == returnPc) return c;
+            }
+            else if (c.Tag is DwarfTag.LexicalBlock or DwarfTag.InlinedSubroutine && c.HasChildren)
+            {
+                if (FindCallSite(c, returnPc, depth + 1) is { } inner) return inner;
+            }
+        }
+        return null;
     }
 
     private DwarfDie? FindSubprogram()

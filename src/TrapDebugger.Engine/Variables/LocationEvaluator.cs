@@ -53,6 +53,9 @@ public interface ILocationContext
 
     /// <summary>The thread pointer (fs base), for DW_OP_form_tls_address.</summary>
     ulong? ThreadPointer { get; }
+
+    /// <summary>The value <paramref name="expression"/> (a DW_OP_regN) had on entry to the frame's function, recovered from the caller's call-site parameters; null when unknown.</summary>
+    ulong? EntryValue(ReadOnlySpan<byte> expression) => null;
 }
 
 /// <summary>Evaluates DWARF location expressions (DWARF 5 §2.5, §2.6) for variables: memory, register, implicit and composite locations.</summary>
@@ -209,7 +212,13 @@ public static class LocationEvaluator
                     case 0x9b or 0xe0: // form_tls_address, GNU_push_tls_address
                         return VariableLocation.Missing("thread-local variables are not supported");
                     case 0xa3 or 0xf3: // entry_value, GNU_entry_value
-                        return VariableLocation.Missing();
+                        {
+                            int n = (int)Math.Min(reader.ReadUleb128(), (ulong)reader.Remaining);
+                            var inner = reader.ReadBytes(n);
+                            if (context.EntryValue(inner) is not { } entry) return VariableLocation.Missing();
+                            Push(entry);
+                            break;
+                        }
                     case 0x93: // piece
                     case 0x9d: // bit_piece
                         {
