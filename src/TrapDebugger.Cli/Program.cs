@@ -11,6 +11,9 @@ public static class Program
         root.Subcommands.Add(Commands.DapCommand.Create());
         root.Subcommands.Add(Commands.LookupCommand.Create());
         root.Subcommands.Add(Commands.SymbolsCommand.Create());
+        root.Subcommands.Add(Commands.RunCommand.Create());
+        root.Subcommands.Add(Commands.AttachCommand.Create());
+        root.Subcommands.Add(Commands.TrapsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using TrapDebugger.Cli.Rendering;
+using TrapDebugger.Cli.Running;
+using TrapDebugger.Engine.Process;
+
+namespace TrapDebugger.Cli.Commands;
+
+/// <summary><c>trapdbg attach PID [--json]</c>: waits until a running process stops on a trap, a fault or a fatal signal and
+/// explains why; Ctrl-C (SIGINT) or SIGTERM detaches and leaves the process running.</summary>
+public static class AttachCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON (documented in docs/trap-report-json.md)." };
+        var pid = new Argument<string>("PID") { Description = "The id of the process to attach to." };
+        var command = new Command("attach", "Attach to a running process, wait until it traps or crashes, and explain why (Ctrl-C detaches).")
+        {
+            pid, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Attaches to <paramref name="pidText"/>, waits for a reportable stop, prints the report; returns trapdbg's exit status.</summary>
+    /// <param name="pidText">The process id as typed.</param>
+    /// <param name="json">Print JSON.</param>
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="error">Where errors and progress messages go.</param>
+    /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
+    /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
+    public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pidText);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        {
+            await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
+            return ReportSession.DebuggerFailure;
+        }
+        if (!Directory.Exists($"/proc/{pid}"))
+        {
+            await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}.").ConfigureAwait(false);
+            return ReportSession.DebuggerFailure;
+        }
+        if (pid == Environment.ProcessId)
+        {
+            await error.WriteLineAsync("trapdbg attach: the debugger cannot attach to itself.").ConfigureAwait(false);
+            return ReportSession.DebuggerFailure;
+        }
+        TargetProcess process;
+        try
+        {
+            process = await TargetProcess.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            await error.WriteLineAsync($"trapdbg attach: {e.Message}").ConfigureAwait(false);
+            return ReportSession.DebuggerFailure;
+        }
+        await using var run = ProgramRun.Of(process, attached: true);
+        await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
+        return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken).ConfigureAwait(false);
+    }
+}

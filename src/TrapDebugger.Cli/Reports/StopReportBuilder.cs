@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json;
+using TrapDebugger.Engine.Process;
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Traps;
+using EngineFrame = TrapDebugger.Engine.Frames.StackFrame;
+
+namespace TrapDebugger.Cli.Reports;
+
+/// <summary>Reads what a report needs from a stopped process: the diagnosis, the stopped thread's backtrace, the source
+/// around the landing line and one line per other thread.</summary>
+public static class StopReportBuilder
+{
+    /// <summary>The most frames of the stopped thread a report lists.</summary>
+    public const int MaxFrames = 64;
+
+    /// <summary>The frames read per other thread while looking for one with a source position.</summary>
+    private const int OtherThreadFrames = 12;
+
+    /// <summary>Source lines shown on each side of the landing line.</summary>
+    private const int SnippetContext = 2;
+
+    /// <summary>Builds the stop part of the report for <paramref name="stop"/>; the process must be stopped.</summary>
+    public static async Task<StopReport> BuildAsync(TargetProcess process, StopInfo stop)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(stop);
+        var report = new StopReport { Program = process.ProgramPath, ProcessId = process.ProcessId };
+        var diagnosis = stop.Diagnosis;
+        var summary = diagnosis is null ? Plain(stop) : Summarize(diagnosis);
+        report.Stop = summary;
+
+        var names = ThreadNames(process);
+        var (frames, total) = await FramesOfAsync(process, stop.ThreadId, MaxFrames).ConfigureAwait(false);
+        var thread = new ThreadBacktrace
+        {
+            Id = stop.ThreadId,
+            Name = names.GetValueOrDefault(stop.ThreadId),
+            Frames = [.. frames.Select(ToFrame)],
+            Truncated = total > frames.Count,
+        };
+        report.Thread = thread;
+
+        var landingIndex = Math.Clamp(summary.Landing?.FrameIndex ?? stop.SelectedFrameIndex, 0, Math.Max(thread.Frames.Count - 1, 0));
+        if (summary.Landing is null && thread.Frames.Count > 0)
+        {
+            // No diagnosis landing (a pause, an unclassified signal): land on the innermost frame with a source line.
+            var first = thread.Frames.FirstOrDefault(f => f.Location is { Line: > 0 } && !f.Artificial) ?? thread.Frames[0];
+            landingIndex = first.Index;
+            summary.Landing = new LandingPosition
+            {
+                FrameIndex = first.Index,
+                Function = first.Function,
+                File = first.Location?.File,
+                Line = first.Location?.Line,
+                Column = first.Location?.Column,
+                Reason = "the innermost frame with source",
+            };
+        }
+        if (thread.Frames.Count > landingIndex) thread.Frames[landingIndex].Landing = true;
+        if (summary.Landing is { File: { Length: > 0 } file, Line: > 0 and int line })
+            report.Source = ReadSnippet(file, line);
+
+        foreach (var tid in names.Keys.Where(t => t != stop.ThreadId).Order())
+        {
+            FrameReport? chosen = null;
+            try
+            {
+                var (other, _) = await FramesOfAsync(process, tid, OtherThreadFrames).ConfigureAwait(false);
+                var mapped = other.Select(ToFrame).ToList();
+                chosen = mapped.FirstOrDefault(f => f.Location is { Line: > 0 } && !f.Artificial) ?? mapped.FirstOrDefault();
+            }
+            catch (EngineException)
+            {
+                // The thread ended between listing and unwinding: list it without a frame.
+            }
+            report.OtherThreads.Add(new ThreadSummary { Id = tid, Name = names.GetValueOrDefault(tid), Frame = chosen });
+        }
+        return report;
+    }
+
+    /// <summary>The report form of a diagnosis, with the reason line composed for the terminal.</summary>
+    public static StopSummary Summarize(StopDiagnosis d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var summary = new StopSummary
+        {
+            Kind = JsonNamingPolicy.CamelCase.ConvertName(d.Kind.ToString()),
+            Description = d.Description,
+            Signal = d.Signal,
+            SignalName = d.SignalName,
+            Category = d.Category,
+            Message = d.Message,
+            MessageSource = SourceOf(d),
+            Address = d.TrapAddress is { } a ? Hex(a) : null,
+            Instruction = d.Instruction,
+            Function = d.Function,
+            InstructionLocation = Position(d.Location),
+            CheckCount = d.Origins.Count,
+            Origins = [.. d.Origins.Select(ToOrigin)],
+            Fault = d.Fault is { } f ? ToFault(f) : null,
+            Details = [.. d.Details],
+        };
+        if (d.Landing is { } l)
+        {
+            summary.Landing = new LandingPosition
+            {
+                FrameIndex = l.FrameIndex,
+                Function = l.Function,
+                File = l.Location is { } p && p.File.Length > 0 ? p.File : null,
+                Line = l.Location?.Line,
+                Column = l.Location is { Column: > 0 } c ? c.Column : null,
+                Reason = l.Reason,
+            };
+        }
+        summary.Reason = ReasonLine(d);
+        return summary;
+    }
+
+    /// <summary>"Category: Message", and for a merged trap which of the merged checks fired and why the analysis thinks so.</summary>
+    private static string ReasonLine(StopDiagnosis d)
+    {
+        var head = d.Message is { } m && d.Kind is StopKind.VerboseTrap or StopKind.MergedTrap or StopKind.UbsanTrap
+            ? VerboseTrapName.Describe(d.Category ?? "", m)
+            : d.Description;
+        if (d.Origins.Count < 2 || d.Kind is not (StopKind.MergedTrap or StopKind.VerboseTrap or StopKind.UbsanTrap or StopKind.PlainTrap)) return head;
+        var top = d.Origins[0];
+        if (d.Kind == StopKind.VerboseTrap && top.MessageSource == MessageSource.Dwarf) return head;
+        var merged = $"1 of {d.Origins.Count} merged checks";
+        var holding = d.Origins.Count(o => o.Condition == ConditionStatus.Holds);
+        var evidence = top.Evidence is { Length: > 0 } e ? e : null;
+        var why = top.Condition switch
+        {
+            ConditionStatus.Holds when holding == 1 => evidence is null ? "its condition holds" : $"condition holds: {evidence}",
+            ConditionStatus.Holds => evidence is null ? $"condition holds ({holding} checks hold)" : $"condition holds: {evidence}; {holding} checks hold",
+            ConditionStatus.DoesNotHold => "no check's condition matches the registers; listed first by position",
+            _ when top.LiveFlagsAgree => evidence is null ? "the live flags agree with its compare" : $"the live flags agree: {evidence}",
+            _ => evidence is null ? "most likely" : $"most likely: {evidence}",
+        };
+        if (d.Kind == StopKind.PlainTrap && top.Message is null && top.Location is { Line: > 0 } at)
+            head = $"{head}; the check at {Path.GetFileName(at.File)}:{at.Line.ToString(CultureInfo.InvariantCulture)}";
+        return $"{head} ({merged}; {why})";
+    }
+
+    private static StopSummary Plain(StopInfo stop) => new()
+    {
+        Kind = JsonNamingPolicy.CamelCase.ConvertName(stop.Cause.ToString()),
+        Reason = stop.Description,
+        Description = stop.Description,
+    };
+
+    private static string SourceOf(StopDiagnosis d)
+    {
+        if (d.Message is null) return "none";
+        if (d.Origins.Count > 0 && d.Origins[0].Message == d.Message && d.Origins[0].Category == d.Category && d.Kind != StopKind.VerboseTrap)
+            return MessageSourceName(d.Origins[0].MessageSource);
+        return d.Kind switch
+        {
+            StopKind.VerboseTrap when d.Origins.Count > 0 && d.Origins[0].Message == d.Message => MessageSourceName(d.Origins[0].MessageSource),
+            StopKind.VerboseTrap => "dwarf",
+            StopKind.UbsanTrap => "recovered",
+            _ => "recovered",
+        };
+    }
+
+    /// <summary>The JSON spelling of a message source (the same three values as the <c>trapSites</c> request uses).</summary>
+    public static string MessageSourceName(MessageSource source) => source switch
+    {
+        MessageSource.Dwarf => "dwarf",
+        MessageSource.RecoveredFromSource or MessageSource.UbsanCheckKind => "recovered",
+        _ => "none",
+    };
+
+    private static OriginReport ToOrigin(TrapOrigin o) => new()
+    {
+        Rank = o.Rank,
+        Address = Hex(o.BranchAddress),
+        Instruction = o.BranchInstruction,
+        Location = Position(o.Location),
+        InlinedFrom = o.InlinedFrom,
+        Category = o.Category,
+        Message = o.Message,
+        MessageSource = MessageSourceName(o.MessageSource),
+        Condition = o.Condition switch
+        {
+            ConditionStatus.Holds => "holds",
+            ConditionStatus.DoesNotHold => "doesNotHold",
+            _ => "unknown",
+        },
+        Evidence = o.Evidence,
+        LiveFlagsAgree = o.LiveFlagsAgree,
+    };
+
+    private static FaultReport ToFault(MemoryFault f) => new()
+    {
+        Address = Hex(f.Address),
+        Access = JsonNamingPolicy.CamelCase.ConvertName(f.Access.ToString()),
+        Size = f.Size,
+        AddressClass = JsonNamingPolicy.CamelCase.ConvertName(f.Class.ToString()),
+        BaseRegister = f.BaseRegister,
+        BaseValue = f.BaseValue is { } v ? Hex(v) : null,
+        Displacement = f.Displacement,
+    };
+
+    private static SourcePosition? Position(Traps.SourceLocation? location) => location is { } l
+        ? new SourcePosition { File = l.File, Line = l.Line, Column = l.Column > 0 ? l.Column : null }
+        : null;
+
+    private static FrameReport ToFrame(EngineFrame f)
+    {
+        var frame = new FrameReport
+        {
+            Index = f.Index,
+            Function = f.Name,
+            Address = Hex(f.Pc),
+            Module = f.Module?.Name,
+            Location = f.Location is { } l && l.File is { } file
+                ? new SourcePosition { File = file, Line = (int)l.Line, Column = l.Column > 0 ? (int)l.Column : null }
+                : null,
+            Inlined = f.IsInlined,
+            Artificial = f.IsArtificial || f.Name.StartsWith(VerboseTrapName.ClangPrefix, StringComparison.Ordinal),
+        };
+        if (frame.Artificial)
+            frame.Label = VerboseTrapName.TryParse(f.Name, out var category, out var message)
+                ? $"verbose trap: {VerboseTrapName.Describe(category, message)}"
+                : "artificial frame";
+        return frame;
+    }
+
+    private static async Task<(IReadOnlyList<EngineFrame> Frames, int Total)> FramesOfAsync(TargetProcess process, int threadId, int count)
+    {
+        try
+        {
+            return await process.GetStackTraceAsync(threadId, 0, count).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            return ([], 0);
+        }
+    }
+
+    private static Dictionary<int, string> ThreadNames(TargetProcess process)
+    {
+        var names = new Dictionary<int, string>();
+        foreach (var t in process.Threads) names[t.Id] = t.Name;
+        return names;
+    }
+
+    /// <summary>Lines <paramref name="line"/> ± a few of <paramref name="file"/>, or null when the file cannot be read.</summary>
+    public static SourceSnippet? ReadSnippet(string file, int line)
+    {
+        try
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists || info.Length > 64 << 20) return null;
+            var first = Math.Max(1, line - SnippetContext);
+            var lines = new List<string>();
+            var number = 0;
+            foreach (var text in File.ReadLines(file))
+            {
+                number++;
+                if (number < first) continue;
+                if (number > line + SnippetContext) break;
+                lines.Add(text);
+            }
+            return number < line ? null : new SourceSnippet { File = file, Line = line, FirstLine = first, Lines = lines };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Hex(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using TrapDebugger.Cli.Reports;
+using TrapDebugger.Engine.Process;
+using TrapDebugger.Engine.Events;
+
+namespace TrapDebugger.Cli.Running;
+
+/// <summary>A process under the debugger from launch or attach to its first reportable stop (a trap, a fault, a signal it
+/// would die of, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
+public sealed class ProgramRun : IAsyncDisposable
+{
+    // Signals that mean a fault or a trap in the program: always reported, even when it has a handler, as gdb and lldb do.
+    private static readonly HashSet<int> FaultSignals = [4, 5, 6, 7, 8, 11, 31];
+
+    // Signals whose default action is not to terminate: ignore (SIGCHLD, SIGURG, SIGWINCH), continue, or stop.
+    private static readonly HashSet<int> NonTerminatingSignals = [17, 18, 19, 20, 21, 22, 23, 28];
+
+    private readonly Channel<DebugEvent> _events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly bool _attached;
+    private int _interrupt;
+
+    private ProgramRun(TargetProcess process, bool attached)
+    {
+        Process = process;
+        _attached = attached;
+        process.Event += e => _events.Writer.TryWrite(e);
+    }
+
+    /// <summary>The process.</summary>
+    public TargetProcess Process { get; }
+
+    /// <summary>Wraps a launched or attached process (stopped at entry or at the attach) whose events have not been read yet.</summary>
+    public static ProgramRun Of(TargetProcess process, bool attached) => new(process, attached);
+
+    /// <summary>Asks for the run to end at the next chance: the process is paused and reported (run) or detached (attach).</summary>
+    /// <param name="signal">The signal the debugger itself received (SIGINT, SIGTERM).</param>
+    public void Interrupt(int signal)
+    {
+        if (Interlocked.CompareExchange(ref _interrupt, signal, 0) != 0) return;
+        _events.Writer.TryWrite(new OutputEvent("interrupt", signal.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The signal that interrupted the debugger, or 0.</summary>
+    public int InterruptSignal => Volatile.Read(ref _interrupt);
+
+    /// <summary>Resumes the process and waits for a stop worth reporting or for its end.</summary>
+    /// <param name="output">Receives console messages of the engine (not the program's output).</param>
+    /// <param name="onStop">Called once with the stop; the process is stopped while it runs.</param>
+    /// <returns>The end: exited or signaled (no report), or null when <paramref name="onStop"/> ran, or for an interrupted attach.</returns>
+    public async Task<ProgramEnd?> RunToStopAsync(TextWriter output, Func<StopInfo, Task> onStop)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(onStop);
+        await Process.ContinueAsync().ConfigureAwait(false);
+        while (true)
+        {
+            var e = await _events.Reader.ReadAsync().ConfigureAwait(false);
+            switch (e)
+            {
+                case OutputEvent { Category: "interrupt" }:
+                    if (Process.HasExited) continue;
+                    if (_attached) return null;
+                    await Process.PauseAsync().ConfigureAwait(false);
+                    continue;
+                case OutputEvent { Category: "console" } o:
+                    await output.WriteAsync(o.Text).ConfigureAwait(false);
+                    continue;
+                case ExitedEvent x:
+                    return x.ExitCode is { } code
+                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff }
+                        : x.Signal is { } sig
+                            ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
+                            : new ProgramEnd { How = "detached", Status = 0 };
+                case StoppedEvent s:
+                    if (ShouldPass(s.Stop))
+                    {
+                        await Process.ContinueAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                    if (s.Stop.Cause is not (StopCause.Exception or StopCause.Pause))
+                    {
+                        // exec and the like: nothing to report, keep going.
+                        await Process.ContinueAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                    if (s.Stop.Cause == StopCause.Pause && InterruptSignal == 0)
+                    {
+                        await Process.ContinueAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                    await onStop(s.Stop).ConfigureAwait(false);
+                    return null;
+                default:
+                    continue;
+            }
+        }
+    }
+
+    /// <summary>True for a signal the program uses for itself: it has a handler or ignores it, or the default action is not to die.</summary>
+    private bool ShouldPass(StopInfo stop)
+    {
+        if (stop.Cause != StopCause.Exception || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
+        if (FaultSignals.Contains(signal)) return false;
+        if (InterruptSignal != 0 && signal is 2 or 15) return false;
+        if (NonTerminatingSignals.Contains(signal)) return true;
+        var (caught, ignored) = SignalDispositions(Process.ProcessId);
+        var bit = 1UL << (signal - 1);
+        return (caught & bit) != 0 || (ignored & bit) != 0;
+    }
+
+    /// <summary>The SigCgt and SigIgn masks of /proc/PID/status.</summary>
+    private static (ulong Caught, ulong Ignored) SignalDispositions(int pid)
+    {
+        ulong caught = 0, ignored = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
+                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out caught);
+                else if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ignored);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return (caught, ignored);
+    }
+
+    /// <summary>Kills the process after a report; the status is 128 + the signal it stopped with (it would have died of it).</summary>
+    public async Task<ProgramEnd> KillAfterStopAsync(StopInfo stop)
+    {
+        ArgumentNullException.ThrowIfNull(stop);
+        await Process.TerminateAsync().ConfigureAwait(false);
+        var signal = stop.Diagnosis?.Signal is > 0 and var s ? s : InterruptSignal is > 0 and var i ? i : 9;
+        return new ProgramEnd { How = "killed", Signal = signal, Status = 128 + signal };
+    }
+
+    /// <summary>Detaches from the process and leaves it running.</summary>
+    public async Task<ProgramEnd> DetachAsync()
+    {
+        await Process.DetachAsync().ConfigureAwait(false);
+        return new ProgramEnd { How = "detached", Status = InterruptSignal > 0 ? 128 + InterruptSignal : 0 };
+    }
+
+    /// <summary>Registers SIGINT and SIGTERM handlers that interrupt this run instead of killing the debugger.</summary>
+    public IDisposable HandleTerminalSignals()
+    {
+        var registrations = new List<PosixSignalRegistration>();
+        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15) })
+        {
+            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                Interrupt(number);
+            }));
+        }
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var r in registrations) r.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Process.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (EngineException)
+        {
+        }
+    }
+}
