@@ -28,6 +28,7 @@ public sealed class DebuggeeOptionsTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void Launch_refuses_a_file_without_execute_permission()
     {
         string file = Path.GetTempFileName();
