@@ -10,6 +10,7 @@ public static class HandlerCatalog
         dispatcher.Register(new InitializeHandler());
         dispatcher.Register(new DisconnectHandler());
         dispatcher.Register(new TerminateHandler());
+        global::TrapDebugger.Adapter.Handlers.EngineHandlers.Register(dispatcher);
         return dispatcher;
     }
 }

@@ -1,0 +1,253 @@
+using System.Text;
+using System.Threading.Channels;
+using TrapDebugger.Adapter.Handlers.Exceptions;
+using TrapDebugger.Adapter.Session;
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Process;
+using TrapDebugger.Protocol.Events;
+using TrapDebugger.Protocol.Serialization;
+
+namespace TrapDebugger.Adapter.Handlers.Process;
+
+/// <summary>The engine's <see cref="TargetProcess"/> as the session's debuggee: turns engine events into DAP events,
+/// forwards the program's stdout and stderr, and passes the stops the exception filters exclude back to the program.</summary>
+/// <remarks>
+/// Engine events arrive on the engine's thread, which must not block; they are queued and sent in order by one pump.
+/// Run-control handlers hold the pump (<see cref="HoldEventsAsync"/>) until their response is out, so a client never
+/// sees the <c>stopped</c> of a step before the step's own response.
+/// </remarks>
+public sealed class EngineDebuggee : IDebuggee
+{
+    private readonly EngineState state;
+    private readonly Channel<DebugEvent> events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim eventGate = new(1, 1);
+    private readonly List<Task> outputReaders = [];
+    private readonly HashSet<int> announcedModules = [];
+    private Task pump = Task.CompletedTask;
+    private int continuedToSuppress;
+
+    /// <summary>Wraps <paramref name="process"/> for the session of <paramref name="state"/>.</summary>
+    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry)
+    {
+        this.state = state;
+        Process = process;
+        WasLaunched = wasLaunched;
+        StopOnEntry = stopOnEntry;
+    }
+
+    /// <summary>The engine's process.</summary>
+    public TargetProcess Process { get; }
+
+    /// <inheritdoc/>
+    public bool WasLaunched { get; }
+
+    /// <summary>True when the client asked to see the first stop (launch: the entry point; attach: the attach stop).</summary>
+    public bool StopOnEntry { get; }
+
+    /// <summary>The last stop the client was told about (filtered stops are not), or null while running.</summary>
+    public StopInfo? ReportedStop { get; private set; }
+
+    /// <summary>True once the engine reported the end of the process.</summary>
+    public bool HasEnded { get; private set; }
+
+    /// <summary>Subscribes to the engine, announces the modules already loaded and starts forwarding program output.</summary>
+    public void Start()
+    {
+        Process.Event += e => events.Writer.TryWrite(e);
+        foreach (var module in Process.Target.Modules.ToList())
+            events.Writer.TryWrite(new ModuleEvent(module, true));
+        if (Process.StandardOutput is { } stdout)
+            outputReaders.Add(Task.Run(() => ForwardOutputAsync(stdout, OutputCategories.Stdout)));
+        if (Process.StandardError is { } stderr)
+            outputReaders.Add(Task.Run(() => ForwardOutputAsync(stderr, OutputCategories.Stderr)));
+        pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Holds engine events until the response of <paramref name="context"/>'s request has been sent.</summary>
+    /// <remarks>Call before the engine call; if the handler then fails, call <see cref="ReleaseEvents"/>.</remarks>
+    public async Task HoldEventsAsync(RequestContext context)
+    {
+        await eventGate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        context.AfterResponse(() =>
+        {
+            eventGate.Release();
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Releases a hold taken by <see cref="HoldEventsAsync"/> whose request failed.</summary>
+    public void ReleaseEvents() => eventGate.Release();
+
+    /// <summary>Runs <paramref name="action"/> with engine events held until the request's response is out.</summary>
+    public async Task<T> WithEventsHeldAsync<T>(RequestContext context, Func<Task<T>> action)
+    {
+        await eventGate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        T result;
+        try
+        {
+            result = await action().ConfigureAwait(false);
+        }
+        catch
+        {
+            eventGate.Release();
+            throw;
+        }
+        context.AfterResponse(() =>
+        {
+            eventGate.Release();
+            return Task.CompletedTask;
+        });
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="action"/> with engine events held until the request's response is out.</summary>
+    public Task WithEventsHeldAsync(RequestContext context, Func<Task> action) =>
+        WithEventsHeldAsync(context, async () =>
+        {
+            await action().ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Continues without a <c>continued</c> event: for the first run, whose stop the client never saw.</summary>
+    public Task ContinueQuietlyAsync()
+    {
+        Interlocked.Increment(ref continuedToSuppress);
+        return Process.ContinueAsync();
+    }
+
+    /// <inheritdoc/>
+    public async Task TerminateAsync(CancellationToken cancellationToken)
+    {
+        await Process.TerminateAsync().ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task DetachAsync(bool suspend, CancellationToken cancellationToken)
+    {
+        // The engine detaches with the process running; a suspended detach is not offered (supportSuspendDebuggee is unset).
+        await Process.DetachAsync().ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync()
+    {
+        // Let the exited event and the program's last output go out before the session answers.
+        await Task.WhenAny(pump, Task.Delay(2000)).ConfigureAwait(false);
+        await Process.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        await foreach (var e in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            await eventGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await SendAsync(e).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is EngineException or InvalidOperationException or IOException)
+            {
+                await state.Session.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: {ex.Message}\n").ConfigureAwait(false);
+            }
+            finally
+            {
+                eventGate.Release();
+            }
+            if (e is ExitedEvent)
+                return;
+        }
+    }
+
+    private async Task SendAsync(DebugEvent e)
+    {
+        var connection = state.Session.Connection;
+        switch (e)
+        {
+            case StoppedEvent { Stop: var stop }:
+                if (stop.Cause == StopCause.Exception && stop.Diagnosis is { } diagnosis && !state.Filters.Stops(diagnosis))
+                {
+                    // The client turned this kind of stop off: hand the signal to the program as if no debugger were there.
+                    await connection.SendOutputAsync(OutputCategories.Console,
+                        $"{diagnosis.Description} — passed to the program ({ExceptionFilterNames.Of(diagnosis)} is off)\n").ConfigureAwait(false);
+                    Interlocked.Increment(ref continuedToSuppress);
+                    await Process.ContinueAsync().ConfigureAwait(false);
+                    return;
+                }
+                ReportedStop = stop;
+                await connection.SendEventAsync(EventNames.Stopped, StopTranslation.ToEventBody(stop, state), ProtocolJsonContext.Default.StoppedEventBody)
+                    .ConfigureAwait(false);
+                return;
+            case ContinuedEvent c:
+                ReportedStop = null;
+                if (Interlocked.Decrement(ref continuedToSuppress) >= 0)
+                    return;
+                Interlocked.Exchange(ref continuedToSuppress, 0);
+                await connection.SendEventAsync(EventNames.Continued, new ContinuedEventBody { ThreadId = c.ThreadId, AllThreadsContinued = true },
+                    ProtocolJsonContext.Default.ContinuedEventBody).ConfigureAwait(false);
+                return;
+            case ThreadEvent t:
+                await connection.SendEventAsync(EventNames.Thread, new ThreadEventBody { ThreadId = t.ThreadId, Reason = t.Started ? "started" : "exited" },
+                    ProtocolJsonContext.Default.ThreadEventBody).ConfigureAwait(false);
+                return;
+            case ModuleEvent m:
+                string reason;
+                if (m.Loaded)
+                {
+                    if (!announcedModules.Add(m.Module.Id))
+                        return;
+                    reason = "new";
+                }
+                else
+                {
+                    announcedModules.Remove(m.Module.Id);
+                    reason = "removed";
+                }
+                await connection.SendEventAsync(EventNames.Module, new ModuleEventBody { Reason = reason, Module = ModuleTranslation.ToEventModule(m.Module) },
+                    ProtocolJsonContext.Default.ModuleEventBody).ConfigureAwait(false);
+                return;
+            case OutputEvent o:
+                await connection.SendOutputAsync(o.Category, o.Text).ConfigureAwait(false);
+                return;
+            case BreakpointChangedEvent b:
+                if (!state.ClientIdOfEngineId.ContainsKey(b.Breakpoint.Id))
+                    return; // A breakpoint the client replaced meanwhile.
+                await connection.SendEventAsync(EventNames.Breakpoint,
+                    new BreakpointEventBody { Reason = "changed", Breakpoint = Breakpoints.BreakpointTranslation.ToDap(b.Breakpoint, state) },
+                    ProtocolJsonContext.Default.BreakpointEventBody).ConfigureAwait(false);
+                return;
+            case ExitedEvent x:
+                HasEnded = true;
+                ReportedStop = null;
+                await Task.WhenAny(Task.WhenAll(outputReaders), Task.Delay(1000)).ConfigureAwait(false);
+                await connection.SendOutputAsync(OutputCategories.Console, x.Description + "\n").ConfigureAwait(false);
+                await connection.SendEventAsync(EventNames.Exited, new ExitedEventBody { ExitCode = x.ExitCode ?? (x.Signal is { } s ? 128 + s : 0) },
+                    ProtocolJsonContext.Default.ExitedEventBody).ConfigureAwait(false);
+                await state.Session.SendTerminatedAsync().ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task ForwardOutputAsync(Stream stream, string category)
+    {
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[8192];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        try
+        {
+            while (true)
+            {
+                int n = await stream.ReadAsync(bytes).ConfigureAwait(false);
+                if (n <= 0)
+                    return;
+                int count = decoder.GetChars(bytes, 0, n, chars, 0, flush: false);
+                if (count > 0)
+                    await state.Session.Connection.SendOutputAsync(category, new string(chars, 0, count)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The pipe closed with the process.
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using TrapDebugger.Adapter.Handlers.Exceptions;
+using TrapDebugger.Adapter.Session;
+using TrapDebugger.Engine.Breakpoints;
+
+namespace TrapDebugger.Adapter.Handlers.Process;
+
+/// <summary>What the engine-facing handlers of one session remember between requests: the debuggee, the breakpoints
+/// the client asked for (kept so that those sent before <c>launch</c> are applied when the process starts), the
+/// exception filters and whether configuration is done.</summary>
+public sealed class EngineState
+{
+    private static readonly ConditionalWeakTable<DebugSession, EngineState> States = new();
+
+    /// <summary>The state of <paramref name="session"/>, created on first use.</summary>
+    public static EngineState Of(DebugSession session) => States.GetValue(session, s => new EngineState(s));
+
+    private EngineState(DebugSession session) => Session = session;
+
+    /// <summary>The session this state belongs to.</summary>
+    public DebugSession Session { get; }
+
+    /// <summary>The process being debugged, or null before launch/attach and after disconnect.</summary>
+    public EngineDebuggee? Debuggee => Session.Debuggee as EngineDebuggee;
+
+    /// <summary>Source breakpoints by file path, as last sent by the client, with the ids the client knows them by.</summary>
+    public Dictionary<string, IReadOnlyList<(int Id, SourceBreakpointSpec Spec)>> SourceBreakpoints { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Function breakpoints as last sent by the client.</summary>
+    public IReadOnlyList<(int Id, FunctionBreakpointSpec Spec)> FunctionBreakpoints { get; set; } = [];
+
+    /// <summary>Instruction breakpoints as last sent by the client.</summary>
+    public IReadOnlyList<(int Id, InstructionBreakpointSpec Spec)> InstructionBreakpoints { get; set; } = [];
+
+    /// <summary>The client's breakpoint id of each engine breakpoint (engine ids change when breakpoints are re-sent or re-applied at launch).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<int, int> ClientIdOfEngineId { get; } = new();
+
+    /// <summary>Which kinds of trap and signal stop the program; the rest are passed to it.</summary>
+    public ExceptionFilterSet Filters { get; } = new();
+
+    /// <summary>True once the client sent <c>configurationDone</c>.</summary>
+    public bool ConfigurationDone { get; set; }
+
+    private int nextBreakpointId;
+
+    /// <summary>A new client-facing breakpoint id.</summary>
+    public int NewBreakpointId() => Interlocked.Increment(ref nextBreakpointId);
+
+    /// <summary>The process, or a failure naming the request when there is none.</summary>
+    /// <exception cref="RequestFailedException">No process is being debugged.</exception>
+    public EngineDebuggee RequireDebuggee(string command) =>
+        Debuggee ?? throw new RequestFailedException($"{command}: there is no process; launch or attach first.");
+}

@@ -1,0 +1,31 @@
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Protocol.Events;
+
+namespace TrapDebugger.Adapter.Handlers.Process;
+
+/// <summary>An engine stop as a DAP <c>stopped</c> event.</summary>
+public static class StopTranslation
+{
+    /// <summary>The event body for <paramref name="stop"/>: the diagnosis in one line as <c>description</c>, its kind as <c>text</c>.</summary>
+    public static StoppedEventBody ToEventBody(StopInfo stop, EngineState state)
+    {
+        bool watchpoint = stop.Cause == StopCause.Breakpoint && stop.HitBreakpointIds.Count == 0
+            && stop.Description.StartsWith("watchpoint", StringComparison.Ordinal);
+        var ids = stop.HitBreakpointIds.Select(id => state.ClientIdOfEngineId.TryGetValue(id, out var c) ? c : id).ToList();
+        string description = stop.Diagnosis?.Description ?? stop.Cause switch
+        {
+            StopCause.Breakpoint or StopCause.FunctionBreakpoint or StopCause.InstructionBreakpoint when ids.Count > 0 =>
+                $"{(ids.Count == 1 ? "breakpoint" : "breakpoints")} {string.Join(", ", ids)}",
+            _ => stop.Description,
+        };
+        return new StoppedEventBody
+        {
+            Reason = watchpoint ? StopReasons.DataBreakpoint : stop.DapReason,
+            Description = description,
+            Text = stop.Diagnosis?.ShortText,
+            ThreadId = stop.ThreadId,
+            AllThreadsStopped = true,
+            HitBreakpointIds = ids.Count > 0 ? ids : null,
+        };
+    }
+}

@@ -1,0 +1,64 @@
+using TrapDebugger.Adapter.Handlers.Exceptions;
+using TrapDebugger.Adapter.Handlers.Process;
+using TrapDebugger.Adapter.Session;
+using TrapDebugger.Protocol.Requests;
+using TrapDebugger.Protocol.Serialization;
+using TrapDebugger.Protocol.Traps;
+using TrapDebugger.Traps;
+
+namespace TrapDebugger.Adapter.Handlers.Traps;
+
+/// <summary><c>trapOrigins</c> (TrapDebugger extension): the ranked checks that may have fired at the current trap, with their evidence.</summary>
+public sealed class TrapOriginsHandler() : EngineRequestHandler<TrapOriginsArguments, TrapOriginsResponseBody>(
+    Commands.TrapOrigins, ProtocolJsonContext.Default.TrapOriginsArguments, ProtocolJsonContext.Default.TrapOriginsResponseBody)
+{
+    /// <inheritdoc/>
+    protected override Task<TrapOriginsResponseBody?> HandleAsync(TrapOriginsArguments arguments, RequestContext context, EngineState state)
+    {
+        var diagnosis = TrapStop.DiagnosisOf(Command, state, arguments.ThreadId);
+        var body = new TrapOriginsResponseBody { Kind = StopKindNames.Of(diagnosis), Description = diagnosis.Description };
+        foreach (var origin in diagnosis.Origins.OrderBy(o => o.Rank))
+        {
+            body.Origins.Add(new TrapOriginInfo
+            {
+                Rank = origin.Rank,
+                Address = SourceTranslation.Address(origin.BranchAddress),
+                Source = origin.Location is { } l ? SourceTranslation.ToSource(l.File) : null,
+                Line = origin.Location?.Line,
+                Column = origin.Location is { Column: > 0 } c ? c.Column : null,
+                Category = origin.Category,
+                Message = origin.Message,
+                MessageSource = TrapWireNames.Of(origin.MessageSource),
+                Condition = origin.Condition switch
+                {
+                    ConditionStatus.Holds => TrapConditions.Holds,
+                    ConditionStatus.DoesNotHold => TrapConditions.DoesNotHold,
+                    _ => TrapConditions.Unknown,
+                },
+                Evidence = origin.Evidence,
+                InlinedFrom = origin.InlinedFrom,
+            });
+        }
+        return Task.FromResult<TrapOriginsResponseBody?>(body);
+    }
+}
+
+/// <summary>Wire names of trap enums.</summary>
+public static class TrapWireNames
+{
+    /// <summary>"dwarf", "recovered" or "none" (a UBSan check kind counts as from the debug information's encoding: "dwarf").</summary>
+    public static string Of(MessageSource source) => source switch
+    {
+        MessageSource.Dwarf or MessageSource.UbsanCheckKind => TrapMessageSources.Dwarf,
+        MessageSource.RecoveredFromSource => TrapMessageSources.Recovered,
+        _ => TrapMessageSources.None,
+    };
+
+    /// <summary>"ud2", "ud1" or "int3".</summary>
+    public static string Of(TrapInstructionKind kind) => kind switch
+    {
+        TrapInstructionKind.Int3 => TrapKinds.Int3,
+        TrapInstructionKind.UbsanUd1 => TrapKinds.Ud1,
+        _ => TrapKinds.Ud2,
+    };
+}
