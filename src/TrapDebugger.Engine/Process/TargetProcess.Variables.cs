@@ -293,7 +293,11 @@ public sealed partial class TargetProcess
         };
         if (target is null) throw new ExpressionException($"there is no variable named '{name}' here");
         var stored = Evaluator.Assign(target, valueExpression, scope);
-        // The stack and scopes may depend on what changed (a register, a pointer); re-read them on the next request.
+        // Values read before the change are stale: every scope of this stop reads memory again on the next request.
+        lock (_containers)
+        {
+            foreach (var s in _scopes.Values) s.Refresh();
+        }
         lock (_stacks)
         {
             if (container.Kind == ContainerKind.Registers) _stacks.Remove(scope.Frame.ThreadId);

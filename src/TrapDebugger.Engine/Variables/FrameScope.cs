@@ -27,8 +27,8 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     private readonly Module? _module;
     private readonly Lazy<ulong?> _frameBase;
     private readonly Lazy<DwarfDie?> _subprogram;
-    private readonly Lazy<IReadOnlyList<FrameVariable>> _locals;
-    private readonly Lazy<IReadOnlyList<FrameVariable>> _globals;
+    private Lazy<IReadOnlyList<FrameVariable>> _locals;
+    private Lazy<IReadOnlyList<FrameVariable>> _globals;
     private readonly Func<FrameScope?>? _caller;
     private int _entryValueDepth;
 
@@ -56,6 +56,13 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
 
     /// <summary>The frame.</summary>
     public StackFrame Frame => _frame;
+
+    /// <summary>Forgets the values read so far, so the next look reads memory again (after the program's memory was changed).</summary>
+    public void Refresh()
+    {
+        _locals = new(ReadLocals);
+        _globals = new(ReadGlobals);
+    }
 
     /// <summary>The source language of the frame's compile unit (DW_AT_language), or null without DWARF.</summary>
     public ulong? Language
