@@ -23,7 +23,12 @@ const binary = candidates.find((p) => existsSync(p) && statSync(p).isFile());
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--production'], { stdio: 'inherit' });
 
 rmSync(join(root, 'bin'), { recursive: true, force: true });
-const vsce = join(root, 'node_modules/.bin/vsce');
+// npm installs the workspace's tools either beside this package or, hoisted, at the repository root.
+const vsce = [join(root, 'node_modules/.bin/vsce'), join(root, '../node_modules/.bin/vsce')].find((p) => existsSync(p));
+if (!vsce) {
+  console.error('vsce is not installed; run `npm install` in the repository root or in vscode-extension/.');
+  process.exit(1);
+}
 const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license'];
 let out;
 if (binary) {

@@ -1,14 +1,17 @@
-// End-to-end test of the extension in a real VS Code (code-server 1.100.3 in headless Chromium),
-// following /work/shared/vscode-ui/README.md.
+// End-to-end test of the extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, shown by
+// headless Chromium through playwright-core; setup.sh beside this file installs them).
 //
 //   node test-ui/run.mjs           full test: needs the trapdbg adapter (`trapdbg dap`, `trapdbg traps`)
 //   node test-ui/run.mjs --smoke   what works without the adapter: the extension loads, its views and
 //                                  command appear, launch.json mistakes are reported, the process picker lists processes
 //
 // The adapter is taken from TRAPDBG_ADAPTER (any trapdbg executable, used through trapdbg.adapterPath),
-// else TRAPDBG_AOT or the AOT publish folder (bundled into the .vsix). Screenshots go to docs/images/.
+// else TRAPDBG_AOT or the AOT publish folder (bundled into the .vsix). Screenshots go to docs/images/
+// (UI_IMAGES_DIR overrides). Each check prints one line; the run ends with node's test-runner totals
+// ("# pass N", "# fail N") so the repository's test command counts them. One code-server serves the run and is
+// killed at the end, also on failure, an interrupt or the overall time limit (UI_TEST_TIMEOUT_S, default 900 s).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,14 +22,23 @@ const smoke = process.argv.includes('--smoke');
 const extensionRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(extensionRoot, '..');
 const uiDir = process.env.VSCODE_UI_DIR ?? join(os.homedir(), '.cache/vscode-ui');
-const uiScripts = process.env.VSCODE_UI_SCRIPTS ?? '/work/shared/vscode-ui';
+const uiScripts = dirname(fileURLToPath(import.meta.url));
 const imagesDir = process.env.UI_IMAGES_DIR ?? join(repoRoot, 'docs/images');
 const clang = process.env.CLANG ?? 'clang-22';
 
 const failures = [];
+let passes = 0;
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-  if (!ok) failures.push(name);
+  if (ok) passes++;
+  else failures.push(name);
+}
+
+/** Prints the totals in the form node's test runner ends with, which the repository's test command adds up. */
+function printTotals() {
+  console.log(`# tests ${passes + failures.length}`);
+  console.log(`# pass ${passes}`);
+  console.log(`# fail ${failures.length}`);
 }
 
 /** The adapter to test with, or an explanation of why there is none. */
@@ -67,14 +79,31 @@ function sourceLineOf(file, needle) {
   return index + 1;
 }
 
-function compile(source, output, optimisation) {
-  execFileSync(clang, ['-g', optimisation, '-o', output, source], { stdio: 'inherit' });
+function compile(source, output, optimisation, ...flags) {
+  execFileSync(clang, ['-g', optimisation, ...flags, '-o', output, source], { stdio: 'inherit' });
+}
+
+/** Pids of processes (other than this one) whose command line, working directory or executable lies under a folder. */
+function processesUnder(folder) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const cwd = (() => { try { return readlinkSync(`/proc/${entry}/cwd`); } catch { return ''; } })();
+      const exe = (() => { try { return readlinkSync(`/proc/${entry}/exe`); } catch { return ''; } })();
+      if (cmdline.includes(folder) || cwd.startsWith(folder) || exe.startsWith(folder)) pids.push(Number(entry));
+    } catch { /* gone meanwhile */ }
+  }
+  return pids;
 }
 
 const adapter = findAdapter();
 if (!smoke && adapter.error) {
   console.error(`UI test not run: ${adapter.error}`);
   console.error('(`npm run test:ui:smoke` checks what works without the adapter.)');
+  check('the trapdbg adapter is available for the full UI test', false, adapter.error);
+  printTotals();
   process.exit(2);
 }
 
@@ -105,17 +134,18 @@ mkdirSync(bin, { recursive: true });
 const fixtures = join(repoRoot, 'tests/fixtures');
 const verboseSource = join(fixtures, 'verbose_trap.c');
 const multiSource = join(fixtures, 'verbose_trap_multi.c');
-const serviceSource = join(extensionRoot, 'test-ui/fixtures/trap_service.c');
+const serviceSource = join(fixtures, 'service.c');
 compile(verboseSource, join(bin, 'verbose_trap_O0'), '-O0');
 compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
 compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
-compile(serviceSource, join(bin, 'trap_service'), '-O0');
-const requestFile = join(workspace, 'request');
+compile(serviceSource, join(bin, 'service'), '-O0', '-pthread');
+// service.c traps in the first request it handles after this file appears.
+const requestFile = join(workspace, 'drain-now');
 const configurations = [
   { type: 'trapdbg', request: 'launch', name: 'Verbose trap -O0', program: '${workspaceFolder}/bin/verbose_trap_O0', args: ['5'], cwd: '${workspaceFolder}' },
   { type: 'trapdbg', request: 'launch', name: 'Verbose trap -O2', program: '${workspaceFolder}/bin/verbose_trap_O2', args: ['5'], cwd: '${workspaceFolder}' },
   { type: 'trapdbg', request: 'launch', name: 'Merged traps -O2', program: '${workspaceFolder}/bin/verbose_trap_multi_O2', args: ['bounds'] },
-  { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/trap_service' },
+  { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/service' },
   { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
 ];
 writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
@@ -124,13 +154,46 @@ if (adapter.path && !adapter.bundle) settings['trapdbg.adapterPath'] = adapter.p
 writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
 mkdirSync(imagesDir, { recursive: true });
 
-// 4. The service to attach to.
-const service = spawn(join(bin, 'trap_service'), [requestFile], { cwd: workspace, stdio: 'ignore', detached: true });
+// 4. The service to attach to: it runs for up to 20 minutes unless the run kills it first.
+const service = spawn(join(bin, 'service'), ['1200000', '--trap-file', requestFile], { cwd: workspace, stdio: 'ignore', detached: true });
 
-const port = await freePort();
-const serverPid = Number(execFileSync('bash', [join(uiScripts, 'start.sh'), String(port), workspace, extensionsDir, state], { encoding: 'utf8', env: { ...process.env, VSCODE_UI_DIR: uiDir } }).trim().split('\n')[0]);
+let serverPid = 0;
 let workbench;
+let cleanedUp = false;
+/** Closes the browser and kills the server, the service and anything else started from the scratch folder. */
+async function cleanUp() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  if (workbench) await Promise.race([workbench.close().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+  if (serverPid > 0) { try { process.kill(-serverPid, 'SIGKILL'); } catch { /* already gone */ } }
+  try { process.kill(-service.pid, 'SIGKILL'); } catch { /* already gone */ }
+  // Debug adapters and debuggees that outlived the server (they run from the scratch folder or the extensions in it).
+  for (let round = 0; round < 3; round++) {
+    const left = processesUnder(scratch);
+    if (left.length === 0) break;
+    for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+const timeLimit = Number(process.env.UI_TEST_TIMEOUT_S ?? 900);
+const watchdog = setTimeout(async () => {
+  check(`the UI test finished within ${timeLimit} s`, false, `server log: ${join(state, 'code-server.log')}`);
+  await cleanUp();
+  printTotals();
+  process.exit(1);
+}, timeLimit * 1000);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    await cleanUp();
+    process.exit(130);
+  });
+}
+
 try {
+  const port = await freePort();
+  const started = spawnSync('bash', [join(uiScripts, 'start.sh'), String(port), workspace, extensionsDir, state], { encoding: 'utf8', env: { ...process.env, VSCODE_UI_DIR: uiDir } });
+  serverPid = Number((started.stdout ?? '').trim().split('\n')[0]) || 0;
+  if (started.status !== 0) throw new Error(`code-server did not start: ${started.stderr}`);
   workbench = await Workbench.open(uiDir, port, workspace);
   const page = workbench.page;
 
@@ -181,10 +244,10 @@ try {
     await workbench.startDebugging('Attach to service');
     const serviceRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `pid ${service.pid}` }).first();
     await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 20_000 });
-    await page.locator('.quick-input-widget input').fill('trap_service');
+    await page.locator('.quick-input-widget input').fill('drain-now');
     const shown = await serviceRow.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
     const rowText = shown ? (await serviceRow.innerText()).replace(/\s+/g, ' ') : '';
-    check('the process picker lists the service with pid, user and command line', shown && rowText.includes('trap_service') && rowText.includes(requestFile), rowText);
+    check('the process picker lists the service with pid, user and command line', shown && rowText.includes('service') && rowText.includes(requestFile), rowText);
     await workbench.screenshot(join(imagesDir, 'vscode-pick-process.png'));
     await page.keyboard.press('Escape');
 
@@ -213,15 +276,15 @@ try {
 
     // Attach through ${command:pickProcess} to the running service, then make it trap.
     await workbench.startDebugging('Attach to service');
-    await workbench.pickQuickInput('trap_service', `pid ${service.pid}`);
+    await workbench.pickQuickInput('drain-now', `pid ${service.pid}`);
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {});
     await page.waitForTimeout(1000);
     writeFileSync(requestFile, 'go\n');
     const serviceWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-    check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request queue overflowed'), serviceWidget);
-    const serviceLine = sourceLineOf(serviceSource, '__builtin_verbose_trap(');
+    check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request accepted while the service is draining'), serviceWidget);
+    const serviceLine = sourceLineOf(serviceSource, 'CHECK_FAILED("State check"');
     const serviceFrame = await workbench.focusedFrame();
-    check(`Attach to service: the focused frame is enqueue() at trap_service.c:${serviceLine}`, /\benqueue\b/.test(serviceFrame.frame) && serviceFrame.editorLine === String(serviceLine), `frame "${serviceFrame.frame}", editor line ${serviceFrame.editorLine}`);
+    check(`Attach to service: the focused frame is handle_request() at service.c:${serviceLine}`, /\bhandle_request\b/.test(serviceFrame.frame) && serviceFrame.editorLine === String(serviceLine), `frame "${serviceFrame.frame}", editor line ${serviceFrame.editorLine}`);
     await workbench.screenshot(join(imagesDir, 'vscode-attach-service.png'));
     await workbench.stopDebugging();
 
@@ -240,11 +303,11 @@ try {
   if (workbench) await workbench.screenshot(join(scratch, 'failure.png')).catch(() => {});
   console.error(`failure screenshot: ${join(scratch, 'failure.png')}; server log: ${join(state, 'code-server.log')}`);
 } finally {
-  if (workbench) await workbench.close();
-  try { process.kill(-serverPid, 'SIGTERM'); } catch { /* already gone */ }
-  try { process.kill(-service.pid, 'SIGKILL'); } catch { /* already gone */ }
+  clearTimeout(watchdog);
+  await cleanUp();
 }
 
+printTotals();
 if (failures.length > 0) {
   console.error(`${failures.length} UI check(s) failed: ${failures.join('; ')}`);
   process.exit(1);
