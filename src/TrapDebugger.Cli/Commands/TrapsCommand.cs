@@ -88,5 +88,5 @@ public static class TrapsCommand
     private static string Text(string? category, string? message) =>
         category is { Length: > 0 } c ? (message is { Length: > 0 } m ? $"{c}: {m}" : c) : message ?? "";
 
-    private static string E(string text) => Markup.Escape(text);
+    private static string E(string text) => Markup.Escape(text.TrimEnd());
 }

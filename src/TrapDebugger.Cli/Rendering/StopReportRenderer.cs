@@ -34,7 +34,7 @@ public static class StopReportRenderer
             var source = stop.MessageSource switch
             {
                 "dwarf" => "from the debug information",
-                "recovered" => "recovered (the debug information has none at this trap)",
+                "recovered" => "recovered: the debug information has no message at this trap",
                 _ => null,
             };
             console.MarkupLine($"  message:  {E(message)}{(source is null ? "" : $" [dim]({E(source)})[/]")}");
@@ -140,5 +140,6 @@ public static class StopReportRenderer
     private static string Location(string file, int? line, int? column) =>
         $"{file}:{(line ?? 0).ToString(CultureInfo.InvariantCulture)}{(column is > 0 ? ":" + column.Value.ToString(CultureInfo.InvariantCulture) : "")}";
 
-    private static string E(string text) => Markup.Escape(text);
+    // Messages can end in a newline (libc++ writes its assertion text as a line): one report line each.
+    private static string E(string text) => Markup.Escape(text.TrimEnd());
 }

@@ -142,6 +142,25 @@ public sealed class ProgramRun : IAsyncDisposable
     /// <summary>Detaches from the process and leaves it running.</summary>
     public async Task<ProgramEnd> DetachAsync()
     {
+        // Stop it first and wait for the stop, asking again if a pause request is lost, so the detach never waits on a
+        // run that does not end.
+        for (var attempt = 0; attempt < 20 && !Process.IsStopped && !Process.HasExited; attempt++)
+        {
+            await Process.PauseAsync().ConfigureAwait(false);
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                while (true)
+                {
+                    var e = await _events.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
+                    if (e is StoppedEvent or ExitedEvent) break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        if (Process.HasExited) return new ProgramEnd { How = "exited", Status = 0 };
         await Process.DetachAsync().ConfigureAwait(false);
         return new ProgramEnd { How = "detached", Status = InterruptSignal > 0 ? 128 + InterruptSignal : 0 };
     }

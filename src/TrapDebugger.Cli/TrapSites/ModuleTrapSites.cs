@@ -29,7 +29,7 @@ public static class ModuleTrapSites
         var symbolizer = new TargetSymbolizer(target);
         var clang = functions.Count > 0 ? symbolizer.ProducerClangVersion(functions[0].Start) : null;
         var catalog = TrapSiteCatalog.Build(functions, new ElfCode(elf), symbolizer, symbolizer, clang);
-        return new TrapSitesResponseBody { Sites = [.. catalog.Sites.Select(s => ToInfo(s, module.Path))] };
+        return new TrapSitesResponseBody { Sites = [.. catalog.Sites.Select(s => ToInfo(s, module.Path, symbolizer))] };
     }
 
     /// <summary>The defined functions of the file's symbol tables (.symtab, else .dynsym), one per start address.</summary>
@@ -46,10 +46,11 @@ public static class ModuleTrapSites
             .ToList();
     }
 
-    /// <summary>The protocol form of one site.</summary>
-    public static TrapSiteInfo ToInfo(TrapSite site, string modulePath)
+    /// <summary>The protocol form of one site; <paramref name="symbols"/> places a verbose trap at its call (its own line row is 0).</summary>
+    public static TrapSiteInfo ToInfo(TrapSite site, string modulePath, ISymbolizer? symbols = null)
     {
         ArgumentNullException.ThrowIfNull(site);
+        var location = site.MessageSource == MessageSource.Dwarf && MessageCallSite(site.Address, symbols) is { } call ? call : site.Location;
         var checks = site.Origins.Select(o => new TrapCheckInfo
         {
             Address = Hex(o.BranchAddress),
@@ -77,8 +78,8 @@ public static class ModuleTrapSites
             MessageSource = StopReportBuilder.MessageSourceName(site.MessageSource),
             Merged = IsMerged(site),
             CheckCount = site.MergedCheckCount,
-            Source = SourceOf(site.Location),
-            Line = site.Location?.Line,
+            Source = SourceOf(location),
+            Line = location?.Line,
             Checks = checks,
         };
     }
@@ -90,6 +91,17 @@ public static class ModuleTrapSites
         ArgumentNullException.ThrowIfNull(site);
         if (site.MessageSource == MessageSource.Dwarf) return false;
         return site.Origins.Select(o => (o.Location?.File, o.Location?.Line, o.Message)).Distinct().Count() > 1;
+    }
+
+    /// <summary>Where the trap-message frame at <paramref name="address"/> was "called": the user's <c>__builtin_verbose_trap</c> line.</summary>
+    private static Traps.SourceLocation? MessageCallSite(ulong address, ISymbolizer? symbols)
+    {
+        if (symbols?.Symbolize(address) is not { } at) return null;
+        foreach (var frame in at.InlineChain)
+        {
+            if (VerboseTrapName.TryParse(frame.Name, out _, out _)) return frame.CallSite is { Line: > 0 } c ? c : null;
+        }
+        return null;
     }
 
     private static Source? SourceOf(Traps.SourceLocation? location) =>
