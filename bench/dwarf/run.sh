@@ -1,32 +1,60 @@
 #!/usr/bin/env bash
-# Cold open → first address lookup and → name lookup, TrapDebugger vs lldb-22 -b, on the same binary in the same run.
-# Usage: bench/dwarf/run.sh [BINARY ADDRESS NAME]   (default: generate and build the large C++ program first)
+# Cold open → first address lookup and cold open → name lookup: trapdbg (Native AOT) against lldb-22 -b on the same
+# binary, runs interleaved (trapdbg, lldb, trapdbg, lldb, …) so machine load falls on both alike; medians of REPS runs.
+# Usage: bench/dwarf/run.sh [BINARY ADDRESS NAME]
+#   With no arguments: generate UNITS C++ units (bench/dwarf/generate.sh), build them with clang++-22 -g -O1, use that.
+#   TRAPDBG=path/to/trapdbg skips publishing; REPS (default 5), UNITS (default 48), JOBS (default 2), WORK (build dir).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
 work=${WORK:-/tmp/trapdbg-bench-dwarf}
+reps=${REPS:-5}
 mkdir -p "$work"
 if [ $# -eq 0 ]; then
-  python3 "$here/generate.py" --units "${UNITS:-400}" --out "$work/src"
+  units=${UNITS:-48}
   if [ ! -x "$work/big" ]; then
-    ls "$work/src"/*.cpp | xargs -P "${JOBS:-2}" -I{} sh -c 'o='"$work"'/obj/$(basename {} .cpp).o; mkdir -p '"$work"'/obj; [ -f $o ] || clang++-22 -g -O1 -c {} -o $o'
-    clang++-22 -fuse-ld=lld "$work"/obj/*.o -o "$work/big"
+    "$here/generate.sh" "$work/src" "$units" 40
+    mkdir -p "$work/obj"
+    for ((u = 0; u < units; u++)); do echo "$u"; done | xargs -P "${JOBS:-2}" -I{} sh -c \
+      '[ -f "$1/obj/unit$2.o" ] || clang++-22 -g -O1 -c "$1/src/unit$2.cpp" -o "$1/obj/unit$2.o"' _ "$work" {}
+    objs=()
+    for ((u = 0; u < units; u++)); do objs+=("$work/obj/unit$u.o"); done
+    clang++-22 -g -O1 -fuse-ld=lld "$work/src/main.cpp" "${objs[@]}" -o "$work/big"
   fi
   binary="$work/big"
-  name=unit7_entry
-  address=$(llvm-nm-22 "$binary" | awk '$3=="_ZN5unit74use3Ei"{print "0x"$1}')
-  address=$(printf '0x%x' $((address + 16)))
+  name='unit7::use3'
+  start=$(llvm-nm-22 "$binary" | awk '$3=="_ZN5unit74use3Ei"{print $1}')
+  address=$(printf '0x%x' $((16#$start + 16)))
 else
   binary=$1; address=$2; name=$3
 fi
-dwarf_mb=$(llvm-readelf-22 -S -W "$binary" 2>/dev/null | python3 -c 'import sys; print(round(sum(int(l.split("]",1)[1].split()[4],16) for l in sys.stdin if "] .debug_" in l)/1048576))')
-echo "binary: $binary ($dwarf_mb MiB of DWARF), address $address, name $name"
-export TRAPDBG_ARTIFACTS=${TRAPDBG_ARTIFACTS:-/tmp/art-bench}
-dotnet build -c Release "$here/DwarfBench" -v q >/dev/null
-bench="$TRAPDBG_ARTIFACTS/bin/DwarfBench/release/DwarfBench"
-measure() { /usr/bin/time -f "%e s wall, %M KiB peak" "$@" 2>&1 >/dev/null | tail -1; }
-for i in 1 2 3; do
-  echo "trapdbg address: $($bench "$binary" address "$address" | cut -c1-60) / $(measure $bench "$binary" address "$address")"
-  echo "lldb-22 address: $(measure lldb-22 -b -o "image lookup -v -a $address" "$binary")"
-  echo "trapdbg name:    $($bench "$binary" name "$name" | cut -c1-60) / $(measure $bench "$binary" name "$name")"
-  echo "lldb-22 name:    $(measure lldb-22 -b -o "image lookup -n $name" "$binary")"
+dwarf_bytes=0
+while read -r size; do dwarf_bytes=$((dwarf_bytes + 16#$size)); done < <(llvm-readelf-22 -S -W "$binary" | sed 's/^ *\[ *[0-9]*\] //' | awk '$1 ~ /^\.debug_/ {print $5}')
+echo "binary: $binary ($((dwarf_bytes / 1048576)) MiB of DWARF sections), address $address, name $name, $reps runs each"
+if [ -z "${TRAPDBG:-}" ]; then
+  export TRAPDBG_ARTIFACTS=${TRAPDBG_ARTIFACTS:-/tmp/art-bench}
+  dotnet publish "$repo/src/TrapDebugger.Cli" -c Release -r linux-x64 -o "$work/trapdbg-aot" -v q >/dev/null
+  TRAPDBG="$work/trapdbg-aot/trapdbg"
+fi
+echo "trapdbg address answer: $("$TRAPDBG" lookup "$binary" -a "$address" | head -4 | tr '\n' ' ')"
+echo "trapdbg name answer:    $("$TRAPDBG" lookup "$binary" -n "$name" | head -2 | tr '\n' ' ')"
+results=$(mktemp)
+sample() { # label command... → appends "label seconds KiB"
+  local label=$1; shift
+  /usr/bin/time -f "$label %e %M" -o "$results.one" "$@" >/dev/null 2>&1 || true
+  cat "$results.one" >> "$results"
+}
+for ((i = 0; i < reps; i++)); do
+  sample trapdbg-address "$TRAPDBG" lookup "$binary" -a "$address"
+  sample lldb-address lldb-22 -b -o "image lookup -a $address" "$binary"
+  sample trapdbg-name "$TRAPDBG" lookup "$binary" -n "$name"
+  sample lldb-name lldb-22 -b -o "image lookup -n $name" "$binary"
 done
+median() { grep "^$1 " "$results" | awk -v c="$2" '{print $c}' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+for q in address name; do
+  t=$(median "trapdbg-$q" 2); l=$(median "lldb-$q" 2); tm=$(median "trapdbg-$q" 3); lm=$(median "lldb-$q" 3)
+  printf '%-8s trapdbg %6.2f s %5d MiB | lldb-22 %6.2f s %5d MiB | time %.2fx, memory %.2fx\n' "$q" "$t" $((tm / 1024)) "$l" $((lm / 1024)) \
+    "$(awk -v a="$t" -v b="$l" 'BEGIN{print a/b}')" "$(awk -v a="$tm" -v b="$lm" 'BEGIN{print a/b}')"
+done
+echo "all samples (label, seconds, peak KiB):"; cat "$results"
+rm -f "$results" "$results.one"
