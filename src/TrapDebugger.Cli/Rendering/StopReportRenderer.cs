@@ -113,14 +113,18 @@ public static class StopReportRenderer
         if (threads.Count == 0) return;
         console.WriteLine();
         console.MarkupLine($"[bold]Other threads[/] ({threads.Count})");
-        foreach (var t in threads)
+        // Threads waiting at the same place (a pool of workers) are one line.
+        foreach (var group in threads.GroupBy(t => (Frame: FrameText(t.Frame), t.Name)))
         {
-            var frame = t.Frame is { } f
-                ? $"{E(f.Label ?? f.Function)}{(f.Location is { } l ? $" at {E(Location(l.File, l.Line, l.Column))}" : f.Module is { } m ? $" [dim]({E(m)})[/]" : "")}"
-                : "[dim](no frames)[/]";
-            console.MarkupLine($"  thread {t.Id}{(t.Name is { } n ? $" \"{E(n)}\"" : "")}: {frame}");
+            var ids = group.Select(t => t.Id).ToList();
+            var who = ids.Count == 1 ? $"thread {ids[0]}" : $"{ids.Count} threads ({string.Join(", ", ids.Take(4))}{(ids.Count > 4 ? ", …" : "")})";
+            console.MarkupLine($"  {who}{(group.Key.Name is { } n ? $" \"{E(n)}\"" : "")}: {group.Key.Frame}");
         }
     }
+
+    private static string FrameText(FrameReport? f) => f is null
+        ? "[dim](no frames)[/]"
+        : $"{E(f.Label ?? f.Function)}{(f.Location is { } l ? $" at {E(Location(l.File, l.Line, l.Column))}" : f.Module is { } m ? $" [dim]({E(m)})[/]" : "")}";
 
     private static string EndLine(StopReport report)
     {
@@ -137,8 +141,9 @@ public static class StopReportRenderer
 
     private static string SignalName(int? signal) => signal is { } s ? Native.Events.SignalNames.Of(s) : "a signal";
 
-    private static string Location(string file, int? line, int? column) =>
-        $"{file}:{(line ?? 0).ToString(CultureInfo.InvariantCulture)}{(column is > 0 ? ":" + column.Value.ToString(CultureInfo.InvariantCulture) : "")}";
+    // Line 0 is code no source line describes (a merged trap): the file alone says where it is.
+    private static string Location(string file, int? line, int? column) => line is not > 0 ? file
+        : $"{file}:{line.Value.ToString(CultureInfo.InvariantCulture)}{(column is > 0 ? ":" + column.Value.ToString(CultureInfo.InvariantCulture) : "")}";
 
     // Messages can end in a newline (libc++ writes its assertion text as a line): one report line each.
     private static string E(string text) => Markup.Escape(text.TrimEnd());

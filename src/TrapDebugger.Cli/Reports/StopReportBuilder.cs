@@ -68,7 +68,11 @@ public static class StopReportBuilder
             {
                 var (other, _) = await FramesOfAsync(process, tid, OtherThreadFrames).ConfigureAwait(false);
                 var mapped = other.Select(ToFrame).ToList();
-                chosen = mapped.FirstOrDefault(f => f.Location is { Line: > 0 } && !f.Artificial) ?? mapped.FirstOrDefault();
+                // The innermost frame whose source is on this machine is the program's own code (a thread blocked in
+                // libc shows where the program called in), else the innermost with a line, else the innermost.
+                chosen = mapped.FirstOrDefault(f => f.Location is { Line: > 0 } l && !f.Artificial && SourceExists(l.File))
+                    ?? mapped.FirstOrDefault(f => f.Location is { Line: > 0 } && !f.Artificial)
+                    ?? mapped.FirstOrDefault();
             }
             catch (EngineException)
             {
@@ -270,6 +274,10 @@ public static class StopReportBuilder
             return null;
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownSources = new(StringComparer.Ordinal);
+
+    private static bool SourceExists(string file) => KnownSources.GetOrAdd(file, f => Path.IsPathRooted(f) && File.Exists(f));
 
     private static string Hex(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
 }
