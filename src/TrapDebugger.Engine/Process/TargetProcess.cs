@@ -411,6 +411,13 @@ public sealed partial class TargetProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The general registers of stopped thread <paramref name="threadId"/> (its innermost frame), numbered as DWARF numbers them.</summary>
+    public Task<RegisterSet> GetRegistersAsync(int threadId)
+    {
+        RequireStopped();
+        return ReadRegistersAsync(threadId);
+    }
+
     /// <summary>The registers of thread <paramref name="threadId"/> as the unwinder's innermost frame.</summary>
     internal async Task<RegisterSet> ReadRegistersAsync(int threadId)
     {

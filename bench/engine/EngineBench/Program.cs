@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Frames;
+using TrapDebugger.Engine.Process;
+using TrapDebugger.Engine.Unwinding;
+using TrapDebugger.Native.Launch;
+
+// Engine-level timings on a stopped process, the work behind a DAP request without the protocol:
+//   stack <program> <depth> <iterations>   stackTrace of a fresh stop: read registers, unwind, symbolize, expand inlined frames
+//   locals <program> <iterations>          expand the locals of `main` and the 256 members of its large struct, values formatted
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: EngineBench stack <program> <depth> <iterations> | locals <program> <iterations>");
+    return 2;
+}
+
+var stopped = new TaskCompletionSource<StopInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+var programArgs = args[0] == "stack" ? new[] { args[2] } : [];
+await using var process = await TargetProcess.LaunchAsync(new LaunchOptions
+{
+    Program = args[1],
+    Arguments = programArgs,
+    StandardOutput = StdioMode.Pipe,
+    StandardError = StdioMode.Pipe,
+});
+process.Event += e =>
+{
+    if (e is StoppedEvent s) stopped.TrySetResult(s.Stop);
+    if (e is ExitedEvent x) stopped.TrySetException(new InvalidOperationException(x.Description));
+};
+await process.ContinueAsync();
+var stop = await stopped.Task;
+
+if (args[0] == "stack")
+{
+    int iterations = int.Parse(args[3]);
+    var symbolizer = new FrameSymbolizer(process.Target);
+    var samples = new List<double>();
+    int frames = 0;
+    for (int i = -3; i < iterations; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var registers = await process.GetRegistersAsync(stop.ThreadId);
+        var physical = new Unwinder(process.Target, process.Memory).Unwind(registers);
+        int id = 0, count = 0;
+        foreach (var p in physical) count += symbolizer.Expand(p, stop.ThreadId, count, () => ++id).Count;
+        sw.Stop();
+        frames = count;
+        if (i >= 0) samples.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    // The engine's own cached path (second request of the same stop) for comparison.
+    var cached = Stopwatch.StartNew();
+    var (all, total) = await process.GetStackTraceAsync(stop.ThreadId);
+    cached.Stop();
+    samples.Sort();
+    Console.WriteLine($"stack depth={args[2]} frames={frames} (engine reports {total}) median={samples[samples.Count / 2]:F2} ms min={samples[0]:F2} ms max={samples[^1]:F2} ms first-request={cached.Elapsed.TotalMilliseconds:F2} ms");
+    _ = all;
+}
+else
+{
+    int iterations = int.Parse(args[2]);
+    var (frames, _) = await process.GetStackTraceAsync(stop.ThreadId);
+    var main = frames.First(f => f.Name == "main");
+    var scopes = await process.GetScopesAsync(main.Id);
+    var scope = await process.GetScopeAsync(main);
+    var samples = new List<double>();
+    int members = 0;
+    for (int i = -3; i < iterations; i++)
+    {
+        scope.Refresh();
+        var sw = Stopwatch.StartNew();
+        var locals = process.GetVariables(scopes[0].VariablesReference);
+        var big = locals.First(v => v.Name == "local");
+        var children = process.GetVariables(big.VariablesReference);
+        sw.Stop();
+        members = children.Count;
+        if (i >= 0) samples.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    samples.Sort();
+    Console.WriteLine($"locals members={members} median={samples[samples.Count / 2]:F2} ms min={samples[0]:F2} ms max={samples[^1]:F2} ms");
+}
+await process.TerminateAsync();
+return 0;
