@@ -11,7 +11,7 @@
 // ("# pass N", "# fail N") so the repository's test command counts them. One code-server serves the run and is
 // killed at the end, also on failure, an interrupt or the overall time limit (UI_TEST_TIMEOUT_S, default 900 s).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -131,10 +131,13 @@ const workspace = join(scratch, 'workspace');
 const bin = join(workspace, 'bin');
 mkdirSync(join(workspace, '.vscode'), { recursive: true });
 mkdirSync(bin, { recursive: true });
+// The fixture sources are copied into the workspace so the debug information points inside it.
 const fixtures = join(repoRoot, 'tests/fixtures');
-const verboseSource = join(fixtures, 'verbose_trap.c');
-const multiSource = join(fixtures, 'verbose_trap_multi.c');
-const serviceSource = join(fixtures, 'service.c');
+mkdirSync(join(workspace, 'src'), { recursive: true });
+for (const name of ['verbose_trap.c', 'verbose_trap_multi.c', 'service.c']) copyFileSync(join(fixtures, name), join(workspace, 'src', name));
+const verboseSource = join(workspace, 'src/verbose_trap.c');
+const multiSource = join(workspace, 'src/verbose_trap_multi.c');
+const serviceSource = join(workspace, 'src/service.c');
 compile(verboseSource, join(bin, 'verbose_trap_O0'), '-O0');
 compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
 compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
@@ -149,7 +152,13 @@ const configurations = [
   { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
 ];
 writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
-const settings = { 'trapdbg.logFile': '${workspaceFolder}/dap.jsonl' };
+const settings = {
+  'trapdbg.logFile': '${workspaceFolder}/dap.jsonl',
+  // No debug console and no offer to open a parent folder's git repository over the editor.
+  'debug.internalConsoleOptions': 'neverOpen',
+  'git.openRepositoryInParentFolders': 'never',
+  'git.enabled': false,
+};
 if (adapter.path && !adapter.bundle) settings['trapdbg.adapterPath'] = adapter.path;
 writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
 mkdirSync(imagesDir, { recursive: true });
@@ -254,10 +263,18 @@ try {
   } else {
     // Verbose trap at -O0 and -O2: the widget shows the message, the focused frame is the user's line.
     const trapLine = sourceLineOf(verboseSource, '__builtin_verbose_trap(');
+    const [, trapCategory, trapMessage] = readFileSync(verboseSource, 'utf8').match(/__builtin_verbose_trap\("([^"]+)", "([^"]+)"\)/);
+    let laidOut = false;
     for (const [config, image] of [['Verbose trap -O0', 'vscode-verbose-trap-O0.png'], ['Verbose trap -O2', 'vscode-verbose-trap-O2.png']]) {
       await workbench.startDebugging(config);
       const widget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-      check(`${config}: the exception widget shows the verbose-trap message`, widget.includes('index out of range'), widget);
+      check(`${config}: the exception widget shows the verbose-trap message "${trapCategory}: ${trapMessage}"`, widget.includes(`${trapCategory}: ${trapMessage}`), widget);
+      if (!laidOut) {
+        // Screenshots: a sidebar wide enough for the trap views, and room for them.
+        laidOut = true;
+        await workbench.widenSidebar(560);
+        for (const title of ['Watch', 'Breakpoints', 'Loaded Scripts']) await workbench.collapsePane(title);
+      }
       const { frame, editorLine } = await workbench.focusedFrame();
       check(`${config}: the focused frame is get() at verbose_trap.c:${trapLine}`, /\bget\b/.test(frame) && frame.includes(`verbose_trap.c`) && frame.includes(`${trapLine}`) && editorLine === String(trapLine), `frame "${frame}", editor line ${editorLine}`);
       await workbench.screenshot(join(imagesDir, image));
@@ -265,13 +282,36 @@ try {
     }
 
     // Merged -O2 traps: the Trap Origins view ranks the check that fired first.
+    // verbose_trap_multi.c's header: argv "bounds" trips the "Bounds check" of transfer(); at -O2 all of its checks
+    // share one ud2. Its lines are the `if` that branches to the trap and the trap call itself.
+    const multiText = readFileSync(multiSource, 'utf8');
+    const multiChecks = [...multiText.matchAll(/__builtin_verbose_trap\("([^"]+)", "([^"]+)"\)/g)].map((m) => ({ category: m[1], message: m[2] }));
+    const boundsCheck = multiChecks.find((c) => c.category === 'Bounds check');
+    const boundsLines = [sourceLineOf(multiSource, 'if (to_slot >= SLOT_COUNT)'), sourceLineOf(multiSource, `"${boundsCheck.message}"`)];
     await workbench.startDebugging('Merged traps -O2');
-    await workbench.waitForExceptionWidget().catch(() => '');
+    const mergedWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    check(`Merged traps -O2: the exception widget names the check that fired ("${boundsCheck.message}")`, mergedWidget.includes(boundsCheck.message), mergedWidget.slice(0, 200));
+    const mergedFrame = await workbench.focusedFrame();
+    check(`Merged traps -O2: the focused frame is transfer() at verbose_trap_multi.c:${boundsLines.join(' or ')}`, /\btransfer\b/.test(mergedFrame.frame) && boundsLines.map(String).includes(mergedFrame.editorLine), `frame "${mergedFrame.frame}", editor line ${mergedFrame.editorLine}`);
     const firstOrigin = await workbench.waitForPaneRow('Trap Origins', /^1\./).then((r) => r.innerText(), () => '');
-    check('Merged traps -O2: Trap Origins lists the bounds check first', /destination slot out of range/.test(firstOrigin), firstOrigin.replace(/\s+/g, ' '));
+    const firstOriginText = firstOrigin.replace(/\s+/g, ' ');
+    check(`Merged traps -O2: Trap Origins lists "${boundsCheck.category}: ${boundsCheck.message}" first, at its line, with its condition holding`,
+      firstOriginText.includes(`${boundsCheck.category}: ${boundsCheck.message}`) && boundsLines.some((l) => firstOriginText.includes(`verbose_trap_multi.c:${l}`)) && /condition holds/.test(firstOriginText), firstOriginText);
     const siteRow = await workbench.waitForPaneRow('Trap Sites', /transfer/).then(() => true, () => false);
     check('Merged traps -O2: Trap Sites lists transfer()', siteRow, (await workbench.paneRows('Trap Sites')).join(' | '));
+    await workbench.collapsePane('Trap Sites');
+    await page.waitForTimeout(500);
     await workbench.screenshot(join(imagesDir, 'vscode-merged-trap-origins.png'));
+    // The tree only renders the rows it has room for: fold the other views and the first origin's evidence.
+    for (const title of ['Variables', 'Call Stack']) await workbench.collapsePane(title);
+    const firstOriginRow = await workbench.waitForPaneRow('Trap Origins', /^1\./).catch(() => null);
+    if (firstOriginRow && (await firstOriginRow.getAttribute('aria-expanded')) === 'true') await firstOriginRow.locator('.monaco-tl-twistie').click();
+    await page.waitForTimeout(500);
+    const originRows = (await workbench.paneRows('Trap Origins')).filter((r) => /^\d+\. /.test(r));
+    check(`Merged traps -O2: Trap Origins ranks all ${multiChecks.length} checks of transfer(), the others below the one that fired`,
+      originRows.length === multiChecks.length && multiChecks.every((c) => originRows.some((r) => r.includes(`${c.category}: ${c.message}`))) && originRows.slice(1).every((r) => !r.includes('condition holds')),
+      originRows.join(' | '));
+    for (const title of ['Variables', 'Call Stack']) await workbench.pane(title);
     await workbench.stopDebugging();
 
     // Attach through ${command:pickProcess} to the running service, then make it trap.
@@ -293,6 +333,20 @@ try {
     await workbench.answerFileDialog(join(bin, 'verbose_trap_multi_O2'));
     const binarySites = await workbench.waitForPaneRow('Trap Sites', /transfer/).then(() => true, () => false);
     check('Show Trap Sites of a Binary lists transfer() of verbose_trap_multi_O2', binarySites, (await workbench.paneRows('Trap Sites')).join(' | '));
+    // Open transfer() and its merged site: one row per check that shares the ud2.
+    await workbench.expandPaneRow('Trap Sites', /^transfer/).catch(() => {});
+    await workbench.expandPaneRow('Trap Sites', /^Merged trap/).catch(() => {});
+    await workbench.waitForPaneRow('Trap Sites', new RegExp(multiChecks[multiChecks.length - 1].message)).catch(() => {});
+    const siteRows = await workbench.paneRows('Trap Sites');
+    check(`Show Trap Sites of a Binary: the merged ud2 of transfer() lists its ${multiChecks.length} checks`, multiChecks.every((c) => siteRows.some((r) => r.includes(`${c.category}: ${c.message}`))), siteRows.join(' | '));
+    // Clicking a check opens its source line.
+    await workbench.runCommand('View: Close All Editors', /^View: Close All Editors/).catch(() => {});
+    await workbench.waitForPaneRow('Trap Sites', new RegExp(`^${boundsCheck.category}: ${boundsCheck.message}`)).then((r) => r.click(), () => {});
+    const openedTab = page.locator('.tabs-container .tab.active').filter({ hasText: 'verbose_trap_multi.c' });
+    const opened = await openedTab.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    await page.waitForTimeout(500);
+    const openedLine = (await page.locator('.monaco-editor .line-numbers.active-line-number').first().innerText().catch(() => '')).trim();
+    check(`Trap Sites: clicking "${boundsCheck.message}" opens verbose_trap_multi.c at line ${boundsLines.join(' or ')}`, opened && boundsLines.map(String).includes(openedLine), `editor line ${openedLine}`);
     await workbench.screenshot(join(imagesDir, 'vscode-binary-trap-sites.png'));
 
     const log = existsSync(join(workspace, 'dap.jsonl')) ? readFileSync(join(workspace, 'dap.jsonl'), 'utf8').trim().split('\n') : [];

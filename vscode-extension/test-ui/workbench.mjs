@@ -118,6 +118,33 @@ export class Workbench {
     return page.locator('.pane').filter({ has: header });
   }
 
+  /** Collapses a view pane of the sidebar when it is shown (room for the others in screenshots). */
+  async collapsePane(title) {
+    const page = this.page;
+    const header = page.locator('.pane-header').filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+    if ((await header.count()) === 0 || !(await header.isVisible())) return;
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+
+  /** Drags the sidebar's edge so that it is about `width` pixels wide (long tree rows stay readable). */
+  async widenSidebar(width) {
+    const page = this.page;
+    const box = await page.locator('.part.sidebar').first().boundingBox();
+    if (!box || box.width >= width) return;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width - 1, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width, y, { steps: 8 });
+    await page.mouse.up();
+  }
+
+  /** Expands the row of a view pane that matches the pattern (by its twistie, so no command runs). */
+  async expandPaneRow(title, pattern, timeout = 15_000) {
+    const row = await this.waitForPaneRow(title, pattern, timeout);
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    return row;
+  }
+
   /** The row texts of a view pane, waiting until one matches the pattern. */
   async waitForPaneRow(title, pattern, timeout = 30_000) {
     const pane = await this.pane(title);
