@@ -39,4 +39,40 @@ public sealed class StopDiagnosisTests
         Assert.Contains(frames, f => f.Name == "get" || f.Name.StartsWith("get(", StringComparison.Ordinal));
         Assert.Contains(frames, f => f.Name == "main");
     }
+
+    [Theory]
+    [InlineData("clang22-O0")]
+    [InlineData("clang22-O2")]
+    public async Task TrapSiteCatalogOfTheProgramListsEveryCheckOfTransfer(string variant)
+    {
+        var binary = Fixtures.Build("verbose_trap_multi", Parse(variant));
+        await using var run = await RecordedProcess.LaunchAsync(binary.Program, "ok");
+        var catalog = run.Process.GetTrapSiteCatalog(run.Process.Target.MainProgram!);
+        var inTransfer = catalog.Sites.Where(s => s.Function == "transfer").ToList();
+        Assert.NotEmpty(inTransfer);
+        Assert.All(inTransfer, s => Assert.True(run.Process.Target.MainProgram!.Contains(s.Address)));
+        // Unoptimized: one ud2 per check with its message; at -O2 the checks share one ud2 whose origins name them.
+        var checks = variant.EndsWith("O0", StringComparison.Ordinal) ? inTransfer.Count : inTransfer.Sum(s => Math.Max(s.MergedCheckCount, 1));
+        Assert.True(checks >= 4, $"{checks} checks found in transfer");
+    }
+
+    [Theory]
+    [InlineData("verbose_trap_multi", "clang22-O2", "state")]
+    [InlineData("verbose_trap_multi", "clang22-O0", "funds")]
+    [InlineData("assert_fail", "clang22-O0", "100")]
+    [InlineData("null_field", "clang22-O0", "mallory")]
+    [InlineData("ubsan_trap", "clang22-O0", "mul 65536 65536")]
+    public async Task EveryStopCarriesADiagnosisAndALandingFrame(string fixture, string variant, string arguments)
+    {
+        var binary = Fixtures.Build(fixture, Parse(variant));
+        await using var run = await RecordedProcess.LaunchAsync(binary.Program, arguments.Split(' '));
+        var stop = await run.ContinueToStopAsync();
+        Assert.Equal(StopCause.Exception, stop.Cause);
+        Assert.NotNull(stop.Diagnosis);
+        Assert.False(string.IsNullOrEmpty(stop.Description));
+        var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId);
+        Assert.InRange(stop.SelectedFrameIndex, 0, frames.Count - 1);
+        // The landing frame is in the program's own code, where the user can read the failed check.
+        Assert.True(frames[stop.SelectedFrameIndex].Module?.IsMainProgram, $"landed in {frames[stop.SelectedFrameIndex]}");
+    }
 }
