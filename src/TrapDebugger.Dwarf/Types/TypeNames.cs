@@ -58,7 +58,9 @@ public static class TypeNames
                     else
                     {
                         Write(q.Target, prefix, suffix, depth + 1);
-                        prefix.Append(' ').Append(word);
+                        // "char *const", as clang and lldb print a qualified pointer.
+                        if (prefix.Length > 0 && prefix[^1] is not ('*' or '&')) prefix.Append(' ');
+                        prefix.Append(word);
                     }
                     break;
                 }
