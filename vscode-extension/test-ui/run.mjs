@@ -28,6 +28,11 @@ const clang = process.env.CLANG ?? 'clang-22';
 
 const failures = [];
 let passes = 0;
+/** Says so when VS Code had to be helped to focus the stopped frame (see Workbench.waitForExceptionWidget). */
+function noteFrameSelection(what) {
+  if (workbench?.frameSelectedByTest) console.log(`note ${what}: VS Code focused no frame at the stop; the test selected the top frame with source`);
+}
+
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
   if (ok) passes++;
@@ -268,6 +273,7 @@ try {
     for (const [config, image] of [['Verbose trap -O0', 'vscode-verbose-trap-O0.png'], ['Verbose trap -O2', 'vscode-verbose-trap-O2.png']]) {
       await workbench.startDebugging(config);
       const widget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+      noteFrameSelection(config);
       check(`${config}: the exception widget shows the verbose-trap message "${trapCategory}: ${trapMessage}"`, widget.includes(`${trapCategory}: ${trapMessage}`), widget);
       if (!laidOut) {
         // Screenshots: a sidebar wide enough for the trap views, and room for them.
@@ -290,6 +296,7 @@ try {
     const boundsLines = [sourceLineOf(multiSource, 'if (to_slot >= SLOT_COUNT)'), sourceLineOf(multiSource, `"${boundsCheck.message}"`)];
     await workbench.startDebugging('Merged traps -O2');
     const mergedWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    noteFrameSelection('Merged traps -O2');
     check(`Merged traps -O2: the exception widget names the check that fired ("${boundsCheck.message}")`, mergedWidget.includes(boundsCheck.message), mergedWidget.slice(0, 200));
     const mergedFrame = await workbench.focusedFrame();
     check(`Merged traps -O2: the focused frame is transfer() at verbose_trap_multi.c:${boundsLines.join(' or ')}`, /\btransfer\b/.test(mergedFrame.frame) && boundsLines.map(String).includes(mergedFrame.editorLine), `frame "${mergedFrame.frame}", editor line ${mergedFrame.editorLine}`);
@@ -315,12 +322,20 @@ try {
     await workbench.stopDebugging();
 
     // Attach through ${command:pickProcess} to the running service, then make it trap.
+    // The trap is requested only once the adapter has answered configurationDone for the attach (per the DAP log),
+    // so that a slow attach cannot let the service die of its SIGILL undebugged.
+    const dapLog = join(workspace, 'dap.jsonl');
+    const configurationDones = () => (existsSync(dapLog) ? readFileSync(dapLog, 'utf8').match(/"command":"configurationDone"/g)?.length ?? 0 : 0);
+    const donesBefore = configurationDones();
     await workbench.startDebugging('Attach to service');
     await workbench.pickQuickInput('drain-now', `pid ${service.pid}`);
+    const attachDeadline = Date.now() + 60_000;
+    while (configurationDones() < donesBefore + 2 && Date.now() < attachDeadline) await page.waitForTimeout(250);
+    check('Attach to service: the adapter attached and finished its configuration within 60 s', configurationDones() >= donesBefore + 2, `${configurationDones() - donesBefore} configurationDone messages`);
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {});
-    await page.waitForTimeout(1000);
     writeFileSync(requestFile, 'go\n');
     const serviceWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    noteFrameSelection('Attach to service');
     check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request accepted while the service is draining'), serviceWidget);
     const serviceLine = sourceLineOf(serviceSource, 'CHECK_FAILED("State check"');
     const serviceFrame = await workbench.focusedFrame();

@@ -90,10 +90,10 @@ export class Workbench {
   async answerFileDialog(filePath) {
     const page = this.page;
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
     // The dialog fills in its start folder asynchronously and ignores Enter until it has
     // validated the path, so keep (re)typing the path until the dialog closes.
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < 30; attempt++) {
       await page.waitForTimeout(750);
       if (!(await input.isVisible())) return;
       if ((await input.inputValue()) !== filePath) {
@@ -158,10 +158,23 @@ export class Workbench {
     return (await pane.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
   }
 
-  /** Waits until the debuggee is paused and the exception widget is shown; returns its text. */
-  async waitForExceptionWidget(timeout = 60_000) {
-    const widget = this.page.locator('.exception-widget').first();
-    await widget.waitFor({ state: 'visible', timeout });
+  /** Waits until the debuggee is paused and the exception widget is shown; returns its text. VS Code 1.100 sometimes
+   *  stops without focusing a frame when the stop overlaps its first `threads` request (no `exceptionInfo` is then
+   *  requested); after `settle` ms the first call stack frame with a source is selected, as a user would, and
+   *  `this.frameSelectedByTest` records that it was needed. */
+  async waitForExceptionWidget(timeout = 60_000, settle = 20_000) {
+    const page = this.page;
+    const widget = page.locator('.exception-widget').first();
+    this.frameSelectedByTest = false;
+    const shown = await widget.waitFor({ state: 'visible', timeout: settle }).then(() => true, () => false);
+    if (!shown) {
+      const frameRow = page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: /\.[A-Za-z+]+\s*\d+:\d+/ }).first();
+      if ((await frameRow.count()) > 0 && (await page.locator('.debug-call-stack .monaco-list-row.selected').count()) === 0) {
+        this.frameSelectedByTest = true;
+        await frameRow.click();
+      }
+      await widget.waitFor({ state: 'visible', timeout: Math.max(timeout - settle, 1_000) });
+    }
     return (await widget.innerText()).replace(/\s+/g, ' ').trim();
   }
 
