@@ -5,7 +5,8 @@
 # already installed). Only Debian's and npm's registries are used: `npm install code-server` as such would
 # download ripgrep and prebuilt modules in its postinstall, so those steps are done here by hand instead.
 set -euo pipefail
-DIR=${1:-${VSCODE_UI_DIR:-$HOME/.cache/vscode-ui}}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+DIR=${1:-${VSCODE_UI_DIR:-$home/.cache/vscode-ui}}
 CODE_SERVER_VERSION=4.100.3
 mkdir -p "$DIR"; cd "$DIR"
 if [ -x node_modules/.bin/code-server ] && [ -f .ready ] && [ -x /usr/bin/chromium ]; then

@@ -5,7 +5,8 @@
 # usage: start.sh PORT FOLDER EXTDIR STATEDIR
 set -euo pipefail
 PORT=$1; FOLDER=$2; EXTDIR=$3; STATE=$4
-DIR=${VSCODE_UI_DIR:-$HOME/.cache/vscode-ui}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+DIR=${VSCODE_UI_DIR:-$home/.cache/vscode-ui}
 mkdir -p "$STATE/home" "$STATE/ud/User" "$EXTDIR"
 # A fixed theme, no welcome page and no trust prompt keep screenshots and key presses predictable.
 cat > "$STATE/ud/User/settings.json" <<'JSON'
