@@ -14,6 +14,12 @@ public static class ProcessStart
     /// <summary>Makes <paramref name="process"/> the session's debuggee; the process event and the first run follow the response.</summary>
     public static async Task BindAsync(RequestContext context, EngineState state, TargetProcess process, bool launched, bool stopOnEntry)
     {
+        if (!launched)
+        {
+            // The attached process waits stopped for configurationDone anyway: read the libraries' debug information
+            // now (as lldb does when it attaches) rather than in the middle of the first trap's backtrace.
+            await Task.Run(() => EngineDebuggee.WarmSymbols(process.Target.Modules.ToList()), context.CancellationToken).ConfigureAwait(false);
+        }
         var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry);
         state.Session.Debuggee = debuggee;
         await BreakpointBinding.ApplyAllAsync(state, process).ConfigureAwait(false);

@@ -1,0 +1,163 @@
+// One scripted DAP session run against `trapdbg dap` and `lldb-dap-22` in the same run, several repetitions each,
+// interleaved so machine load affects both alike; prints medians and ratios (trapdbg / lldb-dap).
+//
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH]
+//
+// Phases: adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
+// stopped event; stackTrace of the trapped thread; the whole attach session (start to adapter exit).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const runs = Number(option('--runs', '7'));
+const artifacts = process.env.TRAPDBG_ARTIFACTS || path.join(repo, 'artifacts');
+const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
+const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
+if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first.`);
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-dap-bench-'));
+const trapProgram = path.join(work, 'verbose_trap_multi');
+const service = path.join(work, 'service');
+execFileSync('clang-22', ['-g', '-O2', path.join(repo, 'tests/fixtures/verbose_trap_multi.c'), '-o', trapProgram]);
+execFileSync('clang-22', ['-g', '-O0', '-pthread', path.join(repo, 'tests/fixtures/service.c'), '-o', service]);
+
+/** A minimal DAP client over a child's stdio: requests, and waiting for events. */
+class Client {
+  constructor(command, args) {
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.seq = 0;
+    this.buffer = Buffer.alloc(0);
+    this.pending = new Map();
+    this.events = [];
+    this.waiters = [];
+    this.exited = new Promise(r => this.child.on('exit', r));
+    this.child.stdout.on('data', d => this.receive(d));
+  }
+
+  receive(data) {
+    this.buffer = Buffer.concat([this.buffer, data]);
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: *(\d+)/i.exec(this.buffer.subarray(0, end).toString())[1]);
+      if (this.buffer.length < end + 4 + length) return;
+      const message = JSON.parse(this.buffer.subarray(end + 4, end + 4 + length).toString());
+      this.buffer = this.buffer.subarray(end + 4 + length);
+      if (message.type === 'response') {
+        const p = this.pending.get(message.request_seq);
+        this.pending.delete(message.request_seq);
+        message.success ? p.resolve(message) : p.reject(new Error(`${message.command}: ${message.message}`));
+      } else if (message.type === 'event') {
+        this.events.push(message);
+        for (const w of this.waiters.filter(w => w.name === message.event)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(message);
+        }
+      }
+    }
+  }
+
+  request(command, args = {}) {
+    const seq = ++this.seq;
+    const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
+    this.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    return new Promise((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+  }
+
+  /** The next `name` event after the events already consumed with `since`. */
+  event(name, since = 0) {
+    const seen = this.events.slice(since).find(e => e.event === name);
+    if (seen) return Promise.resolve(seen);
+    return new Promise(resolve => this.waiters.push({ name, resolve }));
+  }
+}
+
+const now = () => performance.now();
+const adapters = {
+  trapdbg: () => new Client(trapdbg, ['dap']),
+  'lldb-dap': () => new Client(lldbDap, []),
+};
+
+async function initialize(client) {
+  await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+}
+
+async function launchToStop(make) {
+  const client = make();
+  await initialize(client);
+  const t0 = now();
+  const mark = client.events.length;
+  const launched = client.request('launch', { program: trapProgram, args: ['bounds'] });
+  await client.event('initialized');
+  await client.request('configurationDone');
+  await launched;
+  const stopped = await client.event('stopped', mark);
+  const elapsed = now() - t0;
+  await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
+  client.child.kill();
+  await client.exited;
+  return { elapsed, description: stopped.body.description };
+}
+
+async function attachSession(make) {
+  const trapFile = path.join(work, `trap-${Math.random().toString(36).slice(2)}`);
+  const target = spawn(service, ['60000', '--trap-file', trapFile], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && readdirSync(`/proc/${target.pid}/task`).length < 5; i++) await new Promise(r => setTimeout(r, 5));
+  const t0 = now();
+  const client = make();
+  await initialize(client);
+  const started = now() - t0;
+  const attached = client.request('attach', { pid: target.pid, program: service });
+  await client.event('initialized');
+  await client.request('configurationDone');
+  await attached;
+  const mark = client.events.length;
+  await new Promise(r => setTimeout(r, 50));
+  const tTrap = now();
+  writeFileSync(trapFile, '');
+  const stopped = await client.event('stopped', mark);
+  const trapToStop = now() - tTrap;
+  const tStack = now();
+  const trace = await client.request('stackTrace', { threadId: stopped.body.threadId, startFrame: 0, levels: 20 });
+  const stackTrace = now() - tStack;
+  await client.request('disconnect', { terminateDebuggee: true });
+  await client.exited;
+  const whole = now() - t0 - 50;
+  target.kill('SIGKILL');
+  const firstSource = trace.body.stackFrames.find(f => f.source?.path);
+  return { started, trapToStop, stackTrace, whole, description: stopped.body.description, line: firstSource?.line };
+}
+
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { trapdbg: {}, 'lldb-dap': {} };
+const add = (name, key, value) => (results[name][key] ??= []).push(value);
+const samples = {};
+
+for (let run = 0; run < runs; run++) {
+  for (const [name, make] of Object.entries(adapters)) {
+    const launch = await launchToStop(make);
+    add(name, 'launch → first stop', launch.elapsed);
+    const session = await attachSession(make);
+    add(name, 'adapter start → initialize response', session.started);
+    add(name, 'attached service trap → stopped event', session.trapToStop);
+    add(name, 'stackTrace (20 frames)', session.stackTrace);
+    add(name, 'whole attach session', session.whole);
+    samples[name] = { launchStop: launch.description, serviceStop: session.description, firstSourceLine: session.line };
+  }
+}
+
+const goals = { 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
+console.log(`runs: ${runs} (medians, ms)`);
+console.log('| phase | trapdbg | lldb-dap-22 | ratio | goal |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const phase of Object.keys(results.trapdbg)) {
+  const a = median(results.trapdbg[phase]);
+  const b = median(results['lldb-dap'][phase]);
+  console.log(`| ${phase} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
+}
+console.log(JSON.stringify(samples, null, 1));
