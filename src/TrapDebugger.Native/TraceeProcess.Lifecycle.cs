@@ -226,6 +226,9 @@ public sealed partial class TraceeProcess
                 HandleWhileStopping(r, null);
         }
         if (state == RunState.Gone) return;
+        foreach (var t in threads.Values.Where(t => !t.Running && !t.InGroupStop && (t.Stepping || t.SteppingOverSite != null)).ToList())
+            DropPendingStepTrap(t);
+        if (state == RunState.Gone) return;
         RemoveAllSites();
         if (slots.Any(s => s != null))
         {
@@ -239,6 +242,44 @@ public sealed partial class TraceeProcess
             LibC.Ptrace(Ptrace.DETACH, t.Tid, 0, t.InGroupStop ? 0 : t.ResumeSignal);
         }
         Finish(new ProcessDetached());
+    }
+
+    /// <summary>Takes the SIGTRAP of a finished single-step out of a thread's queue before detaching.</summary>
+    /// <remarks>A thread interrupted while its pass over a breakpoint was still running may hold the step's SIGTRAP
+    /// behind the interrupt that stopped it; untraced, that signal would kill the program. A resumed thread takes its
+    /// pending signals before executing any instruction, so resuming it lets the tracer see and drop the SIGTRAP.</remarks>
+    private void DropPendingStepTrap(TraceeThread thread)
+    {
+        if (!HasPendingSignal(Pid, thread.Tid, Sig.SIGTRAP)) return;
+        var keep = thread.ResumeSignal;
+        thread.Stepping = false;
+        thread.SteppingOverSite = null;
+        thread.ResumeSignal = 0;
+        if (!Resume(thread, Ptrace.CONT)) return;
+        var deadline = Environment.TickCount64 + (long)StopTimeout.TotalMilliseconds;
+        while (state != RunState.Gone && thread.Running && threads.ContainsKey(thread.Tid))
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0 || tracer.TakeWait(TimeSpan.FromMilliseconds(left)) is not { } r) return;
+            HandleWhileStopping(r, null);
+        }
+        // The SIGTRAP stop replaced the stop the thread had: hand back the signal of that one.
+        if (thread.ResumeSignal == 0) thread.ResumeSignal = keep;
+    }
+
+    private static bool HasPendingSignal(int pid, int tid, int signal)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/task/{tid}/status"))
+            {
+                if (!line.StartsWith("SigPnd:", StringComparison.Ordinal)) continue;
+                return ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, null, out var mask)
+                    && (mask & (1UL << (signal - 1))) != 0;
+            }
+        }
+        catch (IOException) { }
+        return false;
     }
 
     private void StartModuleTracking(AuxVector auxv)

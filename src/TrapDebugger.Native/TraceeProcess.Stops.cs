@@ -151,6 +151,7 @@ public sealed partial class TraceeProcess
     {
         memory.Write(site.Address, [site.Original]);
         thread.ReinsertAfterStep = site.Address;
+        thread.SteppingOverSite = site.Address;
         thread.Stepping = true;
         thread.ClientStep = false;
         if (!Resume(thread, Ptrace.SINGLESTEP))
@@ -158,20 +159,24 @@ public sealed partial class TraceeProcess
             Reinsert(thread);
             return;
         }
-        var deadline = Environment.TickCount64 + (long)StopTimeout.TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)StepOverPatience.TotalMilliseconds;
         while (state != RunState.Gone && thread.Running && threads.ContainsKey(thread.Tid))
         {
             var left = deadline - Environment.TickCount64;
             if (left <= 0 || tracer.TakeWait(TimeSpan.FromMilliseconds(left)) is not { } r)
             {
-                // The instruction blocks (a system call at the breakpoint): leave it running and put the byte back.
+                // The instruction blocks (a system call at the breakpoint, perhaps waiting on a thread we hold) or the
+                // thread was not scheduled: put the byte back so the other threads can run under every breakpoint, and
+                // leave this one single-stepping. Its step trap ends the pass; if the kernel restarts the system call
+                // (or the instruction had not run yet) it meets the int3 at the same site, which SteppingOverSite
+                // turns into another pass instead of a second hit.
                 Reinsert(thread);
-                thread.Stepping = false;
                 return;
             }
             HandleWhileStopping(r, null);
         }
         thread.Stepping = false;
+        thread.SteppingOverSite = null;
     }
 
     private void Reinsert(TraceeThread thread)
@@ -266,6 +271,12 @@ public sealed partial class TraceeProcess
                 regs.Rip = address;
                 SetRegisters(thread, regs);
                 if (site == null) return null;
+                if (thread.SteppingOverSite == address)
+                {
+                    // The pass over this site did not finish (see StepOverOnce): stop everyone and step it over again.
+                    thread.Stepping = false;
+                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
+                }
                 if (site.UserCount > 0)
                 {
                     // A false condition is handled like the tracer's own breakpoints: stop all, step over, resume.
@@ -292,14 +303,20 @@ public sealed partial class TraceeProcess
             {
                 thread.Stepping = false;
                 thread.ClientStep = false;
+                thread.SteppingOverSite = null;
                 Reinsert(thread);
             }
             if (slots[index] is { } slot)
                 return new ThreadStop(thread.Tid, StopReason.Watchpoint, null, slot.Address, new WatchpointHit(index, slot.Address, slot.Kind));
         }
-        if (thread.Stepping && ((dr6 & 0x4000) != 0 || info.Code == Sig.TRAP_TRACE))
+        // A step over a syscall instruction ends in the kernel's syscall-exit report (user_single_step_report), which
+        // says TRAP_BRKPT and leaves DR6.BS clear.
+        if (thread.Stepping && ((dr6 & 0x4000) != 0 || info.Code is Sig.TRAP_TRACE or Sig.TRAP_BRKPT))
         {
             thread.Stepping = false;
+            // A system call interrupted during the pass (a pause) also ends the step, but the kernel will restart it by
+            // moving the pc back onto the int3: the pass is not over until the call completes.
+            if (!SystemCallWillRestart(thread)) thread.SteppingOverSite = null;
             Reinsert(thread);
             if (!thread.ClientStep) return null;
             thread.ClientStep = false;
@@ -307,6 +324,14 @@ public sealed partial class TraceeProcess
         }
         // A SIGTRAP sent by a process: report it, but do not deliver it (it would kill the program).
         return new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null);
+    }
+
+    /// <summary>True when the thread left a system call with one of the kernel's restart codes (ERESTARTSYS,
+    /// ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK), so resuming it re-executes the syscall instruction.</summary>
+    private bool SystemCallWillRestart(TraceeThread thread)
+    {
+        var regs = GetRegisters(thread);
+        return (long)regs.OrigRax >= 0 && (long)regs.Rax is -512 or -513 or -514 or -516;
     }
 
     private bool EvaluateCondition(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, Registers.GeneralRegisters regs)

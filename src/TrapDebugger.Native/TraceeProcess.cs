@@ -24,6 +24,9 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
+    // How long the other threads stay stopped while one steps over a breakpoint; a step that takes longer is blocked.
+    private static readonly TimeSpan StepOverPatience = TimeSpan.FromMilliseconds(100);
+
     private readonly TracerThread tracer;
     private readonly Channel<TraceEvent> events = Channel.CreateUnbounded<TraceEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Dictionary<int, TraceeThread> threads = [];

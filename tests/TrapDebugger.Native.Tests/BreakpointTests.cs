@@ -128,4 +128,56 @@ public class BreakpointTests
         Assert.Equal(new ProcessExited(200 * 199 / 2 & 0x7f), await Tracee.End(p));
         Assert.Equal(Enumerable.Range(0, 200).Select(i => (ulong)i), evaluated);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_breakpoint_on_a_blocking_system_call_is_stepped_over_without_holding_the_other_threads(bool pauseWhileBlocked)
+    {
+        // Stepping the reader over its read(2) blocks until main writes; main must run meanwhile, and each read must be
+        // reported exactly once, even when a pause interrupts (and the kernel restarts) the read during the pass.
+        const int bytes = 12;
+        var program = Programs.Build(Programs.BlockingReadSource, "blocking_read");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = [bytes.ToString()] });
+        await Tracee.NextStop(p);
+        var syscall = Symbols.RuntimeAddress(p.Pid, program, "read_syscall");
+        await p.InsertBreakpointAsync(syscall);
+        var hits = 0;
+        var pauses = 0;
+        int? reader = null;
+        await p.ContinueAsync();
+        while (true)
+        {
+            var e = await Tracee.Next<TraceEvent>(p);
+            if (e is ProcessExited exited)
+            {
+                Assert.Equal(bytes, exited.ExitCode);
+                break;
+            }
+            if (e is not ProcessStopped stop) continue;
+            if (stop.Reason == StopReason.Pause)
+            {
+                pauses++;
+                await p.ContinueAsync();
+                continue;
+            }
+            Assert.Equal((StopReason.Breakpoint, syscall), (stop.Reason, stop.Address));
+            Assert.NotEqual(p.Pid, stop.ThreadId);
+            Assert.Equal(reader ??= stop.ThreadId, stop.ThreadId);
+            Assert.Equal(syscall, (await p.GetRegistersAsync(stop.ThreadId)).Rip);
+            hits++;
+            await p.ContinueAsync();
+            if (pauseWhileBlocked)
+            {
+                // The resume returns once the pass over the read is under way (usually blocked in it): a pause now
+                // interrupts the read, which the kernel restarts on the int3 at the same site.
+                await Task.Delay(hits % 3);
+                await p.PauseAsync();
+            }
+        }
+        // One hit per read call: the bytes, then the end of file.
+        // A pause finds the process already stopped when the reader got a byte at once and hit again; most land.
+        Assert.Equal(bytes + 1, hits);
+        Assert.True(pauseWhileBlocked || pauses == 0);
+    }
 }

@@ -108,6 +108,40 @@ internal static class Programs
         }
         """;
 
+    /// <summary>Thread "reader" reads the pipe one byte at a time through a raw read(2) whose syscall instruction is
+    /// the global symbol read_syscall; main writes the number of bytes given as the first argument (one every 5 ms,
+    /// so the reader mostly blocks in that instruction until main runs), closes the pipe and exits with the number
+    /// of bytes the reader got.</summary>
+    public const string BlockingReadSource = """
+        #include <pthread.h>
+        #include <stdlib.h>
+        #include <unistd.h>
+        static int fds[2];
+        static volatile long got;
+        __attribute__((noinline)) long raw_read(long fd, void *buf, long n) {
+            long r;
+            __asm__ volatile(".globl read_syscall\nread_syscall: syscall"
+                             : "=a"(r) : "a"(0L), "D"(fd), "S"(buf), "d"(n) : "rcx", "r11", "memory");
+            return r;
+        }
+        static void *reader(void *arg) {
+            (void)arg;
+            char c;
+            while (raw_read(fds[0], &c, 1) == 1) got++;
+            return 0;
+        }
+        int main(int argc, char **argv) {
+            int n = argc > 1 ? atoi(argv[1]) : 10;
+            pthread_t t;
+            if (pipe(fds) != 0) return 100;
+            pthread_create(&t, 0, reader, 0);
+            for (int i = 0; i < n; i++) { usleep(5000); if (write(fds[1], "x", 1) != 1) return 101; }
+            close(fds[1]);
+            pthread_join(t, 0);
+            return (int)got;
+        }
+        """;
+
     public static string Build(string source, string name, params string[] flags) =>
         Fixtures.CompileSource(source, name + ".c", BuildVariant.Clang22O0, ["-pthread", .. flags]);
 }

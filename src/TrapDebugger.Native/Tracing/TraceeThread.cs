@@ -29,6 +29,10 @@ internal sealed class TraceeThread(int tid)
     /// <summary>The breakpoint address taken out for a step-over, to put back when the step ends.</summary>
     public ulong? ReinsertAfterStep { get; set; }
 
+    /// <summary>The breakpoint whose original instruction the tracer is stepping this thread over, until the step's
+    /// trap arrives; an int3 trap there meanwhile is the same pass (a restarted system call), not a new hit.</summary>
+    public ulong? SteppingOverSite { get; set; }
+
     /// <summary>Its stop is reported to the client as a user-visible step (not a step-over of the tracer).</summary>
     public bool ClientStep { get; set; }
 }
