@@ -3,7 +3,7 @@
 # binary, runs interleaved (trapdbg, lldb, trapdbg, lldb, …) so machine load falls on both alike; medians of REPS runs.
 # Usage: bench/dwarf/run.sh [BINARY ADDRESS NAME]
 #   With no arguments: generate UNITS C++ units (bench/dwarf/generate.sh), build them with clang++-22 -g -O1, use that.
-#   TRAPDBG=path/to/trapdbg skips publishing; REPS (default 5), UNITS (default 48), JOBS (default 2), WORK (build dir).
+#   TRAPDBG=path/to/trapdbg skips publishing; REPS (default 5), UNITS (default 22, about 100 MiB of DWARF), JOBS (default 2), WORK (build dir).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -11,7 +11,7 @@ work=${WORK:-/tmp/trapdbg-bench-dwarf}
 reps=${REPS:-5}
 mkdir -p "$work"
 if [ $# -eq 0 ]; then
-  units=${UNITS:-48}
+  units=${UNITS:-22}
   if [ ! -x "$work/big" ]; then
     "$here/generate.sh" "$work/src" "$units" 40
     mkdir -p "$work/obj"
@@ -22,8 +22,8 @@ if [ $# -eq 0 ]; then
     clang++-22 -g -O1 -fuse-ld=lld "$work/src/main.cpp" "${objs[@]}" -o "$work/big"
   fi
   binary="$work/big"
-  name='unit7::use3'
-  start=$(llvm-nm-22 "$binary" | awk '$3=="_ZN5unit74use3Ei"{print $1}')
+  name='unit17::use3'
+  start=$(llvm-nm-22 "$binary" | awk '$3=="_ZN6unit174use3Ei"{print $1}')
   address=$(printf '0x%x' $((16#$start + 16)))
 else
   binary=$1; address=$2; name=$3
@@ -39,9 +39,10 @@ fi
 echo "trapdbg address answer: $("$TRAPDBG" lookup "$binary" -a "$address" | head -4 | tr '\n' ' ')"
 echo "trapdbg name answer:    $("$TRAPDBG" lookup "$binary" -n "$name" | head -2 | tr '\n' ' ')"
 results=$(mktemp)
-sample() { # label command... → appends "label seconds KiB"
+sample() { # label command... → appends "label wall-seconds peak-KiB cpu-seconds"
   local label=$1; shift
-  /usr/bin/time -f "$label %e %M" -o "$results.one" "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -f "$label %e %M %U %S" -o "$results.one" "$@" >/dev/null 2>&1 || true
+  awk '{print $1, $2, $3, $4 + $5}' "$results.one" > "$results.cpu" && mv "$results.cpu" "$results.one"
   cat "$results.one" >> "$results"
 }
 for ((i = 0; i < reps; i++)); do
@@ -53,8 +54,10 @@ done
 median() { grep "^$1 " "$results" | awk -v c="$2" '{print $c}' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 for q in address name; do
   t=$(median "trapdbg-$q" 2); l=$(median "lldb-$q" 2); tm=$(median "trapdbg-$q" 3); lm=$(median "lldb-$q" 3)
-  printf '%-8s trapdbg %6.2f s %5d MiB | lldb-22 %6.2f s %5d MiB | time %.2fx, memory %.2fx\n' "$q" "$t" $((tm / 1024)) "$l" $((lm / 1024)) \
-    "$(awk -v a="$t" -v b="$l" 'BEGIN{print a/b}')" "$(awk -v a="$tm" -v b="$lm" 'BEGIN{print a/b}')"
+  tc=$(median "trapdbg-$q" 4); lc=$(median "lldb-$q" 4)
+  printf '%-8s trapdbg %6.2f s wall %6.2f s cpu %5d MiB | lldb-22 %6.2f s wall %6.2f s cpu %5d MiB | wall %.2fx, cpu %.2fx, memory %.2fx\n' \
+    "$q" "$t" "$tc" $((tm / 1024)) "$l" "$lc" $((lm / 1024)) \
+    "$(awk -v a="$t" -v b="$l" 'BEGIN{print a/b}')" "$(awk -v a="$tc" -v b="$lc" 'BEGIN{print a/b}')" "$(awk -v a="$tm" -v b="$lm" 'BEGIN{print a/b}')"
 done
-echo "all samples (label, seconds, peak KiB):"; cat "$results"
+echo "all samples (label, wall seconds, peak KiB, cpu seconds):"; cat "$results"
 rm -f "$results" "$results.one"

@@ -5,7 +5,7 @@ namespace TrapDebugger.Dwarf;
 
 /// <summary>Answers the questions a debugger asks of one module: address → function, inline chain and line; name → addresses; file:line → addresses; functions and scopes.</summary>
 /// <remarks>Addresses are link-time addresses (subtract the load bias first). Units are indexed lazily, each once;
-/// the name index is built in parallel across units on the first name query.</remarks>
+/// a name query parses only the units whose strings can name it, and <see cref="IndexAll"/> builds the whole name index in parallel.</remarks>
 public sealed class SymbolIndex : IDisposable
 {
     private readonly ConcurrentDictionary<DwarfUnit, UnitFunctions> _unitFunctions = new();
@@ -13,6 +13,7 @@ public sealed class SymbolIndex : IDisposable
     private readonly Lazy<Dictionary<string, List<(DwarfUnit Unit, int Index)>>> _names;
     private readonly Lazy<LlvmSymbol[]> _llvmSymbols;
     private readonly IDisposable[] _owned;
+    private readonly UnitNameFilter _nameFilter;
 
     /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
     public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
@@ -23,6 +24,7 @@ public sealed class SymbolIndex : IDisposable
         _unitRanges = new(BuildUnitRanges);
         _names = new(BuildNameIndex);
         _llvmSymbols = new(BuildLlvmSymbols);
+        _nameFilter = new UnitNameFilter(dwarf);
     }
 
     /// <summary>The ELF file whose symbols are used.</summary>
@@ -245,18 +247,15 @@ public sealed class SymbolIndex : IDisposable
     {
         var result = new List<FunctionMatch>();
         var covered = new HashSet<ulong>();
-        if (_names.Value.TryGetValue(name, out var dies))
+        foreach (var (unit, index) in DiesNamed(name))
         {
-            foreach (var (unit, index) in dies)
-            {
-                var die = new DwarfDie(unit, index);
-                var ranges = die.Ranges;
-                if (ranges.Count == 0) continue;
-                ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
-                result.Add(new FunctionMatch(die.ShortName ?? name, QualifiedName(die), die.LinkageName, entry, ranges,
-                    die.Tag == DwarfTag.InlinedSubroutine, die, Elf.Symbols.FindByAddress(entry)));
-                covered.Add(entry);
-            }
+            var die = new DwarfDie(unit, index);
+            var ranges = die.Ranges;
+            if (ranges.Count == 0) continue;
+            ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
+            result.Add(new FunctionMatch(die.ShortName ?? name, QualifiedName(die), die.LinkageName, entry, ranges,
+                die.Tag == DwarfTag.InlinedSubroutine, die, Elf.Symbols.FindByAddress(entry)));
+            covered.Add(entry);
         }
         foreach (var s in Elf.Symbols.FindByName(name))
         {
@@ -343,21 +342,45 @@ public sealed class SymbolIndex : IDisposable
         return [.. list.OrderBy(t => t.Item1)];
     }
 
+    // One name query before the whole index exists parses only the units that can name it (see UnitNameFilter),
+    // in unit order; once IndexAll has run, the index answers.
+    private IEnumerable<(DwarfUnit Unit, int Index)> DiesNamed(string name)
+    {
+        if (_names.IsValueCreated)
+            return _names.Value.TryGetValue(name, out var dies) ? dies : [];
+        var candidates = _nameFilter.Candidates(name);
+        var found = new List<(DwarfUnit, int)>[candidates.Count];
+        Parallel.For(0, candidates.Count, i =>
+        {
+            var local = found[i] = [];
+            NamedSubroutines(candidates[i], (n, unit, index) => { if (n == name) local.Add((unit, index)); });
+        });
+        return found.SelectMany(l => l);
+    }
+
+    // The names a subroutine with code is found by: plain, linkage and qualified.
+    private static void NamedSubroutines(DwarfUnit unit, Action<string, DwarfUnit, int> add)
+    {
+        foreach (var die in unit.Dies)
+        {
+            if (!die.IsSubroutine || die.Has(DwarfAttribute.Declaration)) continue;
+            if (!die.Has(DwarfAttribute.LowPc) && !die.Has(DwarfAttribute.Ranges)) continue;
+            string? shortName = die.ShortName;
+            if (shortName is { } n) add(n, unit, die.Index);
+            string? linkageName = die.LinkageName;
+            if (linkageName is { } l && l != shortName) add(l, unit, die.Index);
+            if (QualifiedName(die) is { } q && q != shortName && q != linkageName) add(q, unit, die.Index);
+        }
+    }
+
     private Dictionary<string, List<(DwarfUnit, int)>> BuildNameIndex()
     {
-        var perUnit = new ConcurrentBag<List<(string, DwarfUnit, int)>>();
-        Parallel.ForEach(Dwarf.CompileUnits, unit =>
+        var units = Dwarf.CompileUnits.ToList();
+        var perUnit = new List<(string, DwarfUnit, int)>[units.Count];
+        Parallel.For(0, units.Count, i =>
         {
-            var local = new List<(string, DwarfUnit, int)>();
-            foreach (var die in unit.Dies)
-            {
-                if (!die.IsSubroutine || die.Has(DwarfAttribute.Declaration)) continue;
-                if (!die.Has(DwarfAttribute.LowPc) && !die.Has(DwarfAttribute.Ranges)) continue;
-                if (die.ShortName is { } n) local.Add((n, unit, die.Index));
-                if (die.LinkageName is { } l && l != die.ShortName) local.Add((l, unit, die.Index));
-                if (QualifiedName(die) is { } q && q != die.ShortName) local.Add((q, unit, die.Index));
-            }
-            perUnit.Add(local);
+            var local = perUnit[i] = [];
+            NamedSubroutines(units[i], (n, unit, index) => local.Add((n, unit, index)));
         });
         var map = new Dictionary<string, List<(DwarfUnit, int)>>(StringComparer.Ordinal);
         foreach (var local in perUnit)
