@@ -19,6 +19,11 @@ public sealed class RunReportTests
         ("verbose_trap_multi", "state", "State check", "source account is not open"),
         ("verbose_trap_multi", "amount", "Invariant", "amount must be positive"),
         ("verbose_trap_multi", "funds", "Invariant", "insufficient funds"),
+        ("shlib_trap", "2 3", "Queue check", "pop from an empty queue"),
+        ("shlib_trap", "40 0", "Queue check", "queue is full"),
+        ("threads32", "trap", "Integrity check", "block checksum mismatch"),
+        ("threads32", "trap 3", "Integrity check", "block checksum mismatch"),
+        ("cxx_program", "5 trap", "Inventory check", "slot does not exist"),
     ];
 
     private static readonly BuildVariant[] Variants = [BuildVariant.Clang22O0, BuildVariant.Clang22O2, BuildVariant.Clang19O0, BuildVariant.Clang19O2];
@@ -40,7 +45,7 @@ public sealed class RunReportTests
     public async Task ReportsTheCheckThatFired(string fixture, string variant, string input, string category, string message)
     {
         var binary = Fixtures.Build(fixture, Variant(variant));
-        var result = await CliRun.RunAsync(true, binary.Program, input);
+        var result = await CliRun.RunAsync(true, binary.Program, input.Split(' '));
         Assert.True(result.Status == 128 + SIGILL, $"status {result.Status}; stderr: {result.Error}");
         var report = result.Json;
         var stop = report.GetProperty("stop");
@@ -62,7 +67,9 @@ public sealed class RunReportTests
         }
 
         // The landing line is the check's statement in the fixture source, and the snippet highlights it.
-        var (file, first, last) = FixtureSource.VerboseTrapStatement(binary.Sources, category, message);
+        var sources = binary.SharedLibrary is null ? binary.Sources
+            : [.. binary.Sources, .. Fixtures.Get(fixture).LibrarySources.Select(s => Path.Combine(Repository.FixtureSources, s))];
+        var (file, first, last) = FixtureSource.VerboseTrapStatement(sources, category, message);
         var landing = stop.GetProperty("landing");
         Assert.Equal(Path.GetFullPath(file), Path.GetFullPath(landing.Str("file")!));
         var line = landing.Int("line")!.Value;
@@ -76,11 +83,18 @@ public sealed class RunReportTests
         var frames = report.GetProperty("thread").Items("frames").ToList();
         var landed = Assert.Single(frames, f => f.GetProperty("landing").GetBoolean());
         Assert.Equal(landing.Int("frameIndex"), landed.Int("index"));
-        Assert.Contains(frames, f => f.Str("function") == "main");
+        Assert.Contains(frames, f => f.Str("function") == "main" || f.Str("function")!.StartsWith("start_thread", StringComparison.Ordinal));
         foreach (var f in frames.Where(f => f.Str("function")!.StartsWith("__clang_trap_msg$", StringComparison.Ordinal)))
         {
             Assert.True(f.GetProperty("artificial").GetBoolean());
             Assert.Equal($"verbose trap: {category}: {message}", f.Str("label"));
+        }
+
+        // A worker thread traps while the others are alive: each of them is summarised.
+        if (fixture == "threads32")
+        {
+            Assert.NotEqual(report.Int("processId"), report.GetProperty("thread").Int("id"));
+            Assert.True(report.Items("otherThreads").Count() >= 31, "the main thread and the other workers are listed");
         }
 
         var end = report.GetProperty("end");
@@ -179,6 +193,24 @@ public sealed class RunReportTests
         var result = await CliRun.RunAsync(true, program);
         Assert.Equal(128 + 15, result.Status);
         Assert.Equal(15, result.Json.GetProperty("stop").Int("signal"));
+    }
+
+    [Fact]
+    public async Task InterruptStopsReportsAndKillsTheProgram()
+    {
+        const string source = """
+            #include <unistd.h>
+            __attribute__((noinline)) static void wait_forever(void) { for (;;) sleep(1); }
+            int main(void) { wait_forever(); }
+            """;
+        var program = Fixtures.CompileSource(source, "waits_forever.c", BuildVariant.Clang22O0);
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var result = await CliRun.RunUntilAsync(true, program, [], interrupt.Token);
+        Assert.True(result.Status == 128 + 2, $"status {result.Status}: {result.Error}");
+        var report = result.Json;
+        Assert.Equal("pause", report.GetProperty("stop").Str("kind"));
+        Assert.Contains(report.GetProperty("thread").Items("frames"), f => f.Str("function") == "wait_forever");
+        Assert.Equal("killed", report.GetProperty("end").Str("how"));
     }
 
     [Fact]

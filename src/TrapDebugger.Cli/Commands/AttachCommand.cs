@@ -62,6 +62,11 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: {e.Message}").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("trapdbg attach: interrupted while attaching.").ConfigureAwait(false);
+            return 128 + 2;
+        }
         await using var run = ProgramRun.Of(process, attached: true);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
         return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,11 @@ public static class RunCommand
             await error.WriteLineAsync($"trapdbg run: {e.Message}").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("trapdbg run: interrupted while starting the program.").ConfigureAwait(false);
+            return 128 + 2;
+        }
         await using var run = ProgramRun.Of(process, attached: false);
         var copies = new List<Task>();
         if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, error));

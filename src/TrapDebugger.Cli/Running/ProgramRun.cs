@@ -19,6 +19,8 @@ public sealed class ProgramRun : IAsyncDisposable
 
     private readonly Channel<DebugEvent> _events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly bool _attached;
+    private readonly CancellationTokenSource _disposing = new();
+    private Task _preload = Task.CompletedTask;
     private int _interrupt;
 
     private ProgramRun(TargetProcess process, bool attached)
@@ -53,6 +55,8 @@ public sealed class ProgramRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(onStop);
+        // Waiting on a running process for a trap that may come much later: read the modules' debug information meanwhile.
+        if (_attached) _preload = SymbolPreloader.Start(Process.Target, _disposing.Token);
         await Process.ContinueAsync().ConfigureAwait(false);
         while (true)
         {
@@ -62,7 +66,7 @@ public sealed class ProgramRun : IAsyncDisposable
                 case OutputEvent { Category: "interrupt" }:
                     if (Process.HasExited) continue;
                     if (_attached) return null;
-                    await Process.PauseAsync().ConfigureAwait(false);
+                    _ = PauseUntilStoppedAsync();
                     continue;
                 case OutputEvent { Category: "console" } o:
                     await output.WriteAsync(o.Text).ConfigureAwait(false);
@@ -95,6 +99,23 @@ public sealed class ProgramRun : IAsyncDisposable
                 default:
                     continue;
             }
+        }
+    }
+
+    /// <summary>Pauses the running process, asking again every half second should a request be lost, until it has stopped or ended.</summary>
+    private async Task PauseUntilStoppedAsync()
+    {
+        for (var attempt = 0; attempt < 20 && !Process.IsStopped && !Process.HasExited; attempt++)
+        {
+            try
+            {
+                await Process.PauseAsync().ConfigureAwait(false);
+            }
+            catch (EngineException)
+            {
+                return;
+            }
+            await Task.Delay(500).ConfigureAwait(false);
         }
     }
 
@@ -191,6 +212,9 @@ public sealed class ProgramRun : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await _preload.ConfigureAwait(false);
+        _disposing.Dispose();
         try
         {
             await Process.DisposeAsync().ConfigureAwait(false);

@@ -14,11 +14,14 @@ internal static class CliRun
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    public static async Task<CliResult> RunAsync(bool json, string program, params string[] args)
+    public static Task<CliResult> RunAsync(bool json, string program, params string[] args) => RunUntilAsync(json, program, args, CancellationToken.None);
+
+    /// <summary>Runs as <c>trapdbg run</c> would, with <paramref name="interrupt"/> standing for the user's Ctrl-C.</summary>
+    public static async Task<CliResult> RunUntilAsync(bool json, string program, string[] args, CancellationToken interrupt)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var status = await RunCommand.RunAsync(program, args, json, output, error, isTerminal: false).WaitAsync(Timeout);
+        var status = await RunCommand.RunAsync(program, args, json, output, error, isTerminal: false, interrupt).WaitAsync(Timeout);
         return new CliResult(status, output.ToString(), error.ToString());
     }
 
