@@ -122,6 +122,33 @@ public sealed class VariablesAndExpressionsTests
     }
 
     [Fact]
+    public async Task WritesAreSeenByEveryLaterReadAtTheSameStop()
+    {
+        var (run, frameId) = await StopInLoopAsync();
+        await using var _ = run;
+        var scopes = await run.Process.GetScopesAsync(frameId);
+        var locals = run.Process.GetVariables(scopes[0].VariablesReference);
+        var item = locals.Single(v => v.Name == "item");
+        Assert.Equal("10", run.Process.GetVariables(item.VariablesReference).Single(m => m.Name == "quantity").Value);
+        Assert.Equal("10", (await run.Process.EvaluateAsync("item.quantity", frameId)).Value);
+
+        // A write through a member row: the struct's row and expressions read the new bytes.
+        var row = run.Process.SetVariable(item.VariablesReference, "quantity", "30");
+        Assert.Equal("30", row.Value);
+        Assert.Equal("30", run.Process.GetVariables(item.VariablesReference).Single(m => m.Name == "quantity").Value);
+        Assert.Equal("30", (await run.Process.EvaluateAsync("item.quantity", frameId)).Value);
+
+        // A raw memory write (DAP writeMemory) is seen by the locals read before it.
+        Assert.Equal("1", run.Process.GetVariables(scopes[0].VariablesReference).Single(v => v.Name == "depth").Value);
+        Assert.Equal("1", (await run.Process.EvaluateAsync("depth", frameId)).Value);
+        var depthAddress = Convert.ToUInt64((await run.Process.EvaluateAsync("&depth", frameId)).Value.Split(' ')[0], 16);
+        run.Process.Memory.Write(depthAddress, BitConverter.GetBytes(7));
+        Assert.Equal("7", run.Process.GetVariables(scopes[0].VariablesReference).Single(v => v.Name == "depth").Value);
+        Assert.Equal("7", (await run.Process.EvaluateAsync("depth", frameId)).Value);
+        Assert.Equal("8", (await run.Process.EvaluateAsync("depth + 1", frameId)).Value);
+    }
+
+    [Fact]
     public async Task RegistersScopeDecodesFlags()
     {
         var (run, frameId) = await StopInLoopAsync();

@@ -120,6 +120,8 @@ public sealed partial class TargetProcess
             default: throw new ExpressionException($"register {number} cannot be written");
         }
         _native.SetRegistersAsync(threadId, regs).GetAwaiter().GetResult();
+        // Values computed from registers (and locations based on them) are stale now.
+        _memory.Invalidate();
     }
 
     /// <summary>The scopes of frame <paramref name="frameId"/>: Locals (arguments and locals), Registers, Globals.</summary>

@@ -14,6 +14,9 @@ public sealed class DebugValue
 
     private byte[]? _bytes;
 
+    // The memory version the bytes of a value in memory were read at; a later write makes them stale.
+    private long _bytesVersion;
+
     private DebugValue(DwarfType type, ValueLocation location, byte[]? bytes, string? error)
     {
         Type = type;
@@ -97,7 +100,8 @@ public sealed class DebugValue
     /// <exception cref="ValueException">The value is optimized out, unavailable, too large, or its memory is unreadable.</exception>
     public ReadOnlySpan<byte> GetBytes(IByteSource memory)
     {
-        if (_bytes is not null) return _bytes;
+        long version = memory is ITargetMemory target ? target.Version : 0;
+        if (_bytes is not null && (Location.Kind != ValueLocationKind.Memory || _bytesVersion == version)) return _bytes;
         if (Location.Kind != ValueLocationKind.Memory)
             throw new ValueException(Error ?? "value is unavailable");
         var size = StorageSize ?? Canonical.ByteSize;
@@ -108,6 +112,7 @@ public sealed class DebugValue
         if (n < buffer.Length)
             throw new ValueException($"cannot read memory at 0x{Location.Address + (ulong)Math.Max(n, 0):x}");
         _bytes = buffer;
+        _bytesVersion = version;
         return buffer;
     }
 

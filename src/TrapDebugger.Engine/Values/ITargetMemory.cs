@@ -7,6 +7,9 @@ public interface ITargetMemory : IByteSource
 {
     /// <summary>Writes <paramref name="data"/> at <paramref name="address"/>; throws <see cref="TargetMemoryException"/> when the range is not writable.</summary>
     void Write(ulong address, ReadOnlySpan<byte> data);
+
+    /// <summary>A number that changes whenever the target's memory or registers are changed through this view, so bytes read earlier can tell they are stale.</summary>
+    long Version => 0;
 }
 
 /// <summary>A read or write of target memory failed (unmapped address, protection, process gone).</summary>
@@ -15,6 +18,11 @@ public sealed class TargetMemoryException(string message) : Exception(message);
 /// <summary>Target memory backed by a byte array at a base address (core images, tests, snapshots).</summary>
 public sealed class ArrayTargetMemory(ulong baseAddress, byte[] bytes) : ITargetMemory
 {
+    private long _version;
+
+    /// <inheritdoc/>
+    public long Version => Interlocked.Read(ref _version);
+
     /// <summary>The address of the first byte.</summary>
     public ulong BaseAddress => baseAddress;
 
@@ -34,5 +42,6 @@ public sealed class ArrayTargetMemory(ulong baseAddress, byte[] bytes) : ITarget
         if (address < baseAddress || address - baseAddress + (ulong)data.Length > (ulong)bytes.Length)
             throw new TargetMemoryException($"cannot write {data.Length} bytes at 0x{address:x}: outside the mapped range");
         data.CopyTo(bytes.AsSpan((int)(address - baseAddress)));
+        Interlocked.Increment(ref _version);
     }
 }

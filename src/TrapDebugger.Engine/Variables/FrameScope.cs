@@ -29,6 +29,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     private readonly Lazy<DwarfDie?> _subprogram;
     private Lazy<IReadOnlyList<FrameVariable>> _locals;
     private Lazy<IReadOnlyList<FrameVariable>> _globals;
+    private long _readAtVersion;
     private readonly Func<FrameScope?>? _caller;
     private int _entryValueDepth;
 
@@ -52,6 +53,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
         _frameBase = new(ComputeFrameBase);
         _locals = new(ReadLocals);
         _globals = new(ReadGlobals);
+        _readAtVersion = memory.Version;
     }
 
     /// <summary>The frame.</summary>
@@ -60,8 +62,15 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     /// <summary>Forgets the values read so far, so the next look reads memory again (after the program's memory was changed).</summary>
     public void Refresh()
     {
+        _readAtVersion = Memory.Version;
         _locals = new(ReadLocals);
         _globals = new(ReadGlobals);
+    }
+
+    // Locations may dereference memory (DW_OP_deref) or registers that a write has since changed.
+    private void RefreshIfWritten()
+    {
+        if (Memory.Version != _readAtVersion) Refresh();
     }
 
     /// <summary>The source language of the frame's compile unit (DW_AT_language), or null without DWARF.</summary>
@@ -97,10 +106,24 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     public RegisterSet Registers => _registers;
 
     /// <summary>The arguments and locals visible at the frame's pc: arguments first, then locals from the outermost block inward.</summary>
-    public IReadOnlyList<FrameVariable> Locals => _locals.Value;
+    public IReadOnlyList<FrameVariable> Locals
+    {
+        get
+        {
+            RefreshIfWritten();
+            return _locals.Value;
+        }
+    }
 
     /// <summary>The global and static variables of the frame's compile unit.</summary>
-    public IReadOnlyList<FrameVariable> Globals => _globals.Value;
+    public IReadOnlyList<FrameVariable> Globals
+    {
+        get
+        {
+            RefreshIfWritten();
+            return _globals.Value;
+        }
+    }
 
     /// <inheritdoc/>
     public ulong? FrameBase => _frameBase.Value;
