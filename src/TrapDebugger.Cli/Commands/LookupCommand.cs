@@ -50,7 +50,9 @@ public static class LookupCommand
                 foreach (var frame in index.Symbolize(a))
                 {
                     output.WriteLine(Show(frame.FunctionName));
-                    output.WriteLine(frame.File == null ? "??:0" : $"{frame.File}:{frame.Line}{(frame.Column > 0 ? ":" + frame.Column.ToString(CultureInfo.InvariantCulture) : "")}");
+                    // llvm-addr2line's GNU style: no column, the discriminator when there is one.
+                    output.WriteLine(frame.File == null ? "??:0"
+                        : $"{frame.File}:{frame.Line}{(frame.Discriminator != 0 ? $" (discriminator {frame.Discriminator.ToString(CultureInfo.InvariantCulture)})" : "")}");
                 }
             }
             if (name != null)
