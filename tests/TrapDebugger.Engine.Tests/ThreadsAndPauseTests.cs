@@ -54,6 +54,26 @@ public sealed class ThreadsAndPauseTests
     }
 
     [Fact]
+    public async Task APauseRightAfterAContinueIsNeverLost()
+    {
+        // ContinueAsync returns before its run loop has resumed the native process; a pause issued at once used to reach
+        // the native layer while it was still stopped (where a pause does nothing), and the resume then ran unchecked.
+        var binary = Fixtures.Build("service", BuildVariant.Clang22O2);
+        await using var run = await RecordedProcess.LaunchAsync(binary.Program, "60000");
+        for (var i = 0; i < 40; i++)
+        {
+            await run.Process.ContinueAsync();
+            if (i % 2 == 1) await Task.Delay(i % 3, TestContext.Current.CancellationToken);
+            await run.Process.PauseAsync();
+            var stop = await run.NextStopAsync().WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            Assert.Equal(StopCause.Pause, stop.Cause);
+            Assert.True(run.Process.IsStopped);
+        }
+        await run.Process.TerminateAsync();
+        Assert.True(run.Process.HasExited);
+    }
+
+    [Fact]
     public async Task ProgramExitIsReported()
     {
         var binary = Fixtures.Build("verbose_trap", BuildVariant.Clang22O0);

@@ -31,6 +31,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
     private volatile bool _running;
     private volatile bool _exited;
     private StopInfo? _lastStop;
+    // A pause asked for while a run is under way and not yet answered by a reported stop (guarded by _gate).
+    private bool _pauseRequested;
 
     private TargetProcess(TraceeProcess native, string? programPath)
     {
@@ -253,10 +255,19 @@ public sealed partial class TargetProcess : IAsyncDisposable
     public async Task PauseAsync()
     {
         if (_exited) throw new EngineException("the process has exited");
-        if (!_running) return;
+        Task pause;
+        lock (_gate)
+        {
+            if (!_running) return;
+            // The run loop may not have resumed the native process yet, or may be about to resume it again after a
+            // stop it passes over; a native pause is a no-op while stopped, so the loop also checks this flag before
+            // every resume. Queuing the native pause under the gate orders it after any resume queued under it.
+            _pauseRequested = true;
+            pause = _native.PauseAsync();
+        }
         try
         {
-            await _native.PauseAsync().ConfigureAwait(false);
+            await pause.ConfigureAwait(false);
         }
         catch (Native.Errors.TraceException e)
         {
@@ -346,7 +357,13 @@ public sealed partial class TargetProcess : IAsyncDisposable
     private async Task<ProcessStopped?> ResumeAndWaitAsync(Func<Task> resume)
     {
         InvalidateStopState();
-        await resume().ConfigureAwait(false);
+        Task resumed;
+        lock (_gate)
+        {
+            if (_pauseRequested) return new ProcessStopped(_lastStop?.ThreadId ?? ProcessId, StopReason.Pause, null, 0, null, 0);
+            resumed = resume();
+        }
+        await resumed.ConfigureAwait(false);
         while (await _native.Events.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_native.Events.TryRead(out var e))
@@ -375,8 +392,12 @@ public sealed partial class TargetProcess : IAsyncDisposable
 
     private void ReportStop(StopInfo info)
     {
-        _lastStop = info;
-        _running = false;
+        lock (_gate)
+        {
+            _lastStop = info;
+            _pauseRequested = false;
+            _running = false;
+        }
         Raise(new StoppedEvent(info));
     }
 
