@@ -56,6 +56,18 @@ public sealed class StopDiagnosisTests
         Assert.True(checks >= 4, $"{checks} checks found in transfer");
     }
 
+    [Fact]
+    public async Task MergedTrapEvidenceNamesTheVariableInTheComparedRegister()
+    {
+        var binary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O2);
+        await using var run = await RecordedProcess.LaunchAsync(binary.Program, "bounds");
+        var stop = await run.ContinueToStopAsync();
+        var fired = Assert.Single(stop.Diagnosis!.Origins, o => o.Location?.Line == 36);
+        // `if (to_slot >= SLOT_COUNT)` compares the parameter to_slot, which DWARF places in rsi at the branch.
+        Assert.NotNull(fired.Evidence);
+        Assert.Matches(@"\bto_slot \((e|r)si\) = 9\b", fired.Evidence);
+    }
+
     [Theory]
     [InlineData("verbose_trap_multi", "clang22-O2", "state")]
     [InlineData("verbose_trap_multi", "clang22-O0", "funds")]

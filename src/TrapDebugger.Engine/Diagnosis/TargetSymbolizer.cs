@@ -65,6 +65,68 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
     }
 
     /// <inheritdoc/>
+    /// <remarks>Searches the variables and parameters of the scopes at <paramref name="address"/>, innermost first, for one
+    /// whose location at that pc (its single expression, or the location-list entry covering the pc) is exactly the register.</remarks>
+    public string? VariableInRegister(ulong address, string register)
+    {
+        int wanted = Unwinding.RegisterSet.NumberOf(register);
+        if (wanted < 0) return null;
+        var module = target.ModuleAt(address);
+        if (module?.Symbols is not { } symbols) return null;
+        try
+        {
+            ulong pc = module.ToFileAddress(address);
+            foreach (var scope in symbols.ScopesAt(pc))
+            {
+                foreach (var v in SymbolIndex.VariablesOf(scope))
+                {
+                    if (string.IsNullOrEmpty(v.Name) || v.Die.Find(DwarfAttribute.Location) is not { } location) continue;
+                    if (RegisterOfLocation(location, pc) == wanted) return v.Name;
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    // The DWARF register a location names at pc when it is exactly DW_OP_regN / DW_OP_regx (a whole value in one register).
+    private static int? RegisterOfLocation(DwarfAttributeValue location, ulong pc)
+    {
+        ReadOnlyMemory<byte> expression;
+        if (location.IsListReference || location.Form is DwarfForm.Data4 or DwarfForm.Data8)
+        {
+            expression = default;
+            bool found = false;
+            foreach (var entry in DwarfLocationListReader.Read(location))
+            {
+                if (entry.Range is { } range && !range.Contains(pc)) continue;
+                expression = entry.Expression;
+                found = true;
+                break;
+            }
+            if (!found) return null;
+        }
+        else
+        {
+            expression = location.AsBytes();
+        }
+        var ops = expression.Span;
+        if (ops.Length == 1 && ops[0] is >= 0x50 and <= 0x6f) return ops[0] - 0x50; // DW_OP_reg0..31
+        if (ops.Length >= 2 && ops[0] == 0x90) // DW_OP_regx ULEB128
+        {
+            int value = 0, shift = 0;
+            for (int i = 1; i < ops.Length && shift < 28; i++, shift += 7)
+            {
+                value |= (ops[i] & 0x7f) << shift;
+                if ((ops[i] & 0x80) == 0) return i == ops.Length - 1 ? value : null;
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
     public ulong? AddressOf(string name)
     {
         foreach (var m in target.Modules)
