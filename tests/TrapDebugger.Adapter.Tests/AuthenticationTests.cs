@@ -37,7 +37,12 @@ public sealed class AuthenticationTests
         await using var client = new InMemoryDapClient(new SessionOptions { AuthToken = Token });
         var (response, _) = await client.RequestAsync("initialize", $$"""{"adapterID":"trapdbg","trapdbgAuthToken":"{{Token}}"}""");
         Assert.True((bool)response["success"]!);
-        var (unknown, _) = await client.RequestAsync("threads");
-        Assert.Equal("The 'threads' request is not supported yet.", (string?)unknown["message"]);
+        // Past authentication, requests reach their handlers: no process yet means no threads and no stack.
+        var (threads, _) = await client.RequestAsync("threads");
+        Assert.True((bool)threads["success"]!);
+        Assert.Empty(threads["body"]!["threads"]!.AsArray());
+        var (stack, _) = await client.RequestAsync("stackTrace", """{"threadId":1}""");
+        Assert.False((bool)stack["success"]!);
+        Assert.Equal("stackTrace: there is no process; launch or attach first.", (string?)stack["message"]);
     }
 }

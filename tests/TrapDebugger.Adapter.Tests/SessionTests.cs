@@ -17,8 +17,31 @@ public sealed class SessionTests
         return message;
     }
 
+    // Which capabilities each command's handler makes true: the adapter may advertise a capability only when the
+    // handler that serves it is registered.
+    private static readonly Dictionary<string, string[]> CapabilitiesOfCommand = new()
+    {
+        ["initialize"] = [], ["cancel"] = ["supportsCancelRequest"],
+        ["disconnect"] = ["supportTerminateDebuggee"], ["terminate"] = ["supportsTerminateRequest"],
+        ["launch"] = [], ["attach"] = [], ["configurationDone"] = ["supportsConfigurationDoneRequest"],
+        ["setBreakpoints"] = ["supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsLogPoints"],
+        ["setFunctionBreakpoints"] = ["supportsFunctionBreakpoints"],
+        ["setInstructionBreakpoints"] = ["supportsInstructionBreakpoints"],
+        ["setExceptionBreakpoints"] = ["exceptionBreakpointFilters", "supportsExceptionFilterOptions"],
+        ["exceptionInfo"] = ["supportsExceptionInfoRequest"],
+        ["continue"] = [], ["pause"] = [], ["next"] = ["supportsSteppingGranularity"], ["stepIn"] = ["supportsSteppingGranularity"],
+        ["stepOut"] = ["supportsSteppingGranularity"], ["threads"] = [],
+        ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = [],
+        ["setVariable"] = ["supportsSetVariable"], ["evaluate"] = ["supportsEvaluateForHovers", "supportsClipboardContext"],
+        ["modules"] = ["supportsModulesRequest"], ["loadedSources"] = ["supportsLoadedSourcesRequest"], ["source"] = [],
+        ["disassemble"] = ["supportsDisassembleRequest"], ["readMemory"] = ["supportsReadMemoryRequest"],
+        ["writeMemory"] = ["supportsWriteMemoryRequest"],
+        ["dataBreakpointInfo"] = ["supportsDataBreakpoints"], ["setDataBreakpoints"] = ["supportsDataBreakpoints"],
+        ["trapSites"] = [], ["trapOrigins"] = [],
+    };
+
     [Fact]
-    public async Task Initialize_answers_with_what_works_then_sends_initialized()
+    public async Task Initialize_advertises_exactly_the_capabilities_of_the_registered_handlers_then_sends_initialized()
     {
         await using var client = new InMemoryDapClient();
         int seq = await client.SendRequestAsync("initialize", """{"adapterID":"trapdbg","clientID":"vscode","linesStartAt1":true}""");
@@ -27,11 +50,16 @@ public sealed class SessionTests
         Assert.Equal(seq, (int?)first["request_seq"]);
         Assert.True((bool)first["success"]!);
         var capabilities = first["body"]!.AsObject();
-        Assert.True((bool)capabilities["supportsCancelRequest"]!);
-        Assert.True((bool)capabilities["supportsTerminateRequest"]!);
-        Assert.True((bool)capabilities["supportTerminateDebuggee"]!);
-        // Nothing the engine does not do yet is advertised.
-        Assert.Equal(["supportTerminateDebuggee", "supportsCancelRequest", "supportsTerminateRequest"], capabilities.Select(p => p.Key).Order());
+
+        // Every registered command is known to the table, so a new handler cannot slip in an unchecked capability.
+        string[] commands = [.. client.Session.Dispatcher.Commands.Append("cancel")];
+        Assert.All(commands, c => Assert.True(CapabilitiesOfCommand.ContainsKey(c), $"'{c}' is registered but missing from the table"));
+        string[] expected = [.. commands.SelectMany(c => CapabilitiesOfCommand[c]).Distinct().Order(StringComparer.Ordinal)];
+        Assert.Equal(expected, capabilities.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.All(capabilities.Where(p => p.Key.StartsWith("supports", StringComparison.Ordinal) || p.Key == "supportTerminateDebuggee"),
+            p => Assert.True((bool)p.Value!, $"{p.Key} is advertised false"));
+        Assert.NotEmpty(capabilities["exceptionBreakpointFilters"]!.AsArray());
+
         var second = await client.ReadAsync();
         Assert.Equal("initialized", (string?)second!["event"]);
         Assert.Equal("vscode", client.Session.Client!.ClientId);
@@ -48,11 +76,12 @@ public sealed class SessionTests
 
     [Theory]
     [InlineData("frobnicate", "Unknown request 'frobnicate'.")]
-    [InlineData("launch", "The 'launch' request is not supported yet.")]
-    [InlineData("stackTrace", "The 'stackTrace' request is not supported yet.")]
+    [InlineData("setDataBreakpoints", "The 'setDataBreakpoints' request is not supported yet.")]
+    [InlineData("dataBreakpointInfo", "The 'dataBreakpointInfo' request is not supported yet.")]
     public async Task Requests_without_a_handler_get_an_error_naming_them(string command, string error)
     {
         await using var client = new InMemoryDapClient();
+        Assert.DoesNotContain(command, client.Session.Dispatcher.Commands);
         var (response, _) = await client.RequestAsync(command, "{}");
         Assert.Equal(command, (string?)response["command"]);
         Assert.Equal(error, ErrorOf(response));
