@@ -64,7 +64,7 @@ test('attach to the service: kernel thread names, pause, continue, then a trap l
     assert.equal(frame.line, lineOf(serviceSource, 'CHECK_FAILED("State check"'));
     const info = await dc.send('exceptionInfo', { threadId: trap.body.threadId });
     assert.equal(info.body.exceptionId, 'verbose-trap');
-    assert.equal(info.body.description, 'request accepted while the service is draining');
+    assert.equal(info.body.description, 'State check: request accepted while the service is draining');
     const origins = await dc.send('trapOrigins', { threadId: trap.body.threadId });
     assert.equal(origins.body.kind, 'verbose-trap');
     await assert.rejects(dc.send('exceptionInfo', { threadId: threads.find(t => t.id !== trap.body.threadId).id }), /did not cause the stop/);

@@ -12,11 +12,11 @@ const multiSource = path.join(fixtureDir, 'verbose_trap_multi.c');
 // Each check of transfer(): the argument that makes it fire, its message, and the lines that belong to it
 // (the `if` that branches to the shared ud2, and the trap call itself).
 const checks = [
-  { arg: 'null', message: 'source account is NULL', lines: ['if (from == NULL)', '__builtin_verbose_trap("Null check"'] },
-  { arg: 'bounds', message: 'destination slot out of range', lines: ['if (to_slot >= SLOT_COUNT)', '__builtin_verbose_trap("Bounds check"'] },
-  { arg: 'state', message: 'source account is not open', lines: ['if (from->state != ACCOUNT_OPEN)', '__builtin_verbose_trap("State check"'] },
-  { arg: 'amount', message: 'amount must be positive', lines: ['if (amount <= 0)', '"amount must be positive"'] },
-  { arg: 'funds', message: 'insufficient funds', lines: ['if (from->balance < amount)', '"insufficient funds"'] },
+  { arg: 'null', category: 'Null check', message: 'source account is NULL', lines: ['if (from == NULL)', '__builtin_verbose_trap("Null check"'] },
+  { arg: 'bounds', category: 'Bounds check', message: 'destination slot out of range', lines: ['if (to_slot >= SLOT_COUNT)', '__builtin_verbose_trap("Bounds check"'] },
+  { arg: 'state', category: 'State check', message: 'source account is not open', lines: ['if (from->state != ACCOUNT_OPEN)', '__builtin_verbose_trap("State check"'] },
+  { arg: 'amount', category: 'Invariant', message: 'amount must be positive', lines: ['if (amount <= 0)', '"amount must be positive"'] },
+  { arg: 'funds', category: 'Invariant', message: 'insufficient funds', lines: ['if (from->balance < amount)', '"insufficient funds"'] },
 ];
 
 for (const check of checks) {
@@ -27,7 +27,10 @@ for (const check of checks) {
       const stopped = await launchToStop(dc, { program, args: [check.arg] });
       assert.equal(stopped.body.reason, 'exception');
       assert.equal(stopped.body.allThreadsStopped, true);
-      assert.match(stopped.body.description, new RegExp(check.message));
+      // One line, led by the check that fired: what VS Code's exception widget shows first.
+      const headline = `${check.category}: ${check.message}`;
+      assert.ok(stopped.body.description.startsWith(headline), `stopped description "${stopped.body.description}"`);
+      assert.doesNotMatch(stopped.body.description, /\n/);
       assert.ok(stopped.body.text, 'the stop has a kind');
 
       const expectedLines = check.lines.map(text => lineOf(multiSource, text));
@@ -41,8 +44,16 @@ for (const check of checks) {
 
       const info = await dc.send('exceptionInfo', { threadId: stopped.body.threadId });
       assert.equal(info.body.exceptionId, 'merged-trap');
-      assert.match(info.body.description, new RegExp(check.message));
+      assert.equal(info.body.description, stopped.body.description);
       assert.ok(info.body.details.innerException.length >= 2, 'several ranked origins');
+      // The ranked origins are listed once in details, conditions in words, no enum names.
+      const detailLines = info.body.details.stackTrace.split('\n');
+      const originLines = detailLines.filter(l => /^#\d+ /.test(l));
+      assert.equal(originLines.length, info.body.details.innerException.length, detailLines.join('\n'));
+      assert.deepEqual(originLines.map(l => Number(l.match(/^#(\d+)/)[1])), originLines.map((_, i) => i + 1));
+      assert.ok(originLines.every(l => / — condition (holds|does not hold|unknown)\b/.test(l)), originLines.join('\n'));
+      assert.doesNotMatch(info.body.details.stackTrace, /Holds|DoesNotHold|\[fired\]/);
+      assert.doesNotMatch(info.body.description, /#1 /);
       assert.match(info.body.details.innerException[0].message, new RegExp(check.message));
 
       const origins = await dc.send('trapOrigins', {});
@@ -71,7 +82,8 @@ test('-O0 verbose trap: the trap-message frame is a label and the caller is the 
     assert.equal(frame.line, lineOf(multiSource, '__builtin_verbose_trap("State check"'));
     const info = await dc.send('exceptionInfo', { threadId: stopped.body.threadId });
     assert.equal(info.body.exceptionId, 'verbose-trap');
-    assert.equal(info.body.description, 'source account is not open');
+    assert.equal(info.body.description, 'State check: source account is not open');
+    assert.equal(stopped.body.description, info.body.description);
   } finally {
     await endSession(dc);
   }

@@ -21,11 +21,11 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         var body = new ExceptionInfoResponseBody
         {
             ExceptionId = StopKindNames.Of(diagnosis),
-            Description = diagnosis.Message ?? diagnosis.Description,
+            Description = StopHeadline.Of(diagnosis),
             BreakMode = "always",
             Details = new ExceptionDetails
             {
-                Message = diagnosis.Description,
+                Message = StopHeadline.Of(diagnosis),
                 TypeName = diagnosis.ShortText,
                 FullTypeName = diagnosis.Category is { } category ? $"{diagnosis.SignalName}: {category}" : diagnosis.SignalName,
                 StackTrace = Summary(diagnosis),
@@ -35,33 +35,14 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         return Task.FromResult<ExceptionInfoResponseBody?>(body);
     }
 
-    private static string Summary(StopDiagnosis diagnosis)
-    {
-        var lines = new List<string>();
-        if (diagnosis.Instruction is { } instruction)
-            lines.Add($"{diagnosis.SignalName} at 0x{diagnosis.TrapAddress:x}: {instruction}{(diagnosis.Function is { } f ? " in " + f : "")}");
-        foreach (var origin in diagnosis.Origins.OrderBy(o => o.Rank))
-            lines.Add($"#{origin.Rank} {OriginLine(origin)}");
-        lines.AddRange(diagnosis.Details);
-        return string.Join('\n', lines);
-    }
-
-    private static string OriginLine(TrapOrigin origin)
-    {
-        var where = origin.Location is { } l ? $"{Path.GetFileName(l.File)}:{l.Line}" : $"0x{origin.BranchAddress:x}";
-        var what = origin.Message is { } m ? (origin.Category is { } c ? $"{c}: {m}" : m) : origin.Category ?? "check";
-        var condition = origin.Condition switch
-        {
-            ConditionStatus.Holds => "fired",
-            ConditionStatus.DoesNotHold => "did not fire",
-            _ => "unknown",
-        };
-        return $"{where} {what} [{condition}]{(origin.Evidence is { } e ? " " + e : "")}";
-    }
+    // The instruction and evidence lines, then each ranked origin once, its condition in words.
+    private static string Summary(StopDiagnosis diagnosis) =>
+        string.Join('\n', StopHeadline.DetailsWithoutOrigins(diagnosis)
+            .Concat(diagnosis.Origins.OrderBy(o => o.Rank).Select(StopHeadline.OriginLine)));
 
     private static ExceptionDetails OriginDetails(TrapOrigin origin) => new()
     {
-        Message = OriginLine(origin),
+        Message = StopHeadline.OriginLine(origin),
         TypeName = origin.Category,
         EvaluateName = origin.InlinedFrom,
         StackTrace = origin.Location is { } l ? $"{l.File}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",

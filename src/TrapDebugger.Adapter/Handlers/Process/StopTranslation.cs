@@ -12,7 +12,7 @@ public static class StopTranslation
         bool watchpoint = stop.Cause == StopCause.Breakpoint && stop.HitBreakpointIds.Count == 0
             && stop.Description.StartsWith("watchpoint", StringComparison.Ordinal);
         var ids = stop.HitBreakpointIds.Select(id => state.ClientIdOfEngineId.TryGetValue(id, out var c) ? c : id).ToList();
-        string description = stop.Diagnosis?.Description ?? stop.Cause switch
+        string description = stop.Diagnosis is { } diagnosis ? Exceptions.StopHeadline.Of(diagnosis) : stop.Cause switch
         {
             StopCause.Breakpoint or StopCause.FunctionBreakpoint or StopCause.InstructionBreakpoint when ids.Count > 0 =>
                 $"{(ids.Count == 1 ? "breakpoint" : "breakpoints")} {string.Join(", ", ids)}",
