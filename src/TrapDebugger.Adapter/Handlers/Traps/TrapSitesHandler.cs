@@ -41,12 +41,15 @@ public sealed class TrapSitesHandler() : EngineRequestHandler<TrapSitesArguments
         return Task.FromResult<TrapSitesResponseBody?>(Catalog(chosen, debuggee.Process.TrapSymbols, context.CancellationToken));
     }
 
+    // The engine's GetTrapSiteCatalog covers only the functions the debug information describes; this one adds the ELF
+    // function symbols (stripped code, libc), so both a loaded module and a program file go through it.
     private static TrapSitesResponseBody Catalog(Module module, TargetSymbolizer symbols, CancellationToken cancellationToken)
     {
-        var elf = module.Elf ?? throw new RequestFailedException($"trapSites: '{module.Path}' cannot be read as ELF{(module.LoadError is { } e ? $" ({e})" : "")}.");
+        if (module.Elf is null)
+            throw new RequestFailedException($"trapSites: '{module.Path}' cannot be read as ELF{(module.LoadError is { } e ? $" ({e})" : "")}.");
         var functions = Functions(module).ToList();
         cancellationToken.ThrowIfCancellationRequested();
-        var catalog = TrapSiteCatalog.Build(functions, new ModuleFileCode(elf, module.LoadBias), symbols, symbols, symbols.ProducerClangVersion(functions.FirstOrDefault()?.Start ?? 0));
+        var catalog = TrapSiteCatalog.Build(functions, new ModuleCodeReader(module), symbols, symbols, symbols.ProducerClangVersion(functions.FirstOrDefault()?.Start ?? 0));
         var body = new TrapSitesResponseBody();
         foreach (var site in catalog.Sites)
         {
