@@ -28,7 +28,7 @@ public static class ModuleTrapSites
         var functions = Functions(elf);
         var symbolizer = new TargetSymbolizer(target);
         var clang = functions.Count > 0 ? symbolizer.ProducerClangVersion(functions[0].Start) : null;
-        var catalog = TrapSiteCatalog.Build(functions, new ElfCode(elf), symbolizer, symbolizer, clang);
+        var catalog = TrapSiteCatalog.Build(functions, new ModuleCodeReader(module), symbolizer, symbolizer, clang);
         return new TrapSitesResponseBody { Sites = [.. catalog.Sites.Select(s => ToInfo(s, module.Path, symbolizer))] };
     }
 
