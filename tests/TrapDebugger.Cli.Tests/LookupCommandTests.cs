@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using TrapDebugger.Cli.Commands;
+using TrapDebugger.Dwarf;
+using TrapDebugger.Dwarf.Tests;
 using TrapDebugger.TestSupport;
 
-namespace TrapDebugger.Dwarf.Tests.Commands;
+namespace TrapDebugger.Cli.Tests;
 
 /// <summary><c>trapdbg lookup</c> and <c>trapdbg symbols</c> print what llvm-addr2line -f -i -C and llvm-nm print, and fail on bad input with one line on stderr.</summary>
 public sealed class LookupCommandTests(ITestOutputHelper output)
