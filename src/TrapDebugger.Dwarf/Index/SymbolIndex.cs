@@ -265,6 +265,28 @@ public sealed class SymbolIndex : IDisposable
         return result;
     }
 
+    /// <summary>Every definition of a global or static variable (at file, namespace or class scope, with a location or a
+    /// constant) whose plain, qualified or linkage name is <paramref name="name"/>, in unit order.</summary>
+    /// <remarks>Parses only the units whose strings can name it (see <see cref="UnitNameFilter"/>); variables local to a
+    /// function, even static ones, are found through the function's scopes instead.</remarks>
+    public IReadOnlyList<DwarfDie> FindVariables(string name)
+    {
+        var candidates = _nameFilter.Candidates(name);
+        var found = new List<DwarfDie>[candidates.Count];
+        Parallel.For(0, candidates.Count, i =>
+        {
+            var local = found[i] = [];
+            foreach (var die in candidates[i].Dies)
+            {
+                if (die.Tag != DwarfTag.Variable || die.Has(DwarfAttribute.Declaration)) continue;
+                if (!die.Has(DwarfAttribute.Location) && !die.Has(DwarfAttribute.ConstValue)) continue;
+                if (die.Parent is not { Tag: DwarfTag.CompileUnit or DwarfTag.PartialUnit or DwarfTag.Namespace or DwarfTag.StructureType or DwarfTag.ClassType or DwarfTag.UnionType }) continue;
+                if (die.ShortName == name || die.LinkageName == name || QualifiedName(die) == name) local.Add(die);
+            }
+        });
+        return [.. found.SelectMany(l => l)];
+    }
+
     /// <summary>Every concrete function (DW_TAG_subprogram with code) of the module, and ELF function symbols that DWARF does not describe.</summary>
     public IEnumerable<FunctionMatch> Functions()
     {
