@@ -98,7 +98,13 @@ public sealed record DataMember(string? Name, DwarfType? Type, ulong ByteOffset,
 /// <param name="Type">The base type.</param>
 /// <param name="ByteOffset">Where the base subobject starts; meaningless for virtual bases.</param>
 /// <param name="IsVirtual">True for a virtual base, whose position is only known at run time through the vtable.</param>
-public sealed record BaseClass(DwarfType? Type, ulong ByteOffset, bool IsVirtual);
+public sealed record BaseClass(DwarfType? Type, ulong ByteOffset, bool IsVirtual)
+{
+    /// <summary>DW_AT_data_member_location as a DWARF expression that takes the derived object's address on the stack and
+    /// leaves the base's (virtual bases: <c>DW_OP_dup, DW_OP_deref, DW_OP_constu n, DW_OP_minus, DW_OP_deref, DW_OP_plus</c>);
+    /// empty when the offset is the constant <see cref="ByteOffset"/>.</summary>
+    public ReadOnlyMemory<byte> OffsetExpression { get; init; }
+}
 
 /// <summary>A template argument of a class or function template instance (DW_TAG_template_type_parameter / value_parameter).</summary>
 /// <param name="Name">The parameter name (e.g. "T").</param>

@@ -201,7 +201,10 @@ public sealed class DwarfTypeReader
                 case DwarfTag.Inheritance:
                     {
                         bool isVirtual = (child.Find(DwarfAttribute.Virtuality)?.AsUnsigned() ?? 0) != 0;
-                        type.AddBase(new BaseClass(Referenced(child), isVirtual ? 0 : MemberOffset(child), isVirtual));
+                        type.AddBase(new BaseClass(Referenced(child), isVirtual ? 0 : MemberOffset(child), isVirtual)
+                        {
+                            OffsetExpression = MemberLocationExpression(child),
+                        });
                         break;
                     }
                 case DwarfTag.TemplateTypeParameter:
@@ -228,6 +231,21 @@ public sealed class DwarfTypeReader
             return reader.ReadUleb128();
         }
         return 0;
+    }
+
+    // A location that is a DWARF expression other than "DW_OP_plus_uconst n" needs the object's address (virtual bases
+    // read their offset from the vtable); it is kept for the evaluator, bounded like any other attribute.
+    private static ReadOnlyMemory<byte> MemberLocationExpression(DwarfDie member)
+    {
+        if (member.Find(DwarfAttribute.DataMemberLocation) is not { } loc || loc.IsConstant || !loc.HasBytes) return ReadOnlyMemory<byte>.Empty;
+        var bytes = loc.AsBytes();
+        if (bytes.Length >= 2 && bytes.Span[0] == 0x23)
+        {
+            var reader = new Elf.ByteReader(bytes.Span[1..], "DW_AT_data_member_location");
+            reader.ReadUleb128();
+            if (reader.AtEnd) return ReadOnlyMemory<byte>.Empty;
+        }
+        return bytes;
     }
 
     private ArrayType BuildArray(DwarfDie die, ulong offset)

@@ -95,7 +95,7 @@ public sealed class Evaluator(IEvaluationScope scope)
             throw Error(m, $"'.{m.Member}' needs a struct, class or union, but the value has type '{target.Type.DisplayName}'");
         if (c.IsDeclaration)
             throw Error(m, $"'{c.DisplayName}' is only declared here; its members are not described");
-        return Dereference(target.Member(m.Member) ?? throw Error(m, $"'{c.DisplayName}' has no member named '{m.Member}'"));
+        return Dereference(target.Member(m.Member, _scope.Memory) ?? throw Error(m, $"'{c.DisplayName}' has no member named '{m.Member}'"));
     }
 
     private DebugValue Index(IndexNode node)

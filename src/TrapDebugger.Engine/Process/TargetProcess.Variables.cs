@@ -63,7 +63,7 @@ public sealed partial class TargetProcess
             int tid = frame.ThreadId;
             write = (number, bytes) => WriteGeneralRegister(tid, number, BitConverter.ToUInt64(bytes));
         }
-        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame));
+        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame), Target);
         lock (_containers)
         {
             _scopes[frame.Id] = scope;

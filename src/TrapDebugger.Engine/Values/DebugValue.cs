@@ -162,6 +162,56 @@ public sealed class DebugValue
         return Slice(member.Type ?? UnspecifiedType.Void, offset, member.BitSize, member.BitOffset);
     }
 
+    /// <summary>A member of a struct or class value, also found through virtual base classes, whose place is read from
+    /// the object's vtable in <paramref name="memory"/>.</summary>
+    public DebugValue? Member(string name, IByteSource memory) => FindMember(name, memory, 0);
+
+    private DebugValue? FindMember(string name, IByteSource memory, int depth)
+    {
+        if (Member(name) is { } direct) return direct;
+        if (depth > MaxBaseDepth || Canonical is not CompositeType composite) return null;
+        // Only a path through a virtual base can still lead to the member: search every base, virtual ones placed at run time.
+        foreach (var b in composite.Bases)
+        {
+            if (b.Type is null) continue;
+            var sub = BaseSubobject(b, memory);
+            if (sub.IsAvailable && sub.FindMember(name, memory, depth + 1) is { } found) return found;
+        }
+        return null;
+    }
+
+    // Class hierarchies deeper than this are malformed (a cycle through broken type references).
+    private const int MaxBaseDepth = 64;
+
+    /// <summary>The base-class subobject <paramref name="baseClass"/> of this object: at its constant offset, or for a virtual
+    /// base where DW_AT_data_member_location says, evaluated with this object's address on the stack against <paramref name="memory"/>.</summary>
+    public DebugValue BaseSubobject(BaseClass baseClass, IByteSource memory)
+    {
+        var type = baseClass.Type ?? UnspecifiedType.Void;
+        if (!baseClass.IsVirtual) return Slice(type, baseClass.ByteOffset);
+        if (!IsAvailable) return IsOptimizedOut ? OptimizedOut(type) : Unavailable(type, Error ?? "value is unavailable");
+        if (baseClass.OffsetExpression.IsEmpty) return Unavailable(type, "the virtual base has no location");
+        // The offset of a virtual base lives in the vtable, which is found through the object's own memory.
+        if (Address is not { } address) return Unavailable(type, "a virtual base is only known for an object in memory");
+        var location = Variables.LocationEvaluator.Evaluate(baseClass.OffsetExpression.Span, new ObjectInMemory(memory), 8, [address]);
+        return location.Kind == Variables.LocationKind.Memory
+            ? InMemory(type, location.Address)
+            : Unavailable(type, location.Reason is { } reason ? $"virtual base: {reason}" : "the virtual base cannot be located");
+    }
+
+    // A member location expression sees only memory: no registers, frame or module.
+    private sealed class ObjectInMemory(IByteSource memory) : Variables.ILocationContext
+    {
+        public IByteSource Memory => memory;
+        public ulong? FrameBase => null;
+        public ulong? Cfa => null;
+        public ulong LoadBias => 0;
+        public ulong? ThreadPointer => null;
+        public ulong? Register(int number) => null;
+        public byte[]? RegisterBytes(int number) => null;
+        public ulong ResolveAddressIndex(ulong index) => throw new InvalidDataException("DW_OP_addrx in a member location");
+    }
+
     /// <summary>The part of this value of type <paramref name="type"/> starting <paramref name="offset"/> bytes in.</summary>
     public DebugValue Slice(DwarfType type, ulong offset, int? bitSize = null, int bitOffset = 0)
     {

@@ -285,7 +285,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
                         {
                             if (index++ < start || b.Type is null) continue;
                             if (result.Count >= count) break;
-                            var bv = b.IsVirtual ? DebugValue.Unavailable(b.Type, "virtual base") : value.Slice(b.Type, b.ByteOffset);
+                            var bv = value.BaseSubobject(b, memory);
                             result.Add(new(b.Type.DisplayName, bv, null));
                         }
                         foreach (var m in c.Members)

@@ -31,6 +31,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     private Lazy<IReadOnlyList<FrameVariable>> _globals;
     private long _readAtVersion;
     private readonly Func<FrameScope?>? _caller;
+    private readonly Target? _target;
     private int _entryValueDepth;
 
     /// <summary>Creates the scope of <paramref name="frame"/>.</summary>
@@ -39,10 +40,12 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     /// <param name="vectorRegister">Reads xmm/st registers by DWARF number (innermost frame only; null elsewhere).</param>
     /// <param name="writeRegister">Writes a general register of the innermost frame (null for caller frames).</param>
     /// <param name="caller">The scope of the calling machine frame, for DW_OP_entry_value through call-site parameters.</param>
+    /// <param name="target">The process's modules: expressions find globals of every module, thread-local storage needs the loader's.</param>
     public FrameScope(StackFrame frame, ITargetMemory memory, Func<int, byte[]?>? vectorRegister = null, Action<int, ReadOnlySpan<byte>>? writeRegister = null,
-        Func<FrameScope?>? caller = null)
+        Func<FrameScope?>? caller = null, Target? target = null)
     {
         _caller = caller;
+        _target = target;
         _frame = frame;
         _registers = frame.Physical.Registers;
         Memory = memory;
@@ -136,6 +139,13 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
 
     /// <inheritdoc/>
     public ulong? ThreadPointer => _registers.FsBase;
+
+    /// <inheritdoc/>
+    public ThreadLocalAddress ThreadLocal(ulong offset) => ThreadLocalIn(_module, offset);
+
+    private ThreadLocalAddress ThreadLocalIn(Module? module, ulong offset) => module is null
+        ? ThreadLocalAddress.Failed("a thread-local variable outside any module")
+        : ThreadLocalStorage.Resolve(module, offset, _registers.FsBase, Memory, _target?.Modules ?? [module]);
 
     private ulong FileLookupPc => _module is null ? _frame.LookupPc : _module.ToFileAddress(_frame.LookupPc);
 
@@ -256,7 +266,9 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
         };
     }
 
-    private VariableLocation EvaluateLocation(DwarfAttributeValue attribute, int size)
+    private VariableLocation EvaluateLocation(DwarfAttributeValue attribute, int size) => EvaluateLocation(attribute, size, this);
+
+    private VariableLocation EvaluateLocation(DwarfAttributeValue attribute, int size, ILocationContext context)
     {
         try
         {
@@ -266,11 +278,11 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
                 foreach (var entry in DwarfLocationListReader.Read(attribute))
                 {
                     if (entry.Range is null || entry.Range.Value.Contains(pc))
-                        return LocationEvaluator.Evaluate(entry.Expression.Span, this, size);
+                        return LocationEvaluator.Evaluate(entry.Expression.Span, context, size);
                 }
                 return VariableLocation.Missing();
             }
-            return LocationEvaluator.Evaluate(attribute.AsBytes().Span, this, size);
+            return LocationEvaluator.Evaluate(attribute.AsBytes().Span, context, size);
         }
         catch (InvalidDataException e)
         {
@@ -279,9 +291,10 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     }
 
     /// <summary>The value of the variable or parameter described by <paramref name="die"/> at this frame.</summary>
-    public DebugValue ValueOf(DwarfDie die)
+    public DebugValue ValueOf(DwarfDie die) => ValueOf(die, this, _module?.Types ?? new DwarfTypeReader());
+
+    private DebugValue ValueOf(DwarfDie die, ILocationContext context, DwarfTypeReader types)
     {
-        var types = _module?.Types ?? new DwarfTypeReader();
         DwarfType type = types.TypeOf(die) ?? UnspecifiedType.Void;
         int size = (int)Math.Min(type.Canonical.ByteSize, 1 << 16);
         var location = die.Find(DwarfAttribute.Location);
@@ -290,7 +303,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
             if (FindConstValue(die) is { } constant) return DebugValue.FromBytes(type, FitBytes(constant, size));
             return DebugValue.OptimizedOut(type);
         }
-        var loc = EvaluateLocation(location.Value, size);
+        var loc = EvaluateLocation(location.Value, size, context);
         switch (loc.Kind)
         {
             case LocationKind.Memory:
@@ -436,24 +449,76 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
         return FindGlobalElsewhere(name);
     }
 
+    // Any global or static of any unit of any module, by plain or qualified name: this module first (as a C program sees
+    // its own globals before a library's), then the others in load order; then ELF data symbols that have no DWARF.
     private DebugValue? FindGlobalElsewhere(string name)
     {
-        if (_module?.Symbols is not { } symbols) return null;
-        try
+        if (name.StartsWith("::", StringComparison.Ordinal)) name = name[2..];
+        if (name.Length == 0) return null;
+        var modules = new List<Module>();
+        if (_module is not null) modules.Add(_module);
+        foreach (var m in _target?.Modules ?? []) if (m != _module) modules.Add(m);
+        foreach (var module in modules)
         {
-            foreach (var unit in symbols.Dwarf.CompileUnits)
+            if (module.Symbols is not { } symbols) continue;
+            IReadOnlyList<DwarfDie> found;
+            try
             {
-                foreach (var c in unit.Root.Children)
-                {
-                    if (c.Tag == DwarfTag.Variable && c.Has(DwarfAttribute.Location) && c.ShortName == name)
-                        return ValueOf(c);
-                }
+                found = symbols.FindVariables(name);
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+            if (found.Count == 0) continue;
+            var die = found[0];
+            try
+            {
+                return ValueOf(die, new GlobalLocation(this, module, die.Unit), module.Types);
+            }
+            catch (InvalidDataException e)
+            {
+                return DebugValue.Unavailable(UnspecifiedType.Void, e.Message);
             }
         }
-        catch (InvalidDataException)
+        foreach (var module in modules)
         {
+            ElfSymbol? symbol;
+            try
+            {
+                symbol = module.Elf?.Symbols.FindByName(name).FirstOrDefault(s => s.Type is ElfSymbolType.Object or ElfSymbolType.Tls && !s.IsAbsolute);
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+            if (symbol is null) continue;
+            if (symbol.Type == ElfSymbolType.Tls)
+            {
+                var tls = ThreadLocalIn(module, symbol.Value);
+                return tls.Address is { } at ? DebugValue.InMemory(NoTypeInformation, at) : DebugValue.Unavailable(NoTypeInformation, tls.Error ?? "thread-local storage cannot be located");
+            }
+            return DebugValue.InMemory(NoTypeInformation, module.ToRuntimeAddress(symbol.Value));
         }
         return null;
+    }
+
+    /// <summary>The type of a variable known only from an ELF symbol: as lldb, its first 8 bytes read as a <c>void *</c>
+    /// (cast it to its declared type to see it as such); the name says that there is no type information.</summary>
+    public static readonly DwarfType NoTypeInformation = new TypedefType { Name = "<no type information>", Target = new PointerType { Pointee = UnspecifiedType.Void, ByteSize = 8 } };
+
+    // A global's location is evaluated in its own module and unit (load bias, DW_OP_addrx table), in this frame's thread.
+    private sealed class GlobalLocation(FrameScope frame, Module module, DwarfUnit unit) : ILocationContext
+    {
+        public IByteSource Memory => frame.Memory;
+        public ulong? FrameBase => null;
+        public ulong? Cfa => null;
+        public ulong LoadBias => module.LoadBias;
+        public ulong? ThreadPointer => frame.ThreadPointer;
+        public ulong? Register(int number) => null;
+        public byte[]? RegisterBytes(int number) => null;
+        public ulong ResolveAddressIndex(ulong index) => unit.ReadIndexedAddress(index);
+        public ThreadLocalAddress ThreadLocal(ulong offset) => frame.ThreadLocalIn(module, offset);
     }
 
     /// <inheritdoc/>

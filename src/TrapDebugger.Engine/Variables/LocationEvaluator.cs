@@ -54,6 +54,10 @@ public interface ILocationContext
     /// <summary>The thread pointer (fs base), for DW_OP_form_tls_address.</summary>
     ulong? ThreadPointer { get; }
 
+    /// <summary>The address of byte <paramref name="offset"/> of the thread-local block of the expression's module in the
+    /// frame's thread (DW_OP_form_tls_address), or why it is unknown.</summary>
+    ThreadLocalAddress ThreadLocal(ulong offset) => ThreadLocalAddress.Failed("thread-local storage is not known here");
+
     /// <summary>The value <paramref name="expression"/> (a DW_OP_regN) had on entry to the frame's function, recovered from the caller's call-site parameters; null when unknown.</summary>
     ulong? EntryValue(ReadOnlySpan<byte> expression) => null;
 }
@@ -65,10 +69,15 @@ public static class LocationEvaluator
     private const int MaxSteps = 100_000;
 
     /// <summary>Evaluates <paramref name="expression"/> with <paramref name="size"/> the size of the value (for pieces).</summary>
-    public static VariableLocation Evaluate(ReadOnlySpan<byte> expression, ILocationContext context, int size)
+    public static VariableLocation Evaluate(ReadOnlySpan<byte> expression, ILocationContext context, int size) =>
+        Evaluate(expression, context, size, []);
+
+    /// <summary>Evaluates <paramref name="expression"/> starting with <paramref name="initialStack"/> on the stack (bottom first):
+    /// DW_AT_data_member_location expressions expect the address of the enclosing object there.</summary>
+    public static VariableLocation Evaluate(ReadOnlySpan<byte> expression, ILocationContext context, int size, ReadOnlySpan<ulong> initialStack)
     {
         if (expression.IsEmpty) return VariableLocation.Missing();
-        var stack = new List<ulong>();
+        var stack = new List<ulong>(initialStack.ToArray());
         var reader = new ByteReader(expression, "location expression");
         int? register = null;
         bool stackValue = false;
@@ -210,7 +219,12 @@ public static class LocationEvaluator
                             break;
                         }
                     case 0x9b or 0xe0: // form_tls_address, GNU_push_tls_address
-                        return VariableLocation.Missing("thread-local variables are not supported");
+                        {
+                            var tls = context.ThreadLocal(Pop());
+                            if (tls.Address is not { } address) return VariableLocation.Missing(tls.Error ?? "thread-local storage cannot be located");
+                            Push(address);
+                            break;
+                        }
                     case 0xa3 or 0xf3: // entry_value, GNU_entry_value
                         {
                             int n = (int)Math.Min(reader.ReadUleb128(), (ulong)reader.Remaining);

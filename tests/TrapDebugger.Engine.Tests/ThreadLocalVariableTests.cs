@@ -1,0 +1,100 @@
+using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.TestSupport;
+
+namespace TrapDebugger.Engine.Tests;
+
+/// <summary>Thread-local variables of the program (static TLS) and of a shared library (through the thread's DTV): each
+/// thread shows its own values, the same as <c>lldb-22 -b</c> shows at the same stops.</summary>
+public sealed class ThreadLocalVariableTests
+{
+    private const string MainSource = """
+        #include <pthread.h>
+        #include <stdio.h>
+        __thread int tls_counter = 5;
+        static __thread long tls_static;
+        __thread char tls_name[8] = "main";
+        void lib_set(int v);
+        static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+        void checkpoint(int id) {
+          printf("thread %d %d %ld %s\n", id, tls_counter, tls_static, tls_name);
+        }
+        static void *worker(void *arg) {
+          int id = (int)(long)arg;
+          tls_counter = id * 111;
+          tls_static = id * -7;
+          tls_name[0] = (char)('a' + id);
+          lib_set(id * 1000 + 1);
+          pthread_mutex_lock(&gate);
+          checkpoint(id);
+          pthread_mutex_unlock(&gate);
+          return 0;
+        }
+        int main(void) {
+          pthread_t t[2];
+          for (long i = 0; i < 2; i++) pthread_create(&t[i], 0, worker, (void *)(i + 1));
+          for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
+          checkpoint(0);
+          return 0;
+        }
+        """;
+
+    private const string LibrarySource = """
+        __thread int lib_tls = 100;
+        __thread long lib_tls_zero;
+        void lib_set(int v) { lib_tls = v; lib_tls_zero = -v; }
+        """;
+
+    private static readonly string[] Expressions = ["tls_counter", "tls_static", "tls_name", "lib_tls", "lib_tls_zero", "tls_counter + lib_tls"];
+
+    public static TheoryData<string> Variants() => new() { "clang22-O0", "gcc-O0", "clang22-O2" };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task EachThreadShowsItsOwnThreadLocalsAsLldbDoes(string variant)
+    {
+        var buildVariant = LldbAgreementTests.Variant(variant);
+        var library = Fixtures.CompileSource(LibrarySource, "libtlsvars.c", buildVariant, "-shared", "-fPIC");
+        var program = Fixtures.CompileSource(MainSource, "tlsvars.c", buildVariant, library, "-lpthread");
+
+        const int stops = 3;
+        var commands = new List<string>();
+        for (int s = 0; s < stops; s++)
+        {
+            commands.Add("p id");
+            commands.AddRange(Expressions.Select(e => "p " + e));
+            if (s + 1 < stops) commands.Add("c");
+        }
+        var lldb = LldbSession.Run(program, "breakpoint set -n checkpoint", commands);
+        // id → expression → what lldb printed at the stop of that id.
+        var reference = new Dictionary<string, Dictionary<string, string?>>();
+        Dictionary<string, string?>? current = null;
+        foreach (var (command, lines) in lldb)
+        {
+            if (command == "p id") reference[LldbSession.PrintedValue(lines) ?? "?"] = current = [];
+            else if (command.StartsWith("p ", StringComparison.Ordinal) && current is not null) current[command[2..]] = LldbSession.PrintedValue(lines);
+        }
+        Assert.Equal(["0", "1", "2"], reference.Keys.Order());
+
+        await using var run = await RecordedProcess.LaunchAsync(program);
+        var set = await run.Process.SetFunctionBreakpointsAsync([new FunctionBreakpointSpec("checkpoint")]);
+        Assert.True(set[0].IsVerified, set[0].Message);
+        var problems = new List<string>();
+        var seen = new Dictionary<string, string>();
+        for (int s = 0; s < stops; s++)
+        {
+            var stop = await run.ContinueToStopAsync();
+            var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+            var id = (await run.Process.EvaluateAsync("id", frames[0].Id)).Value;
+            Assert.True(reference.TryGetValue(id, out var want), $"lldb never stopped with id = {id}");
+            foreach (var e in Expressions)
+            {
+                var got = (await run.Process.EvaluateAsync(e, frames[0].Id)).Value;
+                if (got != want[e]) problems.Add($"id {id}: {e} = '{got}' != lldb '{want[e]}'");
+                if (e == "tls_counter + lib_tls") seen[id] = got;
+            }
+        }
+        Assert.True(problems.Count == 0, $"{problems.Count} disagreements with lldb:\n" + string.Join('\n', problems));
+        // Three threads, three different sets of values.
+        Assert.Equal(3, seen.Values.Distinct().Count());
+    }
+}
