@@ -74,6 +74,8 @@ internal static class BranchConditionEvaluator
         if (replay.Flags is not { } flags) return Unknown(replay.Why ?? $"cannot replay {Disassembly.Format(setter)}");
         if (flags.Evaluate(cc) is not { } taken)
             return Unknown($"{Disassembly.Format(setter)} does not define the flags j{cc} reads");
+        if (replay.Alternative is { } other && other.Evaluate(cc) != taken)
+            return Unknown($"j{cc} depends on the carry {Disassembly.Format(setter)} read from earlier code");
 
         var holds = taken == trapOnTaken;
         var live = Flags.FromRflags(registers.Rflags).Evaluate(cc);
@@ -105,6 +107,9 @@ internal static class BranchConditionEvaluator
             Register.AH => Register.RAX, Register.BH => Register.RBX, Register.CH => Register.RCX, _ => Register.RDX,
         } : r.GetFullRegister();
 
+    /// <summary>Reads operand <c>op</c> of the flag setter as it was when the setter ran, or says why it cannot.</summary>
+    private delegate Operand? ReadOperand(int op, out string? why);
+
     /// <summary>An operand value with a label for the evidence.</summary>
     private readonly record struct Operand(ulong Value, string Label, bool IsImmediate);
 
@@ -112,6 +117,10 @@ internal static class BranchConditionEvaluator
     private sealed class ReplayResult
     {
         public Flags? Flags;
+        /// <summary>The flags under the other possible carry-in, when the setter read a carry from earlier code (adc, sbb).</summary>
+        public Flags? Alternative;
+        /// <summary>Words the relation for setters whose operands are not a plain pair (products, shifted results).</summary>
+        public Func<ConditionCode, string>? Relation;
         public string? Why;
         public string Mnemonic = "";
         public Operand A, B;
@@ -120,6 +129,7 @@ internal static class BranchConditionEvaluator
 
         public string Describe(ConditionCode cc)
         {
+            if (Relation is not null) return Relation(cc);
             switch (Mnemonic)
             {
                 case "cmp" or "sub":
@@ -182,7 +192,7 @@ internal static class BranchConditionEvaluator
             }
         }
 
-        private static string Show(Operand o, int bits, bool signed)
+        public static string Show(Operand o, int bits, bool signed)
         {
             var text = FormatValue(o.Value, bits, signed);
             return o.IsImmediate || o.Label is null ? text : $"{o.Label} = {text}";
@@ -248,6 +258,11 @@ internal static class BranchConditionEvaluator
             }
         }
 
+        if (setter.Mnemonic is Mnemonic.Imul or Mnemonic.Mul)
+        {
+            ReplayProduct(setter, result, bits, registers, written, Read);
+            return result;
+        }
         if (setter.OpCount < 1) { result.Why = $"{Disassembly.Format(setter)} has no operands to replay"; return result; }
         var first = Read(0, out var why0);
         if (first is null) { result.Why = why0; return result; }
@@ -319,6 +334,62 @@ internal static class BranchConditionEvaluator
                 result.Flags = Flags.Subtract(0, before, bits);
                 break;
             }
+            case Mnemonic.Sbb when result.SameOperand:
+            {
+                // sbb r, r leaves 0 - carry: the result is 0 or all ones, so the carry it read is in it.
+                var borrow = a != 0;
+                result.Relation = c => $"{Show(result.A, bits)} after {Disassembly.Format(setter)}, so the carry in was {(borrow ? 1 : 0)}: j{c}";
+                result.Flags = new Flags(borrow, Flags.Parity(a), a == 0, Flags.Sign(a, bits), false);
+                break;
+            }
+            case Mnemonic.Adc when result.SameOperand:
+                result.Why = "adc of a register to itself loses the operand";
+                break;
+            case Mnemonic.Adc or Mnemonic.Sbb:
+            {
+                // The destination holds the result; the operand before depends on the carry read from earlier code, so both
+                // carries are replayed and the branch is decided only when they agree.
+                var adc = setter.Mnemonic == Mnemonic.Adc;
+                Flags Before(bool carry)
+                {
+                    var c = carry ? 1UL : 0;
+                    return adc ? Flags.AddWithCarry((a - b - c) & mask, b, carry, bits) : Flags.SubtractWithBorrow((a + b + c) & mask, b, carry, bits);
+                }
+                result.Flags = Before(false);
+                result.Alternative = Before(true);
+                var op = result.Mnemonic;
+                var (resultOperand, other) = (result.A, result.B);
+                result.Relation = c => $"{Show(resultOperand, bits)} after {op} with {Show(other, bits)} (either carry in): j{c}";
+                break;
+            }
+            case Mnemonic.Shl or Mnemonic.Sal or Mnemonic.Shr or Mnemonic.Sar:
+            {
+                // The destination holds the result. ZF, SF and PF follow from it; CF (the last bit shifted out) left with the
+                // operand; OF is defined only for 1-bit shifts: shr sets it to the operand's old top bit, now the result's
+                // bit n-2, sar clears it, shl needs the lost CF. A count of 0 leaves the flags of earlier code (Intel SDM).
+                var count = (int)((setter.OpCount == 1 ? 1 : b) & (bits == 64 ? 63UL : 31UL));
+                if (count == 0) { result.Why = $"{Disassembly.Format(setter)} shifts by 0 and leaves the flags of earlier code"; break; }
+                bool? overflow = count != 1 ? null : setter.Mnemonic switch
+                {
+                    Mnemonic.Shr => ((a >> (bits - 2)) & 1) != 0,
+                    Mnemonic.Sar => false,
+                    _ => null,
+                };
+                result.Flags = new Flags(null, Flags.Parity(a), a == 0, Flags.Sign(a, bits), overflow);
+                var shifted = result.A;
+                var shift = $"{result.Mnemonic} by {count}";
+                result.Relation = c => $"{Show(shifted, bits)} after {shift}" + c switch
+                {
+                    ConditionCode.e => " is 0",
+                    ConditionCode.ne => " is not 0",
+                    ConditionCode.s => " is negative",
+                    ConditionCode.ns => " is not negative",
+                    ConditionCode.p => " has even parity",
+                    ConditionCode.np => " has odd parity",
+                    _ => $": j{c}",
+                };
+                break;
+            }
             case Mnemonic.Bt when setter.Op0Kind == OpKind.Register:
             {
                 var bit = (int)(b % (ulong)bits);
@@ -331,6 +402,71 @@ internal static class BranchConditionEvaluator
         }
         return result;
     }
+
+    /// <summary>imul and mul set CF = OF when the product does not fit the destination and leave SF, ZF and PF undefined.</summary>
+    private static void ReplayProduct(Instruction setter, ReplayResult result, int bits, RegisterState registers,
+        HashSet<Register> written, ReadOperand read)
+    {
+        var signed = setter.Mnemonic == Mnemonic.Imul;
+        var mask = Flags.Mask(bits);
+        switch (setter.OpCount)
+        {
+            case 3:
+            {
+                // imul r, r/m, imm: the source and the immediate survive the product.
+                if (read(1, out var why1) is not { } source) { result.Why = why1; return; }
+                if (read(2, out var why2) is not { } factor) { result.Why = why2; return; }
+                var x = SignExtend(source.Value & mask, bits);
+                var y = SignExtend(factor.Value & mask, bits);
+                var wide = (Int128)x * y;
+                var fits = wide >= -((Int128)1 << (bits - 1)) && wide < (Int128)1 << (bits - 1);
+                result.A = source;
+                result.B = factor;
+                result.Flags = new Flags(!fits, null, null, null, !fits);
+                result.Relation = c => $"{Show(source, bits, true)} × {Show(factor, bits, true)} "
+                    + (c is ConditionCode.o or ConditionCode.b ? "does not fit" : c is ConditionCode.no or ConditionCode.ae ? "fits" : $"j{c}")
+                    + $" in {bits} bits (signed)";
+                return;
+            }
+            case 1:
+            {
+                // imul/mul r/m: the whole product is left in rdx:rax (ax for bytes).
+                if (written.Contains(Register.RAX) || (bits > 8 && written.Contains(Register.RDX)))
+                {
+                    result.Why = "the product in rdx:rax is overwritten between the check and the trap";
+                    return;
+                }
+                if (registers.Get(Register.RAX) is not { } rax || registers.Get(Register.RDX) is not { } rdx)
+                {
+                    result.Why = "rax or rdx is not known";
+                    return;
+                }
+                var low = rax & mask;
+                var high = bits == 8 ? (rax >> 8) & 0xFF : rdx & mask;
+                var fits = signed ? high == (Flags.Sign(low, bits) ? mask : 0) : high == 0;
+                var (highName, lowName) = bits switch
+                {
+                    8 => ("ah", "al"),
+                    16 => ("dx", "ax"),
+                    32 => ("edx", "eax"),
+                    _ => ("rdx", "rax"),
+                };
+                result.Flags = new Flags(!fits, null, null, null, !fits);
+                result.Relation = c => $"the product {highName}:{lowName} = 0x{high:x}:{low:x} "
+                    + (c is ConditionCode.o or ConditionCode.b ? "does not fit" : c is ConditionCode.no or ConditionCode.ae ? "fits" : $"j{c}")
+                    + $" in {bits} bits ({(signed ? "signed" : "unsigned")})";
+                return;
+            }
+            default:
+                // imul r, r/m: the destination was the first factor and now holds the truncated product.
+                result.Why = $"{Disassembly.Format(setter)} overwrote its first factor with the product";
+                return;
+        }
+    }
+
+    private static long SignExtend(ulong value, int bits) => bits >= 64 ? (long)value : (long)(value << (64 - bits)) >> (64 - bits);
+
+    private static string Show(Operand o, int bits, bool signed = false) => ReplayResult.Show(o, bits, signed);
 
     private static int OperandBits(in Instruction i)
     {

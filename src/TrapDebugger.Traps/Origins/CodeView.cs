@@ -11,6 +11,7 @@ internal sealed class CodeView
     private readonly IMemoryReader code;
     private readonly Dictionary<ulong, Instruction> byAddress = [];
     private readonly HashSet<ulong> branchTargets = [];
+    private readonly Dictionary<ulong, List<int>> branchesTo = [];
 
     public IReadOnlyList<Instruction> Instructions { get; }
     public ulong Start { get; }
@@ -22,13 +23,23 @@ internal sealed class CodeView
         Start = start;
         End = end;
         Instructions = instructions;
-        foreach (var i in instructions)
+        for (var k = 0; k < instructions.Count; k++)
         {
+            var i = instructions[k];
             byAddress[i.IP] = i;
             if (i.FlowControl is FlowControl.ConditionalBranch or FlowControl.UnconditionalBranch && IsDirect(i))
+            {
                 branchTargets.Add(i.NearBranchTarget);
+                if (!branchesTo.TryGetValue(i.NearBranchTarget, out var sources)) branchesTo[i.NearBranchTarget] = sources = [];
+                sources.Add(k);
+            }
+            HasIndirectJump |= i.FlowControl == FlowControl.IndirectBranch;
         }
     }
+
+    /// <summary>True when the function holds a jump through a register or memory (a jump table or an indirect tail call), so
+    /// some blocks may be entered from places no direct branch names.</summary>
+    public bool HasIndirectJump { get; }
 
     /// <summary>Decodes [start, end) linearly; returns null when the range is empty, too large or unreadable.</summary>
     public static CodeView? Load(IMemoryReader code, ulong start, ulong end)
@@ -49,6 +60,9 @@ internal sealed class CodeView
 
     /// <summary>True when some direct branch in the function targets <paramref name="address"/>.</summary>
     public bool IsBranchTarget(ulong address) => branchTargets.Contains(address);
+
+    /// <summary>The indices in <see cref="Instructions"/> of the direct branches (conditional or not) that target <paramref name="address"/>.</summary>
+    public IReadOnlyList<int> BranchesTo(ulong address) => branchesTo.TryGetValue(address, out var sources) ? sources : [];
 
     /// <summary>The instruction at <paramref name="address"/>, decoding outside the function when needed; null when unreadable or invalid.</summary>
     public Instruction? At(ulong address)

@@ -55,6 +55,28 @@ internal readonly record struct Flags(bool? CF, bool? PF, bool? ZF, bool? SF, bo
         return new(r < a, Parity(r), r == 0, Sign(r, bits), Sign(~(a ^ b) & (a ^ r), bits));
     }
 
+    /// <summary>Flags of <c>a + b + carry</c> (adc) at <paramref name="bits"/> width.</summary>
+    public static Flags AddWithCarry(ulong a, ulong b, bool carry, int bits)
+    {
+        var mask = Mask(bits);
+        a &= mask; b &= mask;
+        var c = carry ? 1UL : 0;
+        var r = (a + b + c) & mask;
+        // Carry out of the top bit: the wide sum exceeds the mask (computed without overflowing 64 bits).
+        var carryOut = bits >= 64 ? r < a || (r == a && (b | c) != 0) : a + b + c > mask;
+        return new(carryOut, Parity(r), r == 0, Sign(r, bits), Sign(~(a ^ b) & (a ^ r), bits));
+    }
+
+    /// <summary>Flags of <c>a - b - borrow</c> (sbb) at <paramref name="bits"/> width.</summary>
+    public static Flags SubtractWithBorrow(ulong a, ulong b, bool borrow, int bits)
+    {
+        var mask = Mask(bits);
+        a &= mask; b &= mask;
+        var c = borrow ? 1UL : 0;
+        var r = (a - b - c) & mask;
+        return new(a < b || (a == b && borrow), Parity(r), r == 0, Sign(r, bits), Sign((a ^ b) & (a ^ r), bits));
+    }
+
     /// <summary>Flags of a logical result (and, test, or, xor): CF and OF are cleared.</summary>
     public static Flags Logical(ulong r, int bits)
     {
@@ -66,7 +88,8 @@ internal readonly record struct Flags(bool? CF, bool? PF, bool? ZF, bool? SF, bo
 
     public static bool Sign(ulong value, int bits) => ((value >> (bits - 1)) & 1) != 0;
 
-    private static bool Parity(ulong r) => (System.Numerics.BitOperations.PopCount(r & 0xFF) & 1) == 0;
+    /// <summary>PF: set when the low byte of <paramref name="r"/> has an even number of set bits.</summary>
+    public static bool Parity(ulong r) => (System.Numerics.BitOperations.PopCount(r & 0xFF) & 1) == 0;
 
     /// <summary>The opposite condition (jae for jb, jne for je, …).</summary>
     public static ConditionCode Negate(ConditionCode cc) =>

@@ -13,6 +13,7 @@ internal static class TrapOriginFinder
     {
         var origins = new List<(TrapOrigin Origin, bool Agree)>();
         var facts = new List<(ulong Branch, ulong Continue, IReadOnlyList<Instruction> Path, ConditionResult? Result)>();
+        var sites = new List<(int Index, IReadOnlyList<Instruction> Path)>();
         for (var index = 0; index < view.Instructions.Count; index++)
         {
             var branch = view.Instructions[index];
@@ -61,9 +62,30 @@ internal static class TrapOriginFinder
                 }
             }
             origins.Add((origin, agree));
+            sites.Add((index, path));
         }
+        if (registers is not null) ExcludeUnreachableChecks(view, origins, sites, registers, memory, symbols);
         ExcludeShadowedChecks(view, origins, facts);
         return Rank(origins);
+    }
+
+    /// <summary>A check whose block can only be entered along branch edges the live state rules out never ran, whatever its own
+    /// compare says on the registers left behind.</summary>
+    private static void ExcludeUnreachableChecks(CodeView view, List<(TrapOrigin Origin, bool Agree)> origins,
+        List<(int Index, IReadOnlyList<Instruction> Path)> sites, RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols)
+    {
+        for (var k = 0; k < origins.Count; k++)
+        {
+            var origin = origins[k].Origin;
+            if (origin.Condition == ConditionStatus.DoesNotHold) continue;
+            if (BlockReachability.WhyUnreachable(view, sites[k].Index, sites[k].Path, registers, memory, symbols) is not { } why) continue;
+            origins[k] = (origin with
+            {
+                Condition = ConditionStatus.DoesNotHold,
+                LiveFlagsAgree = false,
+                Evidence = $"cannot have run: {why} (own compare: {origin.Evidence})",
+            }, false);
+        }
     }
 
     /// <summary>A check B that can only be reached by passing an earlier check A cannot have fired when A's condition holds on
@@ -78,6 +100,8 @@ internal static class TrapOriginFinder
         foreach (var a in facts)
         {
             if (a.Result is not { Status: ConditionStatus.Holds, Inputs: { } inputs } ra) continue;
+            // A check already shown not to have run (or shadowed itself) holds nothing back.
+            if (origins.First(o => o.Origin.BranchAddress == a.Branch).Origin.Condition != ConditionStatus.Holds) continue;
             for (var k = 0; k < origins.Count; k++)
             {
                 var b = origins[k].Origin;
