@@ -18,6 +18,9 @@ public sealed record StopDiagnosis
     /// <summary>The message of the trap, assertion or fault.</summary>
     public string? Message { get; init; }
 
+    /// <summary>Where a trap's <see cref="Message"/> came from; <see cref="MessageSource.None"/> for stops that are not traps.</summary>
+    public MessageSource MessageSource { get; init; }
+
     /// <summary>The one-line description a DAP stopped event shows, e.g. "Bounds check: index out of range".</summary>
     public required string Description { get; init; }
 
