@@ -32,6 +32,9 @@ public sealed class DwarfFile
     /// <summary>Reads the DWARF sections of <paramref name="elf"/>.</summary>
     public static DwarfFile FromElf(ElfFile elf) => new(DwarfSections.FromElf(elf));
 
+    /// <summary>Where the split units of this file's skeleton units are found (null: skeleton units stay without DIEs).</summary>
+    public SplitDwarfFiles? SplitFiles { get; set; }
+
     /// <summary>The section bytes.</summary>
     public DwarfSections Sections { get; }
 

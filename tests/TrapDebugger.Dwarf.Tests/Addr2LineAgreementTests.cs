@@ -19,7 +19,7 @@ public sealed class Addr2LineAgreementTests(ITestOutputHelper output)
             for (ulong a = s.Value; a < s.Value + s.Size; a++) addresses.Add(a);
         }
         Assert.NotEmpty(addresses);
-        int agreed = Compare(path, index, [.. addresses], out var mismatches);
+        int agreed = Compare(TestBinaries.ReferencePath(name), index, [.. addresses], out var mismatches);
         output.WriteLine($"{name}: {agreed}/{addresses.Count} addresses agree with llvm-addr2line -f -i");
         foreach (var m in mismatches.Take(10)) output.WriteLine(m);
         Assert.Equal(addresses.Count, agreed);
@@ -48,9 +48,9 @@ public sealed class Addr2LineAgreementTests(ITestOutputHelper output)
         Assert.Equal(addresses.Count, agreed);
     }
 
-    private static int Compare(string path, SymbolIndex index, IReadOnlyList<ulong> addresses, out List<string> mismatches)
+    private static int Compare(string referencePath, SymbolIndex index, IReadOnlyList<ulong> addresses, out List<string> mismatches)
     {
-        var expected = LlvmReference.Addr2Line(path, addresses);
+        var expected = LlvmReference.Addr2Line(referencePath, addresses);
         mismatches = [];
         int agreed = 0;
         foreach (var a in addresses)

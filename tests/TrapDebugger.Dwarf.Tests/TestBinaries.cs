@@ -92,7 +92,11 @@ public static class TestBinaries
         }
         """;
 
-    /// <summary>Binaries named "producer/flags/program", built on demand.</summary>
+    /// <summary>Binaries named "program/producer-optimization[+format]", built on demand.</summary>
+    /// <remarks>The formats are the ways the same DWARF reaches a reader: +dwarf64 (64-bit offsets), +zlib and +zstd
+    /// (SHF_COMPRESSED sections from the compiler and linker), +zlibgnu (legacy .zdebug_* sections), +zstdobjcopy
+    /// (compressed afterwards by llvm-objcopy), +split (skeleton units with the DIEs in .dwo files next to the objects),
+    /// +dwp (the .dwo files packed into one .dwp by llvm-dwp, the .dwo files removed).</remarks>
     public static IEnumerable<TheoryDataRow<string>> Names()
     {
         foreach (var v in new[] { "clang22-O0", "clang22-O2", "clang19-O0", "clang19-O2" })
@@ -104,7 +108,17 @@ public static class TestBinaries
         }
         yield return new TheoryDataRow<string>("rust/debug");
         yield return new TheoryDataRow<string>("rust/opt");
+        foreach (var name in FormatVariants)
+            yield return new TheoryDataRow<string>(name);
     }
+
+    /// <summary>The same programs in other DWARF encodings: 64-bit DWARF, compressed sections and split DWARF.</summary>
+    public static readonly string[] FormatVariants =
+    [
+        "c/clang22-O0+dwarf64", "cxx/clang22-O2+dwarf64", "c/gcc-O0+dwarf64", "cxx/gcc-O2+dwarf64",
+        "cxx/clang22-O2+zlib", "c/clang22-O0+zstd", "cxx/clang22-O2+zstd", "c/gcc-O2+zlib", "cxx/gcc-O2+zlibgnu", "cxx/gcc-O2+zstdobjcopy",
+        "c/clang22-O0+split", "cxx/clang22-O2+split", "cxx/gcc-O2+split", "cxx/clang22-O2+dwp",
+    ];
 
     private static BuildVariant Variant(string v) => v switch
     {
@@ -121,6 +135,9 @@ public static class TestBinaries
     public static string Path(string name)
     {
         var parts = name.Split('/');
+        var variantAndFormat = parts[1].Split('+');
+        if (variantAndFormat.Length == 2)
+            return BuildFormat(parts[0], Variant(variantAndFormat[0]), variantAndFormat[1]);
         return parts[0] switch
         {
             "verbose_trap" => Fixtures.Build("verbose_trap", Variant(parts[1])).Program,
@@ -129,6 +146,98 @@ public static class TestBinaries
             "rust" => BuildRust(parts[1] == "opt"),
             _ => throw new ArgumentException(name),
         };
+    }
+
+    private static (string Source, string FileName) SourceOf(string program) => program switch
+    {
+        "cxx" => (CxxSource, "shapes.cpp"),
+        "c" => (CSource, "points.c"),
+        _ => throw new ArgumentException(program),
+    };
+
+    private static string BuildFormat(string program, BuildVariant variant, string format)
+    {
+        var (source, fileName) = SourceOf(program);
+        return format switch
+        {
+            "dwarf64" => Fixtures.CompileSource(source, fileName, variant, "-gdwarf64"),
+            "zlib" => Fixtures.CompileSource(source, fileName, variant, "-gz=zlib"),
+            "zstd" => Fixtures.CompileSource(source, fileName, variant, "-gz=zstd"),
+            "zlibgnu" => Fixtures.CompileSource(source, fileName, variant, "-gz=zlib-gnu"),
+            "zstdobjcopy" => CompressWithObjcopy(Fixtures.CompileSource(source, fileName, variant)),
+            "split" or "dwp" => BuildSplit(source, fileName, variant, packed: format == "dwp"),
+            _ => throw new ArgumentException(format),
+        };
+    }
+
+    /// <summary>The file LLVM's tools are given as the reference for <paramref name="name"/>: the binary itself, except that
+    /// LLVM 22 no longer reads legacy .zdebug_* sections, so for +zlibgnu it reads a copy that GNU objcopy decompressed
+    /// (same DWARF bytes, same addresses); the reader under test still reads the .zdebug_* file.</summary>
+    public static string ReferencePath(string name)
+    {
+        var path = Path(name);
+        if (!name.EndsWith("+zlibgnu", StringComparison.Ordinal)) return path;
+        var plain = path + ".decompressed";
+        lock (RustGate)
+        {
+            if (File.Exists(plain)) return plain;
+            var r = Toolchain.Run(Toolchain.Find("objcopy"), ["--decompress-debug-sections", path, plain + ".tmp"]);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"objcopy failed: {r.Stderr}");
+            File.Move(plain + ".tmp", plain);
+        }
+        return plain;
+    }
+
+    private static string CompressWithObjcopy(string program)
+    {
+        var compressed = program + ".zstd";
+        lock (RustGate)
+        {
+            if (File.Exists(compressed)) return compressed;
+            var r = Toolchain.Run(Toolchain.Find("llvm-objcopy-22"), ["--compress-debug-sections=zstd", program, compressed + ".tmp"]);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"llvm-objcopy failed: {r.Stderr}");
+            File.Move(compressed + ".tmp", compressed);
+        }
+        return compressed;
+    }
+
+    // Split DWARF names its .dwo files by the directory they were compiled in, so the build happens in the directory
+    // the tests keep (compile, then link, as a build system does), not in a temporary one that is moved afterwards.
+    private static string BuildSplit(string source, string fileName, BuildVariant variant, bool packed)
+    {
+        bool cxx = fileName.EndsWith(".cpp", StringComparison.Ordinal);
+        string compiler = variant.Compiler switch
+        {
+            Compiler.Clang22 => cxx ? Toolchain.ClangXX22 : Toolchain.Clang22,
+            Compiler.Gcc => cxx ? Toolchain.Gxx : Toolchain.Gcc,
+            _ => throw new ArgumentException(variant.ToString()),
+        };
+        string key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{source}\0{variant}\0{packed}")))[..12];
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"split-{System.IO.Path.GetFileNameWithoutExtension(fileName)}-{variant}-{(packed ? "dwp" : "dwo")}-{key}");
+        var program = System.IO.Path.Combine(dir, System.IO.Path.GetFileNameWithoutExtension(fileName));
+        lock (RustGate)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir, ".complete"))) return program;
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(System.IO.Path.Combine(dir, fileName), source);
+            var obj = System.IO.Path.GetFileNameWithoutExtension(fileName) + ".o";
+            Run(compiler, ["-g", "-gsplit-dwarf", variant.Optimization, "-c", fileName, "-o", obj]);
+            Run(compiler, [obj, "-o", program]);
+            if (packed)
+            {
+                Run(Toolchain.Find("llvm-dwp-22"), ["-e", program, "-o", program + ".dwp"]);
+                foreach (var dwo in Directory.EnumerateFiles(dir, "*.dwo")) File.Delete(dwo);
+            }
+            File.WriteAllText(System.IO.Path.Combine(dir, ".complete"), "");
+        }
+        return program;
+
+        void Run(string tool, string[] args)
+        {
+            var r = Toolchain.Run(tool, args, dir);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed: {r.Stderr}");
+        }
     }
 
     private static readonly object RustGate = new();

@@ -48,7 +48,9 @@ public sealed class SymbolIndex : IDisposable
                 var debug = ElfFile.Open(debugPath);
                 try
                 {
-                    return new SymbolIndex(elf, DwarfFile.FromElf(debug), elf, debug) { DebugFilePath = debugPath };
+                    var separate = DwarfFile.FromElf(debug);
+                    var splitFiles = separate.SplitFiles = new SplitDwarfFiles(separate, path);
+                    return new SymbolIndex(elf, separate, elf, debug, splitFiles) { DebugFilePath = debugPath };
                 }
                 catch
                 {
@@ -56,7 +58,9 @@ public sealed class SymbolIndex : IDisposable
                     throw;
                 }
             }
-            return new SymbolIndex(elf, DwarfFile.FromElf(elf), elf);
+            var dwarf = DwarfFile.FromElf(elf);
+            var split = dwarf.SplitFiles = new SplitDwarfFiles(dwarf, path);
+            return new SymbolIndex(elf, dwarf, elf, split);
         }
         catch
         {
@@ -80,7 +84,7 @@ public sealed class SymbolIndex : IDisposable
         int i = UpperBound(ranges, address) - 1;
         for (int k = i; k >= 0 && k > i - 64; k--)
             if (address >= ranges[k].Low && address < ranges[k].High)
-                return ranges[k].Unit;
+                return DieUnit(ranges[k].Unit);
         return null;
     }
 
@@ -293,9 +297,10 @@ public sealed class SymbolIndex : IDisposable
         var seen = new HashSet<ulong>();
         foreach (var unit in Dwarf.CompileUnits)
         {
-            foreach (var (low, _, index) in FunctionsOf(unit).Entries)
+            var functions = FunctionsOf(unit);
+            foreach (var (low, _, index) in functions.Entries)
             {
-                var die = new DwarfDie(unit, index);
+                var die = new DwarfDie(functions.Unit, index);
                 if (die.Tag != DwarfTag.Subprogram || !seen.Add(low)) continue;
                 yield return new FunctionMatch(die.ShortName ?? "??", QualifiedName(die), die.LinkageName, low, die.Ranges, false, die, Elf.Symbols.FindByAddress(low));
             }
@@ -344,7 +349,10 @@ public sealed class SymbolIndex : IDisposable
 
     // ---- building ----
 
-    private UnitFunctions FunctionsOf(DwarfUnit unit) => _unitFunctions.GetOrAdd(unit, u => new UnitFunctions(u));
+    private UnitFunctions FunctionsOf(DwarfUnit unit) => _unitFunctions.GetOrAdd(DieUnit(unit), u => new UnitFunctions(u));
+
+    // A skeleton unit's DIEs are those of its split unit (in a .dwo or .dwp) when that can be found.
+    private static DwarfUnit DieUnit(DwarfUnit unit) => unit.SplitUnit ?? unit;
 
     private (ulong, ulong, DwarfUnit)[] BuildUnitRanges()
     {
@@ -375,7 +383,7 @@ public sealed class SymbolIndex : IDisposable
         Parallel.For(0, candidates.Count, i =>
         {
             var local = found[i] = [];
-            NamedSubroutines(candidates[i], (n, unit, index) => { if (n == name) local.Add((unit, index)); });
+            NamedSubroutines(DieUnit(candidates[i]), (n, unit, index) => { if (n == name) local.Add((unit, index)); });
         });
         return found.SelectMany(l => l);
     }
@@ -402,7 +410,7 @@ public sealed class SymbolIndex : IDisposable
         Parallel.For(0, units.Count, i =>
         {
             var local = perUnit[i] = [];
-            NamedSubroutines(units[i], (n, unit, index) => local.Add((n, unit, index)));
+            NamedSubroutines(DieUnit(units[i]), (n, unit, index) => local.Add((n, unit, index)));
         });
         var map = new Dictionary<string, List<(DwarfUnit, int)>>(StringComparer.Ordinal);
         foreach (var local in perUnit)

@@ -109,6 +109,8 @@ internal sealed class UnitNameFilter
 
     private bool MayName(DwarfUnit unit, List<string[]> alternatives, Dictionary<string, List<ulong>> offsets)
     {
+        // A skeleton's names are in its .dwo, whose strings this filter does not search.
+        if (unit.IsSkeleton) return true;
         FormUse forms;
         try
         {

@@ -9,7 +9,8 @@ public sealed class DwarfUnit
     private DieEntry[]? _entries;
     private DwarfAbbreviationTable? _abbrevs;
     private bool _rootRead;
-    private string? _name, _compDir;
+    private string? _name, _compDir, _dwoName;
+    private ulong? _gnuDwoId;
     private ulong? _stmtList;
     private ulong _strOffsetsBase, _addrBase, _rnglistsBase, _loclistsBase, _baseAddress;
     private bool _readingRoot;
@@ -57,14 +58,37 @@ public sealed class DwarfUnit
     /// <summary>The unit-relative offset of the type DIE of a type unit (0 otherwise).</summary>
     public ulong TypeOffset { get; private set; }
 
-    /// <summary>The DWO id of a skeleton or split unit (DWARF 5 header), or null.</summary>
-    public ulong? DwoId { get; private set; }
+    /// <summary>The DWO id of a skeleton or split unit (DWARF 5 header, or DW_AT_GNU_dwo_id before DWARF 5), or null.</summary>
+    public ulong? DwoId
+    {
+        get
+        {
+            if (_dwoId == null && Version < 5) { EnsureRoot(); return _gnuDwoId; }
+            return _dwoId;
+        }
+        private set => _dwoId = value;
+    }
+
+    private ulong? _dwoId;
+
+    /// <summary>DW_AT_dwo_name (or DW_AT_GNU_dwo_name) of the root DIE: the .dwo file holding a skeleton unit's DIEs.</summary>
+    public string? DwoName { get { EnsureRoot(); return _dwoName; } }
+
+    /// <summary>True for a skeleton unit (DW_UT_skeleton, or a DWARF 4 compile unit naming a GNU .dwo file).</summary>
+    public bool IsSkeleton => UnitType == DwarfUnitType.Skeleton || (Version < 5 && UnitType == DwarfUnitType.Compile && DwoName != null);
+
+    /// <summary>For a split unit read from a .dwo or .dwp: the skeleton unit of the module that points to it.</summary>
+    /// <remarks>The split unit takes its address table base, base address and line table from the skeleton.</remarks>
+    public DwarfUnit? Skeleton { get; internal set; }
+
+    /// <summary>For a skeleton unit: the split unit holding its DIEs (opened on first use), or null when it cannot be found or this is not a skeleton.</summary>
+    public DwarfUnit? SplitUnit => IsSkeleton ? File.SplitFiles?.SplitUnitOf(this) : null;
 
     /// <summary>DW_AT_str_offsets_base of the root DIE (default: just past the DWARF 5 table header).</summary>
     public ulong StrOffsetsBase { get { EnsureRoot(); return _strOffsetsBase; } private set => _strOffsetsBase = value; }
 
     /// <summary>DW_AT_addr_base of the root DIE.</summary>
-    public ulong AddrBase { get { EnsureRoot(); return _addrBase; } private set => _addrBase = value; }
+    public ulong AddrBase { get { if (Skeleton is { } s) return s.AddrBase; EnsureRoot(); return _addrBase; } private set => _addrBase = value; }
 
     /// <summary>DW_AT_rnglists_base of the root DIE (0 when absent).</summary>
     public ulong RnglistsBase { get { EnsureRoot(); return _rnglistsBase; } private set => _rnglistsBase = value; }
@@ -73,7 +97,7 @@ public sealed class DwarfUnit
     public ulong LoclistsBase { get { EnsureRoot(); return _loclistsBase; } private set => _loclistsBase = value; }
 
     /// <summary>The unit's base address (DW_AT_low_pc of the root DIE, 0 when absent).</summary>
-    public ulong BaseAddress { get { EnsureRoot(); return _baseAddress; } private set => _baseAddress = value; }
+    public ulong BaseAddress { get { EnsureRoot(); return _baseAddress == 0 && Skeleton is { } s ? s.BaseAddress : _baseAddress; } private set => _baseAddress = value; }
 
     /// <summary>The address ranges of the root DIE (read without parsing the rest of the unit).</summary>
     public IReadOnlyList<DwarfRange> RootRanges { get { EnsureRoot(); return _rootRanges; } }
@@ -88,7 +112,8 @@ public sealed class DwarfUnit
     public long? StatementListOffset { get { EnsureRoot(); return (long?)_stmtList; } }
 
     /// <summary>The unit's line table (null when it has no DW_AT_stmt_list).</summary>
-    public DwarfLineProgram? LineProgram => StatementListOffset is { } off ? File.LineProgram(off, this) : null;
+    /// <remarks>A split unit without its own DW_AT_stmt_list uses its skeleton's table, whose file numbers its DIEs use.</remarks>
+    public DwarfLineProgram? LineProgram => StatementListOffset is { } off ? File.LineProgram(off, this) : Skeleton?.LineProgram;
 
     /// <summary>The abbreviation table the unit's DIEs use.</summary>
     public DwarfAbbreviationTable Abbreviations => _abbrevs ??= File.AbbreviationTable(AbbreviationOffset);
@@ -228,6 +253,10 @@ public sealed class DwarfUnit
             throw DwarfError.At(sectionName, offset, "unit header is longer than the unit");
         // DWARF 5 tables default to just past their header when the base attribute is absent.
         u._strOffsetsBase = u.Version >= 5 ? (u.OffsetSize == 8 ? 16UL : 8UL) : 0;
+        // A split unit's range and location list indexes count from just past the header of its .dwo section
+        // (unit_length, version, address_size, segment_selector_size, offset_entry_count), absent a base attribute.
+        if (u.UnitType is DwarfUnitType.SplitCompile or DwarfUnitType.SplitType)
+            u._rnglistsBase = u._loclistsBase = u.OffsetSize == 8 ? 20UL : 12UL;
         return u;
     }
 
@@ -276,6 +305,8 @@ public sealed class DwarfUnit
                 case DwarfAttribute.LowPc: BaseAddress = v.AsAddress(); break;
                 case DwarfAttribute.Name: _name = v.AsString(); break;
                 case DwarfAttribute.CompDir: _compDir = v.AsString(); break;
+                case DwarfAttribute.DwoName or DwarfAttribute.GnuDwoName: _dwoName = v.AsString(); break;
+                case DwarfAttribute.GnuDwoId: _gnuDwoId = v.RawValue; break;
             }
         }
         _rootRanges = DwarfRangeReader.FromAttributes(this, Pick(DwarfAttribute.LowPc), Pick(DwarfAttribute.HighPc), Pick(DwarfAttribute.Ranges));
