@@ -94,6 +94,10 @@ public sealed class ThreadLocalVariableTests
             }
         }
         Assert.True(problems.Count == 0, $"{problems.Count} disagreements with lldb:\n" + string.Join('\n', problems));
+        // Both ways of finding l_tls_modid in glibc's struct link_map give the same offset (the C library's debug files are installed).
+        var (descriptor, debugInfo) = Variables.ThreadLocalStorage.LinkMapModuleIdOffsets(run.Process.Memory, run.Process.Target.Modules);
+        Assert.NotNull(descriptor);
+        Assert.Equal(descriptor, debugInfo);
         // Three threads, three different sets of values.
         Assert.Equal(3, seen.Values.Distinct().Count());
     }

@@ -464,7 +464,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
             IReadOnlyList<DwarfDie> found;
             try
             {
-                found = symbols.FindVariables(name);
+                found = GlobalsNamed.GetOrCreateValue(symbols).GetOrAdd(name, symbols.FindVariables);
             }
             catch (InvalidDataException)
             {
@@ -502,6 +502,9 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
         }
         return null;
     }
+
+    // Breakpoint conditions look the same names up at every hit; a module's DWARF never changes while it is loaded.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SymbolIndex, System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<DwarfDie>>> GlobalsNamed = new();
 
     /// <summary>The type of a variable known only from an ELF symbol: as lldb, its first 8 bytes read as a <c>void *</c>
     /// (cast it to its declared type to see it as such); the name says that there is no type information.</summary>

@@ -26,8 +26,9 @@ public readonly record struct ThreadLocalAddress(ulong? Address, string? Error)
 /// dynamic thread vector: <c>tcbhead_t.dtv</c> at <c>tp + 8</c>, whose entry <c>dtv[l_tls_modid].pointer.val</c> (16-byte
 /// entries; <c>dtv[-1].counter</c> is their number) is the block in this thread. The module id is read from the module's
 /// <c>struct link_map</c>, found on the loader's list (r_debug.r_map, reached through the program's DT_DEBUG) by the
-/// address of its dynamic section; the offset of <c>l_tls_modid</c> in glibc's private <c>struct link_map</c> comes from
-/// the dynamic loader's own debug information, so it is right for whichever glibc the program runs with.
+/// address of its dynamic section. The offset of <c>l_tls_modid</c> in glibc's private <c>struct link_map</c> comes from
+/// the descriptor glibc publishes for libthread_db (<c>_thread_db_link_map_l_tls_modid</c>), or else from the dynamic
+/// loader's debug information, so it is right for whichever glibc the program runs with.
 /// </remarks>
 public static class ThreadLocalStorage
 {
@@ -105,8 +106,8 @@ public static class ThreadLocalStorage
         if (DynamicSection(module) is not { } dynamic) return ThreadLocalAddress.Failed($"{module.Name} has no dynamic section");
         var loader = modules.FirstOrDefault(m => m.Name.StartsWith("ld-", StringComparison.Ordinal) || m.Name.StartsWith("ld.so", StringComparison.Ordinal));
         if (loader is null) return ThreadLocalAddress.Failed("the dynamic loader is not among the loaded modules");
-        if (ModuleIdOffset(loader) is not { } modidOffset)
-            return ThreadLocalAddress.Failed($"the dynamic loader ({loader.Name}) has no debug information describing struct link_map (install the C library's debug symbols)");
+        if ((ThreadDebugDescriptor(memory, modules) ?? ModuleIdOffset(loader)) is not { } modidOffset)
+            return ThreadLocalAddress.Failed($"neither the C library's _thread_db_link_map_l_tls_modid nor debug information of {loader.Name} says where struct link_map keeps l_tls_modid");
         if (LinkMapHead(memory, modules, loader) is not { } map) return ThreadLocalAddress.Failed("cannot find the dynamic loader's list of modules (r_debug)");
         for (int i = 0; i < MaxLinkMapEntries && map != 0; i++)
         {
@@ -166,6 +167,44 @@ public static class ThreadLocalStorage
             }
         }
         return rDebug is { } r and not 0 ? ReadPointer(memory, r + 8) : null; // r_map
+    }
+
+    /// <summary>The offset of <c>l_tls_modid</c> in the loader's <c>struct link_map</c> as each source gives it: glibc's
+    /// libthread_db descriptor and the dynamic loader's debug information (null where a source is missing).</summary>
+    public static (ulong? FromThreadDbDescriptor, ulong? FromLoaderDebugInfo) LinkMapModuleIdOffsets(IByteSource memory, IReadOnlyList<Module> modules)
+    {
+        var loader = modules.FirstOrDefault(m => m.Name.StartsWith("ld-", StringComparison.Ordinal) || m.Name.StartsWith("ld.so", StringComparison.Ordinal));
+        return (ThreadDebugDescriptor(memory, modules), loader is null ? null : ModuleIdOffset(loader));
+    }
+
+    // glibc describes its private structures for libthread_db (and for lldb, which reads the same): the GLIBC_PRIVATE symbol
+    // _thread_db_link_map_l_tls_modid (in libc.so.6 since 2.34, libpthread before) is a DB_STRUCT_FIELD descriptor,
+    // three 32-bit words: the field's size in bits, its element count, its byte offset.
+    private static ulong? ThreadDebugDescriptor(IByteSource memory, IReadOnlyList<Module> modules)
+    {
+        Span<byte> descriptor = stackalloc byte[12];
+        foreach (var module in modules)
+        {
+            if (!module.Name.StartsWith("libc.so", StringComparison.Ordinal) && !module.Name.StartsWith("libpthread", StringComparison.Ordinal)) continue;
+            if (ModidOffsets.TryGetValue(module, out var cached)) return cached.Value;
+            ulong? result = null;
+            try
+            {
+                if (module.Elf?.Symbols.FindByName("_thread_db_link_map_l_tls_modid").FirstOrDefault(x => x.Size >= 12) is { } symbol)
+                {
+                    if (memory.Read(module.ToRuntimeAddress(symbol.Value), descriptor) == 12
+                        && BinaryPrimitives.ReadUInt32LittleEndian(descriptor) == 64)
+                        result = BinaryPrimitives.ReadUInt32LittleEndian(descriptor[8..]);
+                }
+            }
+            catch (InvalidDataException)
+            {
+                result = null;
+            }
+            ModidOffsets.AddOrUpdate(module, new StrongBox<ulong?>(result));
+            if (result is not null) return result;
+        }
+        return null;
     }
 
     // The byte offset of l_tls_modid in the loader's struct link_map, from the loader's DWARF (the public <link.h> declares
