@@ -101,4 +101,46 @@ public sealed class ThreadLocalVariableTests
         // Three threads, three different sets of values.
         Assert.Equal(3, seen.Values.Distinct().Count());
     }
+    /// <summary>A statically linked program has no dynamic loader: its block is found from fs_base and PT_TLS alone. lldb-22
+    /// cannot show these ("no TLS data currently exists for this thread"), so gdb is the reference here.</summary>
+    [Fact]
+    public async Task StaticExecutableThreadLocalsAgreeWithGdb()
+    {
+        var program = Fixtures.CompileSource(MainSource.Replace("void lib_set(int v);", "static void lib_set(int v) { (void)v; }", StringComparison.Ordinal),
+            "statictls.c", BuildVariant.Clang22O0, "-static", "-lpthread");
+        string[] expressions = ["tls_counter", "tls_static", "tls_name[0]"];
+        var args = new List<string> { "-batch", "-nx", "-ex", "break checkpoint", "-ex", "run" };
+        for (int s = 0; s < 3; s++)
+        {
+            if (s > 0) args.AddRange(["-ex", "continue"]);
+            args.AddRange(["-ex", "print id"]);
+            foreach (var e in expressions) args.AddRange(["-ex", "print " + e]);
+        }
+        args.Add(program);
+        var gdb = Toolchain.Run(Toolchain.Find("gdb"), args, timeout: TimeSpan.FromMinutes(2)).Stdout
+            .Split('\n').Where(l => l.StartsWith('$')).Select(l => l[(l.IndexOf(" = ", StringComparison.Ordinal) + 3)..].Trim()).ToList();
+        Assert.Equal(3 * (1 + expressions.Length), gdb.Count);
+        var reference = new Dictionary<string, List<string>>();
+        for (int s = 0; s < 3; s++) reference[gdb[s * (1 + expressions.Length)]] = gdb.Skip(s * (1 + expressions.Length) + 1).Take(expressions.Length).ToList();
+
+        await using var run = await RecordedProcess.LaunchAsync(program);
+        var set = await run.Process.SetFunctionBreakpointsAsync([new FunctionBreakpointSpec("checkpoint")]);
+        Assert.True(set[0].IsVerified, set[0].Message);
+        var problems = new List<string>();
+        for (int s = 0; s < 3; s++)
+        {
+            var stop = await run.ContinueToStopAsync();
+            var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+            var id = (await run.Process.EvaluateAsync("id", frames[0].Id)).Value;
+            Assert.True(reference.TryGetValue(id, out var want), $"gdb never stopped with id = {id}");
+            for (int i = 0; i < expressions.Length; i++)
+            {
+                var got = (await run.Process.EvaluateAsync(expressions[i], frames[0].Id)).Value;
+                // gdb prints a char as "98 'b'", the engine as lldb does: "'b'".
+                var expected = want[i].Contains(' ', StringComparison.Ordinal) && want[i].EndsWith('\'') ? want[i][(want[i].IndexOf(' ') + 1)..] : want[i];
+                if (got != expected) problems.Add($"id {id}: {expressions[i]} = '{got}' != gdb '{want[i]}'");
+            }
+        }
+        Assert.True(problems.Count == 0, $"{problems.Count} disagreements with gdb:\n" + string.Join('\n', problems));
+    }
 }
