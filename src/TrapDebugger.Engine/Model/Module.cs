@@ -14,6 +14,8 @@ public sealed class Module : IDisposable
     private readonly Lazy<(CallFrameInfo? Eh, CallFrameInfo? Debug)> _cfi;
     private readonly Lazy<(ulong Low, ulong High)[]> _segments;
     private readonly Lazy<(ulong Low, ulong High)[]> _pltRanges;
+    private readonly Lazy<Dictionary<ulong, string>> _slotSymbols;
+    private readonly Func<SymbolIndex>? _openImage;
 
     /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>.</summary>
     public Module(int id, string path, ulong loadBias, bool isMainProgram)
@@ -26,7 +28,22 @@ public sealed class Module : IDisposable
         _cfi = new(OpenCallFrames, LazyThreadSafetyMode.ExecutionAndPublication);
         _segments = new(ReadSegments, LazyThreadSafetyMode.ExecutionAndPublication);
         _pltRanges = new(ReadPltRanges, LazyThreadSafetyMode.ExecutionAndPublication);
+        _slotSymbols = new(ReadSlotSymbols, LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>Describes an image that exists only in the process's memory (the kernel's vDSO), read from <paramref name="image"/>.</summary>
+    public Module(int id, string name, byte[] image, ulong loadBias)
+        : this(id, name, loadBias, isMainProgram: false)
+    {
+        _openImage = () =>
+        {
+            var elf = ElfFile.Read(image, name);
+            return new SymbolIndex(elf, DwarfFile.FromElf(elf), elf);
+        };
+    }
+
+    /// <summary>True for an image read from process memory rather than from a file.</summary>
+    public bool IsMemoryImage => _openImage is not null;
 
     /// <summary>A small number that identifies the module in this session (DAP module id).</summary>
     public int Id { get; }
@@ -121,8 +138,44 @@ public sealed class Module : IDisposable
         }
     }
 
+    /// <summary>The dynamic symbol whose address the GOT slot at run-time <paramref name="slotAddress"/> receives
+    /// (from the R_X86_64_JUMP_SLOT or R_X86_64_GLOB_DAT relocation of that slot), or null.</summary>
+    public string? SlotSymbolName(ulong slotAddress) => _slotSymbols.Value.GetValueOrDefault(ToFileAddress(slotAddress));
+
+    /// <summary>The run-time entry addresses of the functions this module defines and exports under <paramref name="name"/>
+    /// (indirect functions excluded: their symbol is the resolver, not the code a call reaches).</summary>
+    public IEnumerable<ulong> ExportedFunctionAddresses(string name)
+    {
+        IEnumerable<ElfSymbol> symbols;
+        try
+        {
+            symbols = Elf?.Symbols.Dynamic ?? [];
+        }
+        catch (InvalidDataException)
+        {
+            yield break;
+        }
+        foreach (var s in symbols)
+        {
+            if (s.Type == ElfSymbolType.Function && !s.IsUndefined && s.Value != 0 && s.Binding != ElfSymbolBinding.Local && s.Name == name)
+                yield return ToRuntimeAddress(s.Value);
+        }
+    }
+
     private SymbolIndex? OpenSymbols()
     {
+        if (_openImage is { } open)
+        {
+            try
+            {
+                return open();
+            }
+            catch (InvalidDataException e)
+            {
+                LoadError = $"cannot read the {Path} image: {e.Message}";
+                return null;
+            }
+        }
         if (!File.Exists(Path))
         {
             LoadError = $"'{Path}' is not a file that can be read";
@@ -190,6 +243,38 @@ public sealed class Module : IDisposable
         if (elf is null) return [];
         return elf.Sections.Where(s => s.Name is ".plt" or ".plt.sec" or ".plt.got" or ".iplt")
             .Select(s => (s.Address + LoadBias, s.Address + s.Size + LoadBias)).ToArray();
+    }
+
+    // Elf64_Rela: r_offset, r_info (symbol index in the high half, type in the low), r_addend.
+    private const int RelaSize = 24;
+    private const uint R_X86_64_GLOB_DAT = 6, R_X86_64_JUMP_SLOT = 7;
+
+    private Dictionary<ulong, string> ReadSlotSymbols()
+    {
+        var result = new Dictionary<ulong, string>();
+        try
+        {
+            var elf = Elf;
+            if (elf is null) return result;
+            var dynamic = elf.Symbols.Dynamic;
+            foreach (var section in elf.Sections.Where(s => s.Name is ".rela.plt" or ".rela.dyn" && s.HasFileData))
+            {
+                var data = elf.GetSectionData(section).Span;
+                for (int at = 0; at + RelaSize <= data.Length; at += RelaSize)
+                {
+                    ulong offset = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data[at..]);     // r_offset
+                    ulong info = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data[(at + 8)..]); // r_info
+                    uint type = (uint)info, symbol = (uint)(info >> 32);
+                    // Dynamic leaves out the null symbol 0.
+                    if (type is not (R_X86_64_JUMP_SLOT or R_X86_64_GLOB_DAT) || symbol == 0 || symbol > dynamic.Count) continue;
+                    result.TryAdd(offset, dynamic[(int)symbol - 1].Name);
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return result;
     }
 
     /// <inheritdoc/>

@@ -20,6 +20,9 @@ public sealed class Target : IUnwindSource, IDisposable
     /// <summary>The modules loaded now, the main program first.</summary>
     public IReadOnlyList<Module> Modules => _modules;
 
+    /// <summary>Which functions a step into passes over; replace it to change the pattern or the rules.</summary>
+    public StepAvoidance StepAvoidance { get; set; } = new();
+
     /// <summary>The main program, once known.</summary>
     public Module? MainProgram => _modules.FirstOrDefault(m => m.IsMainProgram);
 
@@ -36,6 +39,19 @@ public sealed class Target : IUnwindSource, IDisposable
         }
     }
 
+    /// <summary>Adds an image read from process memory (the vDSO) under <paramref name="name"/>; returns the existing module if already present.</summary>
+    public Module AddImage(string name, byte[] image, ulong loadBias)
+    {
+        lock (_gate)
+        {
+            var existing = _modules.FirstOrDefault(m => m.Path == name && m.LoadBias == loadBias);
+            if (existing is not null) return existing;
+            var module = new Module(_nextId++, name, image, loadBias);
+            _modules = [.. _modules, module];
+            return module;
+        }
+    }
+
     /// <summary>Removes the module at <paramref name="path"/> with <paramref name="loadBias"/>; returns it, or null.</summary>
     public Module? Remove(string path, ulong loadBias)
     {
@@ -48,10 +64,15 @@ public sealed class Target : IUnwindSource, IDisposable
         }
     }
 
-    /// <summary>Removes every module (after exec).</summary>
-    public void Clear()
+    /// <summary>Removes every module (after exec) and returns them; the caller disposes them once nothing reads them.</summary>
+    public IReadOnlyList<Module> Clear()
     {
-        lock (_gate) _modules = [];
+        lock (_gate)
+        {
+            var gone = _modules;
+            _modules = [];
+            return gone;
+        }
     }
 
     /// <summary>The module whose loaded segments contain run-time <paramref name="address"/>, or null.</summary>

@@ -13,6 +13,12 @@ public sealed partial class TargetProcess
     /// <summary>The most instructions one source-level step executes one at a time before giving up and stopping.</summary>
     public const int MaxStepInstructions = 200_000;
 
+    private long _instructionSteps;
+
+    /// <summary>How many single-instruction steps (PTRACE_SINGLESTEP) the engine has issued for steps so far: what a
+    /// source-level step costs, since each one is a round trip through the kernel.</summary>
+    public long InstructionStepCount => Interlocked.Read(ref _instructionSteps);
+
     /// <summary>Where a thread is, in the terms stepping decides by.</summary>
     private readonly record struct Position(ulong Pc, ulong Sp, ulong Cfa, Module? Module, AddressLookup? Lookup)
     {
@@ -133,6 +139,7 @@ public sealed partial class TargetProcess
 
     private async Task<StopInfo?> StepOneInstructionAsync(int threadId)
     {
+        Interlocked.Increment(ref _instructionSteps);
         var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return null;
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
@@ -142,6 +149,7 @@ public sealed partial class TargetProcess
     /// <summary>Single-steps one instruction; returns a stop to report instead of the step (a signal), or null when the step completed.</summary>
     private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId)
     {
+        Interlocked.Increment(ref _instructionSteps);
         var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return (false, null);
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return (true, null);
@@ -158,26 +166,55 @@ public sealed partial class TargetProcess
     /// (recursive calls reaching the same address deeper in the stack are passed over); returns a stop that interrupted it, or null on arrival.</summary>
     private async Task<StopInfo?> RunToReturnAsync(int threadId, ulong address, ulong expectedSp)
     {
-        await _native.InsertBreakpointAsync(address).ConfigureAwait(false);
+        var (_, interrupt) = await RunUntilAsync(threadId, [address], (_, sp) => sp >= expectedSp).ConfigureAwait(false);
+        return interrupt;
+    }
+
+    /// <summary>Runs all threads with temporary breakpoints at <paramref name="addresses"/> until <paramref name="threadId"/>
+    /// reaches one of them in a state <paramref name="arrived"/> accepts (address, stack pointer); returns the address reached,
+    /// or the stop that interrupted the run. Other threads passing the temporary breakpoints are let go.</summary>
+    private async Task<(ulong? Reached, StopInfo? Interrupt)> RunUntilAsync(int threadId, IReadOnlyList<ulong> addresses, Func<ulong, ulong, bool> arrived)
+    {
+        var inserted = new List<ulong>();
         try
         {
+            foreach (var a in addresses.Distinct())
+            {
+                try
+                {
+                    await _native.InsertBreakpointAsync(a).ConfigureAwait(false);
+                    inserted.Add(a);
+                }
+                catch (Native.Errors.TraceException)
+                {
+                    // An address in no mapped page cannot be reached either.
+                }
+            }
             while (true)
             {
                 var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
-                if (stop is null) return null;
-                if (stop.Reason == StopReason.Breakpoint && stop.Address == address && stop.ThreadId == threadId)
+                if (stop is null) return (null, null);
+                if (stop.Reason == StopReason.Breakpoint && inserted.Contains(stop.Address))
                 {
-                    var regs = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
-                    if (regs.Rsp >= expectedSp) return null;
-                    continue;
+                    if (stop.ThreadId == threadId)
+                    {
+                        var regs = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+                        if (arrived(stop.Address, regs.Rsp)) return (stop.Address, null);
+                    }
+                    bool userSite;
+                    lock (_breakpointGate) userSite = _sites.ContainsKey(stop.Address);
+                    if (!userSite) continue;
                 }
                 var info = await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false);
-                if (info is not null) return info;
+                if (info is not null) return (null, info);
             }
         }
         finally
         {
-            if (!_exited) await _native.RemoveBreakpointAsync(address).ConfigureAwait(false);
+            if (!_exited)
+            {
+                foreach (var a in inserted) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
+            }
         }
     }
 
@@ -191,9 +228,6 @@ public sealed partial class TargetProcess
         decoder.Decode(out var instruction);
         return instruction.IsInvalid ? null : instruction;
     }
-
-    private bool IsTrampolineCode(Position p) =>
-        p.Module is { } m && (m.IsInPlt(p.Pc) || m.Name.StartsWith("ld-linux", StringComparison.Ordinal) || m.Name.StartsWith("ld-", StringComparison.Ordinal));
 
     /// <summary>Steps by source line (over or into) in the frame identified by <paramref name="startCfa"/> and its distance from the machine frame's function.</summary>
     private async Task<StopInfo?> StepLinesAsync(int threadId, StepKind kind, ulong startCfa, int outerDistance, DwarfDie? startDie,
@@ -223,19 +257,20 @@ public sealed partial class TargetProcess
             if (now.Cfa < startCfa)
             {
                 // In a function called from the frame.
-                if (kind == StepKind.Into && now.HasLine)
+                if (kind == StepKind.Into)
                 {
-                    if (await SkipPrologueAsync(threadId, now).ConfigureAwait(false) is { } stop) return stop;
-                    return null;
+                    var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
+                    if (stopped || interrupt is not null || _exited) return interrupt;
                 }
-                if (kind == StepKind.Into && IsTrampolineCode(now)) continue;
-                // No line information (or stepping over): run back to the caller.
-                if (ReadPointer(now.Sp) is { } ra)
+                else if (ReadPointer(now.Sp) is { } ra)
                 {
+                    // Stepping over: run back to the caller.
                     var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
                     if (interrupt is not null || _exited) return interrupt;
                 }
-                continue;
+                // The return address may itself be the first instruction of the next line: judge it before stepping on.
+                now = await WhereAsync(threadId).ConfigureAwait(false);
+                if (now.Cfa != startCfa) continue;
             }
             if (kind == StepKind.Out)
             {
@@ -248,7 +283,8 @@ public sealed partial class TargetProcess
             if (myDepth < 0) return null; // left the inlined function into its caller
             if (myDepth > 0)
             {
-                if (kind == StepKind.Into) return null; // entered an inlined call
+                // Entered an inlined call: stop in it unless it is code a step into avoids (std:: inlined at -O2).
+                if (kind == StepKind.Into && Target.StepAvoidance.Reason(now.Module, now.Lookup) is null) return null;
                 continue;
             }
             var die = now.Lookup!.Frames[myDepth].Die;
@@ -256,6 +292,56 @@ public sealed partial class TargetProcess
             if (now.LineKey != startLine) return null;
         }
         return new StopInfo(threadId, StopCause.Step, $"step stopped after {MaxStepInstructions} instructions without reaching a new line", [], null, 0);
+    }
+
+    /// <summary>Decides a step into that has just entered a callee at <paramref name="entry"/> (its first instruction, the
+    /// return address on top of the stack): follows a PLT stub to the function it reaches, stops there when it has lines
+    /// and is not avoided, and otherwise runs at full speed back to the return address.</summary>
+    /// <returns>Stopped: the step ends in the callee (Interrupt is then the prologue run's interruption, if any); otherwise
+    /// the callee has returned (or Interrupt says what stopped the run instead).</returns>
+    private async Task<(bool Stopped, StopInfo? Interrupt)> StepIntoCalleeAsync(int threadId, Position entry)
+    {
+        ulong entrySp = entry.Sp;
+        if (ReadPointer(entrySp) is not { } returnAddress) return (true, null);
+        bool Returned(ulong address, ulong sp) => address == returnAddress && sp > entrySp;
+        var here = entry;
+        if (entry.Module is { } plt && plt.IsInPlt(entry.Pc))
+        {
+            var destinations = await PltDestinationsAsync(plt, entry.Pc).ConfigureAwait(false);
+            // A PLT stub jumps: the function it reaches starts with the same stack pointer.
+            var (reached, interrupt) = await RunUntilAsync(threadId, [.. destinations, returnAddress],
+                (address, sp) => Returned(address, sp) || (address != returnAddress && sp == entrySp)).ConfigureAwait(false);
+            if (interrupt is not null || reached is null) return (false, interrupt);
+            if (reached == returnAddress) return (false, null);
+            here = await WhereAsync(threadId).ConfigureAwait(false);
+        }
+        if (Target.StepAvoidance.Reason(here.Module, here.Lookup) is null)
+            return (true, await SkipPrologueAsync(threadId, here).ConfigureAwait(false));
+        var (_, back) = await RunUntilAsync(threadId, [returnAddress], Returned).ConfigureAwait(false);
+        return (false, back);
+    }
+
+    /// <summary>Where the PLT stub at <paramref name="stub"/> of <paramref name="module"/> goes: the address its GOT slot
+    /// holds once bound, or, while the slot still leads to the lazy resolver, every exported function of the slot's symbol
+    /// name (as lldb's step-through plan does); empty when neither is known.</summary>
+    private async Task<IReadOnlyList<ulong>> PltDestinationsAsync(Module module, ulong stub)
+    {
+        ulong pc = stub;
+        for (int i = 0; i < 3; i++)
+        {
+            if (await DecodeAtAsync(pc).ConfigureAwait(false) is not { } insn) return [];
+            if (insn.Code == Code.Endbr64)
+            {
+                pc = insn.NextIP;
+                continue;
+            }
+            if (insn.FlowControl != FlowControl.IndirectBranch || !insn.IsIPRelativeMemoryOperand) return [];
+            ulong slot = insn.IPRelativeMemoryAddress;
+            if (ReadPointer(slot) is { } bound && bound != 0 && !module.IsInPlt(bound)) return [bound];
+            if (module.SlotSymbolName(slot) is not { } name) return [];
+            return Target.Modules.SelectMany(m => m.ExportedFunctionAddresses(name)).Distinct().ToList();
+        }
+        return [];
     }
 
     /// <summary>After entering a function, runs to the end of its prologue (its first body line), as lldb and gdb stop there.</summary>
