@@ -72,10 +72,13 @@ public sealed class Breakpoint
     internal void SetLocations(IEnumerable<BreakpointLocation> locations) => _locations = locations.ToArray();
 
     /// <summary>True when hit number <paramref name="hit"/> satisfies <see cref="HitCondition"/> (always true without one).</summary>
-    public bool HitConditionMet(int hit)
+    public bool HitConditionMet(int hit) => HitConditionMet(HitCondition, hit);
+
+    /// <summary>True when hit number <paramref name="hit"/> satisfies <paramref name="hitCondition"/> (always true without one).</summary>
+    internal static bool HitConditionMet(string? hitCondition, int hit)
     {
-        if (string.IsNullOrWhiteSpace(HitCondition)) return true;
-        var text = HitCondition.Trim();
+        if (string.IsNullOrWhiteSpace(hitCondition)) return true;
+        var text = hitCondition.Trim();
         string op = "==";
         foreach (var candidate in (string[])[">=", "<=", "==", ">", "<", "%"])
         {

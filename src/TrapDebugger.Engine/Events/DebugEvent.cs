@@ -30,6 +30,8 @@ public enum StopCause
     Exec,
     /// <summary>Run-to-location reached its target.</summary>
     Goto,
+    /// <summary>A data breakpoint (hardware watchpoint) saw its memory accessed.</summary>
+    DataBreakpoint,
 }
 
 /// <summary>The facts of one stop: which thread, why, which breakpoints, and for signals the diagnosis.</summary>
@@ -54,6 +56,7 @@ public sealed record StopInfo(int ThreadId, StopCause Cause, string Description,
         StopCause.Exception => "exception",
         StopCause.Exec => "entry",
         StopCause.Goto => "goto",
+        StopCause.DataBreakpoint => "data breakpoint",
         _ => "pause",
     };
 }

@@ -137,8 +137,9 @@ public sealed partial class TargetProcess
         ];
     }
 
-    /// <summary>The rows under <paramref name="variablesReference"/> (a scope or an expandable value), from <paramref name="start"/>, at most <paramref name="count"/>.</summary>
-    public IReadOnlyList<VariableInfo> GetVariables(int variablesReference, int start = 0, int count = int.MaxValue)
+    /// <summary>The rows under <paramref name="variablesReference"/> (a scope or an expandable value), from <paramref name="start"/>, at most <paramref name="count"/>,
+    /// scalars shown in <paramref name="format"/>.</summary>
+    public IReadOnlyList<VariableInfo> GetVariables(int variablesReference, int start = 0, int count = int.MaxValue, ValueFormat format = ValueFormat.Natural)
     {
         RequireStopped();
         VariableContainer? container;
@@ -149,14 +150,14 @@ public sealed partial class TargetProcess
         switch (container.Kind)
         {
             case ContainerKind.Locals:
-                return scope.Locals.Skip(start).Take(count).Select(v => Describe(v.Name, v.Value, scope, v.Name)).ToList();
+                return scope.Locals.Skip(start).Take(count).Select(v => Describe(v.Name, v.Value, scope, v.Name, format)).ToList();
             case ContainerKind.Globals:
-                return scope.Globals.Skip(start).Take(count).Select(v => Describe(v.Name, v.Value, scope, v.Name)).ToList();
+                return scope.Globals.Skip(start).Take(count).Select(v => Describe(v.Name, v.Value, scope, v.Name, format)).ToList();
             case ContainerKind.Registers:
                 return RegisterRows(scope).Skip(start).Take(count).ToList();
             default:
                 return formatter.Children(container.Value!, start, count, container.Expression)
-                    .Select(c => Describe(c.Name, c.Value, scope, c.Expression)).ToList();
+                    .Select(c => Describe(c.Name, c.Value, scope, c.Expression, format)).ToList();
         }
     }
 
@@ -234,9 +235,10 @@ public sealed partial class TargetProcess
     private static readonly string[] RegisterSetNames =
         ["rax", "rbx", "rcx", "rdx", "rdi", "rsi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip"];
 
-    /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result.</summary>
+    /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result,
+    /// in <paramref name="format"/> unless the expression ends in a format suffix of its own.</summary>
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
-    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId)
+    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
     {
         RequireStopped();
         StackFrame frame;
@@ -248,11 +250,11 @@ public sealed partial class TargetProcess
             frame = frames.Count > 0 ? frames[0] : throw new EngineException("the stopped thread has no frames");
         }
         var scope = await GetScopeAsync(frame).ConfigureAwait(false);
-        var (value, format) = Evaluator.Evaluate(expression, scope);
+        var (value, suffix) = Evaluator.Evaluate(expression, scope);
         var raw = expression;
         int comma = LastTopLevelComma(expression);
         if (comma >= 0) raw = expression[..comma].Trim();
-        return Describe(expression, value, scope, raw, format);
+        return Describe(expression, value, scope, raw, suffix == ValueFormat.Natural ? format : suffix);
     }
 
     private static int LastTopLevelComma(string text)
@@ -279,7 +281,7 @@ public sealed partial class TargetProcess
 
     /// <summary>Sets the variable <paramref name="name"/> under <paramref name="variablesReference"/> to the value of <paramref name="valueExpression"/>; returns its new row.</summary>
     /// <exception cref="ExpressionException">The variable cannot be set (not a scalar or pointer, optimized out) or the value is invalid.</exception>
-    public VariableInfo SetVariable(int variablesReference, string name, string valueExpression)
+    public VariableInfo SetVariable(int variablesReference, string name, string valueExpression, ValueFormat format = ValueFormat.Natural)
     {
         RequireStopped();
         VariableContainer? container;
@@ -304,6 +306,6 @@ public sealed partial class TargetProcess
         {
             if (container.Kind == ContainerKind.Registers) _stacks.Remove(scope.Frame.ThreadId);
         }
-        return Describe(name, stored, scope, null);
+        return Describe(name, stored, scope, null, format);
     }
 }

@@ -422,9 +422,10 @@ public sealed partial class TargetProcess : IAsyncDisposable
             case StopReason.Step:
                 return new StopInfo(stop.ThreadId, StopCause.Step, "step", [], null, 0);
             case StopReason.Watchpoint:
-                return new StopInfo(stop.ThreadId, StopCause.Breakpoint, $"watchpoint at 0x{stop.Address:x}", [], null, 0);
+                return await EvaluateDataBreakpointHitAsync(stop).ConfigureAwait(false);
             case StopReason.Exec:
                 ResolveAllBreakpoints();
+                await ForgetDataBreakpointsAsync("the process executed a new program").ConfigureAwait(false);
                 return new StopInfo(stop.ThreadId, StopCause.Exec, "process executed a new program", [], null, 0);
             default:
                 _ = stepping;
