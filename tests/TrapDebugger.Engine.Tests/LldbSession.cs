@@ -15,9 +15,10 @@ internal static partial class LldbSession
 
     /// <summary>Runs <paramref name="program"/> with the breakpoint command <paramref name="breakpoint"/>, then
     /// <paramref name="commands"/> (use "c" to continue to the next stop); returns each command with the lines it printed.</summary>
-    public static List<(string Command, List<string> Lines)> Run(string program, string breakpoint, IEnumerable<string> commands)
+    public static List<(string Command, List<string> Lines)> Run(string program, string breakpoint, IEnumerable<string> commands, string? arguments = null)
     {
-        var args = new List<string> { "-b", "-o", "settings set stop-line-count-before 0", "-o", "settings set stop-line-count-after 0", "-o", breakpoint, "-o", "process launch" };
+        var launch = arguments is null ? "process launch" : "process launch -- " + arguments;
+        var args = new List<string> { "-b", "-o", "settings set stop-line-count-before 0", "-o", "settings set stop-line-count-after 0", "-o", breakpoint, "-o", launch };
         foreach (var c in commands)
         {
             args.Add("-o");

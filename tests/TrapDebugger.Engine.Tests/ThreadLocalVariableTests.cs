@@ -143,4 +143,55 @@ public sealed class ThreadLocalVariableTests
         }
         Assert.True(problems.Count == 0, $"{problems.Count} disagreements with gdb:\n" + string.Join('\n', problems));
     }
+    private const string DlopenSource = """
+        #include <dlfcn.h>
+        #include <pthread.h>
+        #include <stdio.h>
+        static void checkpoint(int id) { printf("checkpoint %d\n", id); }
+        static void *worker(void *arg) { (void)arg; checkpoint(1); return 0; }
+        int main(int argc, char **argv) {
+          void *h = dlopen(argv[1], RTLD_NOW);
+          if (!h) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+          void (*set)(int) = (void (*)(int))dlsym(h, "lib_set");
+          set(4242);
+          pthread_t t;
+          pthread_create(&t, 0, worker, 0);
+          pthread_join(t, 0);
+          checkpoint(0);
+          return 0;
+        }
+        """;
+
+    /// <summary>A library loaded with dlopen gets its block in a thread only when that thread first uses it: the thread that
+    /// did shows the values lldb shows, a thread that did not gets one sentence saying so (lldb: "no TLS data currently exists").</summary>
+    [Fact]
+    public async Task DlopenedLibraryThreadLocalsAreShownWhereAllocatedAndExplainedWhereNot()
+    {
+        var library = Fixtures.CompileSource(LibrarySource, "libtlsvars.c", BuildVariant.Clang22O0, "-shared", "-fPIC");
+        var program = Fixtures.CompileSource(DlopenSource, "dlopentls.c", BuildVariant.Clang22O0, "-ldl", "-lpthread");
+        var lldb = LldbSession.Run(program, "breakpoint set -n checkpoint -c 'id == 0'", ["p lib_tls", "p lib_tls_zero"], library);
+        var printed = lldb.Where(s => s.Command.StartsWith("p ", StringComparison.Ordinal)).ToDictionary(s => s.Command[2..], s => LldbSession.PrintedValue(s.Lines));
+        Assert.Equal("4242", printed["lib_tls"]);
+
+        await using var run = await RecordedProcess.LaunchAsync(program, library);
+        var set = await run.Process.SetFunctionBreakpointsAsync([new FunctionBreakpointSpec("checkpoint")]);
+        Assert.True(set[0].IsVerified, set[0].Message);
+        for (int s = 0; s < 2; s++)
+        {
+            var stop = await run.ContinueToStopAsync();
+            var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+            var id = (await run.Process.EvaluateAsync("id", frames[0].Id)).Value;
+            var value = (await run.Process.EvaluateAsync("lib_tls", frames[0].Id)).Value;
+            var other = (await run.Process.EvaluateAsync("lib_tls_zero", frames[0].Id)).Value;
+            if (id == "0")
+            {
+                Assert.Equal(printed["lib_tls"], value);
+                Assert.Equal(printed["lib_tls_zero"], other);
+            }
+            else
+            {
+                Assert.Equal("<the thread-local block of libtlsvars is not allocated in this thread yet (the thread has not used it)>", value);
+            }
+        }
+    }
 }
