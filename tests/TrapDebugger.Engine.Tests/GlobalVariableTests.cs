@@ -55,14 +55,14 @@ public sealed class GlobalVariableTests
 
     private static int LoopLine => MainSource.Split('\n').ToList().FindIndex(l => l.Contains("total += lib_step()", StringComparison.Ordinal)) + 1;
 
-    private static string Build()
+    private static string Build(BuildVariant variant)
     {
-        var library = Fixtures.CompileSource(LibrarySource, "libglobalvars.c", BuildVariant.Clang22O0, "-shared", "-fPIC");
+        var library = Fixtures.CompileSource(LibrarySource, "libglobalvars.c", variant, "-shared", "-fPIC");
         // The second unit is passed to the compiler as a file; its name carries its hash so the build cache sees changes.
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OtherSource)))[..16];
         var other = Path.Combine(Path.GetTempPath(), $"trapdbg-global-other-{hash}.cpp");
         if (!File.Exists(other)) File.WriteAllText(other, OtherSource);
-        return Fixtures.CompileSource(MainSource, "globalvars.cpp", BuildVariant.Clang22O0, other, library);
+        return Fixtures.CompileSource(MainSource, "globalvars.cpp", variant, other, library);
     }
 
     private static async Task<(RecordedProcess Run, int FrameId)> StopInLoopAsync(string program, string condition)
@@ -76,10 +76,13 @@ public sealed class GlobalVariableTests
         return (run, frames[0].Id);
     }
 
-    [Fact]
-    public async Task GlobalsOfEveryUnitAndModuleAgreeWithLldb()
+    public static TheoryData<string> Variants() => new() { "clang22-O0", "gcc-O0" };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task GlobalsOfEveryUnitAndModuleAgreeWithLldb(string variant)
     {
-        var program = Build();
+        var program = Build(LldbAgreementTests.Variant(variant));
         // The condition reads a global of the shared library: the stop is the third pass (lib_calls == 2 before the call).
         const string condition = "lib_calls == 2 && config::limit == 1000";
         var lldb = LldbSession.Run(program, $"breakpoint set -f globalvars.cpp -l {LoopLine} -c \"{condition}\"", Expressions.Select(e => "p " + e));
@@ -108,7 +111,7 @@ public sealed class GlobalVariableTests
     [Fact]
     public async Task GlobalsScopeListsTheCurrentUnitOnlyAndSymbolsWithoutDwarfSayHaveNoType()
     {
-        var (run, frameId) = await StopInLoopAsync(Build(), "i == 1");
+        var (run, frameId) = await StopInLoopAsync(Build(BuildVariant.Clang22O0), "i == 1");
         await using var _ = run;
         var scopes = await run.Process.GetScopesAsync(frameId);
         var rows = run.Process.GetVariables(scopes[2].VariablesReference);
