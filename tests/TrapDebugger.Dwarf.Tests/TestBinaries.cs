@@ -118,7 +118,26 @@ public static class TestBinaries
         "c/clang22-O0+dwarf64", "cxx/clang22-O2+dwarf64", "c/gcc-O0+dwarf64", "cxx/gcc-O2+dwarf64",
         "cxx/clang22-O2+zlib", "c/clang22-O0+zstd", "cxx/clang22-O2+zstd", "c/gcc-O2+zlib", "cxx/gcc-O2+zlibgnu", "cxx/gcc-O2+zstdobjcopy",
         "c/clang22-O0+split", "cxx/clang22-O2+split", "cxx/gcc-O2+split", "cxx/clang22-O2+dwp",
+        "c/clang22-O0+pubnames", "cxx/clang22-O2+pubnames", "cxx2/clang22-O2+pubnames", "cxx2/clang22-O0+pubnamesmerged",
+        "cxx/clang22-O2+splitpubnames",
     ];
+
+    /// <summary>The variants built with a .debug_names name index (-gpubnames).</summary>
+    public static IEnumerable<TheoryDataRow<string>> NameIndexed() =>
+        FormatVariants.Where(v => v.Contains("pubnames", StringComparison.Ordinal)).Select(v => new TheoryDataRow<string>(v));
+
+    /// <summary>A second C++ unit for two-unit programs ("cxx2"): the same plain names as the first unit in other scopes,
+    /// so a name index must tell the units apart.</summary>
+    public const string CxxSecondUnitSource = """
+        namespace geometry {
+        template <typename T> struct Box { T w; __attribute__((noinline)) T area() const { return w * w + 1; } };
+        }
+        namespace other {
+        __attribute__((noinline)) int compute(int n) { return geometry::Box<long>{n}.area() > 7 ? n : -n; }
+        static inline int clamp(int v) { return v > 9 ? 9 : v; }
+        }
+        int second_unit_entry(int n) { return other::compute(n) + other::clamp(n); }
+        """;
 
     private static BuildVariant Variant(string v) => v switch
     {
@@ -135,6 +154,12 @@ public static class TestBinaries
     public static string Path(string name)
     {
         var parts = name.Split('/');
+        if (parts[0] == "cxx2")
+        {
+            var (variant, format) = (Variant(parts[1].Split('+')[0]), parts[1].Split('+')[1]);
+            string[] link = format == "pubnamesmerged" ? ["-fuse-ld=lld", "-Wl,--debug-names"] : [];
+            return BuildKept([("shapes.cpp", CxxSource), ("second.cpp", CxxSecondUnitSource)], variant, ["-gpubnames"], link, packed: false, format);
+        }
         var variantAndFormat = parts[1].Split('+');
         if (variantAndFormat.Length == 2)
             return BuildFormat(parts[0], Variant(variantAndFormat[0]), variantAndFormat[1]);
@@ -165,7 +190,9 @@ public static class TestBinaries
             "zstd" => Fixtures.CompileSource(source, fileName, variant, "-gz=zstd"),
             "zlibgnu" => Fixtures.CompileSource(source, fileName, variant, "-gz=zlib-gnu"),
             "zstdobjcopy" => CompressWithObjcopy(Fixtures.CompileSource(source, fileName, variant)),
-            "split" or "dwp" => BuildSplit(source, fileName, variant, packed: format == "dwp"),
+            "split" or "dwp" => BuildKept([(fileName, source)], variant, ["-gsplit-dwarf"], [], packed: format == "dwp", format),
+            "splitpubnames" => BuildKept([(fileName, source)], variant, ["-gsplit-dwarf", "-gpubnames"], [], packed: false, format),
+            "pubnames" => Fixtures.CompileSource(source, fileName, variant, "-gpubnames"),
             _ => throw new ArgumentException(format),
         };
     }
@@ -202,9 +229,10 @@ public static class TestBinaries
     }
 
     // Split DWARF names its .dwo files by the directory they were compiled in, so the build happens in the directory
-    // the tests keep (compile, then link, as a build system does), not in a temporary one that is moved afterwards.
-    private static string BuildSplit(string source, string fileName, BuildVariant variant, bool packed)
+    // the tests keep (compile each unit, then link, as a build system does), not in a temporary one moved afterwards.
+    private static string BuildKept((string FileName, string Source)[] units, BuildVariant variant, string[] compileFlags, string[] linkFlags, bool packed, string format)
     {
+        string fileName = units[0].FileName;
         bool cxx = fileName.EndsWith(".cpp", StringComparison.Ordinal);
         string compiler = variant.Compiler switch
         {
@@ -212,18 +240,23 @@ public static class TestBinaries
             Compiler.Gcc => cxx ? Toolchain.Gxx : Toolchain.Gcc,
             _ => throw new ArgumentException(variant.ToString()),
         };
-        string key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{source}\0{variant}\0{packed}")))[..12];
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"split-{System.IO.Path.GetFileNameWithoutExtension(fileName)}-{variant}-{(packed ? "dwp" : "dwo")}-{key}");
+        string key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{string.Join("\0", units.Select(u => u.Source))}\0{variant}\0{string.Join(' ', compileFlags)}\0{string.Join(' ', linkFlags)}\0{packed}")))[..12];
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"{format}-{System.IO.Path.GetFileNameWithoutExtension(fileName)}-{units.Length}-{variant}-{key}");
         var program = System.IO.Path.Combine(dir, System.IO.Path.GetFileNameWithoutExtension(fileName));
         lock (RustGate)
         {
             if (File.Exists(System.IO.Path.Combine(dir, ".complete"))) return program;
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
             Directory.CreateDirectory(dir);
-            File.WriteAllText(System.IO.Path.Combine(dir, fileName), source);
-            var obj = System.IO.Path.GetFileNameWithoutExtension(fileName) + ".o";
-            Run(compiler, ["-g", "-gsplit-dwarf", variant.Optimization, "-c", fileName, "-o", obj]);
-            Run(compiler, [obj, "-o", program]);
+            var objects = new List<string>();
+            foreach (var (unitFile, unitSource) in units)
+            {
+                File.WriteAllText(System.IO.Path.Combine(dir, unitFile), unitSource);
+                var obj = System.IO.Path.GetFileNameWithoutExtension(unitFile) + ".o";
+                Run(compiler, ["-g", .. compileFlags, variant.Optimization, "-c", unitFile, "-o", obj]);
+                objects.Add(obj);
+            }
+            Run(compiler, [.. objects, .. linkFlags, "-o", program]);
             if (packed)
             {
                 Run(Toolchain.Find("llvm-dwp-22"), ["-e", program, "-o", program + ".dwp"]);

@@ -14,6 +14,7 @@ public sealed class SymbolIndex : IDisposable
     private readonly Lazy<LlvmSymbol[]> _llvmSymbols;
     private readonly IDisposable[] _owned;
     private readonly UnitNameFilter _nameFilter;
+    private readonly Lazy<IReadOnlyList<DwarfNameIndex>?> _nameIndexes;
 
     /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
     public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
@@ -25,7 +26,15 @@ public sealed class SymbolIndex : IDisposable
         _names = new(BuildNameIndex);
         _llvmSymbols = new(BuildLlvmSymbols);
         _nameFilter = new UnitNameFilter(dwarf);
+        _nameIndexes = new(ReadNameIndexes);
     }
+
+    /// <summary>Whether name queries may use .debug_names when it covers every compile unit (true by default; false
+    /// makes them filter and parse units, which gives the same answers).</summary>
+    public bool UseNameIndex { get; set; } = true;
+
+    /// <summary>The name indexes of .debug_names when they cover every compile unit and can be read; null otherwise.</summary>
+    public IReadOnlyList<DwarfNameIndex>? NameIndexes => _nameIndexes.Value;
 
     /// <summary>The ELF file whose symbols are used.</summary>
     public ElfFile Elf { get; }
@@ -378,6 +387,8 @@ public sealed class SymbolIndex : IDisposable
     {
         if (_names.IsValueCreated)
             return _names.Value.TryGetValue(name, out var dies) ? dies : [];
+        if (UseNameIndex && NameIndexes is { } nameIndexes)
+            return DiesNamedFromIndex(nameIndexes, name);
         var candidates = _nameFilter.Candidates(name);
         var found = new List<(DwarfUnit, int)>[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
@@ -388,13 +399,68 @@ public sealed class SymbolIndex : IDisposable
         return found.SelectMany(l => l);
     }
 
+    // .debug_names lists a DIE under its plain and linkage names, not under qualified ones; a qualified query's DIEs
+    // are among those listed under one of its "::"-suffixes, then checked as the unit walk checks them.
+    private List<(DwarfUnit Unit, int Index)> DiesNamedFromIndex(IReadOnlyList<DwarfNameIndex> indexes, string name)
+    {
+        var keys = new List<string> { name };
+        for (int at = name.IndexOf("::", StringComparison.Ordinal); at >= 0; at = name.IndexOf("::", at + 2, StringComparison.Ordinal))
+            if (at + 2 < name.Length) keys.Add(name[(at + 2)..]);
+        var found = new SortedSet<(long UnitOffset, int Index)>();
+        var units = new Dictionary<long, DwarfUnit>();
+        foreach (var key in keys.Distinct())
+            foreach (var index in indexes)
+                foreach (var entry in index.Find(key))
+                {
+                    if (entry.IsTypeUnit || entry.Tag is not (DwarfTag.Subprogram or DwarfTag.InlinedSubroutine)) continue;
+                    if (Dwarf.UnitContaining(entry.UnitOffset) is not { } listed || listed.Offset != entry.UnitOffset)
+                        throw DwarfError.At(".debug_names", entry.EntryOffset, $"name entry refers to unit offset 0x{entry.UnitOffset:x}, where no unit starts");
+                    // A skeleton's entries give offsets within its split unit.
+                    var unit = DieUnit(listed);
+                    if (unit.DieAt(unit.Offset + (long)entry.DieOffset) is not { } die)
+                        throw DwarfError.At(".debug_names", entry.EntryOffset, $"name entry refers to DIE offset 0x{entry.DieOffset:x} of {unit}, where no DIE starts");
+                    if (!IsNamedSubroutine(die) || !HasName(die, name)) continue;
+                    units[listed.Offset] = unit;
+                    found.Add((listed.Offset, die.Index));
+                }
+        return [.. found.Select(f => (units[f.UnitOffset], f.Index))];
+    }
+
+    private static bool HasName(DwarfDie die, string name)
+    {
+        string? shortName = die.ShortName;
+        if (shortName == name) return true;
+        if (die.LinkageName == name) return true;
+        return QualifiedName(die) == name;
+    }
+
+    private static bool IsNamedSubroutine(DwarfDie die) =>
+        die.IsSubroutine && !die.Has(DwarfAttribute.Declaration) && (die.Has(DwarfAttribute.LowPc) || die.Has(DwarfAttribute.Ranges));
+
+    // .debug_names answers only when its indexes list every compile unit: a unit left out would be silently missed.
+    private IReadOnlyList<DwarfNameIndex>? ReadNameIndexes()
+    {
+        var section = Dwarf.Sections.Names;
+        if (section.IsEmpty) return null;
+        IReadOnlyList<DwarfNameIndex> indexes;
+        try
+        {
+            indexes = DwarfNameIndex.ReadAll(section, Dwarf.Sections.Str);
+        }
+        catch (InvalidDataException)
+        {
+            return null; // a damaged index is not used; the unit walk reports damage in the units themselves
+        }
+        var covered = new HashSet<long>(indexes.SelectMany(i => i.CompileUnitOffsets));
+        return Dwarf.CompileUnits.All(u => covered.Contains(u.Offset)) ? indexes : null;
+    }
+
     // The names a subroutine with code is found by: plain, linkage and qualified.
     private static void NamedSubroutines(DwarfUnit unit, Action<string, DwarfUnit, int> add)
     {
         foreach (var die in unit.Dies)
         {
-            if (!die.IsSubroutine || die.Has(DwarfAttribute.Declaration)) continue;
-            if (!die.Has(DwarfAttribute.LowPc) && !die.Has(DwarfAttribute.Ranges)) continue;
+            if (!IsNamedSubroutine(die)) continue;
             string? shortName = die.ShortName;
             if (shortName is { } n) add(n, unit, die.Index);
             string? linkageName = die.LinkageName;
