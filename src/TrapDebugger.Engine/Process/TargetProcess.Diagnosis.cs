@@ -83,36 +83,17 @@ public sealed partial class TargetProcess
         }
     }
 
-    private readonly Dictionary<Model.Module, TrapSiteCatalog> _catalogs = [];
+    private readonly Dictionary<Model.Module, ModuleTrapCatalog> _catalogs = [];
 
     /// <summary>Every trap site (ud2, ud1, a program's int3) of <paramref name="module"/>'s functions with its message, UBSan check
     /// or merged-check origins, at run-time addresses; built once per module from the file's code.</summary>
-    public TrapSiteCatalog GetTrapSiteCatalog(Model.Module module)
+    public ModuleTrapCatalog GetTrapSiteCatalog(Model.Module module)
     {
         lock (_catalogs)
         {
             if (_catalogs.TryGetValue(module, out var cached)) return cached;
         }
-        var functions = new List<FunctionBounds>();
-        if (module.Symbols is { } symbols)
-        {
-            try
-            {
-                foreach (var f in symbols.Functions())
-                {
-                    foreach (var r in f.Ranges)
-                    {
-                        if (r.High > r.Low)
-                            functions.Add(new FunctionBounds(module.ToRuntimeAddress(r.Low), module.ToRuntimeAddress(r.High), f.QualifiedName ?? Frames.FrameSymbolizer.Demangle(f.Name)));
-                    }
-                }
-            }
-            catch (InvalidDataException)
-            {
-            }
-        }
-        var clang = functions.Count > 0 ? TrapSymbols.ProducerClangVersion(functions[0].Start) : null;
-        var catalog = TrapSiteCatalog.Build(functions, new ModuleCodeReader(module), TrapSymbols, TrapSymbols, clang);
+        var catalog = ModuleTrapCatalog.Build(module, TrapSymbols);
         lock (_catalogs) _catalogs[module] = catalog;
         return catalog;
     }
