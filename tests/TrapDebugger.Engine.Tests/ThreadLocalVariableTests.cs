@@ -194,4 +194,67 @@ public sealed class ThreadLocalVariableTests
             }
         }
     }
+    private const string StaleSlotSource = """
+        #include <dlfcn.h>
+        #include <pthread.h>
+        #include <stdio.h>
+        static pthread_barrier_t ready, swapped;
+        static void (*a_set)(long);
+        static void checkpoint(int id) { printf("checkpoint %d\n", id); }
+        static void *worker(void *arg) {
+          (void)arg;
+          a_set(111);
+          pthread_barrier_wait(&ready);
+          pthread_barrier_wait(&swapped);
+          checkpoint(1);
+          return 0;
+        }
+        int main(int argc, char **argv) {
+          pthread_barrier_init(&ready, 0, 2);
+          pthread_barrier_init(&swapped, 0, 2);
+          void *a = dlopen(argv[1], RTLD_NOW);
+          a_set = (void (*)(long))dlsym(a, "a_set");
+          pthread_t t;
+          pthread_create(&t, 0, worker, 0);
+          pthread_barrier_wait(&ready);
+          dlclose(a);
+          void *b = dlopen(argv[2], RTLD_NOW);
+          void (*b_set)(long) = (void (*)(long))dlsym(b, "b_set");
+          pthread_barrier_wait(&swapped);
+          pthread_join(t, 0);
+          b_set(7);
+          checkpoint(0);
+          return 0;
+        }
+        """;
+
+    /// <summary>A library unloaded and another loaded into its TLS module id: a thread that used the first and has not
+    /// caught up still holds the first one's block in that slot. glibc's slotinfo generation says so, and the engine says
+    /// "not allocated" as gdb (libthread_db) does, where lldb-22 shows the unloaded library's value as the new one's.</summary>
+    [Fact]
+    public async Task ASlotReusedAfterDlcloseIsNotReadAsTheNewLibrarys()
+    {
+        var first = Fixtures.CompileSource("__thread long a_tls = 1;\nvoid a_set(long v) { a_tls = v; }\n", "libtlsfirst.c", BuildVariant.Clang22O0, "-shared", "-fPIC");
+        var second = Fixtures.CompileSource("__thread long b_tls = 2;\nvoid b_set(long v) { b_tls = v; }\n", "libtlssecond.c", BuildVariant.Clang22O0, "-shared", "-fPIC");
+        var program = Fixtures.CompileSource(StaleSlotSource, "staletls.c", BuildVariant.Clang22O0, "-ldl", "-lpthread");
+        var gdb = Toolchain.Run(Toolchain.Find("gdb"), ["-batch", "-nx", "-ex", "break checkpoint", "-ex", "run", "-ex", "print id", "-ex", "print b_tls",
+            "-ex", "continue", "-ex", "print id", "-ex", "print b_tls", "--args", program, first, second], timeout: TimeSpan.FromMinutes(2));
+        var output = gdb.Stdout + gdb.Stderr;
+        Assert.Contains("has not yet allocated storage for thread-local variables", output);
+        var printed = gdb.Stdout.Split('\n').Where(l => l.StartsWith('$')).Select(l => l[(l.IndexOf(" = ", StringComparison.Ordinal) + 3)..].Trim()).ToList();
+        Assert.Equal(["1", "0", "7"], printed);
+
+        await using var run = await RecordedProcess.LaunchAsync(program, first, second);
+        var set = await run.Process.SetFunctionBreakpointsAsync([new FunctionBreakpointSpec("checkpoint")]);
+        Assert.True(set[0].IsVerified, set[0].Message);
+        var stop = await run.ContinueToStopAsync();
+        var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+        Assert.Equal("1", (await run.Process.EvaluateAsync("id", frames[0].Id)).Value);
+        Assert.Equal("<the thread-local block of libtlssecond is not allocated in this thread yet (the thread has not used it)>",
+            (await run.Process.EvaluateAsync("b_tls", frames[0].Id)).Value);
+        stop = await run.ContinueToStopAsync();
+        (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+        Assert.Equal("0", (await run.Process.EvaluateAsync("id", frames[0].Id)).Value);
+        Assert.Equal(printed[2], (await run.Process.EvaluateAsync("b_tls", frames[0].Id)).Value);
+    }
 }

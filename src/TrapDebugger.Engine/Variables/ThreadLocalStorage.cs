@@ -28,7 +28,9 @@ public readonly record struct ThreadLocalAddress(ulong? Address, string? Error)
 /// <c>struct link_map</c>, found on the loader's list (r_debug.r_map, reached through the program's DT_DEBUG) by the
 /// address of its dynamic section. The offset of <c>l_tls_modid</c> in glibc's private <c>struct link_map</c> comes from
 /// the descriptor glibc publishes for libthread_db (<c>_thread_db_link_map_l_tls_modid</c>), or else from the dynamic
-/// loader's debug information, so it is right for whichever glibc the program runs with.
+/// loader's debug information, so it is right for whichever glibc the program runs with. An entry is trusted only when
+/// glibc's slotinfo list gives the slot to this module at a generation the thread's vector has reached (as libthread_db
+/// checks): after a dlclose, a thread's stale entry still points at the unloaded module's block.
 /// </remarks>
 public static class ThreadLocalStorage
 {
@@ -38,7 +40,7 @@ public static class ThreadLocalStorage
     private const ulong MaxModuleId = 1 << 20;
 
     // Module ids never change while a module stays loaded; the l_tls_modid offset never changes for a loader.
-    private static readonly ConditionalWeakTable<Module, StrongBox<ulong>> ModuleIds = new();
+    private static readonly ConditionalWeakTable<Module, StrongBox<(ulong Id, ulong LinkMap)>> ModuleIds = new();
     private static readonly ConditionalWeakTable<Module, StrongBox<ulong?>> ModidOffsets = new();
 
     /// <summary>The address of byte <paramref name="offset"/> of <paramref name="module"/>'s thread-local block in the thread
@@ -81,28 +83,79 @@ public static class ThreadLocalStorage
     private static ThreadLocalAddress SharedObjectBlock(Module module, ulong tp, IByteSource memory, IReadOnlyList<Module> modules)
     {
         string notSupported = $"thread-local storage of {module.Name} is not supported yet";
-        ulong moduleId;
-        if (ModuleIds.TryGetValue(module, out var known)) moduleId = known.Value;
+        ulong moduleId, linkMap;
+        if (ModuleIds.TryGetValue(module, out var known)) (moduleId, linkMap) = known.Value;
         else
         {
-            var found = FindModuleId(module, memory, modules);
+            var found = FindModuleId(module, memory, modules, out linkMap);
             if (found.Error is { } why) return ThreadLocalAddress.Failed($"{notSupported}: {why}");
             moduleId = found.Address!.Value;
-            ModuleIds.AddOrUpdate(module, new StrongBox<ulong>(moduleId));
+            ModuleIds.AddOrUpdate(module, new StrongBox<(ulong, ulong)>((moduleId, linkMap)));
         }
         if (ReadPointer(memory, tp + 8) is not { } dtv || dtv == 0)
             return ThreadLocalAddress.Failed("cannot read the thread's dynamic thread vector (tcbhead_t.dtv)");
         // dtv[-1].counter: how many module slots this thread's vector has; a module loaded after it was sized is not in it yet.
         if (ReadPointer(memory, dtv - 16) is not { } slots)
             return ThreadLocalAddress.Failed("cannot read the length of the thread's dynamic thread vector");
+        string notAllocated = $"the thread-local block of {module.Name} is not allocated in this thread yet (the thread has not used it)";
         if (moduleId > slots || ReadPointer(memory, dtv + 16 * moduleId) is not { } block || block == DtvUnallocated || block == 0)
-            return ThreadLocalAddress.Failed($"the thread-local block of {module.Name} is not allocated in this thread yet (the thread has not used it)");
+            return ThreadLocalAddress.Failed(notAllocated);
+        if (SlotIsCurrent(memory, modules, dtv, moduleId, linkMap) == false) return ThreadLocalAddress.Failed(notAllocated);
         return new(block, null);
     }
 
-    // The module's l_tls_modid, from its struct link_map on the loader's list.
-    private static ThreadLocalAddress FindModuleId(Module module, IByteSource memory, IReadOnlyList<Module> modules)
+    // A thread brings its vector up to date only in __tls_get_addr: until then an entry may still hold the block of a module
+    // that had the same id before it was unloaded. glibc's slotinfo list (_rtld_global._dl_tls_dtv_slotinfo_list, chunks of
+    // {len, next, slotinfo[len]} with slotinfo = {gen, map}) says which module holds the slot and since which generation;
+    // the entry is this module's only if the slot's map is its link_map and the thread's vector generation (dtv[0].counter)
+    // is at least the slot's. Null when the C library does not describe these structures (then the entry is trusted).
+    private static bool? SlotIsCurrent(IByteSource memory, IReadOnlyList<Module> modules, ulong dtv, ulong moduleId, ulong linkMap)
     {
+        var libc = modules.FirstOrDefault(m => m.Name.StartsWith("libc.so", StringComparison.Ordinal));
+        var loader = modules.FirstOrDefault(m => m.Name.StartsWith("ld-", StringComparison.Ordinal) || m.Name.StartsWith("ld.so", StringComparison.Ordinal));
+        if (libc is null || loader is null) return null;
+        ElfSymbol? rtldGlobal;
+        try
+        {
+            rtldGlobal = loader.Elf?.Symbols.FindByName("_rtld_global").FirstOrDefault();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        if (rtldGlobal is null
+            || FieldOffset(memory, libc, "_thread_db_rtld_global__dl_tls_dtv_slotinfo_list") is not { } listField
+            || FieldOffset(memory, libc, "_thread_db_dtv_slotinfo_list_len") is not { } lenField
+            || FieldOffset(memory, libc, "_thread_db_dtv_slotinfo_list_next") is not { } nextField
+            || FieldOffset(memory, libc, "_thread_db_dtv_slotinfo_list_slotinfo") is not { } slotinfoField
+            || FieldOffset(memory, libc, "_thread_db_dtv_slotinfo_gen") is not { } genField
+            || FieldOffset(memory, libc, "_thread_db_dtv_slotinfo_map") is not { } mapField
+            || SizeOf(memory, libc, "_thread_db_sizeof_dtv_slotinfo") is not { } slotSize || slotSize == 0)
+            return null;
+        if (ReadPointer(memory, loader.ToRuntimeAddress(rtldGlobal.Value) + listField) is not { } list) return null;
+        ulong index = moduleId;
+        for (int chunk = 0; chunk < 1024 && list != 0; chunk++)
+        {
+            if (ReadPointer(memory, list + lenField) is not { } length) return null;
+            if (index < length)
+            {
+                ulong slot = list + slotinfoField + index * slotSize;
+                if (ReadPointer(memory, slot + genField) is not { } generation || ReadPointer(memory, slot + mapField) is not { } map
+                    || ReadPointer(memory, dtv) is not { } threadGeneration)
+                    return null;
+                return map == linkMap && generation <= threadGeneration;
+            }
+            index -= length;
+            if (ReadPointer(memory, list + nextField) is not { } next) return null;
+            list = next;
+        }
+        return null;
+    }
+
+    // The module's l_tls_modid, from its struct link_map on the loader's list.
+    private static ThreadLocalAddress FindModuleId(Module module, IByteSource memory, IReadOnlyList<Module> modules, out ulong linkMap)
+    {
+        linkMap = 0;
         if (DynamicSection(module) is not { } dynamic) return ThreadLocalAddress.Failed($"{module.Name} has no dynamic section");
         var loader = modules.FirstOrDefault(m => m.Name.StartsWith("ld-", StringComparison.Ordinal) || m.Name.StartsWith("ld.so", StringComparison.Ordinal));
         if (loader is null) return ThreadLocalAddress.Failed("the dynamic loader is not among the loaded modules");
@@ -117,6 +170,7 @@ public static class ThreadLocalStorage
             {
                 if (ReadPointer(memory, map + modidOffset) is not { } id) return ThreadLocalAddress.Failed("cannot read l_tls_modid");
                 if (id == 0 || id > MaxModuleId) return ThreadLocalAddress.Failed($"the loader gives {module.Name} no TLS module id");
+                linkMap = map;
                 return new(id, null);
             }
             if (ReadPointer(memory, map + 24) is not { } next) break;
@@ -205,6 +259,28 @@ public static class ThreadLocalStorage
             if (result is not null) return result;
         }
         return null;
+    }
+
+    // The byte offset in a DB_STRUCT_FIELD / DB_STRUCT_ARRAY_FIELD descriptor {bits, count, offset} of the C library.
+    private static ulong? FieldOffset(IByteSource memory, Module libc, string name) =>
+        ReadDescriptor(memory, libc, name, 12) is { } d ? BinaryPrimitives.ReadUInt32LittleEndian(d.AsSpan(8)) : null;
+
+    // A DB_STRUCT size descriptor: one 32-bit word.
+    private static ulong? SizeOf(IByteSource memory, Module libc, string name) =>
+        ReadDescriptor(memory, libc, name, 4) is { } d ? BinaryPrimitives.ReadUInt32LittleEndian(d) : null;
+
+    private static byte[]? ReadDescriptor(IByteSource memory, Module libc, string name, int size)
+    {
+        try
+        {
+            if (libc.Elf?.Symbols.FindByName(name).FirstOrDefault(x => x.Size >= (ulong)size) is not { } symbol) return null;
+            var bytes = new byte[size];
+            return memory.Read(libc.ToRuntimeAddress(symbol.Value), bytes) == size ? bytes : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     // The byte offset of l_tls_modid in the loader's struct link_map, from the loader's DWARF (the public <link.h> declares
