@@ -271,6 +271,14 @@ public sealed partial class TraceeProcess
                 regs.Rip = address;
                 SetRegisters(thread, regs);
                 if (site == null) return null;
+                if (trackModulesAtEntry && address == entryAddress)
+                {
+                    trackModulesAtEntry = false;
+                    site.Internal = false;
+                    if (site.UserCount == 0) ReleaseSite(site);
+                    StartModuleTracking(Proc.ProcFs.Auxv(Pid));
+                    if (site.UserCount == 0) return null;
+                }
                 if (thread.SteppingOverSite == address)
                 {
                     // The pass over this site did not finish (see StepOverOnce): stop everyone and step it over again.
@@ -391,6 +399,20 @@ public sealed partial class TraceeProcess
         memory.Reopen();
         modules = null;
         if (state == RunState.Starting) return null;
+        // The new program's dynamic loader has not run yet: its libraries are followed from its entry point on, as after a launch.
+        try
+        {
+            if (Proc.ProcFs.Auxv(Pid)[Proc.AuxVector.AT_ENTRY] is { } entry)
+            {
+                AcquireSite(entry).Internal = true;
+                entryAddress = entry;
+                trackModulesAtEntry = true;
+            }
+        }
+        catch (Exception e) when (e is TraceException or IOException)
+        {
+            trackModulesAtEntry = false;
+        }
         Emit(new ProcessExecuted(Proc.ProcFs.Executable(Pid) ?? "", former));
         return new ThreadStop(Pid, StopReason.Exec, null, 0, null);
     }

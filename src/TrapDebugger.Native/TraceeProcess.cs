@@ -42,6 +42,8 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     private volatile RunState state = RunState.Starting;
     private bool launched;
     private ulong entryAddress;
+    // Set by an exec: the entry point of the new program starts following its shared libraries.
+    private bool trackModulesAtEntry;
 
     private enum RunState { Starting, Stopped, Running, Gone }
 

@@ -27,6 +27,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
     private readonly NativeTargetMemory _memory;
     private readonly FrameSymbolizer _symbolizer;
     private readonly Lock _gate = new();
+    // Modules of programs replaced by exec, disposed with the process.
+    private readonly List<Module> _retiredModules = [];
     private Task _runTask = Task.CompletedTask;
     private volatile bool _running;
     private volatile bool _exited;
@@ -52,8 +54,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
     /// <summary>The process id.</summary>
     public int ProcessId => _native.Pid;
 
-    /// <summary>The path of the program.</summary>
-    public string? ProgramPath { get; }
+    /// <summary>The path of the program (the new one after an exec).</summary>
+    public string? ProgramPath { get; private set; }
 
     /// <summary>True while the process is stopped and can be inspected.</summary>
     public bool IsStopped => !_running && !_exited;
@@ -125,6 +127,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
         }
         while (_native.Events.TryRead(out var more)) HandleAsyncEvent(more);
         foreach (var m in _native.Modules) AddModule(m.Path, m.LoadBias);
+        AddVdso();
         _lastStop = new StopInfo(first.ThreadId, cause, cause == StopCause.Entry ? "Stopped at the entry point" : "Attached", [], null, 0);
     }
 
@@ -142,6 +145,30 @@ public sealed partial class TargetProcess : IAsyncDisposable
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Raise(new OutputEvent("console", $"cannot read the program '{ProgramPath}': {e.Message}\n"));
+        }
+    }
+
+    /// <summary>Adds the kernel's vDSO, read from process memory (it has no file), so its CFI and symbols serve the
+    /// unwinder and the symbolizer for threads stopped in clock_gettime and friends.</summary>
+    private void AddVdso()
+    {
+        const int MaxVdsoSize = 1 << 20;
+        try
+        {
+            if (ProcFs.Auxv(ProcessId)[AuxVector.AT_SYSINFO_EHDR] is not { } start || start == 0) return;
+            // The whole image is mapped in one region (section headers included); its size comes from the maps line.
+            var region = ProcFs.Maps(ProcessId).FirstOrDefault(r => r.Start == start);
+            if (region is null || region.End - region.Start > MaxVdsoSize) return;
+            var image = new byte[region.End - region.Start];
+            if (_memory.Read(start, image) != image.Length) return;
+            using var elf = Elf.ElfFile.Read(image, "[vdso]");
+            var first = elf.Segments.Where(s => s.Type == Elf.ElfSegmentType.Load).Select(s => s.VirtualAddress).DefaultIfEmpty(0UL).Min();
+            var module = Target.AddImage("[vdso]", image, start - first);
+            Raise(new ModuleEvent(module, true));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Raise(new OutputEvent("console", $"cannot read the vDSO of process {ProcessId}: {e.Message}\n"));
         }
     }
 
@@ -171,8 +198,17 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 Raise(new ThreadEvent(t.ThreadId, false));
                 return true;
             case ProcessExecuted x:
-                Target.Clear();
+                // The old images are gone with the old address space; readers that still hold one finish with it
+                // before it is disposed with the process.
+                foreach (var old in Target.Clear())
+                {
+                    _retiredModules.Add(old);
+                    Raise(new ModuleEvent(old, false));
+                }
                 Raise(new OutputEvent("console", $"process {ProcessId} executed '{x.ExecutablePath}'\n"));
+                if (x.ExecutablePath.Length > 0) ProgramPath = x.ExecutablePath;
+                AddMainProgram();
+                AddVdso();
                 return true;
             case ChildDetached c:
                 Raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
@@ -464,5 +500,6 @@ public sealed partial class TargetProcess : IAsyncDisposable
         }
         await _native.DisposeAsync().ConfigureAwait(false);
         Target.Dispose();
+        foreach (var m in _retiredModules) m.Dispose();
     }
 }
