@@ -100,6 +100,111 @@ public sealed partial class TrapsCommandTests
             Assert.Contains($"{category}: {message}", result.Output, StringComparison.Ordinal);
     }
 
+    // -fsanitize-trap without trap reasons: each check is a ud1 whose immediate is Clang's handler ordinal, and that is
+    // where the message comes from ("ubsanCheck"); with trap reasons (clang 22) a __clang_trap_msg frame carries it ("dwarf").
+    [Theory]
+    [InlineData("ubsan_trap", "clang22-O0", "ubsanCheck")]
+    [InlineData("ubsan_trap", "clang19-O2", "ubsanCheck")]
+    [InlineData("ubsan_trap_reasons", "clang22-O2", "dwarf")]
+    public async Task UbsanSitesSayWhereTheirMessageComesFrom(string fixture, string variant, string messageSource)
+    {
+        var binary = Fixtures.Build(fixture, RunReportTests.Variant(variant));
+        var objdump = Toolchain.Run(Toolchain.LlvmObjdump, ["-d", "--no-show-raw-insn", binary.Program]);
+        Assert.Equal(0, objdump.ExitCode);
+        var immediates = Ud1Line().Matches(objdump.Stdout).ToDictionary(
+            m => ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            m => m.Groups[2].Success ? int.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) : 0);
+        var sites = CliRun.Traps(binary.Program, json: true).Json.Items("sites").Where(s => s.Str("kind") == "ud1").ToList();
+        Assert.NotEmpty(immediates);
+        Assert.Equal(immediates.Keys.Order(), sites.Select(s => ulong.Parse(s.Str("address")![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)).Order());
+        var clang = variant.StartsWith("clang19", StringComparison.Ordinal) ? 19 : 22;
+        foreach (var site in sites)
+        {
+            Assert.Equal("Undefined Behavior Sanitizer", site.Str("category"));
+            Assert.Equal(messageSource, site.Str("messageSource"));
+            if (messageSource != "ubsanCheck") continue;
+            // The message is the title of the check llvm-objdump's immediate names.
+            var immediate = immediates[ulong.Parse(site.Str("address")![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)];
+            Assert.Equal(Traps.UbsanCheckTable.Find(immediate, clang)?.Title, site.Str("message"));
+        }
+
+        // The stop report names the source the same way, with the message of one of the sites.
+        var run = await CliRun.RunAsync(true, binary.Program, "mul", "65536", "65536");
+        var stop = run.Json.GetProperty("stop");
+        Assert.Equal(messageSource, stop.Str("messageSource"));
+        Assert.Contains(stop.Str("message"), sites.Select(s => s.Str("message")));
+    }
+
+    // One `a || b` condition compiles to two branches on one line: one check, not a merged site. Two checks on two lines
+    // that share a ud2 are merged. Each branch's line is the one llvm-addr2line gives for its address.
+    [Theory]
+    [InlineData("clang22-O2")]
+    [InlineData("clang19-O2")]
+    public void BranchesOfOneConditionAreOneCheck(string variant)
+    {
+        const string source = """
+            #include <stddef.h>
+            __attribute__((noinline)) int either(const int *p, unsigned i, unsigned n) {
+                if (p == NULL || i >= n) __builtin_trap();
+                return p[i];
+            }
+            __attribute__((noinline)) int both(const int *p, unsigned i, unsigned n) {
+                if (p == NULL) __builtin_trap();
+                if (i >= n) __builtin_trap();
+                return p[i];
+            }
+            int main(int argc, char **argv) {
+                int a[4] = {0};
+                (void)argv;
+                return either(a, (unsigned)argc, 4) + both(a, (unsigned)argc, 4);
+            }
+            """;
+        var program = Fixtures.CompileSource(source, "one_condition.c", RunReportTests.Variant(variant));
+        var sites = CliRun.Traps(program, json: true).Json.Items("sites").ToList();
+        foreach (var (function, lines, merged) in new[] { ("either", new[] { 3 }, false), ("both", new[] { 7, 8 }, true) })
+        {
+            var inFunction = sites.Where(s => s.Str("function") == function).ToList();
+            var checks = inFunction.SelectMany(s => s.Items("checks")).ToList();
+            Assert.Equal(lines, checks.Select(c => c.Int("line")!.Value).Distinct().Order());
+            foreach (var check in checks)
+            {
+                var addr2line = Toolchain.Run(Toolchain.LlvmAddr2line, ["-e", program, check.Str("address")!]);
+                Assert.EndsWith($":{check.Int("line")}", addr2line.Stdout.Split('\n')[0].Split(' ')[0], StringComparison.Ordinal);
+            }
+            // Clang shares one ud2 between both checks of a function; the merged flag follows the distinct checks.
+            var shared = inFunction.Where(s => s.Int("checkCount") > 1).ToList();
+            Assert.All(shared, s => Assert.Equal(merged, s.GetProperty("merged").GetBoolean()));
+            Assert.All(shared, s => Assert.Equal(s.Int("checkCount"), s.Items("checks").Count()));
+            Assert.Single(shared);
+        }
+    }
+
+    // Without debug information the catalog still scans every function the symbol table names: the same trap sites,
+    // reached by the same branches, in functions named as llvm-nm names them, with no message to tell.
+    [Theory]
+    [InlineData("verbose_trap_multi", "clang22-O2")]
+    [InlineData("verbose_trap_multi", "clang19-O0")]
+    public void AStrippedBinaryKeepsItsTrapSites(string fixture, string variant)
+    {
+        var binary = Fixtures.Build(fixture, RunReportTests.Variant(variant));
+        var stripped = Path.Combine(Path.GetDirectoryName(binary.Program)!, Path.GetFileName(binary.Program) + ".nodebug");
+        var objcopy = Toolchain.Run(Toolchain.Find("llvm-objcopy-22"), ["--strip-debug", binary.Program, stripped]);
+        Assert.True(objcopy.ExitCode == 0, objcopy.Stderr);
+        var full = CliRun.Traps(binary.Program, json: true).Json.Items("sites").ToList();
+        var bare = CliRun.Traps(stripped, json: true).Json.Items("sites").ToList();
+        Assert.Equal(full.Select(s => (s.Str("address"), s.Str("kind"), s.Int("checkCount"))), bare.Select(s => (s.Str("address"), s.Str("kind"), s.Int("checkCount"))));
+        var nm = Toolchain.Run(Toolchain.LlvmNm, ["--defined-only", stripped]).Stdout.Split('\n')
+            .Select(l => l.Split(' ')).Where(f => f.Length == 3 && f[1] is "T" or "t").Select(f => f[2]).ToHashSet();
+        Assert.All(bare, s =>
+        {
+            Assert.Contains(s.Str("function") ?? "", nm);
+            Assert.Null(s.Str("source"));
+            Assert.Equal("none", s.Str("messageSource"));
+            Assert.All(s.Items("checks"), c => Assert.Equal("none", c.Str("messageSource")));
+        });
+        Assert.Contains(bare, s => s.Str("function") == "transfer");
+    }
+
     [Fact]
     public void NotAnElfFileIsOneSentence()
     {
@@ -114,4 +219,7 @@ public sealed partial class TrapsCommandTests
 
     [GeneratedRegex(@"^\s*([0-9a-f]+):\s+ud2\s*$", RegexOptions.Multiline)]
     private static partial Regex Ud2Line();
+
+    [GeneratedRegex(@"^\s*([0-9a-f]+):\s+ud1l\s+(?:0x([0-9a-f]+))?\(%eax\), %eax", RegexOptions.Multiline)]
+    private static partial Regex Ud1Line();
 }

@@ -24,7 +24,7 @@ const body = {
       merged: false, checkCount: 1, source: { name: 'verbose_trap.c', path: '/src/verbose_trap.c' }, line: 8,
       checks: [{ address: '0x401130', source: { path: '/src/verbose_trap.c' }, line: 7, messageSource: 'dwarf' }],
     },
-    { address: '0x401120', module: '/tmp/prog', function: 'get', kind: 'ud1', category: 'Undefined Behavior Sanitizer', messageSource: 'recovered', merged: false, checkCount: 1, checks: [] },
+    { address: '0x401120', module: '/tmp/prog', function: 'get', kind: 'ud1', category: 'Undefined Behavior Sanitizer', messageSource: 'ubsanCheck', merged: false, checkCount: 1, checks: [] },
     { address: '0x7f0000001000', module: '/usr/lib/libx.so', function: '', kind: 'ud2', messageSource: 'none', merged: false, checkCount: 1, checks: [] },
   ],
 };
@@ -71,7 +71,7 @@ test('a merged site counts its checks, lists them, and opens the first check wit
     ['Bounds check: destination slot out of range', 'verbose_trap_multi.c:36:17'],
     ['Invariant: amount must be positive', 'verbose_trap_multi.c:29:16 · inlined from require_positive'],
   ]);
-  assert.match(site.children[0]?.tooltip ?? '', /recovered from the branch/);
+  assert.match(site.children[0]?.tooltip ?? '', /recovered from the source line/);
 });
 
 test('labels fall back to the category, then to the instruction', () => {
@@ -83,6 +83,14 @@ test('labels fall back to the category, then to the instruction', () => {
   assert.equal(siteLabel({ ...base, kind: 'int3' }), 'int3 breakpoint trap');
   assert.equal(siteLabel({ ...base, message: 'only message' }), 'only message');
   assert.equal(siteDescription({ ...base, merged: false, checkCount: 2 }), '2 checks merged · ud2');
+});
+
+test('a UBSan site says its message is the check its ud1 encodes', () => {
+  const ubsan = { ...(sites[2] as TrapSiteInfo), message: 'Integer multiplication overflowed' };
+  const [file] = buildTrapSiteTree([ubsan]);
+  const row = file?.children[0]?.children[0];
+  assert.equal(row?.label, 'Undefined Behavior Sanitizer: Integer multiplication overflowed');
+  assert.match(row?.tooltip ?? '', /Message: the UBSan check its ud1 encodes/);
 });
 
 test('row ids are unique, so VS Code can keep expansion state across refreshes', () => {

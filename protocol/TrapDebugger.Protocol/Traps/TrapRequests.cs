@@ -40,8 +40,8 @@ public sealed class TrapSiteInfo
     /// <summary>The trap message.</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>dwarf</c>, <c>recovered</c> or <c>none</c>.</summary>
-    public string MessageSource { get; set; } = TrapMessageSources.None;
+    /// <summary><c>dwarf</c>, <c>recovered</c>, <c>ubsanCheck</c> or <c>none</c> (the names are TrapDebugger.Engine.Diagnosis.TrapWireNames).</summary>
+    public string MessageSource { get; set; } = "none";
 
     /// <summary>Several checks were merged into this one trap by the optimizer.</summary>
     public bool Merged { get; set; }
@@ -80,37 +80,11 @@ public sealed class TrapCheckInfo
     /// <summary>Trap message of the check.</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>dwarf</c>, <c>recovered</c> or <c>none</c>.</summary>
-    public string MessageSource { get; set; } = TrapMessageSources.None;
+    /// <summary><c>dwarf</c>, <c>recovered</c>, <c>ubsanCheck</c> or <c>none</c> (the names are TrapDebugger.Engine.Diagnosis.TrapWireNames).</summary>
+    public string MessageSource { get; set; } = "none";
 
     /// <summary>The inlined function the check came from, e.g. <c>std::vector::operator[]</c>.</summary>
     public string? InlinedFrom { get; set; }
-}
-
-/// <summary>Values of the <c>messageSource</c> fields.</summary>
-public static class TrapMessageSources
-{
-    /// <summary>Read from the <c>__clang_trap_msg</c> DWARF entry.</summary>
-    public const string Dwarf = "dwarf";
-
-    /// <summary>Recovered from the code and line table (merged traps, UBSan ordinals).</summary>
-    public const string Recovered = "recovered";
-
-    /// <summary>No message known.</summary>
-    public const string None = "none";
-}
-
-/// <summary>Values of <see cref="TrapSiteInfo.Kind"/>.</summary>
-public static class TrapKinds
-{
-    /// <summary>The <c>ud2</c> instruction.</summary>
-    public const string Ud2 = "ud2";
-
-    /// <summary>The <c>ud1</c> instruction (UBSan trap mode).</summary>
-    public const string Ud1 = "ud1";
-
-    /// <summary>The <c>int3</c> instruction.</summary>
-    public const string Int3 = "int3";
 }
 
 /// <summary>Arguments of the <c>trapOrigins</c> extension request.</summary>
@@ -157,28 +131,15 @@ public sealed class TrapOriginInfo
     /// <summary>Trap message of the check.</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>dwarf</c>, <c>recovered</c> or <c>none</c>.</summary>
-    public string MessageSource { get; set; } = TrapMessageSources.None;
+    /// <summary><c>dwarf</c>, <c>recovered</c>, <c>ubsanCheck</c> or <c>none</c> (the names are TrapDebugger.Engine.Diagnosis.TrapWireNames).</summary>
+    public string MessageSource { get; set; } = "none";
 
-    /// <summary>Whether the branch condition, re-evaluated on the registers at the trap, holds.</summary>
-    public string Condition { get; set; } = TrapConditions.Unknown;
+    /// <summary><c>holds</c>, <c>doesNotHold</c> or <c>unknown</c>: whether the branch condition, re-evaluated on the registers at the trap, holds.</summary>
+    public string Condition { get; set; } = "unknown";
 
     /// <summary>Why this origin is ranked where it is, e.g. "rax=10 ≥ rcx=10".</summary>
     public string? Evidence { get; set; }
 
     /// <summary>The inlined function the check came from.</summary>
     public string? InlinedFrom { get; set; }
-}
-
-/// <summary>Values of <see cref="TrapOriginInfo.Condition"/>.</summary>
-public static class TrapConditions
-{
-    /// <summary>The branch condition holds on the registers at the trap: this check can have fired.</summary>
-    public const string Holds = "holds";
-
-    /// <summary>The branch condition does not hold: this check cannot have fired.</summary>
-    public const string DoesNotHold = "doesNotHold";
-
-    /// <summary>The registers no longer tell.</summary>
-    public const string Unknown = "unknown";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using TrapDebugger.Cli.Reports;
+using TrapDebugger.Engine.Diagnosis;
 
 namespace TrapDebugger.Cli.Rendering;
 
@@ -33,8 +34,9 @@ public static class StopReportRenderer
         {
             var source = stop.MessageSource switch
             {
-                "dwarf" => "from the debug information",
-                "recovered" => "recovered: the debug information has no message at this trap",
+                TrapWireNames.DwarfMessage => "from the debug information",
+                TrapWireNames.RecoveredMessage => "recovered from the source line: the debug information has no message at this trap",
+                TrapWireNames.UbsanCheckMessage => "the UBSan check its ud1 encodes",
                 _ => null,
             };
             console.MarkupLine($"  message:  {E(message)}{(source is null ? "" : $" [dim]({E(source)})[/]")}");
@@ -64,8 +66,8 @@ public static class StopReportRenderer
                 var inlined = o.InlinedFrom is { } from ? $" [dim](inlined from {E(from)})[/]" : "";
                 var condition = o.Condition switch
                 {
-                    "holds" => "[green]condition holds[/]",
-                    "doesNotHold" => "[dim]condition does not hold[/]",
+                    TrapWireNames.Holds => "[green]condition holds[/]",
+                    TrapWireNames.DoesNotHold => "[dim]condition does not hold[/]",
                     _ => "[yellow]condition unknown[/]",
                 };
                 var evidence = o.Evidence is { Length: > 0 } ev ? $": {E(ev)}" : "";

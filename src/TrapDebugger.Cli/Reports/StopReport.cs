@@ -1,3 +1,5 @@
+using TrapDebugger.Engine.Diagnosis;
+
 namespace TrapDebugger.Cli.Reports;
 
 /// <summary>What <c>trapdbg run</c> and <c>trapdbg attach</c> print: how the program stopped (or ended), why, and where.</summary>
@@ -50,8 +52,9 @@ public sealed class StopSummary
     /// <summary>The message of the trap, assertion or fault.</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>dwarf</c>, <c>recovered</c> (from the source, the code or a UBSan check kind) or <c>none</c>: where <see cref="Message"/> came from.</summary>
-    public string MessageSource { get; set; } = "none";
+    /// <summary>Where a trap's <see cref="Message"/> came from: <c>dwarf</c>, <c>recovered</c> (from the check's source line),
+    /// <c>ubsanCheck</c> (the check kind a UBSan <c>ud1</c> encodes) or <c>none</c> (also for stops that are not traps).</summary>
+    public string MessageSource { get; set; } = TrapWireNames.NoMessage;
 
     /// <summary>The trapping or faulting instruction's address, <c>0x</c>-prefixed hex.</summary>
     public string? Address { get; set; }
@@ -140,11 +143,11 @@ public sealed class OriginReport
     /// <summary>The check's message.</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>dwarf</c>, <c>recovered</c> or <c>none</c>.</summary>
-    public string MessageSource { get; set; } = "none";
+    /// <summary><c>dwarf</c>, <c>recovered</c>, <c>ubsanCheck</c> or <c>none</c> (see <see cref="TrapWireNames"/>).</summary>
+    public string MessageSource { get; set; } = TrapWireNames.NoMessage;
 
     /// <summary><c>holds</c>, <c>doesNotHold</c> or <c>unknown</c>: the check's condition on the registers at the stop.</summary>
-    public string Condition { get; set; } = "unknown";
+    public string Condition { get; set; } = TrapWireNames.Unknown;
 
     /// <summary>The values behind <see cref="Condition"/>.</summary>
     public string? Evidence { get; set; }

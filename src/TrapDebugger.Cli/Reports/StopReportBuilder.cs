@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Traps;
@@ -153,27 +154,9 @@ public static class StopReportBuilder
         Description = stop.Description,
     };
 
-    private static string SourceOf(StopDiagnosis d)
-    {
-        if (d.Message is null) return "none";
-        if (d.Origins.Count > 0 && d.Origins[0].Message == d.Message && d.Origins[0].Category == d.Category && d.Kind != StopKind.VerboseTrap)
-            return MessageSourceName(d.Origins[0].MessageSource);
-        return d.Kind switch
-        {
-            StopKind.VerboseTrap when d.Origins.Count > 0 && d.Origins[0].Message == d.Message => MessageSourceName(d.Origins[0].MessageSource),
-            StopKind.VerboseTrap => "dwarf",
-            StopKind.UbsanTrap => "recovered",
-            _ => "recovered",
-        };
-    }
-
-    /// <summary>The JSON spelling of a message source (the same three values as the <c>trapSites</c> request uses).</summary>
-    public static string MessageSourceName(MessageSource source) => source switch
-    {
-        MessageSource.Dwarf => "dwarf",
-        MessageSource.RecoveredFromSource or MessageSource.UbsanCheckKind => "recovered",
-        _ => "none",
-    };
+    /// <summary>Where a trap's message came from. Other stops carry the analysis's own text (an assert's message read from glibc's
+    /// <c>__abort_msg</c>, a fault's description), which is not a trap message: "none".</summary>
+    private static string SourceOf(StopDiagnosis d) => d.Message is null ? TrapWireNames.NoMessage : TrapWireNames.Of(d.MessageSource);
 
     private static OriginReport ToOrigin(TrapOrigin o) => new()
     {
@@ -184,13 +167,8 @@ public static class StopReportBuilder
         InlinedFrom = o.InlinedFrom,
         Category = o.Category,
         Message = o.Message,
-        MessageSource = MessageSourceName(o.MessageSource),
-        Condition = o.Condition switch
-        {
-            ConditionStatus.Holds => "holds",
-            ConditionStatus.DoesNotHold => "doesNotHold",
-            _ => "unknown",
-        },
+        MessageSource = TrapWireNames.Of(o.MessageSource),
+        Condition = TrapWireNames.Of(o.Condition),
         Evidence = o.Evidence,
         LiveFlagsAgree = o.LiveFlagsAgree,
     };

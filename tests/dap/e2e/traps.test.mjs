@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { buildFixture, fixtureDir, lineOf } from './fixtures.mjs';
 import { startSession, launchToStop, firstSourceFrame, endSession } from './session.mjs';
+import { trapdbgPath } from '../test/adapter.mjs';
 
 const multiSource = path.join(fixtureDir, 'verbose_trap_multi.c');
 
@@ -84,6 +86,15 @@ test('-O0 verbose trap: the trap-message frame is a label and the caller is the 
     assert.equal(info.body.exceptionId, 'verbose-trap');
     assert.equal(info.body.description, 'State check: source account is not open');
     assert.equal(stopped.body.description, info.body.description);
+    // The loaded module's catalog places the verbose trap where the stop landed: the user's call line, at the stopped pc.
+    const sites = await dc.send('trapSites', {});
+    const site = sites.body.sites.find(s => s.message === 'source account is not open');
+    assert.ok(site, JSON.stringify(sites.body.sites.map(s => s.message)));
+    assert.equal(site.messageSource, 'dwarf');
+    assert.equal(site.merged, false);
+    assert.equal(site.line, frame.line);
+    assert.equal(site.source.path, frame.source.path);
+    assert.equal(site.address, trace.body.stackFrames[0].instructionPointerReference);
   } finally {
     await endSession(dc);
   }
@@ -109,6 +120,24 @@ test('trapSites lists the merged trap of transfer() without a process, one check
     await endSession(dc);
   }
 });
+
+for (const opt of ['-O0', '-O2']) {
+  test(`trapSites of a ${opt} program file is exactly what trapdbg traps --json prints`, async () => {
+    const program = buildFixture('verbose_trap_multi', opt);
+    const printed = JSON.parse(execFileSync(trapdbgPath(), ['traps', '--json', program], { encoding: 'utf8' }));
+    const dc = await startSession();
+    try {
+      const sites = await dc.send('trapSites', { program });
+      assert.deepEqual(sites.body, printed);
+      const messages = sites.body.sites.flatMap(s => [s.message, ...s.checks.map(c => c.message)]);
+      for (const check of checks) assert.ok(messages.includes(check.message), `${check.message} in ${messages}`);
+      assert.ok(sites.body.sites.every(s => s.checkCount === s.checks.length));
+      assert.ok(sites.body.sites.every(s => ['dwarf', 'recovered', 'ubsanCheck', 'none'].includes(s.messageSource)));
+    } finally {
+      await endSession(dc);
+    }
+  });
+}
 
 test('with the verbose-trap filter off the trap is passed to the program, which dies of SIGILL', async () => {
   const program = buildFixture('verbose_trap_multi', '-O2');

@@ -28,7 +28,7 @@ export interface TrapSiteInfo {
   kind: 'ud2' | 'ud1' | 'int3';
   category?: string;
   message?: string;
-  messageSource: 'dwarf' | 'recovered' | 'none';
+  messageSource: 'dwarf' | 'recovered' | 'ubsanCheck' | 'none';
   merged: boolean;
   checkCount: number;
   source?: DapSource;
@@ -146,14 +146,14 @@ function readCheck(value: unknown, where: string): TrapCheckInfo {
 }
 
 const siteKinds = new Set(['ud2', 'ud1', 'int3']);
-const messageSources = new Set(['dwarf', 'recovered', 'none']);
+const messageSources = new Set(['dwarf', 'recovered', 'ubsanCheck', 'none']);
 
 function readSite(value: unknown, where: string): TrapSiteInfo {
   if (!isObject(value)) fail(where, 'must be an object');
   const kind = requiredString(value, 'kind', where);
   if (!siteKinds.has(kind)) fail(where, `"kind" must be ud2, ud1 or int3, not "${kind}"`);
   const messageSource = optionalString(value, 'messageSource', where) ?? 'none';
-  if (!messageSources.has(messageSource)) fail(where, `"messageSource" must be dwarf, recovered or none, not "${messageSource}"`);
+  if (!messageSources.has(messageSource)) fail(where, `"messageSource" must be dwarf, recovered, ubsanCheck or none, not "${messageSource}"`);
   const rawChecks = value['checks'] ?? [];
   if (!Array.isArray(rawChecks)) fail(where, '"checks" must be an array');
   const checks = rawChecks.map((c, i) => readCheck(c, `${where}.checks[${i}]`));

@@ -19,7 +19,8 @@ function compareAddresses(a: string, b: string): number {
 
 const messageSourceNames: Record<string, string> = {
   dwarf: 'from the debug information',
-  recovered: 'recovered from the branch to the trap',
+  recovered: 'recovered from the source line',
+  ubsanCheck: 'the UBSan check its ud1 encodes',
   none: 'no message',
 };
 

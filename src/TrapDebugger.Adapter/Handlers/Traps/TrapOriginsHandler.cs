@@ -1,6 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Exceptions;
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
+using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Protocol.Traps;
@@ -29,36 +30,11 @@ public sealed class TrapOriginsHandler() : EngineRequestHandler<TrapOriginsArgum
                 Category = origin.Category,
                 Message = origin.Message,
                 MessageSource = TrapWireNames.Of(origin.MessageSource),
-                Condition = origin.Condition switch
-                {
-                    ConditionStatus.Holds => TrapConditions.Holds,
-                    ConditionStatus.DoesNotHold => TrapConditions.DoesNotHold,
-                    _ => TrapConditions.Unknown,
-                },
+                Condition = TrapWireNames.Of(origin.Condition),
                 Evidence = origin.Evidence,
                 InlinedFrom = origin.InlinedFrom,
             });
         }
         return Task.FromResult<TrapOriginsResponseBody?>(body);
     }
-}
-
-/// <summary>Wire names of trap enums.</summary>
-public static class TrapWireNames
-{
-    /// <summary>"dwarf", "recovered" or "none" (a UBSan check kind counts as from the debug information's encoding: "dwarf").</summary>
-    public static string Of(MessageSource source) => source switch
-    {
-        MessageSource.Dwarf or MessageSource.UbsanCheckKind => TrapMessageSources.Dwarf,
-        MessageSource.RecoveredFromSource => TrapMessageSources.Recovered,
-        _ => TrapMessageSources.None,
-    };
-
-    /// <summary>"ud2", "ud1" or "int3".</summary>
-    public static string Of(TrapInstructionKind kind) => kind switch
-    {
-        TrapInstructionKind.Int3 => TrapKinds.Int3,
-        TrapInstructionKind.UbsanUd1 => TrapKinds.Ud1,
-        _ => TrapKinds.Ud2,
-    };
 }
