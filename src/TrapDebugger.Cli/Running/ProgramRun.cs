@@ -17,6 +17,9 @@ public sealed class ProgramRun : IAsyncDisposable
     // Signals whose default action is not to terminate: ignore (SIGCHLD, SIGURG, SIGWINCH), continue, or stop.
     private static readonly HashSet<int> NonTerminatingSignals = [17, 18, 19, 20, 21, 22, 23, 28];
 
+    /// <summary>How long a detach waits for the process to stop after its pause request.</summary>
+    public static readonly TimeSpan DetachStopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Channel<DebugEvent> _events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly bool _attached;
     private readonly CancellationTokenSource _disposing = new();
@@ -66,7 +69,7 @@ public sealed class ProgramRun : IAsyncDisposable
                 case OutputEvent { Category: "interrupt" }:
                     if (Process.HasExited) continue;
                     if (_attached) return null;
-                    _ = PauseUntilStoppedAsync();
+                    await PauseAsync().ConfigureAwait(false);
                     continue;
                 case OutputEvent { Category: "console" } o:
                     await output.WriteAsync(o.Text).ConfigureAwait(false);
@@ -102,20 +105,16 @@ public sealed class ProgramRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Pauses the running process, asking again every half second should a request be lost, until it has stopped or ended.</summary>
-    private async Task PauseUntilStoppedAsync()
+    /// <summary>Pauses the running process once; its stop (or its end) arrives as an event of the run.</summary>
+    private async Task PauseAsync()
     {
-        for (var attempt = 0; attempt < 20 && !Process.IsStopped && !Process.HasExited; attempt++)
+        try
         {
-            try
-            {
-                await Process.PauseAsync().ConfigureAwait(false);
-            }
-            catch (EngineException)
-            {
-                return;
-            }
-            await Task.Delay(500).ConfigureAwait(false);
+            await Process.PauseAsync().ConfigureAwait(false);
+        }
+        catch (EngineException)
+        {
+            // The process ended meanwhile: its exit event ends the run.
         }
     }
 
@@ -161,24 +160,31 @@ public sealed class ProgramRun : IAsyncDisposable
     }
 
     /// <summary>Detaches from the process and leaves it running.</summary>
+    /// <exception cref="EngineException">The process did not stop within <see cref="DetachStopTimeout"/> of the pause.</exception>
     public async Task<ProgramEnd> DetachAsync()
     {
-        // Stop it first and wait for the stop, asking again if a pause request is lost, so the detach never waits on a
-        // run that does not end.
-        for (var attempt = 0; attempt < 20 && !Process.IsStopped && !Process.HasExited; attempt++)
+        // ptrace detaches only a stopped tracee: pause it and wait for the stop (or its end) the engine reports.
+        if (!Process.IsStopped && !Process.HasExited)
         {
-            await Process.PauseAsync().ConfigureAwait(false);
-            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
             try
             {
-                while (true)
+                await Process.PauseAsync().ConfigureAwait(false);
+            }
+            catch (EngineException) when (Process.HasExited)
+            {
+            }
+            using var wait = new CancellationTokenSource(DetachStopTimeout);
+            try
+            {
+                while (!Process.IsStopped && !Process.HasExited)
                 {
-                    var e = await _events.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
-                    if (e is StoppedEvent or ExitedEvent) break;
+                    if (await _events.Reader.ReadAsync(wait.Token).ConfigureAwait(false) is StoppedEvent or ExitedEvent) break;
                 }
             }
             catch (OperationCanceledException)
             {
+                throw new EngineException($"process {Process.ProcessId} did not stop within {DetachStopTimeout.TotalSeconds:0} s of the pause request, " +
+                    "so it cannot be detached and ends with trapdbg; it may be stuck in uninterruptible I/O (state D in /proc/PID/status)");
             }
         }
         if (Process.HasExited) return new ProgramEnd { How = "exited", Status = 0 };
