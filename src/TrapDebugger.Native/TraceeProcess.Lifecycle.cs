@@ -213,7 +213,13 @@ public sealed partial class TraceeProcess
         return scope is > 0 ? $"kernel.yama.ptrace_scope is {scope}; set it to 0 or give the debugger CAP_SYS_PTRACE" : "check that ptrace is allowed in this container";
     }
 
-    private void DoDetach()
+    /// <summary>Detaches like <see cref="DetachAsync()"/>; with <paramref name="keepStopped"/> the process is left in a
+    /// job-control stop (SIGSTOP, state T, as after Ctrl-Z) for another debugger or a later <c>kill -CONT</c>.</summary>
+    public Task DetachAsync(bool keepStopped) => tracer.Invoke(() => DoDetach(keepStopped));
+
+    private void DoDetach() => DoDetach(keepStopped: false);
+
+    private void DoDetach(bool keepStopped)
     {
         RequireAlive();
         if (state == RunState.Running) StopAll(null, report: false);
@@ -235,6 +241,9 @@ public sealed partial class TraceeProcess
             Array.Clear(slots);
             foreach (var t in threads.Values.Where(t => !t.Running)) ApplyDebugRegisters(t.Tid);
         }
+        // Queued while every thread is still in a ptrace stop, the process-wide SIGSTOP is pending when they leave it,
+        // so the process enters its job-control stop as the threads come out of the detach.
+        if (keepStopped) LibC.Kill(Pid, Sig.SIGSTOP);
         foreach (var t in threads.Values.Where(t => !t.Running))
         {
             PokeDebugRegister(t.Tid, 6, 0);

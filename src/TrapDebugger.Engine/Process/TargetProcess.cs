@@ -327,8 +327,9 @@ public sealed partial class TargetProcess : IAsyncDisposable
         else await _runTask.ConfigureAwait(false);
     }
 
-    /// <summary>Removes every breakpoint and lets the process run on untraced.</summary>
-    public async Task DetachAsync()
+    /// <summary>Removes every breakpoint and data breakpoint and lets the process run on untraced, or, with
+    /// <paramref name="keepStopped"/>, leaves it in a job-control stop (SIGSTOP) until something sends it SIGCONT.</summary>
+    public async Task DetachAsync(bool keepStopped = false)
     {
         if (_exited) return;
         if (_running)
@@ -339,7 +340,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
         await RemoveAllBreakpointSitesAsync().ConfigureAwait(false);
         try
         {
-            await _native.DetachAsync().ConfigureAwait(false);
+            await _native.DetachAsync(keepStopped).ConfigureAwait(false);
         }
         catch (Native.Errors.TraceException e)
         {
