@@ -22,7 +22,7 @@ public sealed class SessionTests
     private static readonly Dictionary<string, string[]> CapabilitiesOfCommand = new()
     {
         ["initialize"] = [], ["cancel"] = ["supportsCancelRequest"],
-        ["disconnect"] = ["supportTerminateDebuggee"], ["terminate"] = ["supportsTerminateRequest"],
+        ["disconnect"] = ["supportTerminateDebuggee", "supportSuspendDebuggee"], ["terminate"] = ["supportsTerminateRequest"],
         ["launch"] = [], ["attach"] = [], ["configurationDone"] = ["supportsConfigurationDoneRequest"],
         ["setBreakpoints"] = ["supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsLogPoints"],
         ["setFunctionBreakpoints"] = ["supportsFunctionBreakpoints"],
@@ -31,12 +31,12 @@ public sealed class SessionTests
         ["exceptionInfo"] = ["supportsExceptionInfoRequest"],
         ["continue"] = [], ["pause"] = [], ["next"] = ["supportsSteppingGranularity"], ["stepIn"] = ["supportsSteppingGranularity"],
         ["stepOut"] = ["supportsSteppingGranularity"], ["threads"] = [],
-        ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = [],
+        ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
         ["setVariable"] = ["supportsSetVariable"], ["evaluate"] = ["supportsEvaluateForHovers", "supportsClipboardContext"],
         ["modules"] = ["supportsModulesRequest"], ["loadedSources"] = ["supportsLoadedSourcesRequest"], ["source"] = [],
         ["disassemble"] = ["supportsDisassembleRequest"], ["readMemory"] = ["supportsReadMemoryRequest"],
         ["writeMemory"] = ["supportsWriteMemoryRequest"],
-        ["dataBreakpointInfo"] = ["supportsDataBreakpoints"], ["setDataBreakpoints"] = ["supportsDataBreakpoints"],
+        ["dataBreakpointInfo"] = ["supportsDataBreakpoints", "supportsDataBreakpointBytes"], ["setDataBreakpoints"] = ["supportsDataBreakpoints"],
         ["trapSites"] = [], ["trapOrigins"] = [],
     };
 
@@ -56,7 +56,7 @@ public sealed class SessionTests
         Assert.All(commands, c => Assert.True(CapabilitiesOfCommand.ContainsKey(c), $"'{c}' is registered but missing from the table"));
         string[] expected = [.. commands.SelectMany(c => CapabilitiesOfCommand[c]).Distinct().Order(StringComparer.Ordinal)];
         Assert.Equal(expected, capabilities.Select(p => p.Key).Order(StringComparer.Ordinal));
-        Assert.All(capabilities.Where(p => p.Key.StartsWith("supports", StringComparison.Ordinal) || p.Key == "supportTerminateDebuggee"),
+        Assert.All(capabilities.Where(p => p.Key.StartsWith("supports", StringComparison.Ordinal) || p.Key is "supportTerminateDebuggee" or "supportSuspendDebuggee"),
             p => Assert.True((bool)p.Value!, $"{p.Key} is advertised false"));
         Assert.NotEmpty(capabilities["exceptionBreakpointFilters"]!.AsArray());
 
@@ -76,8 +76,8 @@ public sealed class SessionTests
 
     [Theory]
     [InlineData("frobnicate", "Unknown request 'frobnicate'.")]
-    [InlineData("setDataBreakpoints", "The 'setDataBreakpoints' request is not supported yet.")]
-    [InlineData("dataBreakpointInfo", "The 'dataBreakpointInfo' request is not supported yet.")]
+    [InlineData("restartFrame", "The 'restartFrame' request is not supported yet.")]
+    [InlineData("gotoTargets", "The 'gotoTargets' request is not supported yet.")]
     public async Task Requests_without_a_handler_get_an_error_naming_them(string command, string error)
     {
         await using var client = new InMemoryDapClient();
@@ -173,16 +173,23 @@ public sealed class SessionTests
     }
 
     [Theory]
-    [InlineData(true, null, "terminate")]
-    [InlineData(false, null, "detach")]
-    [InlineData(true, false, "detach")]
-    [InlineData(false, true, "terminate")]
-    public async Task Disconnect_terminates_what_was_launched_and_detaches_from_what_was_attached(bool launched, bool? terminateDebuggee, string expected)
+    [InlineData(true, null, null, "terminate")]
+    [InlineData(false, null, null, "detach")]
+    [InlineData(true, false, null, "detach")]
+    [InlineData(false, true, null, "terminate")]
+    [InlineData(false, null, true, "detach suspended")]
+    [InlineData(false, false, false, "detach")]
+    [InlineData(true, null, true, "detach suspended")]
+    [InlineData(true, true, true, "terminate")]
+    public async Task Disconnect_terminates_what_was_launched_and_detaches_from_what_was_attached(bool launched, bool? terminateDebuggee, bool? suspendDebuggee, string expected)
     {
         var debuggee = new RecordingDebuggee(launched);
         await using var client = new InMemoryDapClient();
         client.Session.Debuggee = debuggee;
-        string args = terminateDebuggee is bool t ? $$"""{"terminateDebuggee":{{(t ? "true" : "false")}}}""" : "{}";
+        var fields = new List<string>();
+        if (terminateDebuggee is bool t) fields.Add($"\"terminateDebuggee\":{(t ? "true" : "false")}");
+        if (suspendDebuggee is bool s) fields.Add($"\"suspendDebuggee\":{(s ? "true" : "false")}");
+        string args = "{" + string.Join(",", fields) + "}";
         var (response, _) = await client.RequestAsync("disconnect", args);
         Assert.True((bool)response["success"]!);
         Assert.Equal([expected], debuggee.Calls);
@@ -261,7 +268,7 @@ public sealed class SessionTests
 
         public Task DetachAsync(bool suspend, CancellationToken cancellationToken)
         {
-            Calls.Add("detach");
+            Calls.Add(suspend ? "detach suspended" : "detach");
             return Task.CompletedTask;
         }
     }

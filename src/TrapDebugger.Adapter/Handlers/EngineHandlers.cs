@@ -23,6 +23,7 @@ public static class EngineHandlers
         [
             new LaunchHandler(), new AttachHandler(), new ConfigurationDoneHandler(),
             new SetBreakpointsHandler(), new SetFunctionBreakpointsHandler(), new SetInstructionBreakpointsHandler(),
+            new DataBreakpointInfoHandler(), new SetDataBreakpointsHandler(),
             new SetExceptionBreakpointsHandler(), new ExceptionInfoHandler(),
             new ContinueHandler(), new PauseHandler(), new NextHandler(), new StepInHandler(), new StepOutHandler(), new ThreadsHandler(),
             new StackTraceHandler(), new ScopesHandler(), new VariablesHandler(), new SetVariableHandler(), new EvaluateHandler(),

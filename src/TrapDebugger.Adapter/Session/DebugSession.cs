@@ -293,6 +293,10 @@ public sealed class DebugSession
             Commands.SetVariable, Commands.Evaluate, Commands.ExceptionInfo, Commands.Modules, Commands.LoadedSources,
             Commands.Source, Commands.Disassemble, Commands.ReadMemory, Commands.WriteMemory, Commands.Disconnect,
             Commands.Terminate, Commands.Cancel, Commands.TrapSites, Commands.TrapOrigins,
+            // Requests of the protocol that this adapter does not implement: a client sending one is told so, rather
+            // than that the request does not exist.
+            "restart", "restartFrame", "goto", "gotoTargets", "stepBack", "reverseContinue", "stepInTargets",
+            "completions", "setExpression", "breakpointLocations", "locations", "terminateThreads",
         ];
 
     private sealed record PendingRequest(Request Request, CancellationTokenSource Cancellation);

@@ -41,8 +41,8 @@ test('requests without a handler fail with one sentence and the session goes on'
     await assert.rejects(dc.send('frobnicate', {}), { message: "Unknown request 'frobnicate'." });
     await assert.rejects(dc.send('disconnect', { terminateDebuggee: 'yes' }),
       { message: "disconnect: argument 'terminateDebuggee' must be true or false." });
-    const unsupported = await dc.send('setDataBreakpoints', { breakpoints: [] }).then(() => 'ok', e => e.message);
-    assert.match(unsupported, /^The 'setDataBreakpoints' request is not supported yet\.$/);
+    const unsupported = await dc.send('restartFrame', { frameId: 1 }).then(() => 'ok', e => e.message);
+    assert.match(unsupported, /^The 'restartFrame' request is not supported yet\.$/);
   } finally {
     await dc.stop();
   }

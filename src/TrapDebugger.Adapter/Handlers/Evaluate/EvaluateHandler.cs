@@ -23,7 +23,7 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
         var debuggee = state.RequireDebuggee(Command);
         if (string.IsNullOrWhiteSpace(arguments.Expression))
             throw new RequestFailedException("evaluate: the expression is empty.");
-        var row = await debuggee.Process.EvaluateAsync(arguments.Expression, arguments.FrameId).ConfigureAwait(false);
+        var row = await debuggee.Process.EvaluateAsync(arguments.Expression, arguments.FrameId, Variables.ValueFormatTranslation.Of(arguments.Format)).ConfigureAwait(false);
         return new EvaluateResponseBody
         {
             Result = row.Value,

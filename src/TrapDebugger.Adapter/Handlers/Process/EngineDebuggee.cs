@@ -149,8 +149,7 @@ public sealed class EngineDebuggee : IDebuggee
     /// <inheritdoc/>
     public async Task DetachAsync(bool suspend, CancellationToken cancellationToken)
     {
-        // The engine detaches with the process running; a suspended detach is not offered (supportSuspendDebuggee is unset).
-        await Process.DetachAsync().ConfigureAwait(false);
+        await Process.DetachAsync(keepStopped: suspend).ConfigureAwait(false);
         await DrainAsync().ConfigureAwait(false);
     }
 

@@ -32,6 +32,9 @@ public sealed class EngineState
     /// <summary>Instruction breakpoints as last sent by the client.</summary>
     public IReadOnlyList<(int Id, InstructionBreakpointSpec Spec)> InstructionBreakpoints { get; set; } = [];
 
+    /// <summary>The memory each data id handed out by <c>dataBreakpointInfo</c> stands for, with the type that shows its values.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, DataTarget> DataTargets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The client's breakpoint id of each engine breakpoint (engine ids change when breakpoints are re-sent or re-applied at launch).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> ClientIdOfEngineId { get; } = new();
 

@@ -9,18 +9,17 @@ public static class StopTranslation
     /// <summary>The event body for <paramref name="stop"/>: the diagnosis in one line as <c>description</c>, its kind as <c>text</c>.</summary>
     public static StoppedEventBody ToEventBody(StopInfo stop, EngineState state)
     {
-        bool watchpoint = stop.Cause == StopCause.Breakpoint && stop.HitBreakpointIds.Count == 0
-            && stop.Description.StartsWith("watchpoint", StringComparison.Ordinal);
         var ids = stop.HitBreakpointIds.Select(id => state.ClientIdOfEngineId.TryGetValue(id, out var c) ? c : id).ToList();
         string description = stop.Diagnosis is { } diagnosis ? Exceptions.StopHeadline.Of(diagnosis) : stop.Cause switch
         {
             StopCause.Breakpoint or StopCause.FunctionBreakpoint or StopCause.InstructionBreakpoint when ids.Count > 0 =>
                 $"{(ids.Count == 1 ? "breakpoint" : "breakpoints")} {string.Join(", ", ids)}",
+            StopCause.DataBreakpoint when ids.Count > 0 => $"data breakpoint {string.Join(", ", ids)}: {stop.Description}",
             _ => stop.Description,
         };
         return new StoppedEventBody
         {
-            Reason = watchpoint ? StopReasons.DataBreakpoint : stop.DapReason,
+            Reason = stop.DapReason,
             Description = description,
             Text = stop.Diagnosis?.ShortText,
             ThreadId = stop.ThreadId,

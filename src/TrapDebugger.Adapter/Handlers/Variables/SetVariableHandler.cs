@@ -18,7 +18,7 @@ public sealed class SetVariableHandler() : EngineRequestHandler<SetVariableArgum
     protected override Task<SetVariableResponseBody?> HandleAsync(SetVariableArguments arguments, RequestContext context, EngineState state)
     {
         var debuggee = state.RequireDebuggee(Command);
-        var row = debuggee.Process.SetVariable(arguments.VariablesReference, arguments.Name, arguments.Value);
+        var row = debuggee.Process.SetVariable(arguments.VariablesReference, arguments.Name, arguments.Value, ValueFormatTranslation.Of(arguments.Format));
         var stop = debuggee.ReportedStop;
         context.AfterResponse(() => context.Connection.SendEventAsync(EventNames.Invalidated,
             new InvalidatedEventBody { Areas = ["variables"], ThreadId = stop?.ThreadId }, ProtocolJsonContext.Default.InvalidatedEventBody));

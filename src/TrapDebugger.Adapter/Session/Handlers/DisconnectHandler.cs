@@ -8,7 +8,11 @@ namespace TrapDebugger.Adapter.Session.Handlers;
 public sealed class DisconnectHandler() : RequestHandler<DisconnectArguments>(Commands.Disconnect, ProtocolJsonContext.Default.DisconnectArguments)
 {
     /// <inheritdoc/>
-    public override void Advertise(Capabilities capabilities) => capabilities.SupportTerminateDebuggee = true;
+    public override void Advertise(Capabilities capabilities)
+    {
+        capabilities.SupportTerminateDebuggee = true;
+        capabilities.SupportSuspendDebuggee = true;
+    }
 
     /// <inheritdoc/>
     protected override async Task HandleAsync(DisconnectArguments arguments, RequestContext context)
@@ -16,7 +20,8 @@ public sealed class DisconnectHandler() : RequestHandler<DisconnectArguments>(Co
         var session = context.Session;
         if (session.Debuggee is { } debuggee)
         {
-            if (arguments.TerminateDebuggee ?? debuggee.WasLaunched)
+            // A client asking to leave the process suspended wants it kept, even one the adapter launched.
+            if (arguments.TerminateDebuggee ?? (debuggee.WasLaunched && arguments.SuspendDebuggee != true))
                 await debuggee.TerminateAsync(context.CancellationToken).ConfigureAwait(false);
             else
                 await debuggee.DetachAsync(arguments.SuspendDebuggee ?? false, context.CancellationToken).ConfigureAwait(false);
