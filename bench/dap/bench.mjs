@@ -112,10 +112,12 @@ async function attachSession(make) {
   const client = make();
   await initialize(client);
   const started = now() - t0;
+  const tAttach = now();
   const attached = client.request('attach', { pid: target.pid, program: service });
   await client.event('initialized');
   await client.request('configurationDone');
   await attached;
+  const attach = now() - tAttach;
   const mark = client.events.length;
   await new Promise(r => setTimeout(r, 50));
   const tTrap = now();
@@ -125,12 +127,14 @@ async function attachSession(make) {
   const tStack = now();
   const trace = await client.request('stackTrace', { threadId: stopped.body.threadId, startFrame: 0, levels: 20 });
   const stackTrace = now() - tStack;
+  const tDisconnect = now();
   await client.request('disconnect', { terminateDebuggee: true });
   await client.exited;
+  const disconnect = now() - tDisconnect;
   const whole = now() - t0 - 50;
   target.kill('SIGKILL');
   const firstSource = trace.body.stackFrames.find(f => f.source?.path);
-  return { started, trapToStop, stackTrace, whole, description: stopped.body.description, line: firstSource?.line };
+  return { started, attach, trapToStop, stackTrace, disconnect, whole, description: stopped.body.description, line: firstSource?.line };
 }
 
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -146,6 +150,8 @@ for (let run = 0; run < runs; run++) {
     add(name, 'adapter start → initialize response', session.started);
     add(name, 'attached service trap → stopped event', session.trapToStop);
     add(name, 'stackTrace (20 frames)', session.stackTrace);
+    add(name, 'attach → configurationDone answered (part of the session)', session.attach);
+    add(name, 'disconnect → adapter exit (part of the session)', session.disconnect);
     add(name, 'whole attach session', session.whole);
     samples[name] = { launchStop: launch.description, serviceStop: session.description, firstSourceLine: session.line };
   }

@@ -13,6 +13,16 @@ public sealed partial class TargetProcess
     /// <summary>The trap analysis's symbol view of this process.</summary>
     public TargetSymbolizer TrapSymbols => _trapSymbols ??= new TargetSymbolizer(Target);
 
+    private static int _analysisPrepared;
+
+    /// <summary>Builds the trap analysis's decoder tables on a worker thread, once per debugger process, while the
+    /// program is being attached or launched (see <see cref="StopAnalysis.Prepare"/>).</summary>
+    private static void PrepareAnalysis()
+    {
+        if (Interlocked.Exchange(ref _analysisPrepared, 1) == 0)
+            _ = Task.Run(StopAnalysis.Prepare);
+    }
+
     /// <summary>Runs the trap and fault analysis for a signal stop and builds the stop to report.</summary>
     private async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop)
     {

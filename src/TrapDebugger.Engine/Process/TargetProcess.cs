@@ -116,6 +116,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
 
     private async Task InitializeAsync(StopCause cause)
     {
+        PrepareAnalysis();
         AddMainProgram();
         // The first event is the initial stop; module events may surround it.
         ProcessStopped? first = null;
