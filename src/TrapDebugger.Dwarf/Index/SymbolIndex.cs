@@ -372,8 +372,10 @@ public sealed class SymbolIndex : IDisposable
                 (aranges.TryGetValue(off, out var l) ? l : aranges[off] = []).Add(range);
         foreach (var unit in Dwarf.CompileUnits)
         {
-            IEnumerable<DwarfRange> ranges = unit.RootRanges;
-            if (!ranges.Any() && aranges.TryGetValue(unit.Offset, out var fromAranges)) ranges = fromAranges;
+            // A unit listed in .debug_aranges is taken at its word (as lldb does): reading every unit's root DIE instead
+            // means parsing every unit's abbreviation table, most of the cost of opening a large debug file.
+            IEnumerable<DwarfRange> ranges = aranges.TryGetValue(unit.Offset, out var fromAranges) ? fromAranges : unit.RootRanges;
+            if (!ranges.Any()) ranges = unit.RootRanges;
             if (!ranges.Any()) ranges = FunctionsOf(unit).Entries.Select(e => new DwarfRange(e.Low, e.High));
             foreach (var r in ranges)
                 list.Add((r.Low, r.High, unit));
