@@ -103,6 +103,44 @@ public sealed class FixtureProgramTests
         Assert.EndsWith("libcxx_hardened.cpp", d.Landing.Location?.File);
     }
 
+    public static TheoryData<string, string, string> LibcxxChecks() => new()
+    {
+        { "vector 10", "vector[] index out of bounds", "return readings_[i].value;" },
+        { "span 10", "span<T>::operator[](index): index out of range", "return window[i].value;" },
+        { "front", "front() called on an empty vector", "return empty.front().value;" },
+    };
+
+    /// <summary>At -O2 the span's two checks (its constructor's <c>count == 0 || ptr != nullptr</c> and the index check) share
+    /// one ud2 without message frames: the check that fired must be ranked first and its message rebuilt from the libc++
+    /// macro in the header, word for word what the unoptimized build keeps in its debug information.</summary>
+    [Theory]
+    [MemberData(nameof(LibcxxChecks))]
+    public void LibcxxHardeningAtO2NamesTheCheckThatFired(string input, string libcxxMessage, string statement)
+    {
+        var args = input.Split(' ');
+        var optimized = Diagnose(Fixtures.Build("libcxx_hardened", BuildVariant.Clang22O2), args);
+        var unoptimized = Diagnose(Fixtures.Build("libcxx_hardened", BuildVariant.Clang22O0), args);
+        var why = $"{input}: {optimized.Kind} {optimized.Description}\n{string.Join("\n", optimized.Details)}";
+
+        Assert.True(optimized.Kind is StopKind.VerboseTrap or StopKind.MergedTrap, why);
+        Assert.Equal("libc++", optimized.Category);
+        Assert.Contains(libcxxMessage, optimized.Message);
+        // The trap frame's name ends in libc++'s "\n", which llvm-addr2line's line-based output (the reference symbolizer
+        // here) cannot carry: compare without it.
+        Assert.Equal(unoptimized.Message?.TrimEnd('\n'), optimized.Message?.TrimEnd('\n'));
+        if (optimized.Kind == StopKind.MergedTrap)
+        {
+            var top = optimized.Origins[0];
+            Assert.True(top.Condition == ConditionStatus.Holds, why);
+            Assert.Equal(MessageSource.RecoveredFromSource, top.MessageSource);
+            // Every other check sharing the trap did not fire.
+            Assert.All(optimized.Origins.Skip(1), o => Assert.True(o.Condition != ConditionStatus.Holds, why));
+        }
+        Assert.EndsWith("libcxx_hardened.cpp", optimized.Landing?.Location?.File);
+        var lines = File.ReadAllLines(Path.Combine(Repository.FixtureSources, "libcxx_hardened.cpp"));
+        Assert.Equal(Array.FindIndex(lines, l => l.Contains(statement, StringComparison.Ordinal)) + 1, optimized.Landing?.Location?.Line);
+    }
+
     public static TheoryData<string, string, string, string, string> UbsanCases()
     {
         var data = new TheoryData<string, string, string, string, string>();

@@ -11,6 +11,7 @@ public sealed class VerboseTrapTextTests
     [InlineData("__clang_trap_msg$Only category$", true, "Only category", "", "Only category")]
     [InlineData("__clang_trap_msg$libc++$vector[] index out of bounds", true, "libc++", "vector[] index out of bounds", "libc++: vector[] index out of bounds")]
     [InlineData("__clang_trap_msg$Undefined Behavior Sanitizer$signed integer addition overflow in 'a + b'", true, "Undefined Behavior Sanitizer", "signed integer addition overflow in 'a + b'", "Undefined Behavior Sanitizer: signed integer addition overflow in 'a + b'")]
+    [InlineData("__clang_trap_msg$libc++$span:537: libc++ Hardening assertion __idx < size() failed: index out of range\n", true, "libc++", "span:537: libc++ Hardening assertion __idx < size() failed: index out of range\n", "libc++: span:537: libc++ Hardening assertion __idx < size() failed: index out of range")]
     [InlineData("Swift runtime failure: Division by zero", true, "Swift runtime failure", "Division by zero", "Swift runtime failure: Division by zero")]
     [InlineData("__clang_trap_msg$no second dollar", false, "", "", "")]
     [InlineData("compute", false, "", "", "")]
@@ -38,6 +39,19 @@ public sealed class VerboseTrapTextTests
         { ["if (i >= n) abort();", "__builtin_verbose_trap(\"Other\", \"statement\");"], 1, null, null },
         { ["if (i >= n) __builtin_trap();"], 1, null, null },
         { ["if (x)", "  trap_with(MSG);"], 1, null, null },
+        // libc++ hardening macros: category "libc++", message rebuilt as _LIBCPP_ASSERT does (__LINE__ is the ')' line).
+        { ["    _LIBCPP_ASSERT_VALID_ELEMENT_ACCESS(__idx < size(), \"span<T>::operator[](index): index out of range\");"], 1,
+            "libc++", "x.c:1: libc++ Hardening assertion __idx < size() failed: span<T>::operator[](index): index out of range\n" },
+        { ["    _LIBCPP_ASSERT_VALID_INPUT_RANGE(__count == 0 || std::to_address(__first) != nullptr,",
+           "                                     \"passed nullptr with non-zero length in span's constructor (iterator, len)\");"], 1,
+            "libc++", "x.c:2: libc++ Hardening assertion __count == 0 || std::to_address(__first) != nullptr failed: passed nullptr with non-zero length in span's constructor (iterator, len)\n" },
+        { ["  {", "    _LIBCPP_ASSERT_NON_OVERLAPPING_RANGES(!__overlaps(__a, /* end */ __b), // checked", "        \"ranges \" \"overlap\");", "  }"], 1,
+            "libc++", "x.c:3: libc++ Hardening assertion !__overlaps(__a, __b) failed: ranges overlap\n" },
+        { ["_LIBCPP_ASSERT(__c != '\"', \"quote\");"], 1, "libc++", "x.c:1: libc++ Hardening assertion __c != '\\\"' failed: quote\n" },
+        { ["_LIBCPP_ASSERTION_HANDLER(\"message\");"], 1, null, null },
+        { ["_LIBCPP_ASSERT_UNCATEGORIZED(__x, __message);"], 1, null, null },
+        { ["MY_LIBCPP_ASSERT_X(__x, \"not libc++\");"], 1, null, null },
+        { ["_LIBCPP_ASSERT_INTERNAL(__x, \"never closed\""], 1, null, null },
     };
 
     [Theory]

@@ -77,7 +77,7 @@ internal static class TrapAnalysis
                 Description = $"{TrapOriginFinder.UbsanCategory}: {title}",
                 ShortText = "UBSan trap",
                 Details = details,
-                Landing = Land(function, at?.Line, top),
+                Landing = Land(context, function, at?.Line, top),
             };
         }
 
@@ -89,7 +89,7 @@ internal static class TrapAnalysis
                 Description = $"Undefined instruction {trap.Text}{Where(function, at?.Line)}",
                 ShortText = "Trap",
                 Details = details,
-                Landing = Land(function, at?.Line, top),
+                Landing = Land(context, function, at?.Line, top),
             };
         }
 
@@ -114,7 +114,7 @@ internal static class TrapAnalysis
                 Description = description,
                 ShortText = "Trap (merged checks)",
                 Details = details,
-                Landing = Land(function, at?.Line, top),
+                Landing = Land(context, function, at?.Line, top),
             };
         }
         if (top is { Message: not null })
@@ -128,7 +128,7 @@ internal static class TrapAnalysis
                 Description = Describe(top),
                 ShortText = "Verbose trap",
                 Details = details,
-                Landing = Land(function, at?.Line, top),
+                Landing = Land(context, function, at?.Line, top),
             };
         }
         return basis with
@@ -137,7 +137,7 @@ internal static class TrapAnalysis
             Description = top?.Location is { Line: > 0 } l ? $"Trap (__builtin_trap) reached from {l}" : $"Trap (__builtin_trap){Where(function, at?.Line)}",
             ShortText = "Trap",
             Details = details,
-            Landing = Land(function, at?.Line, top),
+            Landing = Land(context, function, at?.Line, top),
         };
     }
 
@@ -171,11 +171,24 @@ internal static class TrapAnalysis
     private static string Where(string? function, SourceLocation? line) =>
         (function is null ? "" : $" in {function}") + (line is { Line: > 0 } l ? $" at {l}" : "");
 
-    private static LandingFrame Land(string? function, SourceLocation? line, TrapOrigin? top)
+    private static LandingFrame Land(StopContext context, string? function, SourceLocation? line, TrapOrigin? top)
     {
-        if (top?.Location is { Line: > 0 } origin)
-            return new LandingFrame(0, top.InlinedFrom ?? function, origin, "the check that most likely fired");
-        return new LandingFrame(0, function, line, "the trap instruction");
+        if (top?.Location is not { Line: > 0 } origin) return new LandingFrame(0, function, line, "the trap instruction");
+        // A check inlined from the standard library (a libc++ hardening assertion) lands where the user's code called it,
+        // as the unmerged trap's landing skips std:: frames.
+        if (top.InlinedFrom?.StartsWith("std::", StringComparison.Ordinal) == true
+            && context.Symbols?.Symbolize(top.BranchAddress) is { } at)
+        {
+            for (var k = 1; k < at.InlineChain.Count; k++)
+            {
+                var name = at.InlineChain[k].Name;
+                if (name.StartsWith("std::", StringComparison.Ordinal)) continue;
+                if (at.LocationOfFrame(k) is { Line: > 0 } call)
+                    return new LandingFrame(0, name, call, "the call into the standard library of the check that most likely fired");
+                break;
+            }
+        }
+        return new LandingFrame(0, top.InlinedFrom ?? function, origin, "the check that most likely fired");
     }
 
     /// <summary>The user's frame above a trap-message frame: its caller, skipping <c>std::</c> frames as lldb's verbose-trap recognizer does.</summary>

@@ -34,8 +34,10 @@ public static class VerboseTrapName
     }
 
     /// <summary>The stop description for a category and message, as lldb words it ("Category: Message", "&lt;empty category&gt;" when empty).</summary>
+    /// <remarks>A description is one line: the newline libc++ ends its assertion text with is left out (the message keeps it).</remarks>
     public static string Describe(string category, string message)
     {
+        message = message.TrimEnd('\n');
         var head = category.Length == 0 ? "<empty category>" : category;
         return message.Length == 0 ? head : $"{head}: {message}";
     }

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace TrapDebugger.Traps;
 
-/// <summary>Recovers the category and message of a <c>__builtin_verbose_trap(…)</c> call from source text.</summary>
+/// <summary>Recovers the category and message of a <c>__builtin_verbose_trap(…)</c> call, or of a libc++ assertion macro that
+/// expands to one, from source text.</summary>
 /// <remarks>Optimized code keeps the line of each check's branch but drops the trap-message frames; the call usually sits on
 /// the branch's line (<c>if (i &gt;= n) __builtin_verbose_trap(…)</c>) or on the next lines of the same statement.</remarks>
 public static class VerboseTrapSource
@@ -22,6 +23,9 @@ public static class VerboseTrapSource
             var text = sources.GetLine(file, l);
             if (text is null) return false;
             var at = text.IndexOf(Call, StringComparison.Ordinal);
+            var libcxx = LibcxxAssertionSource.FindInvocation(text);
+            if (libcxx >= 0 && (at < 0 || libcxx < at))
+                return LibcxxAssertionSource.TryRecover(sources, file, l, libcxx, out category, out message);
             if (at >= 0)
             {
                 // The arguments may continue on the following lines.
@@ -61,6 +65,15 @@ public static class VerboseTrapSource
         category = first;
         message = second;
         return true;
+    }
+
+    /// <summary>Parses string-literal ")" (adjacent literals concatenate), the tail of a macro call's last argument.</summary>
+    public static bool TryParseLiteralsThenClose(string text, out string value)
+    {
+        var pos = 0;
+        if (!ReadLiterals(text, ref pos, out value)) return false;
+        SkipSpace(text, ref pos);
+        return pos < text.Length && text[pos] == ')' && pos == text.Length - 1;
     }
 
     private static string StripComment(string line)

@@ -22,7 +22,7 @@ public sealed class LlvmSymbolizer : ISymbolizer
         foreach (var line in nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ', 4);
-            if (parts.Length < 4 || parts[2] is not ("T" or "t")) continue;
+            if (parts.Length < 4 || parts[2] is not ("T" or "t" or "W")) continue; // W: a weak definition (inline C++ members)
             var start = ulong.Parse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture) + bias;
             var size = ulong.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             if (size > 0) functions.Add(new FunctionBounds(start, start + size, parts[3]));
