@@ -1,5 +1,5 @@
-// Data breakpoints over DAP (dataBreakpointInfo, setDataBreakpoints, the "data breakpoint" stop), hex value formats,
-// and a disconnect that leaves an attached process suspended.
+// Data breakpoints over DAP (dataBreakpointInfo, setDataBreakpoints, the "data breakpoint" stop), value formats (hex
+// variables and evaluate, parameters in the call stack), and a disconnect that leaves an attached process suspended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -39,6 +39,17 @@ test('dataBreakpointInfo + setDataBreakpoints: writes to a local and a global st
   try {
     assert.equal(dc.capabilities.supportsDataBreakpoints, true);
     const { threadId, frameId } = await stopBeforeWrites(dc);
+
+    // The call stack with parameters, in hex when the format asks for it.
+    const hexNames = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1,
+      format: { parameters: true, parameterNames: true, parameterValues: true, hex: true } });
+    assert.match(hexNames.body.stackFrames[0].name, /^main\(argc=0x00000001, argv=0x[0-9a-f]{16}\)$/);
+    const line = lineOf(watched.source, 'stop here');
+    const typed = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1,
+      format: { parameters: true, parameterTypes: true, parameterValues: false, line: true, module: true } });
+    assert.equal(typed.body.stackFrames[0].name, `main(int argc, char ** argv) Line ${line} watched`);
+    const bare = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 });
+    assert.equal(bare.body.stackFrames[0].name, 'main');
 
     // A local through its scope's variablesReference, a global through an expression in the frame.
     const scopes = await dc.scopesRequest({ frameId });

@@ -32,8 +32,35 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         var stop = debuggee.ReportedStop is { } s && s.ThreadId == arguments.ThreadId ? s : null;
         var body = new StackTraceResponseBody { TotalFrames = total };
         foreach (var frame in frames)
-            body.StackFrames.Add(Translate(frame, stop));
+        {
+            var translated = Translate(frame, stop);
+            if (arguments.Format is { } format && !frame.IsArtificial)
+                translated.Name += await DecorationAsync(debuggee.Process, frame, format).ConfigureAwait(false);
+            body.StackFrames.Add(translated);
+        }
         return body;
+    }
+
+    /// <summary>What <paramref name="format"/> asks to show after a frame's name: its parameters (types, names and values,
+    /// values in hex when asked), its line and its module.</summary>
+    private static async Task<string> DecorationAsync(Engine.Process.TargetProcess process, EngineStackFrame frame, StackFrameFormat format)
+    {
+        var text = new System.Text.StringBuilder();
+        if (format.Parameters == true)
+        {
+            var parameters = await process.GetFrameParametersAsync(frame.Id, Variables.ValueFormatTranslation.Of(format)).ConfigureAwait(false);
+            bool types = format.ParameterTypes == true, names = format.ParameterNames != false, values = format.ParameterValues != false;
+            text.Append('(').AppendJoin(", ", parameters.Select(p => string.Join(' ', new[]
+            {
+                types ? p.Type : null,
+                names && values ? $"{p.Name}={p.Value}" : names ? p.Name : values ? p.Value : null,
+            }.Where(part => part is not null)))).Append(')');
+        }
+        if (format.Line == true && frame.Location is { Line: > 0 } at)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $" Line {at.Line}");
+        if (format.Module == true && frame.Module is { } module)
+            text.Append(' ').Append(module.Name);
+        return text.ToString();
     }
 
     private static DapStackFrame Translate(EngineStackFrame frame, StopInfo? stop)
