@@ -106,6 +106,42 @@ public class AttachTests
         }
     }
 
+    [Fact]
+    public async Task Detach_keeping_the_process_stopped_leaves_it_in_a_job_control_stop_with_no_debug_register_armed()
+    {
+        var program = Programs.Build(Programs.ServiceSource, "service");
+        var pid = StartForeign(program, "120000");
+        try
+        {
+            var deadline = DateTime.UtcNow + Tracee.Timeout;
+            while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
+            var served = Symbols.RuntimeAddress(pid, program, "served");
+            await using (var p = await TraceeProcess.AttachAsync(pid))
+            {
+                await Tracee.NextStop(p);
+                await p.SetWatchpointAsync(served, 8, WatchKind.Write);
+                await p.DetachAsync(keepStopped: true);
+                Assert.IsType<ProcessDetached>(await Tracee.End(p));
+            }
+            Assert.Equal(0, ProcFs.Status(pid)!.TracerPid);
+            // Every thread reaches the group stop (state T, not the tracing stop t) as it leaves the detach.
+            while (ProcFs.Tasks(pid).Any(tid => ProcFs.ThreadStatus(pid, tid)?.State != 'T') && DateTime.UtcNow < deadline)
+                await Task.Delay(10);
+            Assert.All(ProcFs.Tasks(pid), tid => Assert.Equal('T', ProcFs.ThreadStatus(pid, tid)!.State));
+            var stopped = ReadULongUntraced(pid, served);
+
+            // Continued, the workers store to `served` again: an armed debug register would kill it with SIGTRAP.
+            TestSupport.Toolchain.Run("/bin/kill", ["-CONT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            while (ReadULongUntraced(pid, served) == stopped && DateTime.UtcNow < deadline) await Task.Delay(10);
+            Assert.True(ReadULongUntraced(pid, served) > stopped, "the service did not serve after SIGCONT");
+            Assert.DoesNotContain(ProcFs.Status(pid)!.State, "ZXT");
+        }
+        finally
+        {
+            await KillForeign(pid);
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
