@@ -98,6 +98,40 @@ public sealed class StepAvoidanceTests
         Assert.True(into.SingleSteps <= SingleStepBudget, $"{into.SingleSteps} single steps");
     }
 
+    public static TheoryData<string, string, int, string[]> LldbCases() => new()
+    {
+        { "shlib_trap", "shlib_trap_main.c", 16, ["3", "3"] },
+        { "shlib_trap", "shlib_trap_main.c", 18, ["3", "3"] },
+        { "cxx_program", "cxx_program.cpp", 85, ["1"] },
+        { "cxx_program", "cxx_program.cpp", 90, ["1"] },
+        { "cxx_program", "cxx_program.cpp", 49, ["1"] },
+        { "cxx_program", "cxx_program.cpp", 113, ["1"] },
+    };
+
+    /// <summary>Where lldb-22's <c>thread step-in</c> lands from the first hit of a line breakpoint.</summary>
+    private static LldbFrame LldbStepIn(string program, string file, int line, string[] args)
+    {
+        var result = Toolchain.Run(Toolchain.Lldb, ["-b", "-o", $"breakpoint set -f {file} -l {line}", "-o", "process launch -- " + string.Join(' ', args),
+            "-o", "thread step-in", "-o", "bt", "-o", "process kill", program], timeout: TimeSpan.FromMinutes(2));
+        var frames = LldbReference.Parse(result.Stdout);
+        Assert.True(frames.Count > 0, $"lldb-22 printed no backtrace:\n{result.Stdout}\n{result.Stderr}");
+        return frames[0];
+    }
+
+    // Calls into libc differ on purpose: with libc6-dbg installed lldb enters printf.c and atoi.c, whose sources are not
+    // on this machine (see StepAvoidance.AvoidMissingLibrarySource), and it follows strcmp's PLT slot to ld.so's own strcmp.
+    [Theory]
+    [MemberData(nameof(LldbCases))]
+    public async Task StepIntoLandsWhereLldbLands(string fixture, string file, int line, string[] args)
+    {
+        var binary = Fixtures.Build(fixture, BuildVariant.Clang22O0);
+        var expected = LldbStepIn(binary.Program, file, line, args);
+        var (run, thread) = await StartAtAsync(binary.Program, file, line, args);
+        await using var _ = run;
+        var into = await StepIntoAsync(run, thread);
+        Assert.Equal((expected.Function, Path.GetFileName(expected.File), expected.Line), (into.Function, into.File, into.Line));
+    }
+
     [Fact]
     public async Task WithoutTheAvoidPatternStepIntoEntersStandardLibraryCode()
     {
