@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using TrapDebugger.Engine.Breakpoints;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Expressions;
@@ -111,6 +113,44 @@ public sealed class DataBreakpointTests
         await run.Process.SetDataBreakpointsAsync([]);
         await run.Process.ContinueAsync();
         Assert.Equal(0, (await run.ExitAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task WriteStopsAgreeWithLldbOnOrderValuesAndProgramCounter()
+    {
+        // lldb-22 with `watchpoint set variable -w write` (every store, as DAP's write access) on the same program.
+        var lldb = Toolchain.Run(Toolchain.Lldb,
+        [
+            "-b", "-o", "breakpoint set -n checkpoint", "-o", "process launch", "-o", "frame select 1",
+            "-o", "watchpoint set variable -w write local", "-o", "watchpoint set variable -w write counter",
+            "-o", "continue", "-o", "continue", "-o", "continue", "-o", "process kill", Program,
+        ], timeout: TimeSpan.FromMinutes(2)).Stdout;
+        var lldbCounter = ulong.Parse(Regex.Match(lldb, @"Watchpoint 2: addr = 0x([0-9a-f]+)").Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var lldbHits = Regex.Matches(lldb, @"Watchpoint (\d+) hit:\nold value: (.*)\nnew value: (.*)\n(?:.*\n)*?\s*frame #0: 0x([0-9a-f]+)")
+            .Select(m => (Name: m.Groups[1].Value == "1" ? "local" : "counter", Old: m.Groups[2].Value, New: m.Groups[3].Value,
+                Pc: ulong.Parse(m.Groups[4].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(3, lldbHits.Count);
+
+        var (run, main) = await AtCheckpointAsync();
+        await using var _ = run;
+        var local = await run.Process.ResolveDataTargetAsync("local", main);
+        var counter = await run.Process.ResolveDataTargetAsync("counter", main);
+        var set = await run.Process.SetDataBreakpointsAsync([new(local, DataAccess.Write), new(counter, DataAccess.Write)]);
+        var ours = new List<(string Name, string Old, string New, ulong Pc)>();
+        ulong bias = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            var stop = await run.ContinueToStopAsync();
+            var hit = set.Single(b => b.Id == stop.HitBreakpointIds.Single());
+            var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+            bias = frames[0].Module!.LoadBias;
+            ours.Add((hit.Target.Name, hit.OldValue!, hit.NewValue!, frames[0].Pc - bias));
+        }
+        // Both runs load the program at their own address: compare offsets from where each put `counter`.
+        var lldbBias = lldbCounter - (counter.Address - bias);
+        Assert.Equal(lldbHits.Select(h => (h.Name, h.Old, h.New, h.Pc - lldbBias)), ours);
+        await run.Process.SetDataBreakpointsAsync([]);
     }
 
     [Fact]
