@@ -132,6 +132,29 @@ public sealed class StepAvoidanceTests
         Assert.Equal((expected.Function, Path.GetFileName(expected.File), expected.Line), (into.Function, into.File, into.Line));
     }
 
+    public static TheoryData<string> StepKinds() => new() { nameof(StepKind.Into), nameof(StepKind.Over) };
+
+    [Theory]
+    [MemberData(nameof(StepKinds))]
+    public async Task ATailCallThroughThePltRunsAtFullSpeedAndTheStepEndsInTheCaller(string kindName)
+    {
+        // At -O2 queue_destroy is `jmp free@plt`: free returns straight to main.
+        var binary = Fixtures.Build("shlib_trap", BuildVariant.Clang22O2);
+        await using var run = await RecordedProcess.LaunchAsync(binary.Program, "3", "3");
+        var set = await run.Process.SetFunctionBreakpointsAsync([new FunctionBreakpointSpec("queue_destroy")]);
+        Assert.True(set[0].IsVerified, set[0].Message);
+        var stop = await run.ContinueToStopAsync();
+        await run.Process.SetFunctionBreakpointsAsync([]);
+        long before = run.Process.InstructionStepCount;
+        await run.Process.StepAsync(stop.ThreadId, Enum.Parse<StepKind>(kindName));
+        var end = await run.NextStopAsync();
+        Assert.Equal(StopCause.Step, end.Cause);
+        var (frames, _) = await run.Process.GetStackTraceAsync(stop.ThreadId, 0, 1);
+        Assert.Equal("main", frames[0].Name);
+        long steps = run.Process.InstructionStepCount - before;
+        Assert.True(steps <= SingleStepBudget, $"{steps} single steps");
+    }
+
     [Fact]
     public async Task WithoutTheAvoidPatternStepIntoEntersStandardLibraryCode()
     {

@@ -249,6 +249,22 @@ public sealed partial class TargetProcess
             }
 
             var now = await WhereAsync(threadId).ConfigureAwait(false);
+            if (now.Cfa == startCfa && !now.HasLine && now.Module is { } jumped && (jumped.IsInPlt(now.Pc) || Target.IsFunctionEntry(now.Pc)))
+            {
+                // A tail call (a jmp, at -O2) into a PLT stub or a function without lines: it returns to the frame's
+                // caller. Run it like a call rather than one instruction at a time.
+                if (kind == StepKind.Into)
+                {
+                    var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
+                    if (stopped || interrupt is not null || _exited) return interrupt;
+                }
+                else if (ReadPointer(now.Sp) is { } ra)
+                {
+                    var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
+                    if (interrupt is not null || _exited) return interrupt;
+                }
+                now = await WhereAsync(threadId).ConfigureAwait(false);
+            }
             if (now.Cfa > startCfa && now.Sp > startCfa - 8)
             {
                 // Returned from the frame: the step ends in the caller, as lldb shows it.
