@@ -289,7 +289,7 @@ public sealed class SymbolIndex : IDisposable
         Parallel.For(0, candidates.Count, i =>
         {
             var local = found[i] = [];
-            foreach (var die in candidates[i].Dies)
+            foreach (var die in DieUnit(candidates[i]).Dies)
             {
                 if (die.Tag != DwarfTag.Variable || die.Has(DwarfAttribute.Declaration)) continue;
                 if (!die.Has(DwarfAttribute.Location) && !die.Has(DwarfAttribute.ConstValue)) continue;
