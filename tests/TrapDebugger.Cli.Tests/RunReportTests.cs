@@ -60,7 +60,7 @@ public sealed class RunReportTests
         Assert.Equal(1, origins[0].Int("rank"));
         Assert.Equal(message, origins[0].Str("message"));
         Assert.Equal(category, origins[0].Str("category"));
-        if (stop.Str("kind") == "mergedTrap")
+        if (stop.Str("kind") == "merged-trap")
         {
             Assert.True(origins.Select(o => o.Str("message")).Distinct().Count() > 1, "a merged trap lists the other checks too");
             Assert.Contains($"1 of {origins.Count} merged checks", stop.Str("reason"), StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class RunReportTests
         var binary = Fixtures.Build("verbose_trap_multi", Variant(variant));
         var result = await CliRun.RunAsync(true, binary.Program, "bounds");
         var stop = result.Json.GetProperty("stop");
-        Assert.Equal("mergedTrap", stop.Str("kind"));
+        Assert.Equal("merged-trap", stop.Str("kind"));
         Assert.Equal(0, stop.GetProperty("instructionLocation").Int("line"));
         var origins = stop.Items("origins").ToList();
         var messages = Checks.Where(c => c.Fixture == "verbose_trap_multi").Select(c => c.Message).ToHashSet();

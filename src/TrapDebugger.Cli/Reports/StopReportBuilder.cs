@@ -90,7 +90,7 @@ public static class StopReportBuilder
         ArgumentNullException.ThrowIfNull(d);
         var summary = new StopSummary
         {
-            Kind = JsonNamingPolicy.CamelCase.ConvertName(d.Kind.ToString()),
+            Kind = TrapWireNames.KindOf(d),
             Description = d.Description,
             Signal = d.Signal,
             SignalName = d.SignalName,

@@ -1,5 +1,6 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
+using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Protocol.Types;
@@ -20,7 +21,7 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         var diagnosis = TrapStop.DiagnosisOf(Command, state, arguments.ThreadId);
         var body = new ExceptionInfoResponseBody
         {
-            ExceptionId = StopKindNames.Of(diagnosis),
+            ExceptionId = TrapWireNames.KindOf(diagnosis),
             Description = StopHeadline.Of(diagnosis),
             BreakMode = "always",
             Details = new ExceptionDetails

@@ -17,7 +17,7 @@ public sealed class TrapOriginsHandler() : EngineRequestHandler<TrapOriginsArgum
     protected override Task<TrapOriginsResponseBody?> HandleAsync(TrapOriginsArguments arguments, RequestContext context, EngineState state)
     {
         var diagnosis = TrapStop.DiagnosisOf(Command, state, arguments.ThreadId);
-        var body = new TrapOriginsResponseBody { Kind = StopKindNames.Of(diagnosis), Description = diagnosis.Description };
+        var body = new TrapOriginsResponseBody { Kind = TrapWireNames.KindOf(diagnosis), Description = diagnosis.Description };
         foreach (var origin in diagnosis.Origins.OrderBy(o => o.Rank))
         {
             body.Origins.Add(new TrapOriginInfo
