@@ -73,7 +73,9 @@ internal static class BranchConditionEvaluator
         var replay = Replay(setter, registers, memory, written, memoryWritten, symbols, branch.IP);
         if (replay.Flags is not { } flags) return Unknown(replay.Why ?? $"cannot replay {Disassembly.Format(setter)}");
         if (flags.Evaluate(cc) is not { } taken)
-            return Unknown($"{Disassembly.Format(setter)} does not define the flags j{cc} reads");
+            return Unknown(replay.UnknownFlags is { } lost
+                ? $"j{cc} reads flags of {Disassembly.Format(setter)} that are not known: {lost}"
+                : $"{Disassembly.Format(setter)} does not define the flags j{cc} reads");
         if (replay.Alternative is { } other && other.Evaluate(cc) != taken)
             return Unknown($"j{cc} depends on the carry {Disassembly.Format(setter)} read from earlier code");
 
@@ -121,6 +123,8 @@ internal static class BranchConditionEvaluator
         public Flags? Alternative;
         /// <summary>Words the relation for setters whose operands are not a plain pair (products, shifted results).</summary>
         public Func<ConditionCode, string>? Relation;
+        /// <summary>Why some flags the setter defines cannot be recomputed, for the evidence of a branch that reads them.</summary>
+        public string? UnknownFlags;
         public string? Why;
         public string Mnemonic = "";
         public Operand A, B;
@@ -376,6 +380,9 @@ internal static class BranchConditionEvaluator
                     _ => null,
                 };
                 result.Flags = new Flags(null, Flags.Parity(a), a == 0, Flags.Sign(a, bits), overflow);
+                result.UnknownFlags = count == 1
+                    ? "the carry is the bit shifted out of the overwritten operand"
+                    : "the carry is the bit shifted out of the overwritten operand, and OF is undefined after a shift by more than 1";
                 var shifted = result.A;
                 var shift = $"{result.Mnemonic} by {count}";
                 result.Relation = c => $"{Show(shifted, bits)} after {shift}" + c switch
