@@ -3,7 +3,8 @@
 # binary, runs interleaved (trapdbg, lldb, trapdbg, lldb, …) so machine load falls on both alike; medians of REPS runs.
 # Usage: bench/dwarf/run.sh [BINARY ADDRESS NAME]
 #   With no arguments: generate UNITS C++ units (bench/dwarf/generate.sh), build them with clang++-22 -g -O1, use that.
-#   TRAPDBG=path/to/trapdbg skips publishing; REPS (default 5), UNITS (default 22, about 100 MiB of DWARF), JOBS (default 2), WORK (build dir).
+#   TRAPDBG=path/to/trapdbg skips publishing; REPS (default 5), UNITS (default 22, about 100 MiB of DWARF), JOBS (default 2), WORK (build dir),
+#   CXXFLAGS_EXTRA (e.g. -gpubnames for a .debug_names index; use another WORK), NAME (default unit17::use3; use3 is defined in every unit).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -16,13 +17,13 @@ if [ $# -eq 0 ]; then
     "$here/generate.sh" "$work/src" "$units" 40
     mkdir -p "$work/obj"
     for ((u = 0; u < units; u++)); do echo "$u"; done | xargs -P "${JOBS:-2}" -I{} sh -c \
-      '[ -f "$1/obj/unit$2.o" ] || clang++-22 -g -O1 -c "$1/src/unit$2.cpp" -o "$1/obj/unit$2.o"' _ "$work" {}
+      '[ -f "$1/obj/unit$2.o" ] || clang++-22 -g -O1 $3 -c "$1/src/unit$2.cpp" -o "$1/obj/unit$2.o"' _ "$work" {} "${CXXFLAGS_EXTRA:-}"
     objs=()
     for ((u = 0; u < units; u++)); do objs+=("$work/obj/unit$u.o"); done
-    clang++-22 -g -O1 -fuse-ld=lld "$work/src/main.cpp" "${objs[@]}" -o "$work/big"
+    clang++-22 -g -O1 ${CXXFLAGS_EXTRA:-} -fuse-ld=lld "$work/src/main.cpp" "${objs[@]}" -o "$work/big"
   fi
   binary="$work/big"
-  name='unit17::use3'
+  name=${NAME:-unit17::use3}
   start=$(llvm-nm-22 "$binary" | awk '$3=="_ZN6unit174use3Ei"{print $1}')
   address=$(printf '0x%x' $((16#$start + 16)))
 else

@@ -3,20 +3,25 @@ using System.Globalization;
 using TrapDebugger.Dwarf;
 
 // One cold run per process: open BINARY, answer one question, print where the time went and the peak RSS (VmHWM).
-// Usage: DwarfBench BINARY address 0xADDR | DwarfBench BINARY name NAME | DwarfBench BINARY name-full NAME
-//   name-full builds the whole name index first (IndexAll), as every name query did before the unit filter.
-if (args.Length != 3 || args[1] is not ("address" or "name" or "name-full"))
+// Usage: DwarfBench BINARY address 0xADDR | DwarfBench BINARY (name | name-full | name-noindex | name-phases) NAME
+//   name-full builds the whole name index first (IndexAll), as every name query did before the unit filter;
+//   name-noindex ignores .debug_names; name-phases (also without .debug_names) parses every candidate unit's DIE tree
+//   first, so the query's own time is what is left: reading attributes and comparing names.
+if (args.Length != 3 || args[1] is not ("address" or "name" or "name-full" or "name-noindex" or "name-phases"))
 {
-    Console.Error.WriteLine("usage: DwarfBench BINARY (address 0xADDR | name NAME | name-full NAME)");
+    Console.Error.WriteLine("usage: DwarfBench BINARY (address 0xADDR | name NAME | name-full NAME | name-noindex NAME | name-phases NAME)");
     return 2;
 }
 var total = Stopwatch.StartNew();
 var phases = new List<string>();
 var clock = Stopwatch.StartNew();
+var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 void Phase(string what)
 {
-    phases.Add($"{what} {clock.Elapsed.TotalMilliseconds:F0} ms");
+    var nowCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    phases.Add($"{what} {clock.Elapsed.TotalMilliseconds:F0} ms ({(nowCpu - cpu).TotalMilliseconds:F0} ms CPU)");
     clock.Restart();
+    cpu = nowCpu;
 }
 using var index = SymbolIndex.Open(args[0]);
 Phase("open");
@@ -41,6 +46,17 @@ else
     {
         index.IndexAll();
         Phase("whole name index");
+    }
+    if (args[1] is "name-noindex" or "name-phases")
+        index.UseNameIndex = false;
+    else if (index.NameIndexes is { } nameIndexes)
+        Phase($".debug_names ({nameIndexes.Count} indexes, {nameIndexes.Sum(i => i.NameCount)} names)");
+    if (args[1] == "name-phases")
+    {
+        var units = index.Dwarf.CompileUnits.ToList();
+        long dies = 0;
+        Parallel.ForEach(units, u => Interlocked.Add(ref dies, u.DieCount));
+        Phase($"parse DIE trees ({units.Count} units, {dies} DIEs)");
     }
     var matches = index.FindFunctions(args[2]);
     Phase($"find ({index.Dwarf.CompileUnits.Count(u => u.IsParsed)} units parsed)");

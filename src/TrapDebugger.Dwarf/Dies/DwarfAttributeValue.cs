@@ -82,6 +82,38 @@ public readonly struct DwarfAttributeValue
         _ => null,
     };
 
+    /// <summary>True when this string value is exactly <paramref name="utf8"/>, compared as bytes where the string lies
+    /// (the DIE, .debug_str or .debug_line_str) without decoding it; false for forms that are not strings.</summary>
+    public bool StringEquals(ReadOnlySpan<byte> utf8)
+    {
+        ReadOnlySpan<byte> section;
+        ulong offset;
+        string sectionName;
+        switch (Form)
+        {
+            case DwarfForm.String:
+                return Unit.SectionData.Span.Slice(_dataOffset, _dataLength).SequenceEqual(utf8);
+            case DwarfForm.Strp:
+                section = Unit.File.Sections.Str.Span;
+                (offset, sectionName) = (RawValue, ".debug_str");
+                break;
+            case DwarfForm.LineStrp:
+                section = Unit.File.Sections.LineStr.Span;
+                (offset, sectionName) = (RawValue, ".debug_line_str");
+                break;
+            case DwarfForm.Strx or DwarfForm.Strx1 or DwarfForm.Strx2 or DwarfForm.Strx3 or DwarfForm.Strx4 or DwarfForm.GnuStrIndex:
+                section = Unit.File.Sections.Str.Span;
+                (offset, sectionName) = (Unit.ReadIndexedStringOffset(RawValue), ".debug_str");
+                break;
+            default:
+                return false;
+        }
+        if (offset >= (ulong)section.Length)
+            throw DwarfError.At(sectionName, (long)Math.Min(offset, long.MaxValue), $"string offset is outside the {section.Length}-byte section");
+        var rest = section[(int)offset..];
+        return rest.Length > utf8.Length && rest[utf8.Length] == 0 && rest.StartsWith(utf8);
+    }
+
     /// <summary>The bytes of a block, exprloc, data16 or inline string value (empty for other forms).</summary>
     public ReadOnlyMemory<byte> AsBytes() => _dataOffset >= 0 ? Unit.SectionData.Slice(_dataOffset, _dataLength) : ReadOnlyMemory<byte>.Empty;
 

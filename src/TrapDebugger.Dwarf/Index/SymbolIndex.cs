@@ -392,13 +392,68 @@ public sealed class SymbolIndex : IDisposable
         if (UseNameIndex && NameIndexes is { } nameIndexes)
             return DiesNamedFromIndex(nameIndexes, name);
         var candidates = _nameFilter.Candidates(name);
+        var query = new NameQuery(name);
         var found = new List<(DwarfUnit, int)>[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
         {
             var local = found[i] = [];
-            NamedSubroutines(DieUnit(candidates[i]), (n, unit, index) => { if (n == name) local.Add((unit, index)); });
+            var unit = DieUnit(candidates[i]);
+            var byOrigin = new Dictionary<DwarfDie, bool>();
+            int count = unit.DieCount;
+            for (int d = 0; d < count; d++)
+            {
+                var die = new DwarfDie(unit, d);
+                if (IsNamedSubroutine(die) && query.Matches(die, byOrigin)) local.Add((unit, d));
+            }
         });
         return found.SelectMany(l => l);
+    }
+
+    // One name compared against DIEs as bytes where their strings lie: the plain and linkage names are never decoded,
+    // and the qualified name is built only for a DIE whose plain name is the query's last "::" part. Decoding every
+    // subroutine's three names as strings was most of a name query's time on a large program.
+    private sealed class NameQuery
+    {
+        private readonly string _name;
+        private readonly byte[] _utf8;
+        private readonly byte[][] _suffixes; // the parts after each "::": what a qualified match's plain name must be
+
+        public NameQuery(string name)
+        {
+            _name = name;
+            _utf8 = System.Text.Encoding.UTF8.GetBytes(name);
+            var suffixes = new List<byte[]>();
+            for (int at = name.IndexOf("::", StringComparison.Ordinal); at >= 0; at = name.IndexOf("::", at + 2, StringComparison.Ordinal))
+                if (at + 2 < name.Length) suffixes.Add(System.Text.Encoding.UTF8.GetBytes(name[(at + 2)..]));
+            _suffixes = [.. suffixes];
+        }
+
+        // A DIE without names of its own (an inlined or out-of-line instance) has the plain, linkage and qualified
+        // names of the DIE its abstract_origin or specification leads to, so instances of one function share one answer.
+        public bool Matches(DwarfDie die, Dictionary<DwarfDie, bool> byOrigin)
+        {
+            var abbrev = die.Abbreviation;
+            if (abbrev.IndexOf(DwarfAttribute.Name) >= 0 || abbrev.IndexOf(DwarfAttribute.LinkageName) >= 0 || abbrev.IndexOf(DwarfAttribute.MipsLinkageName) >= 0)
+                return Matches(die);
+            if ((die.Reference(DwarfAttribute.AbstractOrigin) ?? die.Reference(DwarfAttribute.Specification)) is not { } origin || origin == die)
+                return Matches(die);
+            if (!byOrigin.TryGetValue(origin, out bool known))
+                byOrigin[origin] = known = Matches(die);
+            return known;
+        }
+
+        private bool Matches(DwarfDie die)
+        {
+            var plain = die.FindRecursively(DwarfAttribute.Name);
+            if (plain is { } p && p.StringEquals(_utf8)) return true;
+            var linkage = die.FindRecursively(DwarfAttribute.LinkageName) ?? die.FindRecursively(DwarfAttribute.MipsLinkageName);
+            if (linkage is { } l && l.StringEquals(_utf8)) return true;
+            if (plain is not { } named) return false;
+            foreach (var suffix in _suffixes)
+                if (named.StringEquals(suffix))
+                    return QualifiedName(die) == _name;
+            return false;
+        }
     }
 
     // .debug_names lists a DIE under its plain and linkage names, not under qualified ones; a qualified query's DIEs

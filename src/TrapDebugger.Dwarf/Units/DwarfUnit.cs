@@ -178,14 +178,17 @@ public sealed class DwarfUnit
     }
 
     /// <summary>The string at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
-    public string ReadIndexedString(ulong index)
+    public string ReadIndexedString(ulong index) => File.ReadStr(ReadIndexedStringOffset(index));
+
+    /// <summary>The .debug_str offset at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
+    public ulong ReadIndexedStringOffset(ulong index)
     {
         var offsets = File.Sections.StrOffsets.Span;
         ulong at = StrOffsetsBase + index * OffsetSize;
         if (index > int.MaxValue || at + OffsetSize > (ulong)offsets.Length)
             throw DwarfError.At(".debug_str_offsets", (long)Math.Min(at, long.MaxValue), $"string index {index} is outside the section");
         var r = new ByteReader(offsets, ".debug_str_offsets", (int)at);
-        return File.ReadStr(r.ReadUnsigned(OffsetSize));
+        return r.ReadUnsigned(OffsetSize);
     }
 
     /// <summary>The .debug_rnglists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_rnglistx).</summary>
