@@ -332,9 +332,34 @@ public sealed partial class TargetProcess
             here = await WhereAsync(threadId).ConfigureAwait(false);
         }
         if (Target.StepAvoidance.Reason(here.Module, here.Lookup) is null)
-            return (true, await SkipPrologueAsync(threadId, here).ConfigureAwait(false));
+        {
+            var prologue = await SkipPrologueAsync(threadId, here).ConfigureAwait(false);
+            if (prologue is not null || _exited) return (true, prologue);
+            return (true, await LeaveAvoidedInlinedCodeAsync(threadId, here.Cfa).ConfigureAwait(false));
+        }
         var (_, back) = await RunUntilAsync(threadId, [returnAddress], Returned).ConfigureAwait(false);
         return (false, back);
+    }
+
+    /// <summary>At -O2 a function's body often starts inside inlined std:: code (the std::to_string of its first line);
+    /// steps on, running calls to their return, until the thread is in code a step into may stop in, as lldb steps out
+    /// of an avoided inlined frame.</summary>
+    private async Task<StopInfo?> LeaveAvoidedInlinedCodeAsync(int threadId, ulong frameCfa)
+    {
+        for (int steps = 0; steps < MaxStepInstructions; steps++)
+        {
+            var here = await WhereAsync(threadId).ConfigureAwait(false);
+            if (here.Cfa != frameCfa || Target.StepAvoidance.Reason(here.Module, here.Lookup) is null) return null;
+            if (await DecodeAtAsync(here.Pc).ConfigureAwait(false) is { FlowControl: FlowControl.Call or FlowControl.IndirectCall } call)
+            {
+                var interrupt = await RunToReturnAsync(threadId, call.NextIP, here.Sp).ConfigureAwait(false);
+                if (interrupt is not null || _exited) return interrupt;
+                continue;
+            }
+            var (done, stepInterrupt) = await RawStepAsync(threadId).ConfigureAwait(false);
+            if (!done) return stepInterrupt;
+        }
+        return null;
     }
 
     /// <summary>Where the PLT stub at <paramref name="stub"/> of <paramref name="module"/> goes: the address its GOT slot
