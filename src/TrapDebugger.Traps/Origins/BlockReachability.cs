@@ -16,6 +16,9 @@ internal static class BlockReachability
     /// <summary>How many blocks back the search goes (each step is one straight-line block).</summary>
     private const int MaxDepth = 4;
 
+    /// <summary>How many blocks one search may visit, so a function with thousands of checks stays bounded.</summary>
+    private const int MaxBlocks = 64;
+
     /// <summary>Why the instruction at <paramref name="index"/> cannot have run before the trap, or null when it may have;
     /// <paramref name="tail"/> is what runs after it until the trap.</summary>
     public static string? WhyUnreachable(CodeView view, int index, IReadOnlyList<Instruction> tail,
@@ -25,7 +28,7 @@ internal static class BlockReachability
     private static string? Check(CodeView view, int index, IReadOnlyList<Instruction> tail, RegisterState registers,
         IMemoryReader? memory, ISymbolizer? symbols, int depth, HashSet<int> visited)
     {
-        if (depth > MaxDepth) return null;
+        if (depth > MaxDepth || visited.Count >= MaxBlocks) return null;
         var start = index;
         while (start > 0 && view.Instructions[start - 1].FlowControl == FlowControl.Next && !view.IsBranchTarget(view.Instructions[start].IP))
             start--;
@@ -35,6 +38,8 @@ internal static class BlockReachability
         var run = new List<Instruction>(index - start + 1 + tail.Count);
         for (var k = start; k <= index; k++) run.Add(view.Instructions[k]);
         run.AddRange(tail);
+
+        if (Contradiction(run, registers) is { } mismatch) return mismatch;
 
         var blockStart = view.Instructions[start].IP;
         var reasons = new List<string>();
@@ -75,6 +80,51 @@ internal static class BlockReachability
         // A block no direct branch or fall-through enters (a jump-table or landing-pad target) stays possible.
         return reasons.Count == 0 ? null : string.Join("; ", reasons.Distinct());
     }
+
+    /// <summary>Why <paramref name="run"/> cannot be what executed before the trap: it leaves a constant in a register
+    /// (<c>mov eax, 1</c>, <c>xor eax, eax</c>) that the live register does not hold; null when nothing contradicts it.</summary>
+    public static string? Contradiction(IEnumerable<Instruction> run, RegisterState registers)
+    {
+        var constants = new Dictionary<Register, (ulong Value, Instruction At)>();
+        var info = new InstructionInfoFactory();
+        foreach (var i in run)
+        {
+            foreach (var used in info.GetInfo(i).GetUsedRegisters())
+            {
+                if (used.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
+                    constants.Remove(FullOf(used.Register));
+            }
+            if (ConstantWritten(i) is { } written) constants[written.Register] = (written.Value, i);
+        }
+        foreach (var (register, (value, at)) in constants)
+        {
+            if (registers.Get(register) is { } live && live != value)
+                return $"{Disassembly.Format(at)} at 0x{at.IP:x} leaves {Disassembly.Name(register)} = {BranchConditionEvaluator.FormatValue(value, 64, false)}, "
+                    + $"but {Disassembly.Name(register)} = {BranchConditionEvaluator.FormatValue(live, 64, false)}";
+        }
+        return null;
+    }
+
+    // A full register set to a known value: mov r32/r64, imm (a 32-bit write clears the upper half) or a zeroing idiom.
+    private static (Register Register, ulong Value)? ConstantWritten(in Instruction i)
+    {
+        if (i.OpCount < 2 || i.Op0Kind != OpKind.Register) return null;
+        var destination = i.Op0Register;
+        var size = destination.GetSize();
+        if (size is not (4 or 8)) return null;
+        var full = destination.GetFullRegister();
+        if (i.Mnemonic == Mnemonic.Mov && i.Op1Kind is OpKind.Immediate32 or OpKind.Immediate64 or OpKind.Immediate32to64)
+            return (full, size == 4 ? i.GetImmediate(1) & 0xFFFF_FFFF : i.GetImmediate(1));
+        if (i.Mnemonic is Mnemonic.Xor or Mnemonic.Sub && i.Op1Kind == OpKind.Register && i.Op1Register == destination)
+            return (full, 0);
+        return null;
+    }
+
+    private static Register FullOf(Register r) =>
+        r is Register.AH or Register.BH or Register.CH or Register.DH ? r switch
+        {
+            Register.AH => Register.RAX, Register.BH => Register.RBX, Register.CH => Register.RCX, _ => Register.RDX,
+        } : r.GetFullRegister();
 
     /// <summary>Why control cannot have left the branch at <paramref name="branchIndex"/> along the given edge, or null.</summary>
     private static string? RuleOutEdge(CodeView view, int branchIndex, bool taken, List<Instruction> run, RegisterState registers,

@@ -69,8 +69,9 @@ internal static class TrapOriginFinder
         return Rank(origins);
     }
 
-    /// <summary>A check whose block can only be entered along branch edges the live state rules out never ran, whatever its own
-    /// compare says on the registers left behind.</summary>
+    /// <summary>A check whose way to the trap leaves a constant the live registers do not hold, or whose block can only be
+    /// entered along branch edges the live state rules out, never fired, whatever its own compare says on the registers left
+    /// behind.</summary>
     private static void ExcludeUnreachableChecks(CodeView view, List<(TrapOrigin Origin, bool Agree)> origins,
         List<(int Index, IReadOnlyList<Instruction> Path)> sites, RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols)
     {
@@ -78,7 +79,8 @@ internal static class TrapOriginFinder
         {
             var origin = origins[k].Origin;
             if (origin.Condition == ConditionStatus.DoesNotHold) continue;
-            if (BlockReachability.WhyUnreachable(view, sites[k].Index, sites[k].Path, registers, memory, symbols) is not { } why) continue;
+            if ((BlockReachability.Contradiction(sites[k].Path, registers)
+                 ?? BlockReachability.WhyUnreachable(view, sites[k].Index, sites[k].Path, registers, memory, symbols)) is not { } why) continue;
             origins[k] = (origin with
             {
                 Condition = ConditionStatus.DoesNotHold,

@@ -284,6 +284,14 @@ CHAIN = "test rdi, rdi; je 1f; mov eax, 1; cmp edx, 3; ja 1f; test rcx, rcx; jne
 origin_row(CHAIN, {"rdi": 0, "rdx": 0, "rcx": 5, "rsi": 9})
 origin_row(CHAIN, {"rdi": 1, "rdx": 7, "rcx": 5, "rsi": 9})
 origin_row(CHAIN, {"rdi": 1, "rdx": 1, "rcx": 5, "rsi": 1})
+# A constant left on the way to the trap that the live register does not hold rules the way out, even where it also
+# overwrites the operand of the guarding compare.
+ZEROED_GUARD = "test rax, rax; jne 1f; xor eax, eax; test rcx, rcx; jne 2f; 1: cmp rsi, rcx; jae 2f; ret; 2: ud2"
+origin_row(ZEROED_GUARD, {"rax": 5, "rcx": 3, "rsi": 10})
+origin_row(ZEROED_GUARD, {"rax": 0, "rcx": 3, "rsi": 1})
+PADS = "cmp rdx, rsi; jae 1f; cmp rcx, 8; jae 2f; ret; 1: mov edi, 1; jmp 3f; 2: mov edi, 2; 3: ud2"
+origin_row(PADS, {"rdx": 9, "rsi": 4, "rcx": 9, "rdi": 0})
+origin_row(PADS, {"rdx": 1, "rsi": 4, "rcx": 9, "rdi": 0})
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "origins.txt"), "w") as out:
