@@ -45,6 +45,11 @@ public sealed class ExecTests
         var launcher = Fixtures.CompileSource(LauncherSource, "exec_launcher.c", variant);
         var target = Fixtures.CompileSource(TargetSource, "exec_target.c", variant);
         await using var run = await RecordedProcess.LaunchAsync(launcher, target);
+        var changed = new List<(int Id, bool Verified)>();
+        run.Process.Event += e =>
+        {
+            if (e is BreakpointChangedEvent c) lock (changed) changed.Add((c.Breakpoint.Id, c.Breakpoint.IsVerified));
+        };
 
         var before = await run.Process.SetSourceBreakpointsAsync("exec_launcher.c", [new SourceBreakpointSpec(7)]);
         Assert.True(before[0].IsVerified, before[0].Message);
@@ -63,6 +68,11 @@ public sealed class ExecTests
         Assert.DoesNotContain(run.Process.Target.Modules, m => m.Path == launcher);
         // The launcher's breakpoint has no site in the new program; the new program's are resolved.
         Assert.Empty(before[0].Locations);
+        lock (changed)
+        {
+            Assert.Contains((before[0].Id, false), changed);
+            Assert.Contains((pending[0].Id, true), changed);
+        }
         Assert.True(pending[0].IsVerified, pending[0].Message);
         Assert.True(function[0].IsVerified, function[0].Message);
 

@@ -173,12 +173,20 @@ public sealed partial class TargetProcess
 
     private void ResolveAllBreakpoints()
     {
+        List<Breakpoint> hadSites;
         lock (_breakpointGate)
         {
             _sites.Clear();
-            foreach (var b in _breakpoints) b.SetLocations([]);
+            hadSites = _breakpoints.Where(b => b.IsVerified).ToList();
+            foreach (var b in _breakpoints)
+            {
+                b.SetLocations([]);
+                b.Message = null;
+            }
         }
         foreach (var b in Breakpoints) InstallAsync(b, Target.Modules).GetAwaiter().GetResult();
+        // A breakpoint of the program an exec replaced is pending again: tell the client it is no longer verified.
+        foreach (var b in hadSites.Where(b => !b.IsVerified)) Raise(new BreakpointChangedEvent(b));
     }
 
     private async Task RemoveAllBreakpointSitesAsync()
