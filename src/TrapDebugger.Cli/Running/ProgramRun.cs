@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using TrapDebugger.Cli.Reports;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Model;
 
 namespace TrapDebugger.Cli.Running;
 
@@ -59,7 +60,7 @@ public sealed class ProgramRun : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(onStop);
         // Waiting on a running process for a trap that may come much later: read the modules' debug information meanwhile.
-        if (_attached) _preload = SymbolPreloader.Start(Process.Target, _disposing.Token);
+        if (_attached) _preload = SymbolPreloader.Start(Process.Target.Modules, _disposing.Token);
         await Process.ContinueAsync().ConfigureAwait(false);
         while (true)
         {

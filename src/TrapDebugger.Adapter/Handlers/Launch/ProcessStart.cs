@@ -1,6 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Breakpoints;
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
+using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Serialization;
@@ -18,7 +19,7 @@ public static class ProcessStart
         {
             // The attached process waits stopped for configurationDone anyway: read the libraries' debug information
             // now (as lldb does when it attaches) rather than in the middle of the first trap's backtrace.
-            await Task.Run(() => EngineDebuggee.WarmSymbols(process.Target.Modules.ToList()), context.CancellationToken).ConfigureAwait(false);
+            await SymbolPreloader.Start(process.Target.Modules, context.CancellationToken).ConfigureAwait(false);
         }
         var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry);
         state.Session.Debuggee = debuggee;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using TrapDebugger.Adapter.Handlers.Exceptions;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Serialization;
@@ -61,30 +62,6 @@ public sealed class EngineDebuggee : IDebuggee
         if (Process.StandardError is { } stderr)
             outputReaders.Add(Task.Run(() => ForwardOutputAsync(stderr, OutputCategories.Stderr)));
         pump = Task.Run(PumpAsync);
-    }
-
-    /// <summary>Reads each module's symbols, unit ranges and unwind tables once, on a worker thread, while the program runs.</summary>
-    /// <remarks>The first backtrace through a library otherwise pays for it at the stop: glibc's separate debug file is
-    /// zlib-compressed, and reading its unit table took most of the first trap-to-stopped time (measured in
-    /// bench/dap). lldb pays the same cost when it attaches. The engine's indexes are built once and shared, so a stop
-    /// that arrives meanwhile waits for, or reuses, the work done here.</remarks>
-    public static void WarmSymbols(IEnumerable<Engine.Model.Module> modules)
-    {
-        foreach (var module in modules)
-        {
-            try
-            {
-                if (module.Elf is not { } elf)
-                    continue;
-                ulong entry = elf.Header.Entry != 0 ? elf.Header.Entry : elf.FirstLoadAddress;
-                module.Symbols?.Lookup(entry);
-                module.FindUnwindRow(module.ToRuntimeAddress(entry));
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                // A module whose debug information cannot be read is reported when it is used, not here.
-            }
-        }
     }
 
     /// <summary>Holds engine events until the response of <paramref name="context"/>'s request has been sent.</summary>
@@ -221,7 +198,7 @@ public sealed class EngineDebuggee : IDebuggee
                         return;
                     reason = "new";
                     var loaded = m.Module;
-                    _ = Task.Run(() => WarmSymbols([loaded]));
+                    _ = SymbolPreloader.Start([loaded], CancellationToken.None);
                 }
                 else
                 {
