@@ -98,5 +98,29 @@ public sealed class ExecTests
         Assert.Equal(0, exit.ExitCode);
     }
 
+    [Fact]
+    public async Task SteppingOverTheExecCallStopsAtTheExecAndTheNewProgramRunsOn()
+    {
+        var launcher = Fixtures.CompileSource(LauncherSource, "exec_launcher.c", BuildVariant.Clang22O0);
+        var target = Fixtures.CompileSource(TargetSource, "exec_target.c", BuildVariant.Clang22O0);
+        await using var run = await RecordedProcess.LaunchAsync(launcher, target);
+        await run.Process.SetSourceBreakpointsAsync("exec_launcher.c", [new SourceBreakpointSpec(7)]);
+        var atExecv = await run.ContinueToStopAsync();
+        await run.Process.SetSourceBreakpointsAsync("exec_launcher.c", []);
+        var inTarget = await run.Process.SetSourceBreakpointsAsync("exec_target.c", [new SourceBreakpointSpec(10)]);
+
+        // The step's temporary breakpoint on execv's return address vanished with the old program.
+        await run.Process.StepAsync(atExecv.ThreadId, StepKind.Over);
+        var exec = await run.NextStopAsync();
+        Assert.Equal(StopCause.Exec, exec.Cause);
+        lock (run.Output) Assert.DoesNotContain(run.Output, o => o.Contains("failed", StringComparison.Ordinal));
+        Assert.True(inTarget[0].IsVerified, inTarget[0].Message);
+
+        var hit = await run.ContinueToStopAsync();
+        Assert.Equal(StopCause.Breakpoint, hit.Cause);
+        var (frames, _) = await run.Process.GetStackTraceAsync(hit.ThreadId, 0, 1);
+        Assert.Equal(("main", 10), (frames[0].Name, (int)frames[0].Location!.Line));
+    }
+
     public static TheoryData<string> Variants() => new() { "clang", "gcc" };
 }

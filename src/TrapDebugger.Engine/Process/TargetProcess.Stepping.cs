@@ -110,6 +110,7 @@ public sealed partial class TargetProcess
     public Task RunToAddressesAsync(IReadOnlyList<ulong> addresses) => StartRun(async _ =>
     {
         Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
+        int generation = Volatile.Read(ref _execGeneration);
         foreach (var a in addresses) await _native.InsertBreakpointAsync(a).ConfigureAwait(false);
         try
         {
@@ -130,7 +131,7 @@ public sealed partial class TargetProcess
         }
         finally
         {
-            if (!_exited)
+            if (!_exited && generation == Volatile.Read(ref _execGeneration))
             {
                 foreach (var a in addresses) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }
@@ -176,6 +177,7 @@ public sealed partial class TargetProcess
     private async Task<(ulong? Reached, StopInfo? Interrupt)> RunUntilAsync(int threadId, IReadOnlyList<ulong> addresses, Func<ulong, ulong, bool> arrived)
     {
         var inserted = new List<ulong>();
+        int generation = Volatile.Read(ref _execGeneration);
         try
         {
             foreach (var a in addresses.Distinct())
@@ -211,7 +213,7 @@ public sealed partial class TargetProcess
         }
         finally
         {
-            if (!_exited)
+            if (!_exited && generation == Volatile.Read(ref _execGeneration))
             {
                 foreach (var a in inserted) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }

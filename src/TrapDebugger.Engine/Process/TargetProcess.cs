@@ -29,6 +29,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
     private readonly Lock _gate = new();
     // Modules of programs replaced by exec, disposed with the process.
     private readonly List<Module> _retiredModules = [];
+    // Counts execs: a temporary breakpoint inserted before one is gone with the old address space and must not be removed.
+    private int _execGeneration;
     private Task _runTask = Task.CompletedTask;
     private volatile bool _running;
     private volatile bool _exited;
@@ -201,6 +203,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
             case ProcessExecuted x:
                 // The old images are gone with the old address space; readers that still hold one finish with it
                 // before it is disposed with the process.
+                Interlocked.Increment(ref _execGeneration);
                 foreach (var old in Target.Clear())
                 {
                     _retiredModules.Add(old);
