@@ -67,8 +67,9 @@ public sealed class VirtualBaseTests
             var mine = await FlattenAsync(run, frames[f].Id);
             foreach (var (path, value) in frameVariables[f])
             {
-                // Stack addresses differ between the two runs (different environments); aggregates are compared by their members.
-                if (value == "{" || value.StartsWith("0x00007ff", StringComparison.Ordinal)) continue;
+                // Stack addresses differ between the two runs (different environments); aggregates are compared by their members;
+                // 'sum' is not assigned until the call returns (uninitialized stack differs between runs).
+                if (value == "{" || value.StartsWith("0x00007ff", StringComparison.Ordinal) || path == "sum") continue;
                 compared++;
                 if (!mine.TryGetValue(path, out var got)) problems.Add($"frame {f}: lldb shows {path} = {value}, the engine has no such row");
                 else if (got != value) problems.Add($"frame {f}: {path} = '{got}' != lldb '{value}'");
