@@ -120,6 +120,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
     {
         PrepareAnalysis();
         AddMainProgram();
+        AddVdso();
         // The first event is the initial stop; module events may surround it.
         ProcessStopped? first = null;
         while (first is null)
@@ -130,7 +131,6 @@ public sealed partial class TargetProcess : IAsyncDisposable
         }
         while (_native.Events.TryRead(out var more)) HandleAsyncEvent(more);
         foreach (var m in _native.Modules) AddModule(m.Path, m.LoadBias);
-        AddVdso();
         _lastStop = new StopInfo(first.ThreadId, cause, cause == StopCause.Entry ? "Stopped at the entry point" : "Attached", [], null, 0);
     }
 
@@ -178,6 +178,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
     private void AddModule(string path, ulong bias)
     {
         if (Target.Modules.Any(m => m.Path == path && m.LoadBias == bias)) return;
+        // The loader's link map names the vDSO "linux-vdso.so.1", a file that does not exist: it is the [vdso] module.
+        if (Target.Modules.Any(m => m.IsMemoryImage && m.LoadBias == bias) && !File.Exists(path)) return;
         var module = Target.Add(path, bias, isMainProgram: false);
         Raise(new ModuleEvent(module, true));
         ResolvePendingBreakpoints(module);
