@@ -16,6 +16,29 @@ internal static class DieTreeParser
         var parents = new List<int>();
         var lastChild = new List<int> { -1 };
         var ctx = new FormContext(unit.AddressSize, unit.OffsetSize, unit.Version);
+        // Most DIEs use abbreviations whose attributes all have fixed sizes in this unit: one skip moves past them.
+        var declarations = abbrevs.Declarations;
+        var fixedSizes = new int[declarations.Count];
+        for (int i = 0; i < fixedSizes.Length; i++)
+        {
+            int total = 0;
+            foreach (var spec in declarations[i].Attributes)
+            {
+                int size = FixedSize(spec.Form, ctx);
+                if (size < 0) { total = -1; break; }
+                total += size;
+            }
+            fixedSizes[i] = total;
+        }
+        // Producers number abbreviations 1, 2, 3, …: a table indexed by code replaces a hash lookup per DIE.
+        ulong maxCode = 0;
+        foreach (var d in declarations) maxCode = Math.Max(maxCode, d.Code);
+        var byCode = maxCode <= (ulong)declarations.Count * 4 + 64 ? new int[maxCode + 1] : null;
+        if (byCode != null)
+        {
+            Array.Fill(byCode, -1);
+            for (int i = 0; i < declarations.Count; i++) byCode[declarations[i].Code] = i;
+        }
         while (!r.AtEnd)
         {
             int at = r.Position;
@@ -30,7 +53,7 @@ internal static class DieTreeParser
                 }
                 continue;
             }
-            int abbrevIndex = abbrevs.IndexOf(code);
+            int abbrevIndex = byCode != null ? (code < (ulong)byCode.Length ? byCode[code] : -1) : abbrevs.IndexOf(code);
             if (abbrevIndex < 0)
                 throw DwarfError.At(unit.SectionName, at, $"abbreviation code {code} is not in the table at .debug_abbrev+0x{unit.AbbreviationOffset:x}");
             var abbrev = abbrevs[abbrevIndex];
@@ -43,8 +66,11 @@ internal static class DieTreeParser
             if (prev >= 0)
                 entries[prev] = entries[prev] with { NextSibling = index };
             lastChild[^1] = index;
-            foreach (var spec in abbrev.Attributes)
-                SkipValue(ref r, spec.Form, ctx);
+            if (fixedSizes[abbrevIndex] >= 0)
+                r.Skip(fixedSizes[abbrevIndex]);
+            else
+                foreach (var spec in abbrev.Attributes)
+                    SkipValue(ref r, spec.Form, ctx);
             if (abbrev.HasChildren)
             {
                 if (parents.Count >= MaxDepth)
