@@ -240,6 +240,17 @@ public sealed partial class TargetProcess
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
     public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
     {
+        var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
+        var (value, suffix) = Evaluator.Evaluate(expression, scope);
+        var raw = expression;
+        int comma = LastTopLevelComma(expression);
+        if (comma >= 0) raw = expression[..comma].Trim();
+        return Describe(expression, value, scope, raw, suffix == ValueFormat.Natural ? format : suffix);
+    }
+
+    /// <summary>The scope of frame <paramref name="frameId"/>, or of the stopped thread's innermost frame when null.</summary>
+    private async Task<FrameScope> ScopeOfFrameOrTopAsync(int? frameId)
+    {
         RequireStopped();
         StackFrame frame;
         if (frameId is { } id) frame = GetFrame(id);
@@ -249,12 +260,7 @@ public sealed partial class TargetProcess
             var (frames, _) = await GetStackTraceAsync(tid, 0, 1).ConfigureAwait(false);
             frame = frames.Count > 0 ? frames[0] : throw new EngineException("the stopped thread has no frames");
         }
-        var scope = await GetScopeAsync(frame).ConfigureAwait(false);
-        var (value, suffix) = Evaluator.Evaluate(expression, scope);
-        var raw = expression;
-        int comma = LastTopLevelComma(expression);
-        if (comma >= 0) raw = expression[..comma].Trim();
-        return Describe(expression, value, scope, raw, suffix == ValueFormat.Natural ? format : suffix);
+        return await GetScopeAsync(frame).ConfigureAwait(false);
     }
 
     private static int LastTopLevelComma(string text)

@@ -29,7 +29,7 @@ public sealed partial class TargetProcess
     /// <exception cref="ExpressionException">The expression is invalid, or its value has no address a debug register can watch; the message says why.</exception>
     public async Task<DataTarget> ResolveDataTargetAsync(string expression, int? frameId)
     {
-        var scope = await DataScopeAsync(frameId).ConfigureAwait(false);
+        var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
         var (value, _) = Evaluator.Evaluate(expression, scope);
         return ToDataTarget(expression.Trim(), value);
     }
@@ -72,7 +72,7 @@ public sealed partial class TargetProcess
         }
         else
         {
-            var scope = await DataScopeAsync(frameId).ConfigureAwait(false);
+            var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
             var (value, _) = Evaluator.Evaluate(text, scope);
             var canonical = value.Canonical;
             if (canonical is not Dwarf.Types.PointerType && !DebugValue.IsIntegral(canonical))
@@ -81,20 +81,6 @@ public sealed partial class TargetProcess
         }
         CheckWatchable(text, address, size);
         return new DataTarget(address, size, text, null);
-    }
-
-    private async Task<FrameScope> DataScopeAsync(int? frameId)
-    {
-        RequireStopped();
-        StackFrame frame;
-        if (frameId is { } id) frame = GetFrame(id);
-        else
-        {
-            var tid = _lastStop?.ThreadId ?? throw new EngineException("there is no stopped thread");
-            var (frames, _) = await GetStackTraceAsync(tid, 0, 1).ConfigureAwait(false);
-            frame = frames.Count > 0 ? frames[0] : throw new EngineException("the stopped thread has no frames");
-        }
-        return await GetScopeAsync(frame).ConfigureAwait(false);
     }
 
     private static DataTarget ToDataTarget(string name, DebugValue value)
