@@ -91,18 +91,25 @@ public sealed class ModuleTrapCatalog
         var code = symbols.Elf.Segments.Where(s => s.Type == ElfSegmentType.Load && s.IsExecutable)
             .Select(s => (Low: s.VirtualAddress, High: s.VirtualAddress + s.FileSize)).ToList();
         bool InCode(ulong low, ulong high) => code.Any(s => low >= s.Low && high <= s.High);
+        var split = SplitFunctionSymbols.Of(symbols.Elf.Symbols);
         try
         {
             foreach (var function in symbols.Functions())
             {
                 if (function.IsInlined) continue;
                 var name = function.QualifiedName ?? FrameSymbolizer.Demangle(function.Name);
+                // A split function's parts: DW_AT_ranges lists them all; a symbol-table function finds its f.cold by name.
+                var ranges = function.Die is null && function.Symbol is { } symbol
+                    ? split.PartsOf(symbol)
+                    : function.Ranges;
+                var parts = ranges.Where(r => r.High > r.Low && InCode(r.Low, r.High))
+                    .Select(r => new CodeRange(module.ToRuntimeAddress(r.Low), module.ToRuntimeAddress(r.High))).ToList();
                 foreach (var range in function.Ranges)
                 {
                     if (range.High <= range.Low || !InCode(range.Low, range.High)) continue;
                     var start = module.ToRuntimeAddress(range.Low);
                     if (function.Die is not null) firstDescribed ??= start;
-                    functions.Add(new FunctionBounds(start, module.ToRuntimeAddress(range.High), name));
+                    functions.Add(new FunctionBounds(start, module.ToRuntimeAddress(range.High), name) { Parts = parts.Count > 1 ? parts : [] });
                 }
             }
         }

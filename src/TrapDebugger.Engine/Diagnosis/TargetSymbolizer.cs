@@ -49,20 +49,31 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
             var lookup = symbols.Lookup(file);
             if (lookup.Function is { } fn)
             {
-                foreach (var r in fn.Die.Ranges)
+                var ranges = fn.Die.Ranges;
+                foreach (var r in ranges)
                 {
                     if (r.Contains(file))
-                        return new FunctionBounds(module.ToRuntimeAddress(r.Low), module.ToRuntimeAddress(r.High), fn.QualifiedName ?? fn.Name ?? "??");
+                        return Bounds(module, r, ranges, fn.QualifiedName ?? fn.Name ?? "??");
                 }
             }
             if (lookup.Symbol is { } s && s.Size > 0)
-                return new FunctionBounds(module.ToRuntimeAddress(s.Value), module.ToRuntimeAddress(s.Value + s.Size), FrameSymbolizer.Demangle(s.Name));
+            {
+                var parts = SplitFunctionSymbols.Of(symbols.Elf.Symbols).PartsOf(s);
+                return Bounds(module, new DwarfRange(s.Value, s.Value + s.Size), parts, FrameSymbolizer.Demangle(s.Name));
+            }
         }
         catch (InvalidDataException)
         {
         }
         return null;
     }
+
+    /// <summary>The part <paramref name="range"/> of a function whose parts (the entry's first) are <paramref name="parts"/>, at run-time addresses.</summary>
+    private static FunctionBounds Bounds(Module module, DwarfRange range, IReadOnlyList<DwarfRange> parts, string name) =>
+        new(module.ToRuntimeAddress(range.Low), module.ToRuntimeAddress(range.High), name)
+        {
+            Parts = parts.Count > 1 ? [.. parts.Where(p => p.High > p.Low).Select(p => new CodeRange(module.ToRuntimeAddress(p.Low), module.ToRuntimeAddress(p.High)))] : [],
+        };
 
     /// <inheritdoc/>
     /// <remarks>Searches the variables and parameters of the scopes at <paramref name="address"/>, innermost first, for one

@@ -11,7 +11,9 @@ public sealed class TrapSiteCatalog
     public IReadOnlyList<TrapSite> Sites { get; }
 
     /// <summary>Scans <paramref name="functions"/> for trap instructions and explains each one.</summary>
-    /// <param name="functions">The functions to scan (address ranges and names).</param>
+    /// <param name="functions">The functions to scan (address ranges and names). A split function may be listed once per part, each
+    /// with all of its <see cref="FunctionBounds.Parts"/>: the traps in [Start, End) are listed, and the branches reaching them are
+    /// searched in every part.</param>
     /// <param name="code">Reads the original code bytes (from the file, not the live process, so debugger breakpoints are not seen).</param>
     /// <param name="symbols">Symbolizes trap and branch addresses.</param>
     /// <param name="sources">Recovers messages from source when the debug information has none; optional.</param>
@@ -25,11 +27,12 @@ public sealed class TrapSiteCatalog
         var sites = new List<TrapSite>();
         foreach (var function in functions.DistinctBy(f => f.Start))
         {
-            var view = CodeView.Load(code, function.Start, function.End);
+            var view = CodeView.Load(code, function.AllParts);
             if (view is null) continue;
             for (var k = 0; k < view.Instructions.Count; k++)
             {
                 var instruction = view.Instructions[k];
+                if (instruction.IP < function.Start || instruction.IP >= function.End) continue;
                 var trap = TrapInstruction.Classify(instruction);
                 if (trap.Kind is TrapInstructionKind.None or TrapInstructionKind.OtherUndefined) continue;
                 if (trap.Kind == TrapInstructionKind.Int3 && IsPadding(view, k)) continue;
@@ -46,7 +49,7 @@ public sealed class TrapSiteCatalog
     {
         var i = view.Instructions[index];
         if (view.IsBranchTarget(i.IP)) return false;
-        if (index == 0) return false;
+        if (index == 0 || view.IsPartStart(i.IP)) return false;
         var previous = view.Instructions[index - 1];
         if (previous.Mnemonic == Mnemonic.Int3) return IsPadding(view, index - 1);
         return previous.FlowControl is FlowControl.Return or FlowControl.UnconditionalBranch or FlowControl.IndirectBranch

@@ -141,13 +141,14 @@ internal static class TrapAnalysis
         };
     }
 
-    /// <summary>The branches of the trap's function that reach it, ranked; empty when the function's code is unavailable.</summary>
+    /// <summary>The branches of the trap's function (in every part of a split function) that reach it, ranked; empty when the
+    /// function's code is unavailable.</summary>
     public static IReadOnlyList<TrapOrigin> FindOrigins(StopContext context, ulong trapAddress, FunctionBounds? bounds,
         (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
     {
         var code = context.Code ?? context.Memory;
         if (bounds is null || code is null) return [];
-        var view = CodeView.Load(code, bounds.Start, bounds.End);
+        var view = CodeView.Load(code, bounds.AllParts);
         if (view is null) return [];
         return TrapOriginFinder.Find(view, trapAddress, context.Symbols, context.Sources, context.Registers, context.Memory, dwarfMessage, ubsan);
     }

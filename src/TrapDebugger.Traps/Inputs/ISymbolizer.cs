@@ -22,7 +22,21 @@ public sealed record SymbolizedLocation(string? Function, IReadOnlyList<InlineFr
 /// <param name="Start">The first address of the function.</param>
 /// <param name="End">The address just past its last byte.</param>
 /// <param name="Name">The qualified, demangled name.</param>
-public sealed record FunctionBounds(ulong Start, ulong End, string Name);
+public sealed record FunctionBounds(ulong Start, ulong End, string Name)
+{
+    /// <summary>Every address range of the function, the one holding its entry first: a function GCC split into a hot part and a
+    /// <c>.cold</c> part (in .text.unlikely) has two, and a trap in one part is reached by branches in the other. Empty when
+    /// [<see cref="Start"/>, <see cref="End"/>) is the whole function.</summary>
+    public IReadOnlyList<CodeRange> Parts { get; init; } = [];
+
+    /// <summary>The ranges to decode: <see cref="Parts"/>, or the single range [<see cref="Start"/>, <see cref="End"/>).</summary>
+    public IReadOnlyList<CodeRange> AllParts => Parts.Count > 0 ? Parts : [new CodeRange(Start, End)];
+}
+
+/// <summary>One contiguous range of code, [<paramref name="Start"/>, <paramref name="End"/>).</summary>
+/// <param name="Start">The first address.</param>
+/// <param name="End">The address just past the last byte.</param>
+public readonly record struct CodeRange(ulong Start, ulong End);
 
 /// <summary>Answers debug-information questions about code addresses; the engine implements it over DWARF and ELF symbols.</summary>
 public interface ISymbolizer

@@ -9,7 +9,8 @@ namespace TrapDebugger.Traps;
 /// when the first falls through) from the check that fired: the second branch's own compare may hold on stale registers, but
 /// the first branch, replayed on the same unchanged registers, shows that control never reached it.
 /// Each way in is judged on the instructions that would run from that edge to the trap, so an operand written anywhere on
-/// that way leaves the edge possible. Loops, calls, jump tables and the function's entry leave a block possible.
+/// that way leaves the edge possible. Loops, calls, jump tables and the function's entry leave a block possible. The start of
+/// any other part of a split function (its <c>.cold</c> part) has no fall-through: it is entered only by the branches to it.
 /// </remarks>
 internal static class BlockReachability
 {
@@ -30,10 +31,12 @@ internal static class BlockReachability
     {
         if (depth > MaxDepth || visited.Count >= MaxBlocks) return null;
         var start = index;
-        while (start > 0 && view.Instructions[start - 1].FlowControl == FlowControl.Next && !view.IsBranchTarget(view.Instructions[start].IP))
+        while (start > 0 && view.Instructions[start - 1].FlowControl == FlowControl.Next && !view.IsBranchTarget(view.Instructions[start].IP)
+               && !view.IsPartStart(view.Instructions[start].IP))
             start--;
+        var blockStart = view.Instructions[start].IP;
         // The entry block is always reachable; a block seen before closes a cycle, whose registers belong to another iteration.
-        if (start == 0 || !visited.Add(start)) return null;
+        if (blockStart == view.Entry || !visited.Add(start)) return null;
 
         var run = new List<Instruction>(index - start + 1 + tail.Count);
         for (var k = start; k <= index; k++) run.Add(view.Instructions[k]);
@@ -41,29 +44,32 @@ internal static class BlockReachability
 
         if (Contradiction(run, registers) is { } mismatch) return mismatch;
 
-        var blockStart = view.Instructions[start].IP;
         var reasons = new List<string>();
-        var previous = view.Instructions[start - 1];
-        switch (previous.FlowControl)
+        // Another part's start follows unrelated code: nothing falls through into it, only the branches below enter it.
+        if (!view.IsPartStart(blockStart))
         {
-            case FlowControl.ConditionalBranch when CodeView.IsDirect(previous):
-                // When the branch also targets this block, its taken edge is listed with the other branches below.
-                if (previous.NearBranchTarget != blockStart)
-                {
-                    if (RuleOutEdge(view, start - 1, false, run, registers, memory, symbols, depth, visited) is not { } why) return null;
-                    reasons.Add(why);
-                }
-                break;
-            case FlowControl.Next:
+            var previous = view.Instructions[start - 1];
+            switch (previous.FlowControl)
             {
-                if (Check(view, start - 1, run, registers, memory, symbols, depth + 1, visited) is not { } why) return null;
-                reasons.Add(why);
-                break;
+                case FlowControl.ConditionalBranch when CodeView.IsDirect(previous):
+                    // When the branch also targets this block, its taken edge is listed with the other branches below.
+                    if (previous.NearBranchTarget != blockStart)
+                    {
+                        if (RuleOutEdge(view, start - 1, false, run, registers, memory, symbols, depth, visited) is not { } why) return null;
+                        reasons.Add(why);
+                    }
+                    break;
+                case FlowControl.Next:
+                {
+                    if (Check(view, start - 1, run, registers, memory, symbols, depth + 1, visited) is not { } why) return null;
+                    reasons.Add(why);
+                    break;
+                }
+                case FlowControl.UnconditionalBranch or FlowControl.IndirectBranch or FlowControl.Return or FlowControl.Exception:
+                    break; // no fall-through into this block
+                default:
+                    return null; // a call returns here, or an instruction this analysis does not model
             }
-            case FlowControl.UnconditionalBranch or FlowControl.IndirectBranch or FlowControl.Return or FlowControl.Exception:
-                break; // no fall-through into this block
-            default:
-                return null; // a call returns here, or an instruction this analysis does not model
         }
 
         foreach (var p in view.BranchesTo(blockStart))

@@ -2,26 +2,35 @@ using Iced.Intel;
 
 namespace TrapDebugger.Traps;
 
-/// <summary>Decoded instructions of one function, plus on-demand decoding of code outside it (trap blocks placed elsewhere).</summary>
+/// <summary>Decoded instructions of one function (every part of a split function, in address order), plus on-demand decoding of
+/// code outside it (trap blocks placed elsewhere).</summary>
 internal sealed class CodeView
 {
     /// <summary>Functions larger than this are not decoded: the analysis must stay bounded on corrupt symbol sizes.</summary>
     public const ulong MaxFunctionSize = 4 * 1024 * 1024;
+
+    /// <summary>A function split into more parts than this is decoded from its entry part only.</summary>
+    public const int MaxParts = 16;
 
     private readonly IMemoryReader code;
     private readonly Dictionary<ulong, Instruction> byAddress = [];
     private readonly HashSet<ulong> branchTargets = [];
     private readonly Dictionary<ulong, List<int>> branchesTo = [];
 
+    /// <summary>The decoded instructions of every part, in address order.</summary>
     public IReadOnlyList<Instruction> Instructions { get; }
-    public ulong Start { get; }
-    public ulong End { get; }
 
-    private CodeView(IMemoryReader code, ulong start, ulong end, List<Instruction> instructions)
+    /// <summary>The decoded ranges, in address order.</summary>
+    public IReadOnlyList<CodeRange> Parts { get; }
+
+    /// <summary>The function's entry: the start of the part listed first (the only block entered from outside the function).</summary>
+    public ulong Entry { get; }
+
+    private CodeView(IMemoryReader code, IReadOnlyList<CodeRange> parts, ulong entry, List<Instruction> instructions)
     {
         this.code = code;
-        Start = start;
-        End = end;
+        Parts = parts;
+        Entry = entry;
         Instructions = instructions;
         for (var k = 0; k < instructions.Count; k++)
         {
@@ -42,21 +51,49 @@ internal sealed class CodeView
     public bool HasIndirectJump { get; }
 
     /// <summary>Decodes [start, end) linearly; returns null when the range is empty, too large or unreadable.</summary>
-    public static CodeView? Load(IMemoryReader code, ulong start, ulong end)
+    public static CodeView? Load(IMemoryReader code, ulong start, ulong end) => Load(code, [new CodeRange(start, end)]);
+
+    /// <summary>Decodes every part of a function linearly, the entry part first in <paramref name="parts"/>; returns null when the
+    /// entry part is empty, too large or unreadable. Other parts that are empty, unreadable or overlap a part already taken are
+    /// left out (their branches are then not seen), and so is everything past <see cref="MaxFunctionSize"/> bytes in all.</summary>
+    public static CodeView? Load(IMemoryReader code, IReadOnlyList<CodeRange> parts)
     {
-        if (end <= start || end - start > MaxFunctionSize) return null;
-        var bytes = new byte[end - start];
-        var read = code.Read(start, bytes);
-        if (read <= 0) return null;
-        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes, 0, read), start);
+        if (parts.Count == 0) return null;
+        var entry = parts[0];
+        if (entry.End <= entry.Start || entry.End - entry.Start > MaxFunctionSize) return null;
+        var taken = new List<CodeRange>();
         var list = new List<Instruction>();
-        while (decoder.IP < start + (ulong)read)
+        ulong total = 0;
+        foreach (var part in parts.Take(MaxParts))
         {
-            decoder.Decode(out var instruction);
-            list.Add(instruction);
+            if (part.End <= part.Start || part.End - part.Start > MaxFunctionSize - total) continue;
+            if (taken.Any(t => part.Start < t.End && t.Start < part.End)) continue;
+            var bytes = new byte[part.End - part.Start];
+            var read = code.Read(part.Start, bytes);
+            if (read <= 0)
+            {
+                if (taken.Count == 0) return null;
+                continue;
+            }
+            var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes, 0, read), part.Start);
+            while (decoder.IP < part.Start + (ulong)read)
+            {
+                decoder.Decode(out var instruction);
+                list.Add(instruction);
+            }
+            taken.Add(new CodeRange(part.Start, part.Start + (ulong)read));
+            total += part.End - part.Start;
         }
-        return new CodeView(code, start, end, list);
+        list.Sort((a, b) => a.IP.CompareTo(b.IP));
+        taken.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return new CodeView(code, taken, entry.Start, list);
     }
+
+    /// <summary>True when <paramref name="address"/> starts one of the decoded parts: no instruction falls through into it.</summary>
+    public bool IsPartStart(ulong address) => Parts.Any(p => p.Start == address);
+
+    /// <summary>True when <paramref name="address"/> lies inside one of the decoded parts.</summary>
+    public bool Contains(ulong address) => Parts.Any(p => address >= p.Start && address < p.End);
 
     /// <summary>True when some direct branch in the function targets <paramref name="address"/>.</summary>
     public bool IsBranchTarget(ulong address) => branchTargets.Contains(address);
@@ -68,7 +105,7 @@ internal sealed class CodeView
     public Instruction? At(ulong address)
     {
         if (byAddress.TryGetValue(address, out var known)) return known;
-        if (address >= Start && address < End) return null; // inside the function but not an instruction boundary
+        if (Contains(address)) return null; // inside the function but not an instruction boundary
         Span<byte> buffer = stackalloc byte[15];
         var read = code.Read(address, buffer);
         if (read <= 0) return null;
