@@ -12,7 +12,7 @@ public sealed class MutationTests(ITestOutputHelper output)
     [Fact]
     public void MutatedBinariesFailOnlyWithTypedErrors()
     {
-        string[] sources = ["verbose_trap/clang22-O0", "verbose_trap/clang22-O2", "cxx/clang22-O2", "c/gcc-O2", "cxx/gcc-O0"];
+        string[] sources = ["verbose_trap/clang22-O0", "verbose_trap/clang22-O2", "cxx/clang22-O2", "c/gcc-O2", "cxx/gcc-O0", "cxx/clang22-O2+pubnames", "c/clang22-O0+dwarf64"];
         var originals = sources.Select(n => File.ReadAllBytes(TestBinaries.Path(n))).ToArray();
         var debugRanges = originals.Select(DebugSectionRanges).ToArray();
         int typed = 0, clean = 0;
@@ -78,6 +78,10 @@ public sealed class MutationTests(ITestOutputHelper output)
             }
             _ = unit.LineProgram?.Rows.Count;
         }
+        if (!dwarf.Sections.Names.IsEmpty)
+            foreach (var names in DwarfNameIndex.ReadAll(dwarf.Sections.Names, dwarf.Sections.Str))
+                for (int i = 0; i < names.NameCount; i++)
+                    _ = names.Find(names.NameAt(i)).Count + names.EntriesAt(i).Count;
         using var index = new SymbolIndex(elf, dwarf);
         foreach (var f in index.Functions().Take(8))
         {
