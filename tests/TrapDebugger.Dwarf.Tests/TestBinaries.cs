@@ -215,6 +215,11 @@ public static class TestBinaries
         return plain;
     }
 
+    /// <summary>The C++ program in split DWARF whose DW_AT_comp_dir names a directory that does not exist, so its .dwo
+    /// can only be found next to the program.</summary>
+    public static string SplitWithMissingCompilationDirectory() =>
+        BuildKept([("shapes.cpp", CxxSource)], BuildVariant.Clang22O2, ["-gsplit-dwarf", "-fdebug-compilation-dir=/nonexistent-trapdbg-build"], [], packed: false, "splitelsewhere");
+
     private static string CompressWithObjcopy(string program)
     {
         var compressed = program + ".zstd";
