@@ -353,6 +353,39 @@ public sealed class SymbolIndex : IDisposable
         return chosen.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
     }
 
+    /// <summary>The entries of the inlined calls made from line <paramref name="line"/> of <paramref name="file"/>
+    /// (DW_TAG_inlined_subroutine whose DW_AT_call_file and DW_AT_call_line name it): the lowest one in each scope that
+    /// makes such calls, as lldb places a breakpoint on a line whose code is all inlined.</summary>
+    public IReadOnlyList<LineMatch> FindInlinedCalls(string file, uint line)
+    {
+        var byScope = new Dictionary<DwarfDie, LineMatch>();
+        foreach (var unit in Dwarf.CompileUnits)
+        {
+            var dies = DieUnit(unit);
+            if ((dies.LineProgram ?? unit.LineProgram) is not { } program) continue;
+            // Only units whose file table names the file can call from it; the others are not parsed.
+            var files = new Dictionary<ulong, string>();
+            for (ulong i = 0; i <= (ulong)program.Files.Count; i++)
+                if (program.FilePath(i) is { } p && PathMatches(p, file)) files[i] = p;
+            if (files.Count == 0) continue;
+            foreach (var die in dies.Dies)
+            {
+                if (die.Tag != DwarfTag.InlinedSubroutine) continue;
+                if (die.Find(DwarfAttribute.CallLine)?.AsUnsigned() != line) continue;
+                if (die.Find(DwarfAttribute.CallFile)?.AsUnsigned() is not { } f || !files.TryGetValue(f, out var path)) continue;
+                var ranges = die.Ranges;
+                if (ranges.Count == 0 || die.Parent is not { } scope) continue;
+                ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
+                uint column = (uint)(die.Find(DwarfAttribute.CallColumn)?.AsUnsigned() ?? 0);
+                // The calls of one statement follow each other in its scope (and its cleanups land in the same scope):
+                // the first of them is where the line starts.
+                if (byScope.TryGetValue(scope, out var seen) && seen.Address <= entry) continue;
+                byScope[scope] = new LineMatch(entry, new SourceLocation(path, line, column));
+            }
+        }
+        return byScope.Values.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
+    }
+
     private static bool PathMatches(string path, string query) =>
         path == query || (path.EndsWith(query, StringComparison.Ordinal) && (query.StartsWith('/') || path[^(query.Length + 1)] == '/'));
 
