@@ -18,7 +18,10 @@ public enum BreakpointKind
 /// <param name="Address">The run-time address.</param>
 /// <param name="Module">The module holding it.</param>
 /// <param name="Location">The source position of the address, when known.</param>
-public sealed record BreakpointLocation(ulong Address, Module? Module, SourceLocation? Location);
+/// <param name="IsInlinedCall">True when the address is the entry of an inlined call made from the breakpoint's line
+/// (a line with no code of its own) and <paramref name="Location"/> is that call site: a stop there shows the caller at
+/// the call, not yet inside the inlined function, as gdb and lldb do.</param>
+public sealed record BreakpointLocation(ulong Address, Module? Module, SourceLocation? Location, bool IsInlinedCall = false);
 
 /// <summary>A user breakpoint: where it applies, its condition, hit condition or log message, and where it is resolved.</summary>
 /// <remarks>A source breakpoint whose file is in no loaded module stays pending and resolves when a module with that

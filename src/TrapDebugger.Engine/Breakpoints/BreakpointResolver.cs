@@ -3,8 +3,9 @@ using TrapDebugger.Engine.Model;
 
 namespace TrapDebugger.Engine.Breakpoints;
 
-/// <summary>Finds the addresses of a breakpoint in a module: the code of a source line, the entry (after the prologue)
-/// of every copy of a function and every inlined instance.</summary>
+/// <summary>Finds the addresses of a breakpoint in a module: the code of a source line (or the entries of the inlined
+/// calls it makes when it has no code of its own), the entry (after the prologue) of every copy of a function and every
+/// inlined instance.</summary>
 public static class BreakpointResolver
 {
     /// <summary>The locations of <paramref name="breakpoint"/> in <paramref name="module"/> (empty when the module has none).</summary>
@@ -32,11 +33,24 @@ public static class BreakpointResolver
     {
         if (breakpoint.File is null || module.Symbols is not { } symbols) return [];
         var matches = symbols.FindLine(breakpoint.File, (uint)breakpoint.Line);
+        string file = breakpoint.File;
+        bool inlinedCalls = false;
         if (matches.Count == 0 && Path.IsPathRooted(breakpoint.File))
-            matches = symbols.FindLine(Path.GetFileName(breakpoint.File), (uint)breakpoint.Line);
+        {
+            file = Path.GetFileName(breakpoint.File);
+            matches = symbols.FindLine(file, (uint)breakpoint.Line);
+        }
+        // A line without statements of its own whose code is all inlined calls (std::to_string at -O2) stops where
+        // those calls begin, as gdb and lldb do, rather than moving on to the next line with code.
+        if (!matches.Any(m => m.Location.Line == (uint)breakpoint.Line))
+        {
+            var calls = symbols.FindInlinedCalls(breakpoint.File, (uint)breakpoint.Line);
+            if (calls.Count == 0 && file != breakpoint.File) calls = symbols.FindInlinedCalls(file, (uint)breakpoint.Line);
+            if (calls.Count > 0) (matches, inlinedCalls) = (calls, true);
+        }
         var result = new List<BreakpointLocation>();
         foreach (var m in matches)
-            result.Add(new BreakpointLocation(module.ToRuntimeAddress(m.Address), module, m.Location));
+            result.Add(new BreakpointLocation(module.ToRuntimeAddress(m.Address), module, m.Location, inlinedCalls));
         return result;
     }
 

@@ -14,7 +14,9 @@ public sealed class FrameSymbolizer(Target target)
     /// <param name="threadId">The owning thread.</param>
     /// <param name="firstIndex">The index the first returned frame gets.</param>
     /// <param name="nextId">Allocates frame ids.</param>
-    public IReadOnlyList<StackFrame> Expand(PhysicalFrame physical, int threadId, int firstIndex, Func<int> nextId)
+    /// <param name="stoppedAtCall">For a thread stopped at the entry of inlined calls made from this source line: the
+    /// frames of those calls (and what they inline) are left out, so the innermost frame is the caller at the call.</param>
+    public IReadOnlyList<StackFrame> Expand(PhysicalFrame physical, int threadId, int firstIndex, Func<int> nextId, SourceLocation? stoppedAtCall = null)
     {
         var module = target.ModuleAt(physical.LookupPc);
         var result = new List<StackFrame>();
@@ -32,7 +34,19 @@ public sealed class FrameSymbolizer(Target target)
         }
         if (lookup is { Frames.Count: > 0 } l)
         {
-            for (int i = 0; i < l.Frames.Count; i++)
+            int hidden = 0;
+            if (stoppedAtCall is not null)
+            {
+                for (int k = 0; k < l.Frames.Count - 1; k++)
+                {
+                    if (l.Frames[k].CallSite is { } site && site.Line == stoppedAtCall.Line && site.File == stoppedAtCall.File)
+                    {
+                        hidden = k + 1;
+                        break;
+                    }
+                }
+            }
+            for (int i = hidden; i < l.Frames.Count; i++)
             {
                 var f = l.Frames[i];
                 var isLast = i == l.Frames.Count - 1;
@@ -41,7 +55,7 @@ public sealed class FrameSymbolizer(Target target)
                 {
                     Id = nextId(),
                     ThreadId = threadId,
-                    Index = firstIndex + i,
+                    Index = firstIndex + i - hidden,
                     Physical = physical,
                     InlineDepth = i,
                     IsInlined = f.IsInlined,

@@ -231,6 +231,17 @@ public sealed partial class TargetProcess
             stopping.Add(b);
         }
         if (stopping.Count == 0) return (false, [], StopCause.Breakpoint);
+        // Stopped where the inlined calls of a line without code of its own begin: the thread shows the line's call site
+        // (the frames of the calls it is about to make stay hidden), as gdb and lldb show it.
+        var calls = stopping.Select(b => b.Locations.FirstOrDefault(l => l.Address == stop.Address && l.IsInlinedCall)).ToList();
+        if (calls.All(l => l?.Location is not null))
+        {
+            lock (_stacks)
+            {
+                _stoppedAtInlinedCall[stop.ThreadId] = calls[0]!.Location!;
+                _stacks.Remove(stop.ThreadId);
+            }
+        }
         var cause = stopping[0].Kind switch
         {
             BreakpointKind.Function => StopCause.FunctionBreakpoint,

@@ -1,3 +1,4 @@
+using TrapDebugger.Dwarf;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Unwinding;
 
@@ -8,6 +9,9 @@ public sealed partial class TargetProcess
     private readonly Dictionary<int, ThreadStack> _stacks = [];
     private readonly Dictionary<int, StackFrame> _framesById = [];
     private int _nextFrameId = 1;
+    // Threads stopped by a breakpoint at the entry of an inlined call made from a line without code of its own: the call
+    // site each one shows as its innermost position (guarded by _stacks).
+    private readonly Dictionary<int, SourceLocation> _stoppedAtInlinedCall = [];
 
     /// <summary>One thread's unwound stack at the current stop: machine frames, and user frames expanded as far as asked.</summary>
     private sealed class ThreadStack(IReadOnlyList<PhysicalFrame> physical, string? stopReason)
@@ -24,6 +28,7 @@ public sealed partial class TargetProcess
         {
             _stacks.Clear();
             _framesById.Clear();
+            _stoppedAtInlinedCall.Clear();
         }
         InvalidateVariables();
     }
@@ -59,7 +64,8 @@ public sealed partial class TargetProcess
             long wanted = Math.Min((long)start + Math.Max(count, 0), int.MaxValue);
             while (stack.Frames.Count < wanted && stack.NextPhysical < stack.Physical.Count)
             {
-                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++);
+                var atCall = stack.NextPhysical == 0 && _stoppedAtInlinedCall.TryGetValue(threadId, out var call) ? call : null;
+                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++, atCall);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);

@@ -64,8 +64,9 @@ public sealed partial class TargetProcess
         var (frames, _) = await GetStackTraceAsync(threadId, 0, 256).ConfigureAwait(false);
         if (frames.Count == 0) throw new EngineException($"thread {threadId} has no frames to step from");
         var selected = frameId is { } id ? frames.FirstOrDefault(f => f.Id == id) ?? GetFrame(id) : frames[0];
-        // Frames inlined into the same machine frame, innermost first, up to and including the selected one.
-        int chainLength = frames.Count(f => f.Physical.Index == selected.Physical.Index);
+        // Frames inlined into the same machine frame, innermost first, up to and including the selected one (counted by
+        // depth: at an inlined call site the frames of the calls about to be made are hidden but still in the chain).
+        int chainLength = frames.Where(f => f.Physical.Index == selected.Physical.Index).Max(f => f.InlineDepth) + 1;
         int outerDistance = chainLength - 1 - selected.InlineDepth;
         var startLine = selected.Location is { } l ? (l.File, l.Line) : ((string?)null, 0u);
         var startDie = selected.FunctionDie;
