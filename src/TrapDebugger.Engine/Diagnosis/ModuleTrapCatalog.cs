@@ -101,7 +101,7 @@ public sealed class ModuleTrapCatalog
                 // A split function's parts: DW_AT_ranges lists them all; a symbol-table function finds its f.cold by name.
                 var ranges = function.Die is null && function.Symbol is { } symbol
                     ? split.PartsOf(symbol)
-                    : function.Ranges;
+                    : split.EntryFirst(function.Ranges);
                 var parts = ranges.Where(r => r.High > r.Low && InCode(r.Low, r.High))
                     .Select(r => new CodeRange(module.ToRuntimeAddress(r.Low), module.ToRuntimeAddress(r.High))).ToList();
                 foreach (var range in function.Ranges)

@@ -15,12 +15,14 @@ internal sealed class SplitFunctionSymbols
 
     private readonly ILookup<string, ElfSymbol> _functionsByName;
     private readonly ILookup<string, ElfSymbol> _coldPartsByHotName;
+    private readonly HashSet<ulong> _entries;
 
     private SplitFunctionSymbols(ElfSymbolTable table)
     {
         var functions = table.ByAddress.Where(s => s.IsFunction && s.Size > 0).DistinctBy(s => (s.Name, s.Value)).ToList();
         _functionsByName = functions.ToLookup(s => s.Name, StringComparer.Ordinal);
         _coldPartsByHotName = functions.Where(s => HotName(s.Name) is not null).ToLookup(s => HotName(s.Name)!, StringComparer.Ordinal);
+        _entries = [.. functions.Where(s => HotName(s.Name) is null).Select(s => s.Value)];
     }
 
     /// <summary>The split-function index of <paramref name="table"/>, built once per table.</summary>
@@ -35,6 +37,20 @@ internal sealed class SplitFunctionSymbols
         var rest = name.AsSpan(at + ColdSuffix.Length);
         if (rest.Length == 0) return name[..at];
         return rest.Length > 1 && rest[0] == '.' && !rest[1..].ContainsAnyExceptInRange('0', '9') ? name[..at] : null;
+    }
+
+    /// <summary>A DWARF subprogram's link-time <paramref name="ranges"/> with the entry part first: the range that starts at a function
+    /// symbol other than a cold part. DWARF leaves the entry of a DW_AT_ranges subprogram without DW_AT_entry_pc unspecified (GCC
+    /// happens to list the hot part first); when no symbol decides, the order stays.</summary>
+    public IReadOnlyList<DwarfRange> EntryFirst(IReadOnlyList<DwarfRange> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        if (ranges.Count < 2 || _entries.Contains(ranges[0].Low)) return ranges;
+        for (var k = 1; k < ranges.Count; k++)
+        {
+            if (_entries.Contains(ranges[k].Low)) return [ranges[k], .. ranges.Where((_, i) => i != k)];
+        }
+        return ranges;
     }
 
     /// <summary>The link-time ranges of the function <paramref name="symbol"/> belongs to: its hot part first, then its cold parts.

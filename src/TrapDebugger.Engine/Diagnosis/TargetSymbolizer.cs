@@ -49,7 +49,7 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
             var lookup = symbols.Lookup(file);
             if (lookup.Function is { } fn)
             {
-                var ranges = fn.Die.Ranges;
+                var ranges = SplitFunctionSymbols.Of(symbols.Elf.Symbols).EntryFirst(fn.Die.Ranges);
                 foreach (var r in ranges)
                 {
                     if (r.Contains(file))
