@@ -498,6 +498,7 @@ public sealed class SymbolIndex : IDisposable
             if (at + 2 < name.Length) keys.Add(name[(at + 2)..]);
         var found = new SortedSet<(long UnitOffset, int Index)>();
         var units = new Dictionary<long, DwarfUnit>();
+        var entries = new List<(DwarfNameEntry Entry, DwarfUnit Listed)>();
         foreach (var key in keys.Distinct())
             foreach (var index in indexes)
                 foreach (var entry in index.Find(key))
@@ -505,14 +506,20 @@ public sealed class SymbolIndex : IDisposable
                     if (entry.IsTypeUnit || entry.Tag is not (DwarfTag.Subprogram or DwarfTag.InlinedSubroutine)) continue;
                     if (Dwarf.UnitContaining(entry.UnitOffset) is not { } listed || listed.Offset != entry.UnitOffset)
                         throw DwarfError.At(".debug_names", entry.EntryOffset, $"name entry refers to unit offset 0x{entry.UnitOffset:x}, where no unit starts");
-                    // A skeleton's entries give offsets within its split unit.
-                    var unit = DieUnit(listed);
-                    if (unit.DieAt(unit.Offset + (long)entry.DieOffset) is not { } die)
-                        throw DwarfError.At(".debug_names", entry.EntryOffset, $"name entry refers to DIE offset 0x{entry.DieOffset:x} of {unit}, where no DIE starts");
-                    if (!IsNamedSubroutine(die) || !HasName(die, name)) continue;
-                    units[listed.Offset] = unit;
-                    found.Add((listed.Offset, die.Index));
+                    entries.Add((entry, listed));
                 }
+        // The units holding the entries are parsed side by side (a DIE's names and scopes are read through its unit's tree).
+        Parallel.ForEach(entries.Select(e => e.Listed).Distinct(), listed => _ = DieUnit(listed).DieCount);
+        foreach (var (entry, listed) in entries)
+        {
+            // A skeleton's entries give offsets within its split unit.
+            var unit = DieUnit(listed);
+            if (unit.DieAt(unit.Offset + (long)entry.DieOffset) is not { } die)
+                throw DwarfError.At(".debug_names", entry.EntryOffset, $"name entry refers to DIE offset 0x{entry.DieOffset:x} of {unit}, where no DIE starts");
+            if (!IsNamedSubroutine(die) || !HasName(die, name)) continue;
+            units[listed.Offset] = unit;
+            found.Add((listed.Offset, die.Index));
+        }
         return [.. found.Select(f => (units[f.UnitOffset], f.Index))];
     }
 
