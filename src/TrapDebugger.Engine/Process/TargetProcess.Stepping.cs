@@ -256,16 +256,8 @@ public sealed partial class TargetProcess
             {
                 // A tail call (a jmp, at -O2) into a PLT stub or a function without lines: it returns to the frame's
                 // caller. Run it like a call rather than one instruction at a time.
-                if (kind == StepKind.Into)
-                {
-                    var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
-                    if (stopped || interrupt is not null || _exited) return interrupt;
-                }
-                else if (ReadPointer(now.Sp) is { } ra)
-                {
-                    var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
-                    if (interrupt is not null || _exited) return interrupt;
-                }
+                var (ended, interrupt) = await EnterOrRunOverCallAsync(threadId, now, kind).ConfigureAwait(false);
+                if (ended) return interrupt;
                 now = await WhereAsync(threadId).ConfigureAwait(false);
             }
             if (now.Cfa > startCfa && now.Sp > startCfa - 8)
@@ -276,17 +268,8 @@ public sealed partial class TargetProcess
             if (now.Cfa < startCfa)
             {
                 // In a function called from the frame.
-                if (kind == StepKind.Into)
-                {
-                    var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
-                    if (stopped || interrupt is not null || _exited) return interrupt;
-                }
-                else if (ReadPointer(now.Sp) is { } ra)
-                {
-                    // Stepping over: run back to the caller.
-                    var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
-                    if (interrupt is not null || _exited) return interrupt;
-                }
+                var (ended, interrupt) = await EnterOrRunOverCallAsync(threadId, now, kind).ConfigureAwait(false);
+                if (ended) return interrupt;
                 // The return address may itself be the first instruction of the next line: judge it before stepping on.
                 now = await WhereAsync(threadId).ConfigureAwait(false);
                 if (now.Cfa != startCfa) continue;
@@ -311,6 +294,24 @@ public sealed partial class TargetProcess
             if (now.LineKey != startLine) return null;
         }
         return new StopInfo(threadId, StopCause.Step, $"step stopped after {MaxStepInstructions} instructions without reaching a new line", [], null, 0);
+    }
+
+    /// <summary>The thread has entered a function the stepped frame called: a step into steps into it (or past it, when it
+    /// is avoided); any other step runs at full speed back to the caller.</summary>
+    /// <returns>Whether the step has ended, and the stop that interrupted it, if any.</returns>
+    private async Task<(bool Ended, StopInfo? Interrupt)> EnterOrRunOverCallAsync(int threadId, Position now, StepKind kind)
+    {
+        if (kind == StepKind.Into)
+        {
+            var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
+            return (stopped || interrupt is not null || _exited, interrupt);
+        }
+        if (ReadPointer(now.Sp) is { } ra)
+        {
+            var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
+            return (interrupt is not null || _exited, interrupt);
+        }
+        return (false, null);
     }
 
     /// <summary>Decides a step into that has just entered a callee at <paramref name="entry"/> (its first instruction, the
