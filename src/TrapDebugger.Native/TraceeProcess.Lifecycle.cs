@@ -232,8 +232,10 @@ public sealed partial class TraceeProcess
                 HandleWhileStopping(r, null);
         }
         if (state == RunState.Gone) return;
-        foreach (var t in threads.Values.Where(t => !t.Running && !t.InGroupStop && (t.Stepping || t.SteppingOverSite != null)).ToList())
-            DropPendingStepTrap(t);
+        // Any thread may hold a SIGTRAP behind the stop we saw: a step's, or an int3's or a debug register's that it hit as
+        // PTRACE_INTERRUPT arrived (the kernel reports the interrupt before dequeuing the signal). Untraced, it kills the program.
+        foreach (var t in threads.Values.Where(t => !t.Running && !t.InGroupStop).ToList())
+            DropPendingTrap(t);
         if (state == RunState.Gone) return;
         RemoveAllSites();
         if (slots.Any(s => s != null))
@@ -253,11 +255,14 @@ public sealed partial class TraceeProcess
         Finish(new ProcessDetached());
     }
 
-    /// <summary>Takes the SIGTRAP of a finished single-step out of a thread's queue before detaching.</summary>
-    /// <remarks>A thread interrupted while its pass over a breakpoint was still running may hold the step's SIGTRAP
-    /// behind the interrupt that stopped it; untraced, that signal would kill the program. A resumed thread takes its
-    /// pending signals before executing any instruction, so resuming it lets the tracer see and drop the SIGTRAP.</remarks>
-    private void DropPendingStepTrap(TraceeThread thread)
+    /// <summary>Takes a pending SIGTRAP (of a finished single-step, a breakpoint or a watchpoint) out of a thread's queue
+    /// before detaching.</summary>
+    /// <remarks>A thread interrupted just as it finished a step, executed one of our int3s or tripped a debug register may
+    /// hold that SIGTRAP behind the interrupt that stopped it; untraced, the signal would kill the program. A resumed
+    /// thread takes its pending signals before executing any instruction, so resuming it lets the tracer see the SIGTRAP
+    /// (a breakpoint's is classified while the int3 is still in place, so the pc is moved back onto the instruction)
+    /// and drop it.</remarks>
+    private void DropPendingTrap(TraceeThread thread)
     {
         if (!HasPendingSignal(Pid, thread.Tid, Sig.SIGTRAP)) return;
         var keep = thread.ResumeSignal;

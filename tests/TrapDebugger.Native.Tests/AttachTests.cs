@@ -107,6 +107,42 @@ public class AttachTests
     }
 
     [Fact]
+    public async Task Detaching_right_after_a_breakpoint_or_watchpoint_stop_leaves_no_trap_behind()
+    {
+        // Four workers run into `serve` every 200 µs: when one stops at our int3 or debug register, another often hits it
+        // just as PTRACE_INTERRUPT reaches it and holds a SIGTRAP behind the interrupt stop. Left there, that signal
+        // would kill the service once it is no longer traced (the next attach would find a zombie).
+        var program = Programs.Build(Programs.ServiceSource, "service");
+        var pid = StartForeign(program, "120000");
+        try
+        {
+            var deadline = DateTime.UtcNow + Tracee.Timeout;
+            while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
+            var serve = Symbols.RuntimeAddress(pid, program, "serve");
+            var served = Symbols.RuntimeAddress(pid, program, "served");
+            for (var i = 0; i < 200; i++)
+            {
+                await using var p = await TraceeProcess.AttachAsync(pid);
+                await Tracee.NextStop(p);
+                if (i % 2 == 0) await p.InsertBreakpointAsync(serve);
+                else await p.SetWatchpointAsync(served, 8, WatchKind.Write);
+                await p.ContinueAsync();
+                var hit = await Tracee.NextStop(p);
+                Assert.Equal(i % 2 == 0 ? StopReason.Breakpoint : StopReason.Watchpoint, hit.Reason);
+                await p.DetachAsync();
+                Assert.IsType<ProcessDetached>(await Tracee.End(p));
+            }
+            var before = ReadULongUntraced(pid, served);
+            await Task.Delay(100);
+            Assert.True(ReadULongUntraced(pid, served) > before, "the service stopped serving after the detaches");
+        }
+        finally
+        {
+            await KillForeign(pid);
+        }
+    }
+
+    [Fact]
     public async Task Detach_keeping_the_process_stopped_leaves_it_in_a_job_control_stop_with_no_debug_register_armed()
     {
         var program = Programs.Build(Programs.ServiceSource, "service");
