@@ -48,15 +48,30 @@ public class AttachTests
         return BitConverter.ToUInt64(b);
     }
 
+    /// <summary>Starts the service (four workers calling <c>serve</c>) outside this process's children and waits until its workers exist.</summary>
+    private static async Task<int> StartServiceAsync(string program)
+    {
+        var pid = StartForeign(program, "120000");
+        var deadline = DateTime.UtcNow + Tracee.Timeout;
+        while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        return pid;
+    }
+
+    /// <summary>Asserts that the service's workers still count requests in <c>served</c>.</summary>
+    private static async Task AssertServesAsync(int pid, ulong served)
+    {
+        var before = ReadULongUntraced(pid, served);
+        await Task.Delay(100);
+        Assert.True(ReadULongUntraced(pid, served) > before, "the service stopped serving after the detaches");
+    }
+
     [Fact]
     public async Task Attach_and_detach_100_times_leaves_a_busy_service_intact_and_serving()
     {
         var program = Programs.Build(Programs.ServiceSource, "service");
-        var pid = StartForeign(program, "120000");
+        var pid = await StartServiceAsync(program);
         try
         {
-            var deadline = DateTime.UtcNow + Tracee.Timeout;
-            while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
             var serve = Symbols.RuntimeAddress(pid, program, "serve");
             var served = Symbols.RuntimeAddress(pid, program, "served");
             var text = Symbols.FileBytesAt(pid, program, serve, 32);
@@ -96,9 +111,7 @@ public class AttachTests
             Assert.Equal(0, ProcFs.Status(pid)!.TracerPid);
             foreach (var tid in ProcFs.Tasks(pid))
                 Assert.DoesNotContain(ProcFs.ThreadStatus(pid, tid)!.State, "tT");
-            var before = ReadULongUntraced(pid, served);
-            await Task.Delay(100);
-            Assert.True(ReadULongUntraced(pid, served) > before, "the service stopped serving after the detaches");
+            await AssertServesAsync(pid, served);
         }
         finally
         {
@@ -113,11 +126,9 @@ public class AttachTests
         // just as PTRACE_INTERRUPT reaches it and holds a SIGTRAP behind the interrupt stop. Left there, that signal
         // would kill the service once it is no longer traced (the next attach would find a zombie).
         var program = Programs.Build(Programs.ServiceSource, "service");
-        var pid = StartForeign(program, "120000");
+        var pid = await StartServiceAsync(program);
         try
         {
-            var deadline = DateTime.UtcNow + Tracee.Timeout;
-            while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
             var serve = Symbols.RuntimeAddress(pid, program, "serve");
             var served = Symbols.RuntimeAddress(pid, program, "served");
             for (var i = 0; i < 200; i++)
@@ -132,9 +143,7 @@ public class AttachTests
                 await p.DetachAsync();
                 Assert.IsType<ProcessDetached>(await Tracee.End(p));
             }
-            var before = ReadULongUntraced(pid, served);
-            await Task.Delay(100);
-            Assert.True(ReadULongUntraced(pid, served) > before, "the service stopped serving after the detaches");
+            await AssertServesAsync(pid, served);
         }
         finally
         {
@@ -146,11 +155,9 @@ public class AttachTests
     public async Task Detach_keeping_the_process_stopped_leaves_it_in_a_job_control_stop_with_no_debug_register_armed()
     {
         var program = Programs.Build(Programs.ServiceSource, "service");
-        var pid = StartForeign(program, "120000");
+        var pid = await StartServiceAsync(program);
         try
         {
-            var deadline = DateTime.UtcNow + Tracee.Timeout;
-            while (ProcFs.Tasks(pid).Count < 5 && DateTime.UtcNow < deadline) await Task.Delay(10);
             var served = Symbols.RuntimeAddress(pid, program, "served");
             await using (var p = await TraceeProcess.AttachAsync(pid))
             {
@@ -160,6 +167,7 @@ public class AttachTests
                 Assert.IsType<ProcessDetached>(await Tracee.End(p));
             }
             Assert.Equal(0, ProcFs.Status(pid)!.TracerPid);
+            var deadline = DateTime.UtcNow + Tracee.Timeout;
             // Every thread reaches the group stop (state T, not the tracing stop t) as it leaves the detach.
             while (ProcFs.Tasks(pid).Any(tid => ProcFs.ThreadStatus(pid, tid)?.State != 'T') && DateTime.UtcNow < deadline)
                 await Task.Delay(10);
