@@ -1,6 +1,9 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Engine.Breakpoints;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Adapter.Session;
+using TrapDebugger.Protocol.Requests;
+using DapBreakpoint = TrapDebugger.Protocol.Types.Breakpoint;
 
 namespace TrapDebugger.Adapter.Handlers.Breakpoints;
 
@@ -32,6 +35,24 @@ public static class BreakpointBinding
         var created = await process.SetInstructionBreakpointsAsync(specs.Select(s => s.Spec).ToList()).ConfigureAwait(false);
         Bind(state, created, specs.Select(s => s.Id).ToList());
         return created;
+    }
+
+    /// <summary>Answers a request that replaced one kind of breakpoint: without a process every breakpoint is reported
+    /// unverified as <paramref name="unbound"/> words it; otherwise <paramref name="apply"/> replaces the engine's breakpoints
+    /// while the session holds engine events (so no breakpoint event overtakes the response), and each is reported as bound.</summary>
+    public static async Task<BreakpointsResponseBody> AnswerAsync<TSpec>(RequestContext context, EngineState state,
+        IReadOnlyList<(int Id, TSpec Spec)> specs, Func<(int Id, TSpec Spec), DapBreakpoint> unbound,
+        Func<TargetProcess, Task<IReadOnlyList<Breakpoint>>> apply)
+    {
+        var body = new BreakpointsResponseBody();
+        if (state.Debuggee is not { HasEnded: false } debuggee)
+        {
+            body.Breakpoints.AddRange(specs.Select(unbound));
+            return body;
+        }
+        var created = await debuggee.WithEventsHeldAsync(context, () => apply(debuggee.Process)).ConfigureAwait(false);
+        body.Breakpoints.AddRange(created.Select(b => BreakpointTranslation.ToDap(b, state)));
+        return body;
     }
 
     /// <summary>Applies every breakpoint the client sent before the process existed.</summary>

@@ -31,16 +31,7 @@ public sealed class SetBreakpointsHandler() : EngineRequestHandler<SetBreakpoint
             ?? [];
         var specs = requested.Select(s => (state.NewBreakpointId(), s)).ToList();
         state.SourceBreakpoints[path] = specs;
-
-        var body = new BreakpointsResponseBody();
-        if (state.Debuggee is not { HasEnded: false } debuggee)
-        {
-            body.Breakpoints.AddRange(specs.Select(s => BreakpointTranslation.Unbound(s.Item1, s.Item2.Line, path)));
-            return body;
-        }
-        var created = await debuggee.WithEventsHeldAsync(context,
-            () => BreakpointBinding.ApplySourceAsync(state, debuggee.Process, path, specs)).ConfigureAwait(false);
-        body.Breakpoints.AddRange(created.Select(b => BreakpointTranslation.ToDap(b, state)));
-        return body;
+        return await BreakpointBinding.AnswerAsync(context, state, specs, s => BreakpointTranslation.Unbound(s.Id, s.Spec.Line, path),
+            process => BreakpointBinding.ApplySourceAsync(state, process, path, specs)).ConfigureAwait(false);
     }
 }

@@ -19,15 +19,7 @@ public sealed class SetFunctionBreakpointsHandler() : EngineRequestHandler<SetFu
     {
         var specs = arguments.Breakpoints.Select(b => (state.NewBreakpointId(), new FunctionBreakpointSpec(b.Name, b.Condition, b.HitCondition))).ToList();
         state.FunctionBreakpoints = specs;
-        var body = new BreakpointsResponseBody();
-        if (state.Debuggee is not { HasEnded: false } debuggee)
-        {
-            body.Breakpoints.AddRange(specs.Select(s => BreakpointTranslation.Unbound(s.Item1, null, null)));
-            return body;
-        }
-        var created = await debuggee.WithEventsHeldAsync(context,
-            () => BreakpointBinding.ApplyFunctionsAsync(state, debuggee.Process, specs)).ConfigureAwait(false);
-        body.Breakpoints.AddRange(created.Select(b => BreakpointTranslation.ToDap(b, state)));
-        return body;
+        return await BreakpointBinding.AnswerAsync(context, state, specs, s => BreakpointTranslation.Unbound(s.Id, null, null),
+            process => BreakpointBinding.ApplyFunctionsAsync(state, process, specs)).ConfigureAwait(false);
     }
 }

@@ -20,15 +20,7 @@ public sealed class SetInstructionBreakpointsHandler() : EngineRequestHandler<Se
         var specs = arguments.Breakpoints.Select(b => (state.NewBreakpointId(), new InstructionBreakpointSpec(
             SourceTranslation.ParseAddress(Command, b.InstructionReference, b.Offset ?? 0), b.Condition, b.HitCondition))).ToList();
         state.InstructionBreakpoints = specs;
-        var body = new BreakpointsResponseBody();
-        if (state.Debuggee is not { HasEnded: false } debuggee)
-        {
-            body.Breakpoints.AddRange(specs.Select(s => BreakpointTranslation.Unbound(s.Item1, null, null)));
-            return body;
-        }
-        var created = await debuggee.WithEventsHeldAsync(context,
-            () => BreakpointBinding.ApplyInstructionsAsync(state, debuggee.Process, specs)).ConfigureAwait(false);
-        body.Breakpoints.AddRange(created.Select(b => BreakpointTranslation.ToDap(b, state)));
-        return body;
+        return await BreakpointBinding.AnswerAsync(context, state, specs, s => BreakpointTranslation.Unbound(s.Id, null, null),
+            process => BreakpointBinding.ApplyInstructionsAsync(state, process, specs)).ConfigureAwait(false);
     }
 }
