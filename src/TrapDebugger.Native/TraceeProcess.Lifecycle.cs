@@ -38,12 +38,12 @@ public sealed partial class TraceeProcess
         if (LibC.Ptrace(Ptrace.SEIZE, Pid, 0, TraceOptions | PTRACE_O_EXITKILL) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            LibC.Kill(Pid, Sig.SIGKILL);
+            LibC.Kill(Pid, Signals.SIGKILL);
             throw new LaunchFailedException($"PTRACE_SEIZE of the launched program failed ({Marshal.GetPInvokeErrorMessage(errno)}); {DenialHint()}");
         }
         threads[Pid] = new TraceeThread(Pid);
         PublishThreadIds();
-        LibC.Kill(Pid, Sig.SIGCONT);
+        LibC.Kill(Pid, Signals.SIGCONT);
         while (true)
         {
             var r = TakeWaitOrThrow("the launched program did not reach exec");
@@ -56,7 +56,7 @@ public sealed partial class TraceeProcess
                 throw new LaunchFailedException($"launching failed: {why}; check the program path and that it is a Linux x86-64 executable");
             }
             if (r.Event == Ptrace.EVENT_EXEC) break;
-            var deliver = r.Event == 0 && r.StopSignal is not (Sig.SIGCONT or Sig.SIGSTOP) ? r.StopSignal : 0;
+            var deliver = r.Event == 0 && r.StopSignal is not (Signals.SIGCONT or Signals.SIGSTOP) ? r.StopSignal : 0;
             LibC.Ptrace(Ptrace.CONT, Pid, 0, deliver);
         }
         threads[Pid].Running = false;
@@ -245,7 +245,7 @@ public sealed partial class TraceeProcess
         }
         // Queued while every thread is still in a ptrace stop, the process-wide SIGSTOP is pending when they leave it,
         // so the process enters its job-control stop as the threads come out of the detach.
-        if (keepStopped) LibC.Kill(Pid, Sig.SIGSTOP);
+        if (keepStopped) LibC.Kill(Pid, Signals.SIGSTOP);
         foreach (var t in threads.Values.Where(t => !t.Running))
         {
             PokeDebugRegister(t.Tid, 6, 0);
@@ -264,7 +264,7 @@ public sealed partial class TraceeProcess
     /// and drop it.</remarks>
     private void DropPendingTrap(TraceeThread thread)
     {
-        if (!HasPendingSignal(Pid, thread.Tid, Sig.SIGTRAP)) return;
+        if (!HasPendingSignal(Pid, thread.Tid, Signals.SIGTRAP)) return;
         var keep = thread.ResumeSignal;
         thread.Stepping = false;
         thread.SteppingOverSite = null;

@@ -7,7 +7,6 @@ using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Modules;
-using TrapDebugger.Native.Registers;
 using TrapDebugger.Native.Tracing;
 using TrapDebugger.Native.Watchpoints;
 
@@ -20,7 +19,7 @@ namespace TrapDebugger.Native;
 /// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
 /// Memory reads and writes do not need the tracer thread and are synchronous.
 /// </remarks>
-public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
+public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
@@ -160,7 +159,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     public Task KillAsync() => tracer.Invoke(() =>
     {
         if (state == RunState.Gone) return;
-        LibC.Kill(Pid, Sig.SIGKILL);
+        LibC.Kill(Pid, Signals.SIGKILL);
         var deadline = Environment.TickCount64 + (long)StopTimeout.TotalMilliseconds;
         while (state != RunState.Gone)
         {

@@ -1,10 +1,9 @@
-using TrapDebugger.Engine.Values;
 using TrapDebugger.Native;
 
 namespace TrapDebugger.Engine.Process;
 
 /// <summary>The memory of a traced process as values and the unwinder see it (breakpoint int3s masked by the native layer).</summary>
-internal sealed class NativeTargetMemory(TraceeProcess process) : ITargetMemory, Traps.IMemoryReader
+internal sealed class NativeTargetMemory(TraceeProcess process) : ITargetMemory
 {
     private long _version;
 

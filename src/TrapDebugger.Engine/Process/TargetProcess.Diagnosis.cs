@@ -31,7 +31,7 @@ public sealed partial class TargetProcess
     }
 
     /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
-    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, Native.Events.SignalInfo? signal)
+    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal)
     {
         var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
         var registers = new RegisterState
@@ -40,14 +40,12 @@ public sealed partial class TargetProcess
             R8 = g.R8, R9 = g.R9, R10 = g.R10, R11 = g.R11, R12 = g.R12, R13 = g.R13, R14 = g.R14, R15 = g.R15,
             Rip = g.Rip, Rflags = g.Eflags, FsBase = g.FsBase, GsBase = g.GsBase,
         };
-        var sig = signal is { } s
-            ? new Traps.SignalInfo(s.Signo, s.Code, s.Address, s.IsSentByProcess ? s.SenderPid : null, s.IsSentByProcess ? s.SenderUid : null)
-            : new Traps.SignalInfo(5, 0x80);
-        var regions = new List<Traps.MemoryRegion>();
+        // Without a siginfo the stop is diagnosed as a trap the kernel raised.
+        var sig = signal ?? new SignalInfo(Signals.SIGTRAP, Signals.SI_KERNEL);
+        IReadOnlyList<MemoryRegion> regions = [];
         try
         {
-            foreach (var r in ProcFs.Maps(ProcessId))
-                regions.Add(new Traps.MemoryRegion(r.Start, r.End, r.IsReadable, r.IsWritable, r.IsExecutable, r.Permissions.Length > 3 && r.Permissions[3] == 'p', r.Path));
+            regions = ProcFs.Maps(ProcessId);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -88,7 +86,7 @@ public sealed partial class TargetProcess
         }
         catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentException)
         {
-            var name = Native.Events.SignalNames.Of(sig.Signal);
+            var name = Signals.Name(sig.Signal);
             return new StopDiagnosis { Kind = StopKind.Signal, Signal = sig.Signal, SignalName = name, Description = $"{name} (analysis failed: {e.Message})", ShortText = name };
         }
     }

@@ -3,7 +3,6 @@ using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Values;
 using TrapDebugger.Engine.Variables;
-using TrapDebugger.Native.Registers;
 
 namespace TrapDebugger.Engine.Process;
 

@@ -21,7 +21,11 @@ namespace TrapDebugger.Engine.Process;
 public sealed partial class TargetProcess : IAsyncDisposable
 {
     // Signals a program uses for its own purposes: delivered without stopping, as lldb does by default.
-    private static readonly HashSet<int> PassSignals = [14, 17, 23, 26, 27, 28, 29, 32, 33];
+    private static readonly HashSet<int> PassSignals =
+    [
+        Signals.SIGALRM, Signals.SIGCHLD, Signals.SIGURG, Signals.SIGVTALRM, Signals.SIGPROF, Signals.SIGWINCH, Signals.SIGIO,
+        Signals.SIGCANCEL, Signals.SIGSETXID,
+    ];
 
     private readonly TraceeProcess _native;
     private readonly NativeTargetMemory _memory;
@@ -78,7 +82,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
     public Stream? StandardInput => _native.StandardInput;
 
     /// <summary>The memory of the process.</summary>
-    public Values.ITargetMemory Memory => _memory;
+    public ITargetMemory Memory => _memory;
 
     /// <summary>Starts <paramref name="options"/>.Program stopped at its entry point (after the dynamic loader, before any of its code).</summary>
     /// <exception cref="EngineException">The program cannot be started or traced; the message says why.</exception>
@@ -223,7 +227,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}"));
                 return false;
             case ProcessKilled k:
-                End(new ExitedEvent(null, k.Signal, $"Process {ProcessId} was killed by {SignalNames.Of(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
+                End(new ExitedEvent(null, k.Signal, $"Process {ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
                 return false;
             case ProcessDetached:
                 End(new ExitedEvent(null, null, $"Detached from process {ProcessId}"));
@@ -456,7 +460,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }
-            case StopReason.Signal when stop.Signal is { } sig && PassSignals.Contains(sig.Signo):
+            case StopReason.Signal when stop.Signal is { } sig && PassSignals.Contains(sig.Signal):
                 return null;
             case StopReason.Signal:
                 return await DiagnoseStopAsync(stop).ConfigureAwait(false);

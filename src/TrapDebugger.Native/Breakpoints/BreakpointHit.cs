@@ -1,12 +1,10 @@
-using TrapDebugger.Native.Memory;
-using TrapDebugger.Native.Registers;
 
 namespace TrapDebugger.Native.Breakpoints;
 
 /// <summary>What a breakpoint condition sees: the thread that hit it, its registers, and the process memory.</summary>
 /// <remarks>Conditions run on the tracer thread while every thread is stopped, so a false condition costs no thread
 /// switch and is never reported; they must be quick and must not wait on other requests of the same process.</remarks>
-public sealed class BreakpointHit(int threadId, ulong address, GeneralRegisters registers, IProcessMemory memory)
+public sealed class BreakpointHit(int threadId, ulong address, GeneralRegisters registers, IByteSource memory)
 {
     /// <summary>The thread that executed the breakpoint.</summary>
     public int ThreadId { get; } = threadId;
@@ -18,5 +16,5 @@ public sealed class BreakpointHit(int threadId, ulong address, GeneralRegisters 
     public GeneralRegisters Registers { get; } = registers;
 
     /// <summary>The process memory, with breakpoint bytes masked.</summary>
-    public IProcessMemory Memory { get; } = memory;
+    public IByteSource Memory { get; } = memory;
 }

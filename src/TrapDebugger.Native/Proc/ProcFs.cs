@@ -73,10 +73,32 @@ public static class ProcFs
         {
             var list = new List<MemoryRegion>();
             foreach (var line in File.ReadLines($"/proc/{pid}/maps"))
-                if (MemoryRegion.Parse(line) is { } r) list.Add(r);
+                if (ParseMapsLine(line) is { } r) list.Add(r);
             return list;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>Parses one line of a maps file; null for a malformed line.</summary>
+    internal static MemoryRegion? ParseMapsLine(string line)
+    {
+        // 55d0c7e00000-55d0c7e02000 r--p 00000000 08:01 1234   /usr/bin/x
+        var parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 5) return null;
+        var dash = parts[0].IndexOf('-');
+        if (dash < 0
+            || !ulong.TryParse(parts[0].AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
+            || !ulong.TryParse(parts[0].AsSpan(dash + 1), System.Globalization.NumberStyles.HexNumber, null, out var end)
+            || !ulong.TryParse(parts[2], System.Globalization.NumberStyles.HexNumber, null, out var offset)
+            || !ulong.TryParse(parts[4], out var inode))
+            return null;
+        var permissions = parts[1];
+        bool Has(int i, char c) => permissions.Length > i && permissions[i] == c;
+        return new MemoryRegion(start, end, Has(0, 'r'), Has(1, 'w'), Has(2, 'x'), Has(3, 'p'), parts.Length > 5 ? parts[5].Trim() : "")
+        {
+            Offset = offset,
+            Inode = inode,
+        };
     }
 
     /// <summary>The value of /proc/sys/kernel/yama/ptrace_scope, or null when Yama is not built into the kernel.</summary>

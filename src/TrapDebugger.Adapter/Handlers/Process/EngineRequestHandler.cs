@@ -3,6 +3,7 @@ using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Values;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.Process;
 

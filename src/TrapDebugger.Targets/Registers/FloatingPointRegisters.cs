@@ -1,10 +1,9 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace TrapDebugger.Native.Registers;
+namespace TrapDebugger.Targets;
 
 /// <summary>The x87/SSE state of one thread, laid out exactly as the kernel's struct user_fpregs_struct (FXSAVE format).</summary>
-[StructLayout(LayoutKind.Sequential, Size = 512)]
+[StructLayout(LayoutKind.Sequential, Size = Size)]
 public unsafe struct FloatingPointRegisters
 {
     public ushort Cwd;       // cwd
@@ -45,6 +44,6 @@ public unsafe struct FloatingPointRegisters
         return result;
     }
 
-    /// <summary>The size of the native structure, checked against the kernel's 512 bytes.</summary>
-    internal static int NativeSize => Unsafe.SizeOf<FloatingPointRegisters>();
+    /// <summary>The size of the structure in bytes: the kernel's user_fpregs_struct, and a core file's NT_FPREGSET note.</summary>
+    public const int Size = 512;
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace TrapDebugger.Native.Proc;
+namespace TrapDebugger.Targets;
 
 /// <summary>The ELF auxiliary vector of a process (/proc/&lt;pid&gt;/auxv): what the kernel told the loader at exec.</summary>
 public sealed class AuxVector

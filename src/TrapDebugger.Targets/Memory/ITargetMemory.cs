@@ -1,8 +1,6 @@
-using TrapDebugger.Elf;
+namespace TrapDebugger.Targets;
 
-namespace TrapDebugger.Engine.Values;
-
-/// <summary>Reads and writes the memory of the debuggee: what values are made of.</summary>
+/// <summary>Reads and writes the memory of a target: what values are made of.</summary>
 public interface ITargetMemory : IByteSource
 {
     /// <summary>Writes <paramref name="data"/> at <paramref name="address"/>; throws <see cref="TargetMemoryException"/> when the range is not writable.</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TrapDebugger.Native.Registers;
+namespace TrapDebugger.Targets;
 
 /// <summary>The general registers of one thread, laid out exactly as the kernel's struct user_regs_struct.</summary>
 [StructLayout(LayoutKind.Sequential)]
