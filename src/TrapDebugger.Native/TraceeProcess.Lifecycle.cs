@@ -2,7 +2,6 @@ using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Memory;
@@ -213,11 +212,10 @@ public sealed partial class TraceeProcess
         return scope is > 0 ? $"kernel.yama.ptrace_scope is {scope}; set it to 0 or give the debugger CAP_SYS_PTRACE" : "check that ptrace is allowed in this container";
     }
 
-    /// <summary>Detaches like <see cref="DetachAsync()"/>; with <paramref name="keepStopped"/> the process is left in a
-    /// job-control stop (SIGSTOP, state T, as after Ctrl-Z) for another debugger or a later <c>kill -CONT</c>.</summary>
-    public Task DetachAsync(bool keepStopped) => tracer.Invoke(() => DoDetach(keepStopped));
-
-    private void DoDetach() => DoDetach(keepStopped: false);
+    /// <summary>Restores every patched byte and debug register, hands each thread back the signal it stopped with,
+    /// and lets the process run on untraced; with <paramref name="keepStopped"/> the process is left in a job-control
+    /// stop (SIGSTOP, state T, as after Ctrl-Z) for another debugger or a later <c>kill -CONT</c>.</summary>
+    public Task DetachAsync(bool keepStopped = false) => tracer.Invoke(() => DoDetach(keepStopped));
 
     private void DoDetach(bool keepStopped)
     {
@@ -281,20 +279,8 @@ public sealed partial class TraceeProcess
         if (thread.ResumeSignal == 0) thread.ResumeSignal = keep;
     }
 
-    private static bool HasPendingSignal(int pid, int tid, int signal)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/task/{tid}/status"))
-            {
-                if (!line.StartsWith("SigPnd:", StringComparison.Ordinal)) continue;
-                return ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, null, out var mask)
-                    && (mask & (1UL << (signal - 1))) != 0;
-            }
-        }
-        catch (IOException) { }
-        return false;
-    }
+    private static bool HasPendingSignal(int pid, int tid, int signal) =>
+        ProcFs.ThreadStatus(pid, tid) is { } status && (status.PendingSignals & (1UL << (signal - 1))) != 0;
 
     private void StartModuleTracking(AuxVector auxv)
     {

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Tracing;
 

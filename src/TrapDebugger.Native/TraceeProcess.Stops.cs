@@ -1,7 +1,7 @@
 using System.Numerics;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
+using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Tracing;
 
 namespace TrapDebugger.Native;
@@ -420,7 +420,7 @@ public sealed partial class TraceeProcess
     /// <summary>A forked child inherited our int3 bytes: put the original bytes back in its copy and let it go.</summary>
     private void DetachForkChild(int child)
     {
-        using (var childMemory = new Memory.ProcessMemory(child))
+        using (var childMemory = new ProcessMemory(child))
         {
             List<(ulong, byte)> originals;
             lock (sitesGate) originals = sites.Values.Select(s => (s.Address, s.Original)).ToList();

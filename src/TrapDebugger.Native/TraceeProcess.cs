@@ -2,13 +2,11 @@ using System.IO.Pipes;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Modules;
 using TrapDebugger.Native.Tracing;
-using TrapDebugger.Native.Watchpoints;
 
 namespace TrapDebugger.Native;
 
@@ -19,7 +17,7 @@ namespace TrapDebugger.Native;
 /// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
 /// Memory reads and writes do not need the tracer thread and are synchronous.
 /// </remarks>
-public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
+public sealed partial class TraceeProcess : ITarget, IByteSource
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
@@ -27,7 +25,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
     private static readonly TimeSpan StepOverPatience = TimeSpan.FromMilliseconds(100);
 
     private readonly TracerThread tracer;
-    private readonly Channel<TraceEvent> events = Channel.CreateUnbounded<TraceEvent>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<TargetEvent> events = Channel.CreateUnbounded<TargetEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Dictionary<int, TraceeThread> threads = [];
     private readonly Queue<ThreadStop> pendingStops = new();
     private readonly Dictionary<int, SignalInfo> lastSignal = [];
@@ -36,6 +34,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
     private readonly HashSet<ulong> moribund = [];
     private readonly DebugRegisterSlot?[] slots = new DebugRegisterSlot?[4];
     private ProcessMemory memory = null!;
+    private readonly TraceeMemory view;
     private LinkMapTracker? modules;
     private volatile int[] threadIds = [];
     private volatile RunState state = RunState.Starting;
@@ -49,6 +48,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
     private TraceeProcess()
     {
         tracer = new TracerThread("trapdbg tracer", OnWaitResult);
+        view = new TraceeMemory(this);
     }
 
     /// <summary>The process id.</summary>
@@ -58,7 +58,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
     public IReadOnlyList<int> ThreadIds => threadIds;
 
     /// <summary>Stops, thread and module changes, and finally the end of the process (exit, death or detach).</summary>
-    public ChannelReader<TraceEvent> Events => events.Reader;
+    public ChannelReader<TargetEvent> Events => events.Reader;
 
     /// <summary>True while the threads run (between a resume and the next reported stop).</summary>
     public bool IsRunning => state == RunState.Running;
@@ -173,10 +173,6 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
         pendingStops.Clear();
     });
 
-    /// <summary>Restores every patched byte and debug register, hands each thread back the signal it stopped with,
-    /// and lets the process run on untraced.</summary>
-    public Task DetachAsync() => tracer.Invoke(DoDetach);
-
     /// <summary>The general registers of stopped thread <paramref name="tid"/>.</summary>
     public Task<GeneralRegisters> GetRegistersAsync(int tid) => tracer.Invoke(() =>
     {
@@ -189,6 +185,8 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
     {
         RequireStopped();
         SetRegisters(Thread(tid), registers);
+        // Values computed from registers (and locations based on them) are stale now.
+        view.Invalidate();
     });
 
     /// <summary>The x87/SSE registers of stopped thread <paramref name="tid"/> (PTRACE_GETFPREGS).</summary>
@@ -208,6 +206,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
         var t = Thread(tid);
         var copy = registers;
         unsafe { Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)(&copy)), "PTRACE_SETFPREGS", t.Tid); }
+        view.Invalidate();
     });
 
     /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
@@ -304,12 +303,12 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
         return slot;
     });
 
-    /// <summary>Frees debug-register slot <paramref name="index"/> on every thread.</summary>
-    public Task ClearWatchpointAsync(int index) => tracer.Invoke(() =>
+    /// <summary>Frees debug-register slot <paramref name="slot"/> on every thread.</summary>
+    public Task ClearWatchpointAsync(int slot) => tracer.Invoke(() =>
     {
         RequireStopped();
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, 3u, nameof(index));
-        slots[index] = null;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)slot, 3u, nameof(slot));
+        slots[slot] = null;
         foreach (var t in threads.Values.Where(t => !t.Running)) ApplyDebugRegisters(t.Tid);
     });
 
@@ -342,9 +341,9 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IByteSource
         events.Writer.TryComplete();
     }
 
-    private void Emit(TraceEvent e) => events.Writer.TryWrite(e);
+    private void Emit(TargetEvent e) => events.Writer.TryWrite(e);
 
-    private void Finish(TraceEvent last)
+    private void Finish(TargetEvent last)
     {
         state = RunState.Gone;
         threads.Clear();

@@ -1,5 +1,3 @@
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
 
 namespace TrapDebugger.Native.Tests;
 
@@ -148,7 +146,7 @@ public class BreakpointTests
         await p.ContinueAsync();
         while (true)
         {
-            var e = await Tracee.Next<TraceEvent>(p);
+            var e = await Tracee.Next<TargetEvent>(p);
             if (e is ProcessExited exited)
             {
                 Assert.Equal(bytes, exited.ExitCode);

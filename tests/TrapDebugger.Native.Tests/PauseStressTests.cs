@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Proc;
 using TrapDebugger.TestSupport;
 
@@ -31,7 +30,7 @@ public class PauseStressTests
         using var cts = new CancellationTokenSource(StopWait);
         while (true)
         {
-            TraceEvent e;
+            TargetEvent e;
             try { e = await p.Events.ReadAsync(cts.Token); }
             catch (OperationCanceledException)
             {

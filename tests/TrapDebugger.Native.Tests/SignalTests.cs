@@ -1,5 +1,3 @@
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
 
 namespace TrapDebugger.Native.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using TrapDebugger.Native;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Targets;
 
 // Usage: NativeBench launch <program>            -> time launch-to-entry and kill
 //        NativeBench roundtrip <program> <n>      -> n pause/continue round trips on a running program

@@ -3,6 +3,7 @@ using System.Globalization;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Running;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Native;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -55,7 +56,7 @@ public static class AttachCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(LocalPlatform.Instance, pid, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

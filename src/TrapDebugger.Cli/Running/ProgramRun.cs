@@ -5,6 +5,7 @@ using TrapDebugger.Cli.Reports;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Model;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Running;
 
@@ -12,12 +13,6 @@ namespace TrapDebugger.Cli.Running;
 /// would die of, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
 public sealed class ProgramRun : IAsyncDisposable
 {
-    // Signals that mean a fault or a trap in the program: always reported, even when it has a handler, as gdb and lldb do.
-    private static readonly HashSet<int> FaultSignals = [4, 5, 6, 7, 8, 11, 31];
-
-    // Signals whose default action is not to terminate: ignore (SIGCHLD, SIGURG, SIGWINCH), continue, or stop.
-    private static readonly HashSet<int> NonTerminatingSignals = [17, 18, 19, 20, 21, 22, 23, 28];
-
     /// <summary>How long a detach waits for the process to stop after its pause request.</summary>
     public static readonly TimeSpan DetachStopTimeout = TimeSpan.FromSeconds(10);
 
@@ -82,7 +77,7 @@ public sealed class ProgramRun : IAsyncDisposable
                             ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
                             : new ProgramEnd { How = "detached", Status = 0 };
                 case StoppedEvent s:
-                    if (ShouldPass(s.Stop))
+                    if (await ShouldPassAsync(s.Stop).ConfigureAwait(false))
                     {
                         await Process.ContinueAsync().ConfigureAwait(false);
                         continue;
@@ -119,36 +114,17 @@ public sealed class ProgramRun : IAsyncDisposable
         }
     }
 
-    /// <summary>True for a signal the program uses for itself: it has a handler or ignores it, or the default action is not to die.</summary>
-    private bool ShouldPass(StopInfo stop)
+    /// <summary>True for a signal the program uses for itself: it has a handler or ignores it, or the default action is not
+    /// to die. A crash signal (a fault, a trap, an abort) is always reported, even when the program has a handler, as gdb
+    /// and lldb do.</summary>
+    private async Task<bool> ShouldPassAsync(StopInfo stop)
     {
         if (stop.Cause != StopCause.Exception || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
-        if (FaultSignals.Contains(signal)) return false;
-        if (InterruptSignal != 0 && signal is 2 or 15) return false;
-        if (NonTerminatingSignals.Contains(signal)) return true;
-        var (caught, ignored) = SignalDispositions(Process.ProcessId);
-        var bit = 1UL << (signal - 1);
-        return (caught & bit) != 0 || (ignored & bit) != 0;
-    }
-
-    /// <summary>The SigCgt and SigIgn masks of /proc/PID/status.</summary>
-    private static (ulong Caught, ulong Ignored) SignalDispositions(int pid)
-    {
-        ulong caught = 0, ignored = 0;
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
-                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out caught);
-                else if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
-                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ignored);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return (caught, ignored);
+        if (Signals.IsCrash(signal)) return false;
+        if (InterruptSignal != 0 && signal is Signals.SIGINT or Signals.SIGTERM) return false;
+        if (Signals.DefaultAction(signal) is not (SignalAction.Terminate or SignalAction.CoreDump)) return true;
+        var dispositions = await Process.GetSignalDispositionsAsync(stop.ThreadId).ConfigureAwait(false);
+        return dispositions.Handles(signal);
     }
 
     /// <summary>Kills the process after a report; the status is 128 + the signal it stopped with (it would have died of it).</summary>
@@ -197,7 +173,7 @@ public sealed class ProgramRun : IAsyncDisposable
     public IDisposable HandleTerminalSignals()
     {
         var registrations = new List<PosixSignalRegistration>();
-        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15) })
+        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, Signals.SIGINT), (PosixSignal.SIGTERM, Signals.SIGTERM) })
         {
             registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {

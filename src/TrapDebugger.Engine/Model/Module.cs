@@ -16,10 +16,13 @@ public sealed class Module : IDisposable
     private readonly Lazy<(ulong Low, ulong High)[]> _pltRanges;
     private readonly Lazy<Dictionary<ulong, string>> _slotSymbols;
     private readonly Func<SymbolIndex>? _openImage;
+    private readonly Func<string, TargetFile?>? _openFile;
 
-    /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>.</summary>
-    public Module(int id, string path, ulong loadBias, bool isMainProgram)
+    /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>, read from the file
+    /// <paramref name="openFile"/> finds for the path (by default, the path on this machine).</summary>
+    public Module(int id, string path, ulong loadBias, bool isMainProgram, Func<string, TargetFile?>? openFile = null)
     {
+        _openFile = openFile;
         Id = id;
         Path = path;
         LoadBias = loadBias;
@@ -176,14 +179,15 @@ public sealed class Module : IDisposable
                 return null;
             }
         }
-        if (!File.Exists(Path))
+        var file = _openFile is { } openFile ? openFile(Path) : File.Exists(Path) ? TargetFile.Local(Path, Path) : null;
+        if (file is null)
         {
             LoadError = $"'{Path}' is not a file that can be read";
             return null;
         }
         try
         {
-            return SymbolIndex.Open(Path);
+            return ModuleFiles.OpenSymbols(file);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -4,7 +4,6 @@ using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Values;
-using TrapDebugger.Native.Events;
 
 namespace TrapDebugger.Engine.Process;
 
@@ -105,9 +104,9 @@ public sealed partial class TargetProcess
                 if (_exited) break;
                 try
                 {
-                    await _native.InsertBreakpointAsync(location.Address).ConfigureAwait(false);
+                    await _target.InsertBreakpointAsync(location.Address).ConfigureAwait(false);
                 }
-                catch (Native.Errors.TraceException e)
+                catch (TargetException e)
                 {
                     breakpoint.Message = e.Message;
                     continue;
@@ -152,9 +151,9 @@ public sealed partial class TargetProcess
             if (_exited) continue;
             try
             {
-                await _native.RemoveBreakpointAsync(location.Address).ConfigureAwait(false);
+                await _target.RemoveBreakpointAsync(location.Address).ConfigureAwait(false);
             }
-            catch (Native.Errors.TraceException)
+            catch (TargetException)
             {
                 // The module was unloaded with the breakpoint in it.
             }

@@ -1,7 +1,5 @@
 using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Events;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Proc;
 using TrapDebugger.Traps;
 
 namespace TrapDebugger.Engine.Process;
@@ -33,7 +31,7 @@ public sealed partial class TargetProcess
     /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
     public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal)
     {
-        var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+        var g = await _target.GetRegistersAsync(threadId).ConfigureAwait(false);
         var registers = new RegisterState
         {
             Rax = g.Rax, Rbx = g.Rbx, Rcx = g.Rcx, Rdx = g.Rdx, Rsi = g.Rsi, Rdi = g.Rdi, Rbp = g.Rbp, Rsp = g.Rsp,
@@ -45,9 +43,9 @@ public sealed partial class TargetProcess
         IReadOnlyList<MemoryRegion> regions = [];
         try
         {
-            regions = ProcFs.Maps(ProcessId);
+            regions = await _target.GetMemoryRegionsAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TargetException)
         {
         }
         var stackRegion = regions.FirstOrDefault(r => r.Contains(g.Rsp));

@@ -39,7 +39,7 @@ public sealed partial class TargetProcess
         {
             if (_stacks.TryGetValue(threadId, out var cached)) return cached;
         }
-        if (!_native.ThreadIds.Contains(threadId)) throw new EngineException($"there is no thread {threadId}");
+        if (!_target.ThreadIds.Contains(threadId)) throw new EngineException($"there is no thread {threadId}");
         var registers = await ReadRegistersAsync(threadId).ConfigureAwait(false);
         var unwinder = new Unwinder(Target, _memory);
         var physical = unwinder.Unwind(registers);

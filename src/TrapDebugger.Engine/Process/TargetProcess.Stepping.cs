@@ -4,7 +4,6 @@ using TrapDebugger.Engine.Breakpoints;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Unwinding;
-using TrapDebugger.Native.Events;
 
 namespace TrapDebugger.Engine.Process;
 
@@ -112,12 +111,12 @@ public sealed partial class TargetProcess
     {
         Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
         int generation = Volatile.Read(ref _execGeneration);
-        foreach (var a in addresses) await _native.InsertBreakpointAsync(a).ConfigureAwait(false);
+        foreach (var a in addresses) await _target.InsertBreakpointAsync(a).ConfigureAwait(false);
         try
         {
             while (true)
             {
-                var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
+                var stop = await ResumeAndWaitAsync(() => _target.ContinueAsync()).ConfigureAwait(false);
                 if (stop is null) return;
                 if (stop.Reason == StopReason.Breakpoint && addresses.Contains(stop.Address))
                 {
@@ -134,7 +133,7 @@ public sealed partial class TargetProcess
         {
             if (!_exited && generation == Volatile.Read(ref _execGeneration))
             {
-                foreach (var a in addresses) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                foreach (var a in addresses) await _target.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }
         }
     }, "run to location");
@@ -142,7 +141,7 @@ public sealed partial class TargetProcess
     private async Task<StopInfo?> StepOneInstructionAsync(int threadId)
     {
         Interlocked.Increment(ref _instructionSteps);
-        var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        var stop = await ResumeAndWaitAsync(() => _target.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return null;
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
         return await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false) ?? new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
@@ -152,7 +151,7 @@ public sealed partial class TargetProcess
     private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId)
     {
         Interlocked.Increment(ref _instructionSteps);
-        var stop = await ResumeAndWaitAsync(() => _native.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        var stop = await ResumeAndWaitAsync(() => _target.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return (false, null);
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return (true, null);
         if (stop.Reason == StopReason.Breakpoint && stop.ThreadId == threadId)
@@ -185,23 +184,23 @@ public sealed partial class TargetProcess
             {
                 try
                 {
-                    await _native.InsertBreakpointAsync(a).ConfigureAwait(false);
+                    await _target.InsertBreakpointAsync(a).ConfigureAwait(false);
                     inserted.Add(a);
                 }
-                catch (Native.Errors.TraceException)
+                catch (TargetException)
                 {
                     // An address in no mapped page cannot be reached either.
                 }
             }
             while (true)
             {
-                var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
+                var stop = await ResumeAndWaitAsync(() => _target.ContinueAsync()).ConfigureAwait(false);
                 if (stop is null) return (null, null);
                 if (stop.Reason == StopReason.Breakpoint && inserted.Contains(stop.Address))
                 {
                     if (stop.ThreadId == threadId)
                     {
-                        var regs = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+                        var regs = await _target.GetRegistersAsync(threadId).ConfigureAwait(false);
                         if (arrived(stop.Address, regs.Rsp)) return (stop.Address, null);
                     }
                     bool userSite;
@@ -216,7 +215,7 @@ public sealed partial class TargetProcess
         {
             if (!_exited && generation == Volatile.Read(ref _execGeneration))
             {
-                foreach (var a in inserted) await _native.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                foreach (var a in inserted) await _target.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }
         }
     }

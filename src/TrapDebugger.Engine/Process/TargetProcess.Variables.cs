@@ -51,9 +51,9 @@ public sealed partial class TargetProcess
             FloatingPointRegisters fp;
             try
             {
-                fp = await _native.GetFloatingPointRegistersAsync(frame.ThreadId).ConfigureAwait(false);
+                fp = await _target.GetFloatingPointRegistersAsync(frame.ThreadId).ConfigureAwait(false);
             }
-            catch (Native.Errors.TraceException)
+            catch (TargetException)
             {
                 fp = default;
             }
@@ -96,7 +96,7 @@ public sealed partial class TargetProcess
 
     private void WriteGeneralRegister(int threadId, int number, ulong value)
     {
-        var regs = _native.GetRegistersAsync(threadId).GetAwaiter().GetResult();
+        var regs = _target.GetRegistersAsync(threadId).GetAwaiter().GetResult();
         switch (number)
         {
             case 0: regs.Rax = value; break;
@@ -118,9 +118,8 @@ public sealed partial class TargetProcess
             case 16: regs.Rip = value; break;
             default: throw new ExpressionException($"register {number} cannot be written");
         }
-        _native.SetRegistersAsync(threadId, regs).GetAwaiter().GetResult();
-        // Values computed from registers (and locations based on them) are stale now.
-        _memory.Invalidate();
+        // The target marks the values read so far stale: they may have been computed from the old registers.
+        _target.SetRegistersAsync(threadId, regs).GetAwaiter().GetResult();
     }
 
     /// <summary>The scopes of frame <paramref name="frameId"/>: Locals (arguments and locals), Registers, Globals.</summary>

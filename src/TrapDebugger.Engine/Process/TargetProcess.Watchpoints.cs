@@ -5,8 +5,6 @@ using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Values;
 using TrapDebugger.Engine.Variables;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Watchpoints;
 
 namespace TrapDebugger.Engine.Process;
 
@@ -145,12 +143,12 @@ public sealed partial class TargetProcess
             }
             try
             {
-                var slot = await _native.SetWatchpointAsync(spec.Target.Address, spec.Target.Size,
+                var slot = await _target.SetWatchpointAsync(spec.Target.Address, spec.Target.Size,
                     spec.Access == DataAccess.Write ? WatchKind.Write : WatchKind.ReadWrite).ConfigureAwait(false);
                 breakpoint.Slot = slot.Index;
                 breakpoint.LastBytes = ReadWatched(spec.Target);
             }
-            catch (Exception e) when (e is Native.Errors.TraceException or ArgumentException)
+            catch (Exception e) when (e is TargetException or ArgumentException)
             {
                 breakpoint.Message = e.Message;
             }
@@ -177,9 +175,9 @@ public sealed partial class TargetProcess
             if (_exited) continue;
             try
             {
-                await _native.ClearWatchpointAsync(slot).ConfigureAwait(false);
+                await _target.ClearWatchpointAsync(slot).ConfigureAwait(false);
             }
-            catch (Native.Errors.TraceException)
+            catch (TargetException)
             {
                 // The process is gone; its debug registers went with it.
             }

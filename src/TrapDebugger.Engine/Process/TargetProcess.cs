@@ -3,10 +3,6 @@ using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Unwinding;
-using TrapDebugger.Native;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
-using TrapDebugger.Native.Proc;
 
 namespace TrapDebugger.Engine.Process;
 
@@ -27,8 +23,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
         Signals.SIGCANCEL, Signals.SIGSETXID,
     ];
 
-    private readonly TraceeProcess _native;
-    private readonly NativeTargetMemory _memory;
+    private readonly ITarget _target;
+    private readonly ITargetMemory _memory;
     private readonly FrameSymbolizer _symbolizer;
     private readonly Lock _gate = new();
     // Modules of programs replaced by exec, disposed with the process.
@@ -42,13 +38,13 @@ public sealed partial class TargetProcess : IAsyncDisposable
     // A pause asked for while a run is under way and not yet answered by a reported stop (guarded by _gate).
     private bool _pauseRequested;
 
-    private TargetProcess(TraceeProcess native, string? programPath)
+    private TargetProcess(ITarget target, string? programPath)
     {
-        _native = native;
-        _memory = new NativeTargetMemory(native);
-        Target = new Target();
+        _target = target;
+        _memory = target.Memory;
+        Target = new Target(target.OpenFile);
         _symbolizer = new FrameSymbolizer(Target);
-        ProgramPath = programPath ?? ProcFs.Executable(native.Pid);
+        ProgramPath = programPath ?? target.ExecutablePath;
     }
 
     /// <summary>Raised for every stop, resume, thread, module, output and exit; handlers run on the engine's event thread and must not block.</summary>
@@ -58,7 +54,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
     public Target Target { get; }
 
     /// <summary>The process id.</summary>
-    public int ProcessId => _native.Pid;
+    public int ProcessId => _target.ProcessId;
 
     /// <summary>The path of the program (the new one after an exec).</summary>
     public string? ProgramPath { get; private set; }
@@ -73,83 +69,106 @@ public sealed partial class TargetProcess : IAsyncDisposable
     public StopInfo? LastStop => _running ? null : _lastStop;
 
     /// <summary>The program's stdout when launched with piped output.</summary>
-    public Stream? StandardOutput => _native.StandardOutput;
+    public Stream? StandardOutput => _target.StandardOutput;
 
     /// <summary>The program's stderr when launched with piped output.</summary>
-    public Stream? StandardError => _native.StandardError;
+    public Stream? StandardError => _target.StandardError;
 
     /// <summary>The program's stdin when launched with a piped input.</summary>
-    public Stream? StandardInput => _native.StandardInput;
+    public Stream? StandardInput => _target.StandardInput;
 
     /// <summary>The memory of the process.</summary>
     public ITargetMemory Memory => _memory;
 
-    /// <summary>Starts <paramref name="options"/>.Program stopped at its entry point (after the dynamic loader, before any of its code).</summary>
+    /// <summary>Starts <paramref name="options"/>.Program on <paramref name="platform"/>, stopped at its entry point (after
+    /// the dynamic loader, before any of its code).</summary>
     /// <exception cref="EngineException">The program cannot be started or traced; the message says why.</exception>
-    public static async Task<TargetProcess> LaunchAsync(LaunchOptions options, CancellationToken cancellationToken = default)
+    public static async Task<TargetProcess> LaunchAsync(ITargetPlatform platform, LaunchOptions options, CancellationToken cancellationToken = default)
     {
-        TraceeProcess native;
+        ArgumentNullException.ThrowIfNull(platform);
+        ArgumentNullException.ThrowIfNull(options);
+        ITarget target;
         try
         {
-            native = await TraceeProcess.LaunchAsync(options, cancellationToken).ConfigureAwait(false);
+            target = await platform.LaunchAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Native.Errors.TraceException or IOException or UnauthorizedAccessException or FileNotFoundException or ArgumentException)
+        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException or FileNotFoundException or ArgumentException)
         {
             throw new EngineException($"cannot launch '{options.Program}': {e.Message}", e);
         }
-        var process = new TargetProcess(native, Path.GetFullPath(native.Pid > 0 ? ProcFs.Executable(native.Pid) ?? options.Program : options.Program));
-        await process.InitializeAsync(StopCause.Entry).ConfigureAwait(false);
+        var process = new TargetProcess(target, Path.GetFullPath(target.ProcessId > 0 ? target.ExecutablePath ?? options.Program : options.Program));
+        await process.InitializeAsync().ConfigureAwait(false);
         return process;
     }
 
-    /// <summary>Attaches to running process <paramref name="pid"/> and stops every thread.</summary>
+    /// <summary>Attaches to process <paramref name="pid"/> of <paramref name="platform"/> and stops every thread.</summary>
     /// <exception cref="EngineException">The process does not exist or cannot be traced; the message says why and what to do.</exception>
-    public static async Task<TargetProcess> AttachAsync(int pid, CancellationToken cancellationToken = default)
+    public static async Task<TargetProcess> AttachAsync(ITargetPlatform platform, int pid, CancellationToken cancellationToken = default)
     {
-        TraceeProcess native;
+        ArgumentNullException.ThrowIfNull(platform);
+        ITarget target;
         try
         {
-            native = await TraceeProcess.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
+            target = await platform.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Native.Errors.TraceException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException)
         {
             throw new EngineException($"cannot attach to process {pid}: {e.Message}", e);
         }
-        var process = new TargetProcess(native, null);
-        await process.InitializeAsync(StopCause.Attach).ConfigureAwait(false);
+        var process = new TargetProcess(target, null);
+        await process.InitializeAsync().ConfigureAwait(false);
         return process;
     }
 
-    private async Task InitializeAsync(StopCause cause)
+    /// <summary>Debugs <paramref name="target"/> (a core file, or a target made elsewhere), which this process then owns;
+    /// its first event is the stop it starts in.</summary>
+    /// <exception cref="EngineException">The target ended before its first stop.</exception>
+    public static async Task<TargetProcess> OpenAsync(ITarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var process = new TargetProcess(target, null);
+        await process.InitializeAsync().ConfigureAwait(false);
+        return process;
+    }
+
+    private async Task InitializeAsync()
     {
         PrepareAnalysis();
-        AddMainProgram();
-        AddVdso();
+        await AddMainProgramAsync().ConfigureAwait(false);
+        await AddVdsoAsync().ConfigureAwait(false);
         // The first event is the initial stop; module events may surround it.
         ProcessStopped? first = null;
         while (first is null)
         {
-            var e = await _native.Events.ReadAsync().ConfigureAwait(false);
+            var e = await _target.Events.ReadAsync().ConfigureAwait(false);
             if (e is ProcessStopped s) first = s;
-            else if (!HandleAsyncEvent(e)) throw new EngineException("the process ended before its first stop");
+            else if (!await HandleAsyncEventAsync(e).ConfigureAwait(false)) throw new EngineException("the process ended before its first stop");
         }
-        while (_native.Events.TryRead(out var more)) HandleAsyncEvent(more);
-        foreach (var m in _native.Modules) AddModule(m.Path, m.LoadBias);
-        _lastStop = new StopInfo(first.ThreadId, cause, cause == StopCause.Entry ? "Stopped at the entry point" : "Attached", [], null, 0);
+        while (_target.Events.TryRead(out var more)) await HandleAsyncEventAsync(more).ConfigureAwait(false);
+        foreach (var m in _target.Modules) AddModule(m.Path, m.LoadBias);
+        _lastStop = first.Reason switch
+        {
+            StopReason.Entry => new StopInfo(first.ThreadId, StopCause.Entry, "Stopped at the entry point", [], null, 0),
+            StopReason.Attach => new StopInfo(first.ThreadId, StopCause.Attach, "Attached", [], null, 0),
+            // A target that starts stopped for a reason of its own (the signal a core file recorded) is diagnosed as any stop.
+            _ => await ClassifyStopAsync(first, stepping: false).ConfigureAwait(false)
+                 ?? new StopInfo(first.ThreadId, StopCause.Pause, first.Reason.ToString(), [], null, 0),
+        };
     }
 
-    private void AddMainProgram()
+    private async Task AddMainProgramAsync()
     {
         if (ProgramPath is null) return;
         try
         {
-            var auxv = ProcFs.Auxv(ProcessId);
-            using var elf = Elf.ElfFile.Open(ProgramPath);
+            var auxv = await _target.GetAuxiliaryVectorAsync().ConfigureAwait(false);
+            using var file = _target.OpenFile(ProgramPath) ?? throw new FileNotFoundException($"Could not find file '{ProgramPath}'.");
+            using var elf = ModuleFiles.OpenElf(file);
             ulong bias = auxv[AuxVector.AT_ENTRY] is { } entry ? entry - elf.Header.Entry : 0;
             var module = Target.Add(ProgramPath, bias, isMainProgram: true);
             Raise(new ModuleEvent(module, true));
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or TargetException)
         {
             Raise(new OutputEvent("console", $"cannot read the program '{ProgramPath}': {e.Message}\n"));
         }
@@ -157,14 +176,14 @@ public sealed partial class TargetProcess : IAsyncDisposable
 
     /// <summary>Adds the kernel's vDSO, read from process memory (it has no file), so its CFI and symbols serve the
     /// unwinder and the symbolizer for threads stopped in clock_gettime and friends.</summary>
-    private void AddVdso()
+    private async Task AddVdsoAsync()
     {
         const int MaxVdsoSize = 1 << 20;
         try
         {
-            if (ProcFs.Auxv(ProcessId)[AuxVector.AT_SYSINFO_EHDR] is not { } start || start == 0) return;
+            if ((await _target.GetAuxiliaryVectorAsync().ConfigureAwait(false))[AuxVector.AT_SYSINFO_EHDR] is not { } start || start == 0) return;
             // The whole image is mapped in one region (section headers included); its size comes from the maps line.
-            var region = ProcFs.Maps(ProcessId).FirstOrDefault(r => r.Start == start);
+            var region = (await _target.GetMemoryRegionsAsync().ConfigureAwait(false)).FirstOrDefault(r => r.Start == start);
             if (region is null || region.End - region.Start > MaxVdsoSize) return;
             var image = new byte[region.End - region.Start];
             if (_memory.Read(start, image) != image.Length) return;
@@ -173,7 +192,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
             var module = Target.AddImage("[vdso]", image, start - first);
             Raise(new ModuleEvent(module, true));
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or TargetException)
         {
             Raise(new OutputEvent("console", $"cannot read the vDSO of process {ProcessId}: {e.Message}\n"));
         }
@@ -183,14 +202,20 @@ public sealed partial class TargetProcess : IAsyncDisposable
     {
         if (Target.Modules.Any(m => m.Path == path && m.LoadBias == bias)) return;
         // The loader's link map names the vDSO "linux-vdso.so.1", a file that does not exist: it is the [vdso] module.
-        if (Target.Modules.Any(m => m.IsMemoryImage && m.LoadBias == bias) && !File.Exists(path)) return;
+        if (Target.Modules.Any(m => m.IsMemoryImage && m.LoadBias == bias) && !FileExists(path)) return;
         var module = Target.Add(path, bias, isMainProgram: false);
         Raise(new ModuleEvent(module, true));
         ResolvePendingBreakpoints(module);
     }
 
+    private bool FileExists(string path)
+    {
+        using var file = _target.OpenFile(path);
+        return file is not null;
+    }
+
     /// <summary>Handles an event that is not a stop; returns false when it ends the process.</summary>
-    private bool HandleAsyncEvent(TraceEvent e)
+    private async Task<bool> HandleAsyncEventAsync(TargetEvent e)
     {
         switch (e)
         {
@@ -217,8 +242,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 }
                 Raise(new OutputEvent("console", $"process {ProcessId} executed '{x.ExecutablePath}'\n"));
                 if (x.ExecutablePath.Length > 0) ProgramPath = x.ExecutablePath;
-                AddMainProgram();
-                AddVdso();
+                await AddMainProgramAsync().ConfigureAwait(false);
+                await AddVdsoAsync().ConfigureAwait(false);
                 return true;
             case ChildDetached c:
                 Raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
@@ -270,20 +295,23 @@ public sealed partial class TargetProcess : IAsyncDisposable
         get
         {
             var result = new List<ThreadInfo>();
-            foreach (var tid in _native.ThreadIds)
-            {
-                string name;
-                try
-                {
-                    name = File.ReadAllText($"/proc/{ProcessId}/task/{tid}/comm").TrimEnd('\n');
-                }
-                catch (IOException)
-                {
-                    name = $"thread {tid}";
-                }
-                result.Add(new ThreadInfo(tid, name));
-            }
+            foreach (var tid in _target.ThreadIds)
+                result.Add(new ThreadInfo(tid, _target.ThreadName(tid) ?? $"thread {tid}"));
             return result;
+        }
+    }
+
+    /// <summary>Which signals the program catches or ignores, and which thread <paramref name="threadId"/> blocks; unknown
+    /// (every signal at its default action) when the target cannot say.</summary>
+    public async Task<SignalDispositions> GetSignalDispositionsAsync(int threadId)
+    {
+        try
+        {
+            return await _target.GetSignalDispositionsAsync(threadId).ConfigureAwait(false);
+        }
+        catch (TargetException)
+        {
+            return SignalDispositions.Unknown;
         }
     }
 
@@ -309,13 +337,13 @@ public sealed partial class TargetProcess : IAsyncDisposable
             // stop it passes over; a native pause is a no-op while stopped, so the loop also checks this flag before
             // every resume. Queuing the native pause under the gate orders it after any resume queued under it.
             _pauseRequested = true;
-            pause = _native.PauseAsync();
+            pause = _target.PauseAsync();
         }
         try
         {
             await pause.ConfigureAwait(false);
         }
-        catch (Native.Errors.TraceException e)
+        catch (TargetException e)
         {
             throw new EngineException($"cannot pause process {ProcessId}: {e.Message}", e);
         }
@@ -327,9 +355,9 @@ public sealed partial class TargetProcess : IAsyncDisposable
         if (_exited) return;
         try
         {
-            await _native.KillAsync().ConfigureAwait(false);
+            await _target.KillAsync().ConfigureAwait(false);
         }
-        catch (Native.Errors.TraceException)
+        catch (TargetException)
         {
             // Already gone.
         }
@@ -350,9 +378,9 @@ public sealed partial class TargetProcess : IAsyncDisposable
         await RemoveAllBreakpointSitesAsync().ConfigureAwait(false);
         try
         {
-            await _native.DetachAsync(keepStopped).ConfigureAwait(false);
+            await _target.DetachAsync(keepStopped).ConfigureAwait(false);
         }
-        catch (Native.Errors.TraceException e)
+        catch (TargetException e)
         {
             throw new EngineException($"cannot detach from process {ProcessId}: {e.Message}", e);
         }
@@ -366,9 +394,9 @@ public sealed partial class TargetProcess : IAsyncDisposable
     {
         try
         {
-            while (!_exited && await _native.Events.WaitToReadAsync().ConfigureAwait(false))
+            while (!_exited && await _target.Events.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (_native.Events.TryRead(out var e)) HandleAsyncEvent(e);
+                while (_target.Events.TryRead(out var e)) await HandleAsyncEventAsync(e).ConfigureAwait(false);
             }
         }
         catch (System.Threading.Channels.ChannelClosedException)
@@ -390,7 +418,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 {
                     await run(CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is EngineException or Native.Errors.TraceException or InvalidOperationException)
+                catch (Exception e) when (e is EngineException or TargetException or InvalidOperationException)
                 {
                     Raise(new OutputEvent("console", $"{what} failed: {e.Message}\n"));
                     if (!_exited) ReportStop(new StopInfo(_lastStop?.ThreadId ?? ProcessId, StopCause.Pause, $"{what} failed: {e.Message}", [], null, 0));
@@ -411,12 +439,12 @@ public sealed partial class TargetProcess : IAsyncDisposable
             resumed = resume();
         }
         await resumed.ConfigureAwait(false);
-        while (await _native.Events.WaitToReadAsync().ConfigureAwait(false))
+        while (await _target.Events.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (_native.Events.TryRead(out var e))
+            while (_target.Events.TryRead(out var e))
             {
                 if (e is ProcessStopped s) return s;
-                if (!HandleAsyncEvent(e)) return null;
+                if (!await HandleAsyncEventAsync(e).ConfigureAwait(false)) return null;
             }
         }
         if (!_exited) End(new ExitedEvent(null, null, $"Process {ProcessId} ended"));
@@ -428,7 +456,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
         Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
         while (true)
         {
-            var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
+            var stop = await ResumeAndWaitAsync(() => _target.ContinueAsync()).ConfigureAwait(false);
             if (stop is null) return;
             var info = await ClassifyStopAsync(stop, stepping: false).ConfigureAwait(false);
             if (info is null) continue;
@@ -490,7 +518,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
     /// <summary>The registers of thread <paramref name="threadId"/> as the unwinder's innermost frame.</summary>
     internal async Task<RegisterSet> ReadRegistersAsync(int threadId)
     {
-        var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
+        var g = await _target.GetRegistersAsync(threadId).ConfigureAwait(false);
         var set = new RegisterSet { Rflags = g.Eflags, FsBase = g.FsBase, GsBase = g.GsBase };
         for (int i = 0; i < RegisterSet.Count; i++) set.Set(i, g.GetByDwarfNumber(i));
         return set;
@@ -509,7 +537,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
             {
             }
         }
-        await _native.DisposeAsync().ConfigureAwait(false);
+        await _target.DisposeAsync().ConfigureAwait(false);
         Target.Dispose();
         foreach (var m in _retiredModules) m.Dispose();
     }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Proc;
 
 namespace TrapDebugger.Native.Modules;
@@ -71,7 +70,7 @@ internal sealed class LinkMapTracker
     }
 
     /// <summary>Re-reads the list and returns load and unload events for what changed.</summary>
-    public IReadOnlyList<TraceEvent> Refresh()
+    public IReadOnlyList<TargetEvent> Refresh()
     {
         List<LoadedModule> now;
         if (rDebug != 0)
@@ -84,7 +83,7 @@ internal sealed class LinkMapTracker
         }
         else
             now = FromMaps();
-        var events = new List<TraceEvent>();
+        var events = new List<TargetEvent>();
         var before = current.ToHashSet();
         var after = now.ToHashSet();
         foreach (var m in current) if (!after.Contains(m)) events.Add(new ModuleUnloaded(m.Path, m.LoadBias));

@@ -5,6 +5,27 @@ namespace TrapDebugger.Native.Proc;
 /// <summary>Reads the /proc files that describe a process: its threads, status, maps, executable, command line and auxv.</summary>
 public static class ProcFs
 {
+    /// <summary>The ids of the processes in /proc (not of their other threads), in the order the kernel lists them.</summary>
+    public static IEnumerable<int> Processes()
+    {
+        IEnumerable<string> dirs;
+        try { dirs = Directory.EnumerateDirectories("/proc"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { yield break; }
+        foreach (var dir in dirs)
+            if (int.TryParse(Path.GetFileName(dir), out var pid)) yield return pid;
+    }
+
+    /// <summary>True when /proc has an entry for <paramref name="pid"/> (a process, or a thread of one).</summary>
+    public static bool Exists(int pid) => Directory.Exists($"/proc/{pid}");
+
+    /// <summary>The program process <paramref name="pid"/> runs (/proc/&lt;pid&gt;/exe without the " (deleted)" the kernel
+    /// adds for a replaced file), or null when it cannot be read.</summary>
+    public static string? ProgramOf(int pid)
+    {
+        var target = Executable(pid);
+        return target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^10] : target;
+    }
+
     /// <summary>The thread ids in /proc/&lt;pid&gt;/task, ascending; empty when the process is gone.</summary>
     public static IReadOnlyList<int> Tasks(int pid)
     {
@@ -38,6 +59,13 @@ public static class ProcFs
     public static string? Comm(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n'); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>/proc/&lt;pid&gt;/task/&lt;tid&gt;/comm (the thread's name) without the trailing newline, or null when the thread is gone.</summary>
+    public static string? ThreadComm(int pid, int tid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/task/{tid}/comm").TrimEnd('\n'); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 

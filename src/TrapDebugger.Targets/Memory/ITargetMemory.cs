@@ -3,7 +3,8 @@ namespace TrapDebugger.Targets;
 /// <summary>Reads and writes the memory of a target: what values are made of.</summary>
 public interface ITargetMemory : IByteSource
 {
-    /// <summary>Writes <paramref name="data"/> at <paramref name="address"/>; throws <see cref="TargetMemoryException"/> when the range is not writable.</summary>
+    /// <summary>Writes <paramref name="data"/> at <paramref name="address"/>; throws <see cref="TargetMemoryException"/> when
+    /// the range is not writable, or <see cref="ReadOnlyTargetException"/> when the target cannot be written at all.</summary>
     void Write(ulong address, ReadOnlySpan<byte> data);
 
     /// <summary>A number that changes whenever the target's memory or registers are changed through this view, so bytes read earlier can tell they are stale.</summary>
@@ -11,7 +12,7 @@ public interface ITargetMemory : IByteSource
 }
 
 /// <summary>A read or write of target memory failed (unmapped address, protection, process gone).</summary>
-public sealed class TargetMemoryException(string message) : Exception(message);
+public sealed class TargetMemoryException(string message) : TargetException(message);
 
 /// <summary>Target memory backed by a byte array at a base address (core images, tests, snapshots).</summary>
 public sealed class ArrayTargetMemory(ulong baseAddress, byte[] bytes) : ITargetMemory

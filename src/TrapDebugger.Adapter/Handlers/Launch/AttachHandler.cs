@@ -1,6 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Native;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -15,11 +16,12 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
-        int pid = options.ProcessId ?? await ProcessWatch.WaitForAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
+        var platform = LocalPlatform.Instance;
+        int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(pid, context.CancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(platform, pid, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

@@ -1,9 +1,10 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Native;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.Launch;
 
@@ -33,7 +34,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         TargetProcess process;
         try
         {
-            process = await TargetProcess.LaunchAsync(launch, context.CancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, launch, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

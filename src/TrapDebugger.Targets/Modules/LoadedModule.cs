@@ -1,4 +1,4 @@
-namespace TrapDebugger.Native.Modules;
+namespace TrapDebugger.Targets;
 
 /// <summary>A shared object in the process as the dynamic loader lists it.</summary>
 /// <param name="Path">l_name: the path the loader opened.</param>

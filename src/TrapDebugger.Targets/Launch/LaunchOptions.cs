@@ -1,6 +1,6 @@
-namespace TrapDebugger.Native.Launch;
+namespace TrapDebugger.Targets;
 
-/// <summary>How to start a program under the tracer.</summary>
+/// <summary>How a platform starts a program under the debugger.</summary>
 public sealed record LaunchOptions
 {
     /// <summary>The program to run: a path, or a name looked up on PATH.</summary>

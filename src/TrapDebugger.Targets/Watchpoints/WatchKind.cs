@@ -1,4 +1,4 @@
-namespace TrapDebugger.Native.Watchpoints;
+namespace TrapDebugger.Targets;
 
 /// <summary>What a debug-register slot traps on (the DR7 R/W field).</summary>
 public enum WatchKind

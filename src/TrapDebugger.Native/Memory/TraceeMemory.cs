@@ -1,20 +1,19 @@
-using TrapDebugger.Native;
+namespace TrapDebugger.Native.Memory;
 
-namespace TrapDebugger.Engine.Process;
-
-/// <summary>The memory of a traced process as values and the unwinder see it (breakpoint int3s masked by the native layer).</summary>
-internal sealed class NativeTargetMemory(TraceeProcess process) : ITargetMemory
+/// <summary>The memory of a traced process as the readers above see it: breakpoint int3s masked, nothing once the process
+/// has ended, and a version that changes with every write to its memory or registers.</summary>
+internal sealed class TraceeMemory(TraceeProcess process) : ITargetMemory
 {
     private long _version;
 
     /// <inheritdoc/>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Marks every value read so far as stale (the program's registers were changed, or it ran).</summary>
+    /// <summary>Marks every value read so far as stale (the program's memory or registers were changed).</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
 
     /// <inheritdoc/>
-    public int Read(ulong position, Span<byte> buffer) => process.HasEnded ? 0 : Math.Max(process.Read(position, buffer), 0);
+    public int Read(ulong address, Span<byte> buffer) => process.HasEnded ? 0 : Math.Max(process.Read(address, buffer), 0);
 
     /// <inheritdoc/>
     public void Write(ulong address, ReadOnlySpan<byte> data)

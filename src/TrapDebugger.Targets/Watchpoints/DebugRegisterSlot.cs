@@ -1,10 +1,10 @@
-namespace TrapDebugger.Native.Watchpoints;
+namespace TrapDebugger.Targets;
 
 /// <summary>One programmed debug register (DR0-DR3): the address, its size in bytes and the access it traps on.</summary>
 public readonly record struct DebugRegisterSlot(int Index, ulong Address, int Size, WatchKind Kind)
 {
-    /// <summary>The DR7 bits that enable this slot locally with its R/W and LEN fields.</summary>
-    internal ulong Dr7Bits
+    /// <summary>The DR7 bits that enable this slot locally with its R/W and LEN fields (what a live target writes into DR7).</summary>
+    public ulong Dr7Bits
     {
         get
         {

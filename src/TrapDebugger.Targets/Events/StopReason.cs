@@ -1,4 +1,4 @@
-namespace TrapDebugger.Native.Events;
+namespace TrapDebugger.Targets;
 
 /// <summary>Why the process stopped (every thread is stopped whenever a stop is reported).</summary>
 public enum StopReason
