@@ -1,4 +1,5 @@
 using TrapDebugger.Dwarf.CallFrames;
+using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Unwinding;
 
 namespace TrapDebugger.Engine.Model;
@@ -89,6 +90,9 @@ public sealed class Target : IUnwindSource, IDisposable
         }
         return null;
     }
+
+    /// <summary>The demangled name of the ELF symbol covering run-time <paramref name="address"/>, or null.</summary>
+    public string? SymbolNameAt(ulong address) => ModuleAt(address)?.SymbolAt(address) is { } s ? FrameSymbolizer.Demangle(s.Name) : null;
 
     /// <inheritdoc/>
     public (UnwindRow Row, ulong LoadBias)? FindRow(ulong pc)

@@ -1,37 +1,44 @@
-using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Model;
+using TrapDebugger.Engine.Process;
 using TrapDebugger.Traps;
 
-namespace TrapDebugger.Engine.Process;
+namespace TrapDebugger.Engine.Diagnosis;
 
-public sealed partial class TargetProcess
+/// <summary>Turns a signal stop into a <see cref="StopDiagnosis"/>: gathers what the trap analysis needs (registers, code
+/// and memory, the mappings, the backtrace, the symbols) and keeps each module's trap-site catalog.</summary>
+internal sealed class StopDiagnoser(ITarget target, Target modules)
 {
+    private static int _analysisPrepared;
+    private readonly Dictionary<Module, ModuleTrapCatalog> _catalogs = [];
     private TargetSymbolizer? _trapSymbols;
 
-    /// <summary>The trap analysis's symbol view of this process.</summary>
-    public TargetSymbolizer TrapSymbols => _trapSymbols ??= new TargetSymbolizer(Target);
-
-    private static int _analysisPrepared;
+    /// <summary>The trap analysis's symbol view of the process.</summary>
+    public TargetSymbolizer TrapSymbols => _trapSymbols ??= new TargetSymbolizer(modules);
 
     /// <summary>Builds the trap analysis's decoder tables on a worker thread, once per debugger process, while the
     /// program is being attached or launched (see <see cref="StopAnalysis.Prepare"/>).</summary>
-    private static void PrepareAnalysis()
+    public static void PrepareAnalysis()
     {
         if (Interlocked.Exchange(ref _analysisPrepared, 1) == 0)
             _ = Task.Run(StopAnalysis.Prepare);
     }
 
     /// <summary>Runs the trap and fault analysis for a signal stop and builds the stop to report.</summary>
-    private async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop)
+    public async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop, StopSnapshot snapshot, IReadOnlySet<ulong> debuggerBreakpoints)
     {
-        var diagnosis = await DiagnoseThreadAsync(stop.ThreadId, stop.Signal).ConfigureAwait(false);
+        var diagnosis = await DiagnoseThreadAsync(stop.ThreadId, stop.Signal, snapshot, debuggerBreakpoints).ConfigureAwait(false);
         return new StopInfo(stop.ThreadId, StopCause.Exception, diagnosis.Description, [], diagnosis, diagnosis.Landing?.FrameIndex ?? 0);
     }
 
     /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
-    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal)
+    /// <param name="threadId">The stopped thread.</param>
+    /// <param name="signal">The signal it stopped with; without one the stop is diagnosed as a trap the kernel raised.</param>
+    /// <param name="snapshot">The state of the stop, which unwinds the thread's stack.</param>
+    /// <param name="debuggerBreakpoints">The addresses where the debugger has inserted breakpoints (their int3 is not the program's).</param>
+    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal, StopSnapshot snapshot, IReadOnlySet<ulong> debuggerBreakpoints)
     {
-        var g = await _target.GetRegistersAsync(threadId).ConfigureAwait(false);
+        var g = await target.GetRegistersAsync(threadId).ConfigureAwait(false);
         var registers = new RegisterState
         {
             Rax = g.Rax, Rbx = g.Rbx, Rcx = g.Rcx, Rdx = g.Rdx, Rsi = g.Rsi, Rdi = g.Rdi, Rbp = g.Rbp, Rsp = g.Rsp,
@@ -43,7 +50,7 @@ public sealed partial class TargetProcess
         IReadOnlyList<MemoryRegion> regions = [];
         try
         {
-            regions = await _target.GetMemoryRegionsAsync().ConfigureAwait(false);
+            regions = await target.GetMemoryRegionsAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or TargetException)
         {
@@ -52,7 +59,7 @@ public sealed partial class TargetProcess
         var backtrace = new List<BacktraceFrame>();
         try
         {
-            var (frames, _) = await GetStackTraceInternalAsync(threadId, 64).ConfigureAwait(false);
+            var frames = await snapshot.BacktraceAsync(threadId, 64).ConfigureAwait(false);
             foreach (var f in frames)
             {
                 backtrace.Add(new BacktraceFrame(f.Pc, f.Name,
@@ -66,8 +73,8 @@ public sealed partial class TargetProcess
         {
             Registers = registers,
             Signal = sig,
-            Memory = _memory,
-            Code = _memory,
+            Memory = target.Memory,
+            Code = target.Memory,
             Symbols = TrapSymbols,
             Globals = TrapSymbols,
             Sources = TrapSymbols,
@@ -75,8 +82,8 @@ public sealed partial class TargetProcess
             StackBounds = stackRegion is null ? null : new AddressRange(stackRegion.Start, stackRegion.End),
             Backtrace = backtrace,
             ProducerClangVersion = TrapSymbols.ProducerClangVersion(g.Rip),
-            ProcessId = ProcessId,
-            DebuggerBreakpoints = BreakpointAddresses,
+            ProcessId = target.ProcessId,
+            DebuggerBreakpoints = debuggerBreakpoints,
         };
         try
         {
@@ -89,11 +96,9 @@ public sealed partial class TargetProcess
         }
     }
 
-    private readonly Dictionary<Model.Module, ModuleTrapCatalog> _catalogs = [];
-
     /// <summary>Every trap site (ud2, ud1, a program's int3) of <paramref name="module"/>'s functions with its message, UBSan check
     /// or merged-check origins, at run-time addresses; built once per module from the file's code.</summary>
-    public ModuleTrapCatalog GetTrapSiteCatalog(Model.Module module)
+    public ModuleTrapCatalog GetTrapSiteCatalog(Module module)
     {
         lock (_catalogs)
         {
@@ -102,26 +107,5 @@ public sealed partial class TargetProcess
         var catalog = ModuleTrapCatalog.Build(module, TrapSymbols);
         lock (_catalogs) _catalogs[module] = catalog;
         return catalog;
-    }
-
-    /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
-    public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
-
-    private async Task<(IReadOnlyList<Frames.StackFrame> Frames, int Total)> GetStackTraceInternalAsync(int threadId, int count)
-    {
-        var stack = await StackOfAsync(threadId).ConfigureAwait(false);
-        lock (_stacks)
-        {
-            while (stack.Frames.Count < count && stack.NextPhysical < stack.Physical.Count)
-            {
-                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++);
-                foreach (var f in expanded)
-                {
-                    stack.Frames.Add(f);
-                    _framesById[f.Id] = f;
-                }
-            }
-            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.Physical.Count - stack.NextPhysical);
-        }
     }
 }

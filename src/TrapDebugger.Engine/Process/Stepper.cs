@@ -7,11 +7,15 @@ using TrapDebugger.Engine.Unwinding;
 
 namespace TrapDebugger.Engine.Process;
 
-public sealed partial class TargetProcess
+/// <summary>Steps a thread by source line (over, into, out, honouring inlined frames) or by instruction, and runs to a
+/// location: single-steps only inside the line being stepped, and runs every call it does not stop in at full speed to a
+/// breakpoint on its return address.</summary>
+internal sealed class Stepper(RunControl run, ITarget target, Target modules, BreakpointTable breakpoints, Action<DebugEvent> raise)
 {
     /// <summary>The most instructions one source-level step executes one at a time before giving up and stopping.</summary>
     public const int MaxStepInstructions = 200_000;
 
+    private readonly ITargetMemory _memory = target.Memory;
     private long _instructionSteps;
 
     /// <summary>How many single-instruction steps (PTRACE_SINGLESTEP) the engine has issued for steps so far: what a
@@ -35,9 +39,9 @@ public sealed partial class TargetProcess
 
     private async Task<Position> WhereAsync(int threadId)
     {
-        var regs = await ReadRegistersAsync(threadId).ConfigureAwait(false);
-        var frames = new Unwinder(Target, _memory).Unwind(regs, 1);
-        var module = Target.ModuleAt(regs.Pc);
+        var regs = RegisterSet.FromGeneral(await target.GetRegistersAsync(threadId).ConfigureAwait(false));
+        var frames = new Unwinder(modules, _memory).Unwind(regs, 1);
+        var module = modules.ModuleAt(regs.Pc);
         AddressLookup? lookup = null;
         if (module?.Symbols is { } symbols)
         {
@@ -57,12 +61,13 @@ public sealed partial class TargetProcess
     /// <param name="threadId">The thread to step.</param>
     /// <param name="kind">The kind of step.</param>
     /// <param name="frameId">The selected frame (for step over/out from a caller or inlined frame); the innermost frame when null.</param>
-    public async Task StepAsync(int threadId, StepKind kind, int? frameId = null)
+    public async Task StepAsync(int threadId, StepKind kind, int? frameId)
     {
-        RequireStopped();
-        var (frames, _) = await GetStackTraceAsync(threadId, 0, 256).ConfigureAwait(false);
+        run.RequireStopped();
+        var snapshot = run.Snapshot;
+        var (frames, _) = await snapshot.GetStackTraceAsync(threadId, 0, 256).ConfigureAwait(false);
         if (frames.Count == 0) throw new EngineException($"thread {threadId} has no frames to step from");
-        var selected = frameId is { } id ? frames.FirstOrDefault(f => f.Id == id) ?? GetFrame(id) : frames[0];
+        var selected = frameId is { } id ? frames.FirstOrDefault(f => f.Id == id) ?? snapshot.GetFrame(id) : frames[0];
         // Frames inlined into the same machine frame, innermost first, up to and including the selected one (counted by
         // depth: at an inlined call site the frames of the calls about to be made are hidden but still in the chain).
         int chainLength = frames.Where(f => f.Physical.Index == selected.Physical.Index).Max(f => f.InlineDepth) + 1;
@@ -76,64 +81,64 @@ public sealed partial class TargetProcess
             var caller = frames.FirstOrDefault(f => f.Physical.Index == selected.Physical.Index + 1);
             if (caller is null)
             {
-                var more = await GetStackTraceAsync(threadId, 0, selected.Index + 64).ConfigureAwait(false);
+                var more = await snapshot.GetStackTraceAsync(threadId, 0, selected.Index + 64).ConfigureAwait(false);
                 caller = more.Frames.FirstOrDefault(f => f.Physical.Index == selected.Physical.Index + 1);
             }
             if (caller is null) throw new EngineException("the selected frame has no caller to return to");
             returnAddress = caller.Pc;
         }
-        await StartRun(async _ =>
+        await run.StartRun(async () =>
         {
-            Raise(new ContinuedEvent(threadId));
+            raise(new ContinuedEvent(threadId));
             StopInfo? result = kind switch
             {
                 StepKind.Instruction => await StepOneInstructionAsync(threadId).ConfigureAwait(false),
                 StepKind.Out when returnAddress is { } ra => await RunToReturnAsync(threadId, ra, startCfa).ConfigureAwait(false),
                 _ => await StepLinesAsync(threadId, kind, startCfa, outerDistance, startDie, startLine).ConfigureAwait(false),
             };
-            if (_exited) return;
-            ReportStop(result ?? new StopInfo(threadId, StopCause.Step, "step", [], null, 0));
+            if (run.HasExited) return;
+            run.ReportStop(result ?? new StopInfo(threadId, StopCause.Step, "step", [], null, 0));
         }, "step").ConfigureAwait(false);
     }
 
     /// <summary>Runs until <paramref name="file"/>:<paramref name="line"/> is reached by any thread (DAP goto-like "run to cursor").</summary>
     public async Task RunToLineAsync(string file, int line)
     {
-        RequireStopped();
+        run.RequireStopped();
         var probe = new Breakpoint { Id = 0, Kind = BreakpointKind.SourceLine, File = file, Line = line };
-        var addresses = Target.Modules.SelectMany(m => BreakpointResolver.Resolve(probe, m)).Select(l => l.Address).Distinct().ToList();
+        var addresses = modules.Modules.SelectMany(m => BreakpointResolver.Resolve(probe, m)).Select(l => l.Address).Distinct().ToList();
         if (addresses.Count == 0) throw new EngineException($"no loaded module has code for {Path.GetFileName(file)}:{line}");
         await RunToAddressesAsync(addresses).ConfigureAwait(false);
     }
 
     /// <summary>Runs until any thread reaches one of <paramref name="addresses"/>.</summary>
-    public Task RunToAddressesAsync(IReadOnlyList<ulong> addresses) => StartRun(async _ =>
+    public Task RunToAddressesAsync(IReadOnlyList<ulong> addresses) => run.StartRun(async () =>
     {
-        Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
-        int generation = Volatile.Read(ref _execGeneration);
-        foreach (var a in addresses) await _target.InsertBreakpointAsync(a).ConfigureAwait(false);
+        raise(new ContinuedEvent(run.LastThreadId));
+        int generation = run.ExecGeneration;
+        foreach (var a in addresses) await target.InsertBreakpointAsync(a).ConfigureAwait(false);
         try
         {
             while (true)
             {
-                var stop = await ResumeAndWaitAsync(() => _target.ContinueAsync()).ConfigureAwait(false);
+                var stop = await run.ResumeAndWaitAsync(() => target.ContinueAsync()).ConfigureAwait(false);
                 if (stop is null) return;
                 if (stop.Reason == StopReason.Breakpoint && addresses.Contains(stop.Address))
                 {
-                    ReportStop(new StopInfo(stop.ThreadId, StopCause.Goto, "reached the location", [], null, 0));
+                    run.ReportStop(new StopInfo(stop.ThreadId, StopCause.Goto, "reached the location", [], null, 0));
                     return;
                 }
-                var info = await ClassifyStopAsync(stop, stepping: false).ConfigureAwait(false);
+                var info = await run.ClassifyStopAsync(stop).ConfigureAwait(false);
                 if (info is null) continue;
-                ReportStop(info);
+                run.ReportStop(info);
                 return;
             }
         }
         finally
         {
-            if (!_exited && generation == Volatile.Read(ref _execGeneration))
+            if (!run.HasExited && generation == run.ExecGeneration)
             {
-                foreach (var a in addresses) await _target.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                foreach (var a in addresses) await target.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }
         }
     }, "run to location");
@@ -141,17 +146,17 @@ public sealed partial class TargetProcess
     private async Task<StopInfo?> StepOneInstructionAsync(int threadId)
     {
         Interlocked.Increment(ref _instructionSteps);
-        var stop = await ResumeAndWaitAsync(() => _target.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        var stop = await run.ResumeAndWaitAsync(() => target.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return null;
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
-        return await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false) ?? new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
+        return await run.ClassifyStopAsync(stop).ConfigureAwait(false) ?? new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
     }
 
     /// <summary>Single-steps one instruction; returns a stop to report instead of the step (a signal), or null when the step completed.</summary>
     private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId)
     {
         Interlocked.Increment(ref _instructionSteps);
-        var stop = await ResumeAndWaitAsync(() => _target.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        var stop = await run.ResumeAndWaitAsync(() => target.StepInstructionAsync(threadId)).ConfigureAwait(false);
         if (stop is null) return (false, null);
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return (true, null);
         if (stop.Reason == StopReason.Breakpoint && stop.ThreadId == threadId)
@@ -159,7 +164,7 @@ public sealed partial class TargetProcess
             // Stepping onto a breakpoint is still a completed step; the breakpoint reports on the next resume.
             return (true, null);
         }
-        var info = await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false);
+        var info = await run.ClassifyStopAsync(stop).ConfigureAwait(false);
         return info is null ? (true, null) : (false, info);
     }
 
@@ -177,14 +182,14 @@ public sealed partial class TargetProcess
     private async Task<(ulong? Reached, StopInfo? Interrupt)> RunUntilAsync(int threadId, IReadOnlyList<ulong> addresses, Func<ulong, ulong, bool> arrived)
     {
         var inserted = new List<ulong>();
-        int generation = Volatile.Read(ref _execGeneration);
+        int generation = run.ExecGeneration;
         try
         {
             foreach (var a in addresses.Distinct())
             {
                 try
                 {
-                    await _target.InsertBreakpointAsync(a).ConfigureAwait(false);
+                    await target.InsertBreakpointAsync(a).ConfigureAwait(false);
                     inserted.Add(a);
                 }
                 catch (TargetException)
@@ -194,28 +199,26 @@ public sealed partial class TargetProcess
             }
             while (true)
             {
-                var stop = await ResumeAndWaitAsync(() => _target.ContinueAsync()).ConfigureAwait(false);
+                var stop = await run.ResumeAndWaitAsync(() => target.ContinueAsync()).ConfigureAwait(false);
                 if (stop is null) return (null, null);
                 if (stop.Reason == StopReason.Breakpoint && inserted.Contains(stop.Address))
                 {
                     if (stop.ThreadId == threadId)
                     {
-                        var regs = await _target.GetRegistersAsync(threadId).ConfigureAwait(false);
+                        var regs = await target.GetRegistersAsync(threadId).ConfigureAwait(false);
                         if (arrived(stop.Address, regs.Rsp)) return (stop.Address, null);
                     }
-                    bool userSite;
-                    lock (_breakpointGate) userSite = _sites.ContainsKey(stop.Address);
-                    if (!userSite) continue;
+                    if (!breakpoints.IsSite(stop.Address)) continue;
                 }
-                var info = await ClassifyStopAsync(stop, stepping: true).ConfigureAwait(false);
+                var info = await run.ClassifyStopAsync(stop).ConfigureAwait(false);
                 if (info is not null) return (null, info);
             }
         }
         finally
         {
-            if (!_exited && generation == Volatile.Read(ref _execGeneration))
+            if (!run.HasExited && generation == run.ExecGeneration)
             {
-                foreach (var a in inserted) await _target.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                foreach (var a in inserted) await target.RemoveBreakpointAsync(a).ConfigureAwait(false);
             }
         }
     }
@@ -242,7 +245,7 @@ public sealed partial class TargetProcess
                 && insn.FlowControl is FlowControl.Call or FlowControl.IndirectCall)
             {
                 var interrupt = await RunToReturnAsync(threadId, insn.NextIP, here.Sp).ConfigureAwait(false);
-                if (interrupt is not null || _exited) return interrupt;
+                if (interrupt is not null || run.HasExited) return interrupt;
             }
             else
             {
@@ -251,7 +254,7 @@ public sealed partial class TargetProcess
             }
 
             var now = await WhereAsync(threadId).ConfigureAwait(false);
-            if (now.Cfa == startCfa && !now.HasLine && now.Module is { } jumped && (jumped.IsInPlt(now.Pc) || Target.IsFunctionEntry(now.Pc)))
+            if (now.Cfa == startCfa && !now.HasLine && now.Module is { } jumped && (jumped.IsInPlt(now.Pc) || modules.IsFunctionEntry(now.Pc)))
             {
                 // A tail call (a jmp, at -O2) into a PLT stub or a function without lines: it returns to the frame's
                 // caller. Run it like a call rather than one instruction at a time.
@@ -285,7 +288,7 @@ public sealed partial class TargetProcess
             if (myDepth > 0)
             {
                 // Entered an inlined call: stop in it unless it is code a step into avoids (std:: inlined at -O2).
-                if (kind == StepKind.Into && Target.StepAvoidance.Reason(now.Module, now.Lookup) is null) return null;
+                if (kind == StepKind.Into && modules.StepAvoidance.Reason(now.Module, now.Lookup) is null) return null;
                 continue;
             }
             var die = now.Lookup!.Frames[myDepth].Die;
@@ -303,12 +306,12 @@ public sealed partial class TargetProcess
         if (kind == StepKind.Into)
         {
             var (stopped, interrupt) = await StepIntoCalleeAsync(threadId, now).ConfigureAwait(false);
-            return (stopped || interrupt is not null || _exited, interrupt);
+            return (stopped || interrupt is not null || run.HasExited, interrupt);
         }
         if (ReadPointer(now.Sp) is { } ra)
         {
             var interrupt = await RunToReturnAsync(threadId, ra, now.Sp + 8).ConfigureAwait(false);
-            return (interrupt is not null || _exited, interrupt);
+            return (interrupt is not null || run.HasExited, interrupt);
         }
         return (false, null);
     }
@@ -334,10 +337,10 @@ public sealed partial class TargetProcess
             if (reached == returnAddress) return (false, null);
             here = await WhereAsync(threadId).ConfigureAwait(false);
         }
-        if (Target.StepAvoidance.Reason(here.Module, here.Lookup) is null)
+        if (modules.StepAvoidance.Reason(here.Module, here.Lookup) is null)
         {
             var prologue = await SkipPrologueAsync(threadId, here).ConfigureAwait(false);
-            if (prologue is not null || _exited) return (true, prologue);
+            if (prologue is not null || run.HasExited) return (true, prologue);
             return (true, await LeaveAvoidedInlinedCodeAsync(threadId, here.Cfa).ConfigureAwait(false));
         }
         var (_, back) = await RunUntilAsync(threadId, [returnAddress], Returned).ConfigureAwait(false);
@@ -352,11 +355,11 @@ public sealed partial class TargetProcess
         for (int steps = 0; steps < MaxStepInstructions; steps++)
         {
             var here = await WhereAsync(threadId).ConfigureAwait(false);
-            if (here.Cfa != frameCfa || Target.StepAvoidance.Reason(here.Module, here.Lookup) is null) return null;
+            if (here.Cfa != frameCfa || modules.StepAvoidance.Reason(here.Module, here.Lookup) is null) return null;
             if (await DecodeAtAsync(here.Pc).ConfigureAwait(false) is { FlowControl: FlowControl.Call or FlowControl.IndirectCall } call)
             {
                 var interrupt = await RunToReturnAsync(threadId, call.NextIP, here.Sp).ConfigureAwait(false);
-                if (interrupt is not null || _exited) return interrupt;
+                if (interrupt is not null || run.HasExited) return interrupt;
                 continue;
             }
             var (done, stepInterrupt) = await RawStepAsync(threadId).ConfigureAwait(false);
@@ -383,7 +386,7 @@ public sealed partial class TargetProcess
             ulong slot = insn.IPRelativeMemoryAddress;
             if (ReadPointer(slot) is { } bound && bound != 0 && !module.IsInPlt(bound)) return [bound];
             if (module.SlotSymbolName(slot) is not { } name) return [];
-            return Target.Modules.SelectMany(m => m.ExportedFunctionAddresses(name)).Distinct().ToList();
+            return modules.Modules.SelectMany(m => m.ExportedFunctionAddresses(name)).Distinct().ToList();
         }
         return [];
     }
