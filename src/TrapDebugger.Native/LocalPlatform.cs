@@ -27,7 +27,7 @@ public sealed class LocalPlatform : ITargetPlatform
         foreach (var pid in ProcFs.Processes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            list.Add(new ProcessInfo(pid, ProcFs.ProgramOf(pid)));
+            list.Add(Describe(pid));
         }
         return Task.FromResult<IReadOnlyList<ProcessInfo>>(list);
     }
@@ -59,5 +59,7 @@ public sealed class LocalPlatform : ITargetPlatform
 
     /// <inheritdoc/>
     public Task<ProcessInfo?> FindProcessAsync(int processId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(processId > 0 && ProcFs.Exists(processId) ? new ProcessInfo(processId, ProcFs.ProgramOf(processId)) : null);
+        Task.FromResult(processId > 0 && ProcFs.Exists(processId) ? Describe(processId) : null);
+
+    private static ProcessInfo Describe(int pid) => new(pid, ProcFs.ProgramOf(pid)) { NamespaceProcessId = ProcFs.NamespacePid(pid) };
 }

@@ -19,13 +19,19 @@ public sealed partial class TraceeProcess
 
     /// <inheritdoc/>
     /// <remarks>A process in another mount namespace (a container) sees files this machine may not have at the same
-    /// path; the kernel shows them under /proc/PID/root.</remarks>
+    /// path; the kernel shows them under /proc/PID/root. Such a process's own files come first: the same path here may
+    /// hold another build.</remarks>
     public TargetFile? OpenFile(string path)
     {
+        bool contained = path.StartsWith('/') && (containerFiles ??= ProcFs.InOtherMountNamespace(Pid));
+        if (contained && $"/proc/{Pid}/root{path}" is var own && File.Exists(own)) return TargetFile.Local(path, own);
         if (File.Exists(path)) return TargetFile.Local(path, path);
         if (path.StartsWith('/') && $"/proc/{Pid}/root{path}" is var inside && File.Exists(inside)) return TargetFile.Local(path, inside);
         return null;
     }
+
+    // Whether the process lives in another mount namespace, read once.
+    private bool? containerFiles;
 
     /// <inheritdoc/>
     public Task<AuxVector> GetAuxiliaryVectorAsync() => Task.FromResult(ProcFs.Auxv(Pid));

@@ -26,6 +26,42 @@ public static class ProcFs
         return target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^10] : target;
     }
 
+    /// <summary>The id process <paramref name="pid"/> has in its innermost PID namespace (the last NSpid of its status),
+    /// when it lives in a namespace of its own (a container); null otherwise or when it cannot be read.</summary>
+    public static int? NamespacePid(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("NSpid:", StringComparison.Ordinal))
+                    continue;
+                var ids = line[6..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+                return ids.Length > 1 && int.TryParse(ids[^1], out var inner) && inner != pid ? inner : null;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return null;
+    }
+
+    /// <summary>True when process <paramref name="pid"/> sees another mount namespace than this process (a container),
+    /// so its paths are read through /proc/PID/root.</summary>
+    public static bool InOtherMountNamespace(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/ns/mnt").LinkTarget is { } theirs
+                && new FileInfo("/proc/self/ns/mnt").LinkTarget is { } ours
+                && theirs != ours;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The thread ids in /proc/&lt;pid&gt;/task, ascending; empty when the process is gone.</summary>
     public static IReadOnlyList<int> Tasks(int pid)
     {

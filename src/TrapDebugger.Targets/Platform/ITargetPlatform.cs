@@ -29,4 +29,9 @@ public interface ITargetPlatform
 /// <summary>A process running on a platform.</summary>
 /// <param name="ProcessId">Its id.</param>
 /// <param name="ExecutablePath">The program it runs, or null when it cannot be read (another user's process, a kernel thread).</param>
-public sealed record ProcessInfo(int ProcessId, string? ExecutablePath);
+public sealed record ProcessInfo(int ProcessId, string? ExecutablePath)
+{
+    /// <summary>The id the process has inside its own PID namespace (a container), when that differs from
+    /// <see cref="ProcessId"/>; null for a process of the platform's own namespace.</summary>
+    public int? NamespaceProcessId { get; init; }
+}
