@@ -14,6 +14,8 @@ public static class Program
         root.Subcommands.Add(Commands.RunCommand.Create());
         root.Subcommands.Add(Commands.AttachCommand.Create());
         root.Subcommands.Add(Commands.TrapsCommand.Create());
+        root.Subcommands.Add(Commands.AgentCommand.Create());
+        root.Subcommands.Add(Commands.PsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -95,6 +95,9 @@ public sealed class LaunchRequestArguments
 
     /// <summary>Source path remapping, from build paths to local paths.</summary>
     public SourceMap? SourceMap { get; set; }
+
+    /// <summary>TrapDebugger extension: debug on another host or in a container through the remote agent.</summary>
+    public RemoteArguments? Remote { get; set; }
 }
 
 /// <summary>Arguments of <c>attach</c>; unknown attributes are ignored.</summary>
@@ -119,6 +122,9 @@ public sealed class AttachRequestArguments
 
     /// <summary>Source path remapping, from build paths to local paths.</summary>
     public SourceMap? SourceMap { get; set; }
+
+    /// <summary>TrapDebugger extension: debug on another host or in a container through the remote agent.</summary>
+    public RemoteArguments? Remote { get; set; }
 }
 
 /// <summary>Arguments of <c>disconnect</c>.</summary>
@@ -149,4 +155,21 @@ public sealed class CancelArguments
 
     /// <summary>Id of the progress to cancel.</summary>
     public string? ProgressId { get; set; }
+}
+
+/// <summary>TrapDebugger extension: where the remote agent is (docs/dap-extensions.md).</summary>
+public sealed class RemoteArguments
+{
+    /// <summary>A command and its arguments whose stdin/stdout reach <c>trapdbg agent --stdio</c>, e.g.
+    /// <c>["ssh", "host", "trapdbg", "agent", "--stdio"]</c>.</summary>
+    public List<string>? Pipe { get; set; }
+
+    /// <summary>host:port of an agent started with <c>trapdbg agent --listen</c>.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>The file whose first line is the TCP agent's token.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Directories of local builds to prefer over the agent's copies of module files when their build-id matches.</summary>
+    public List<string>? LocalFiles { get; set; }
 }

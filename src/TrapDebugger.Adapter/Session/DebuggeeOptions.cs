@@ -1,4 +1,5 @@
 using TrapDebugger.Protocol.Requests;
+using TrapDebugger.Remote.Client;
 using TrapDebugger.Protocol.Serialization;
 
 namespace TrapDebugger.Adapter.Session;
@@ -51,11 +52,16 @@ public sealed class DebuggeeOptions
     /// <summary>Source path remapping.</summary>
     public SourceMap SourceMap { get; private init; } = new();
 
+    /// <summary>Where the remote agent is, or null to debug on this machine.</summary>
+    public RemoteEndpoint? Remote { get; private init; }
+
     /// <summary>Validates <c>launch</c> arguments.</summary>
     /// <exception cref="RequestFailedException">An attribute is missing or wrong; the message names it.</exception>
     public static DebuggeeOptions ForLaunch(LaunchRequestArguments arguments)
     {
         const string request = Commands.Launch;
+        if (ValidateRemote(request, arguments.Remote) is { } remote)
+            return ForRemoteLaunch(arguments, remote);
         string? cwd = ValidateCwd(request, arguments.Cwd);
         if (string.IsNullOrWhiteSpace(arguments.Program))
             throw Fault(request, "property 'program' needs to be specified");
@@ -97,7 +103,8 @@ public sealed class DebuggeeOptions
             throw Fault(request, "property 'pid' needs to be specified (or 'program' with 'waitFor': true)");
         if (arguments.Pid is <= 0)
             throw Fault(request, $"property 'pid' must be a positive process id, not {arguments.Pid}");
-        if (arguments.Pid is int pid && !Directory.Exists($"/proc/{pid}"))
+        var remote = ValidateRemote(request, arguments.Remote);
+        if (remote is null && arguments.Pid is int pid && !Directory.Exists($"/proc/{pid}"))
             throw Fault(request, $"no process with pid {pid} exists");
 
         return new DebuggeeOptions(StartMethod.Attach)
@@ -107,6 +114,50 @@ public sealed class DebuggeeOptions
             WaitFor = waitFor,
             StopOnEntry = arguments.StopOnEntry ?? false,
             SourceMap = arguments.SourceMap ?? new SourceMap(),
+            Remote = remote,
+        };
+    }
+
+    // The program and the working directory are paths on the agent's host: only their form can be checked here.
+    private static DebuggeeOptions ForRemoteLaunch(LaunchRequestArguments arguments, RemoteEndpoint remote)
+    {
+        const string request = Commands.Launch;
+        if (string.IsNullOrWhiteSpace(arguments.Program))
+            throw Fault(request, "property 'program' needs to be specified");
+        if (arguments.Cwd is { } cwd && (cwd.Length == 0 || !cwd.StartsWith('/')))
+            throw Fault(request, $"property 'cwd' must be an absolute path, not '{cwd}'");
+        return new DebuggeeOptions(StartMethod.Launch)
+        {
+            Program = arguments.Program,
+            Args = arguments.Args ?? [],
+            Cwd = arguments.Cwd,
+            Environment = ValidateEnvironment(request, arguments.Env),
+            StopOnEntry = arguments.StopOnEntry ?? false,
+            DisableAslr = arguments.DisableAslr ?? true,
+            NoDebug = arguments.NoDebug ?? false,
+            SourceMap = arguments.SourceMap ?? new SourceMap(),
+            Remote = remote,
+        };
+    }
+
+    private static RemoteEndpoint? ValidateRemote(string request, RemoteArguments? remote)
+    {
+        if (remote is null)
+            return null;
+        bool pipe = remote.Pipe is { Count: > 0 };
+        bool address = !string.IsNullOrWhiteSpace(remote.Address);
+        if (pipe == address)
+            throw Fault(request, "property 'remote' needs exactly one of 'pipe' (a command that starts 'trapdbg agent --stdio') and 'address' (host:port)");
+        if (pipe && remote.Pipe!.Any(string.IsNullOrEmpty))
+            throw Fault(request, "property 'remote.pipe' must not hold empty words");
+        if (address && string.IsNullOrWhiteSpace(remote.TokenFile))
+            throw Fault(request, "property 'remote.tokenFile' needs to be specified with 'remote.address'");
+        return new RemoteEndpoint
+        {
+            Pipe = pipe ? remote.Pipe : null,
+            Address = address ? remote.Address : null,
+            TokenFile = remote.TokenFile,
+            LocalFileDirectories = remote.LocalFiles ?? [],
         };
     }
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using TrapDebugger.Cli.Remote;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Running;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -16,12 +17,14 @@ public static class AttachCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (documented in docs/trap-report-json.md)." };
         var pid = new Argument<string>("PID") { Description = "The id of the process to attach to." };
+        var remote = new Option<string?>("--remote") { Description = RemoteConnector.OptionDescription };
         var command = new Command("attach", "Attach to a running process, wait until it traps or crashes, and explain why (Ctrl-C detaches).")
         {
-            pid, json,
+            pid, json, remote,
         };
         command.SetAction((parse, cancellationToken) =>
-            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken));
+            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
+                parse.GetValue(remote)));
         return command;
     }
 
@@ -32,8 +35,9 @@ public static class AttachCommand
     /// <param name="error">Where errors and progress messages go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
+    /// <param name="remoteCommand">A command that starts the agent where the process runs, or null for this machine.</param>
     public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? remoteCommand = null)
     {
         ArgumentNullException.ThrowIfNull(pidText);
         ArgumentNullException.ThrowIfNull(output);
@@ -43,23 +47,27 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
-        if (!Directory.Exists($"/proc/{pid}"))
+        if (remoteCommand is null && !Directory.Exists($"/proc/{pid}"))
         {
             await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}.").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
-        if (pid == Environment.ProcessId)
+        if (remoteCommand is null && pid == Environment.ProcessId)
         {
             await error.WriteLineAsync("trapdbg attach: the debugger cannot attach to itself.").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
         TargetProcess process;
+        ITargetPlatform? platform = null;
         try
         {
-            process = await TargetProcess.AttachAsync(LocalPlatform.Instance, pid, cancellationToken).ConfigureAwait(false);
+            platform = await RemoteConnector.ConnectAsync(remoteCommand, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(platform, pid, cancellationToken).ConfigureAwait(false);
         }
-        catch (EngineException e)
+        catch (Exception e) when (e is EngineException or TargetException)
         {
+            if (platform is not null)
+                await RemoteConnector.ReleaseAsync(platform).ConfigureAwait(false);
             await error.WriteLineAsync($"trapdbg attach: {e.Message}").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }

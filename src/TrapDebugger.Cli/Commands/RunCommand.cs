@@ -2,7 +2,6 @@ using System.CommandLine;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Running;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
 using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Commands;
@@ -26,14 +25,16 @@ public static class RunCommand
             Description = "The program and its arguments (put them after --).",
             Arity = ArgumentArity.OneOrMore,
         };
+        var remote = new Option<string?>("--remote") { Description = Remote.RemoteConnector.OptionDescription };
         var command = new Command("run", "Run a program under the debugger and explain why it stopped (trap, failed check, crash).")
         {
-            json, program,
+            json, remote, program,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var argv = parse.GetValue(program) ?? [];
-            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken);
+            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
+                parse.GetValue(remote));
         });
         return command;
     }
@@ -46,33 +47,44 @@ public static class RunCommand
     /// <param name="error">Where errors (and with <paramref name="json"/>, the program's output) go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the program is stopped, reported and killed.</param>
+    /// <param name="remoteCommand">A command that starts the agent where the program is to run, or null for this machine.</param>
     public static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool json, TextWriter output, TextWriter error,
-        bool isTerminal, CancellationToken cancellationToken = default)
+        bool isTerminal, CancellationToken cancellationToken = default, string? remoteCommand = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var check = ProgramFile.Check(program);
-        if (check.Error is { } problem)
+        string path = program;
+        if (remoteCommand is null)
         {
-            await error.WriteLineAsync($"trapdbg run: {problem}").ConfigureAwait(false);
-            return check.NotFound ? NotFound : CannotExecute;
+            var check = ProgramFile.Check(program);
+            if (check.Error is { } problem)
+            {
+                await error.WriteLineAsync($"trapdbg run: {problem}").ConfigureAwait(false);
+                return check.NotFound ? NotFound : CannotExecute;
+            }
+            path = check.Path!;
         }
-        // The program's output stays the terminal's own unless stdout must carry nothing but the JSON document.
-        var mode = json ? StdioMode.Pipe : StdioMode.Inherit;
+        // The program's output stays the terminal's own unless stdout must carry nothing but the JSON document; a remote
+        // program's output can only travel through the agent.
+        var mode = json || remoteCommand is not null ? StdioMode.Pipe : StdioMode.Inherit;
         TargetProcess process;
+        ITargetPlatform? platform = null;
         try
         {
-            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
+            platform = await Remote.RemoteConnector.ConnectAsync(remoteCommand, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.LaunchAsync(platform, new LaunchOptions
             {
-                Program = check.Path!,
+                Program = path,
                 Arguments = [.. arguments],
                 StandardOutput = mode,
                 StandardError = mode,
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (EngineException e)
+        catch (Exception e) when (e is EngineException or TargetException)
         {
+            if (platform is not null)
+                await Remote.RemoteConnector.ReleaseAsync(platform).ConfigureAwait(false);
             await error.WriteLineAsync($"trapdbg run: {e.Message}").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
@@ -83,7 +95,7 @@ public static class RunCommand
         }
         await using var run = ProgramRun.Of(process, attached: false);
         var copies = new List<Task>();
-        if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, error));
+        if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, json ? error : output));
         if (process.StandardError is { } stderr) copies.Add(CopyAsync(stderr, error));
         var status = await ReportSession.ReportAsync(run, json, new DeferredWriter(output, copies), error, isTerminal, detachOnInterrupt: false, cancellationToken).ConfigureAwait(false);
         return status;

@@ -126,7 +126,7 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
             {
                 Program = launch.Program,
                 Arguments = launch.Arguments ?? [],
-                Environment = launch.Environment,
+                Environment = WithAgentEnvironment(launch.Environment),
                 WorkingDirectory = launch.WorkingDirectory,
                 // The agent's own stdin and stdout may carry the protocol: a program never inherits them.
                 StandardInput = stdio[0] == 1 ? StdioMode.Pipe : StdioMode.Null,
@@ -141,6 +141,19 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
             ReleaseTarget();
             throw;
         }
+    }
+
+    // The client names only what it changes: a program on this host starts from this host's environment.
+    private static Dictionary<string, string>? WithAgentEnvironment(Dictionary<string, string>? changes)
+    {
+        if (changes is null || changes.Count == 0)
+            return null;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            result[(string)entry.Key] = (string?)entry.Value ?? "";
+        foreach (var (name, value) in changes)
+            result[name] = value;
+        return result;
     }
 
     /// <inheritdoc/>

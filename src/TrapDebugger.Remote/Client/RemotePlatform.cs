@@ -34,6 +34,8 @@ public sealed class RemotePlatform : ITargetPlatform, IAsyncDisposable
     public string Description => connection.Description;
 
     /// <inheritdoc/>
+    /// <remarks><see cref="LaunchOptions.Environment"/> names the variables to set on top of the agent's environment (the
+    /// whole environment of this machine means nothing on another host).</remarks>
     public async Task<ITarget> LaunchAsync(LaunchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -38,7 +38,7 @@ public sealed class WireLaunch
     /// <summary>Arguments after argv[0].</summary>
     public string[] Arguments { get; set; } = [];
 
-    /// <summary>The whole environment as NAME=value, or null to inherit the agent's.</summary>
+    /// <summary>Variables to set in the agent's environment for the program, or null for the agent's environment as it is.</summary>
     public Dictionary<string, string>? Environment { get; set; }
 
     /// <summary>The working directory, or null for the agent's.</summary>

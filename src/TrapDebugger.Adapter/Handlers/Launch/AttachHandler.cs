@@ -1,7 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
+using TrapDebugger.Targets;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -16,16 +16,27 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
-        var platform = LocalPlatform.Instance;
-        int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
+        var platform = await PlatformChoice.ConnectAsync(Command, options, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {
+            int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
             process = await TargetProcess.AttachAsync(platform, pid, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
+            await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
             throw EngineFailure.ToRequestFailure(Command, e);
+        }
+        catch (TargetException e)
+        {
+            await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
+            throw new RequestFailedException($"{Command}: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
+            throw;
         }
         await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry).ConfigureAwait(false);
     }

@@ -1,7 +1,6 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Targets;
@@ -18,12 +17,14 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
             throw new RequestFailedException("launch: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForLaunch(arguments);
         var program = options.Program!;
-        RequireElf(program);
+        if (options.Remote is null)
+            RequireElf(program);
         var launch = new LaunchOptions
         {
             Program = program,
             Arguments = options.Args,
-            Environment = MergeEnvironment(options.Environment),
+            // A remote program starts from the agent's environment, changed as asked.
+            Environment = options.Remote is null ? MergeEnvironment(options.Environment) : RemoteEnvironment(options.Environment),
             WorkingDirectory = options.Cwd,
             // The adapter's own stdin carries DAP on stdio: the program must never read it.
             StandardInput = StdioMode.Null,
@@ -31,13 +32,15 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
             StandardError = StdioMode.Pipe,
             DisableAslr = options.DisableAslr,
         };
+        var platform = await PlatformChoice.ConnectAsync(Command, options, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {
-            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, launch, context.CancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.LaunchAsync(platform, launch, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
+            await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
             throw EngineFailure.ToRequestFailure(Command, e);
         }
         await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry).ConfigureAwait(false);
@@ -59,6 +62,10 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         if (read < 4 || magic[0] != 0x7f || magic[1] != (byte)'E' || magic[2] != (byte)'L' || magic[3] != (byte)'F')
             throw new RequestFailedException($"launch: program '{program}' is not an ELF executable.");
     }
+
+    // Only additions travel: removing a variable from the agent's environment needs the whole of it, which is not known here.
+    private static Dictionary<string, string>? RemoteEnvironment(IReadOnlyDictionary<string, string?> changes) =>
+        changes.Count == 0 ? null : changes.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
 
     private static Dictionary<string, string>? MergeEnvironment(IReadOnlyDictionary<string, string?> changes)
     {
