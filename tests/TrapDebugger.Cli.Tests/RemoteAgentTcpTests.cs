@@ -29,6 +29,7 @@ public sealed class RemoteAgentTcpTests
             using (var tcp = new TcpClient())
             {
                 await tcp.ConnectAsync("127.0.0.1", port, Cancel);
+                await tcp.GetStream().WriteAsync(AgentPreamble.Bytes, Cancel);
                 using var rpc = RpcConnection.Create(tcp.GetStream(), tcp.GetStream(), out _);
                 var raw = rpc.Attach<IRemoteAgent>();
                 rpc.StartListening();
@@ -65,6 +66,8 @@ public sealed class RemoteAgentTcpTests
                 var c = new TcpClient();
                 await c.ConnectAsync("127.0.0.1", port, Cancel);
                 flood.Add(c);
+                if (i % 3 == 1)
+                    await c.GetStream().WriteAsync(AgentPreamble.Bytes, Cancel);
                 if (i % 2 == 0)
                 {
                     var garbage = new byte[4 + random.Next(1, 200)];
@@ -99,15 +102,32 @@ public sealed class RemoteAgentTcpTests
             using var tcp = new TcpClient();
             await tcp.ConnectAsync("127.0.0.1", port, Cancel);
             var stream = tcp.GetStream();
+            await stream.WriteAsync(AgentPreamble.Bytes, Cancel);
             var random = new Random(7);
-            for (int i = 0; i < 10; i++)
+            const int garbageCount = 10;
+            for (int i = 0; i < garbageCount; i++)
             {
+                // 0xc1 is the one byte MessagePack never uses: these bodies cannot decode.
                 var body = new byte[random.Next(1, 64)];
                 random.NextBytes(body);
+                body[0] = 0xc1;
                 var frame = new byte[4 + body.Length];
                 BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
                 body.CopyTo(frame, 4);
                 await stream.WriteAsync(frame, Cancel);
+            }
+            // Each is answered with a parse error (a frame of its own), read here so the client below starts clean.
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Cancel))
+            {
+                limit.CancelAfter(TimeSpan.FromSeconds(30));
+                var header = new byte[4];
+                for (int i = 0; i < garbageCount; i++)
+                {
+                    await stream.ReadExactlyAsync(header, limit.Token);
+                    var answer = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+                    await stream.ReadExactlyAsync(answer, limit.Token);
+                    Assert.Contains("not a JSON-RPC 2.0 message", Encoding.UTF8.GetString(answer), StringComparison.Ordinal);
+                }
             }
             // The same connection then speaks properly and is answered.
             using var rpc = RpcConnection.Create(stream, stream, out _);

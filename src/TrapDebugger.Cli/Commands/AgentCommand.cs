@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TrapDebugger.Adapter.Transport;
 using TrapDebugger.Remote.Agent;
+using TrapDebugger.Remote.Wire;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -101,6 +102,11 @@ public static class AgentCommand
         {
             await gate.ServeAsync(listener, async connection =>
             {
+                if (!await AgentPreamble.AcceptAsync(connection.Pipe.Input, connection.Closed).ConfigureAwait(false))
+                {
+                    await log.WriteLineAsync($"trapdbg agent: closed the connection from {connection.Remote}: it does not speak the agent protocol.").ConfigureAwait(false);
+                    return;
+                }
                 await AgentHost.RunAsync(connection.Pipe.Input, connection.Pipe.Output, new AgentOptions
                 {
                     Token = token,

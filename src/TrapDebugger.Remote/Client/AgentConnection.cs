@@ -138,6 +138,7 @@ internal sealed class AgentConnection : IAsyncDisposable
             throw new TargetException($"cannot reach the agent at {address}: {e.Message}.", e);
         }
         var stream = tcp.GetStream();
+        await stream.WriteAsync(AgentPreamble.Bytes, cancellationToken).ConfigureAwait(false);
         var rpc = RpcConnection.Create(stream, stream, out _);
         var agent = rpc.Attach<IRemoteAgent>();
         rpc.StartListening();
