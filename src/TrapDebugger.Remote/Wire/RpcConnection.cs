@@ -19,7 +19,7 @@ internal static class RpcConnection
     {
         var formatter = new NerdbankMessagePackFormatter { TypeShapeProvider = WireShapes.GeneratedTypeShapeProvider };
         handler = new GuardedMessageHandler(output, input, formatter);
-        return new JsonRpc(handler);
+        return new WireRpc(handler);
     }
 
     public static JsonRpc Create(Stream input, Stream output, out GuardedMessageHandler handler) =>
