@@ -76,7 +76,7 @@ public sealed class RemoteAcceptanceTests
         File.Delete(trapFile);
         var inside = Path.Combine(hidden, "service");
         // The binary is copied onto a tmpfs mounted only inside the new mount namespace: this side sees an empty directory.
-        var script = $"mount -t tmpfs none '{hidden}' && cp '{binary.Program}' '{inside}' && exec '{inside}' 60000 --trap-file '{trapFile}'";
+        var script = $"mount -t tmpfs none '{hidden}' && cp '{binary.Program}' '{inside}' && exec '{inside}' 600000 --trap-file '{trapFile}'";
         using var unshare = Process.Start(new ProcessStartInfo("unshare", ["--pid", "--mount", "--fork", "sh", "-c", script])
         {
             RedirectStandardOutput = true,
@@ -86,7 +86,9 @@ public sealed class RemoteAcceptanceTests
         {
             int pid = 0;
             await AttachTests.WaitForAsync(() => (pid = FindByProgram(inside)) != 0 || unshare.HasExited);
-            Assert.True(pid != 0, "unshare failed: " + unshare.StandardError.ReadToEnd());
+            // stderr is read only on failure: reading it otherwise would wait for the service to end.
+            if (pid == 0)
+                Assert.Fail("unshare failed: " + unshare.StandardError.ReadToEnd());
             Assert.False(File.Exists(inside));
 
             var ps = new StringWriter();
