@@ -285,12 +285,7 @@ public sealed partial class TraceeProcess
                     thread.Stepping = false;
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
                 }
-                if (site.UserCount > 0)
-                {
-                    // A false condition is handled like the tracer's own breakpoints: stop all, step over, resume.
-                    var report = site.Condition == null || EvaluateCondition(site, thread, address, regs);
-                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
-                }
+                if (site.UserCount > 0) return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null);
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
                 if (modules != null && address == modules.BreakAddress)
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
@@ -340,16 +335,6 @@ public sealed partial class TraceeProcess
     {
         var regs = GetRegisters(thread);
         return (long)regs.OrigRax >= 0 && (long)regs.Rax is -512 or -513 or -514 or -516;
-    }
-
-    private bool EvaluateCondition(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, GeneralRegisters regs)
-    {
-        try { return site.Condition!(new Breakpoints.BreakpointHit(thread.Tid, address, regs, this)); }
-        catch (Exception)
-        {
-            // A condition that cannot be evaluated stops the program, as gdb and lldb do, rather than hiding the hit.
-            return true;
-        }
     }
 
     private ThreadStop? HandleGone(WaitResult r, TraceeThread thread)

@@ -251,17 +251,10 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     }
 
     /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
-    public Task InsertBreakpointAsync(ulong address) => InsertBreakpointAsync(address, null);
-
-    /// <summary>Inserts a software breakpoint that is reported only when <paramref name="condition"/> returns true;
-    /// the condition runs on the tracer thread at each hit with every thread stopped (null: always report).
-    /// Inserting again at the same address replaces the condition.</summary>
-    public Task InsertBreakpointAsync(ulong address, Func<Breakpoints.BreakpointHit, bool>? condition) => tracer.Invoke(() =>
+    public Task InsertBreakpointAsync(ulong address) => tracer.Invoke(() =>
     {
         RequireAlive();
-        var site = AcquireSite(address);
-        site.UserCount++;
-        site.Condition = condition;
+        AcquireSite(address).UserCount++;
     });
 
     /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte
@@ -277,12 +270,6 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
             ReleaseSite(site);
         }
     });
-
-    /// <summary>The addresses of the client's software breakpoints.</summary>
-    public IReadOnlyList<ulong> Breakpoints
-    {
-        get { lock (sitesGate) return sites.Values.Where(s => s.UserCount > 0).Select(s => s.Address).Order().ToList(); }
-    }
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>
