@@ -13,13 +13,6 @@ namespace TrapDebugger.Engine.Process;
 /// lost (a client sends one pause and waits for its stop).</remarks>
 internal sealed class RunControl
 {
-    // Signals a program uses for its own purposes: delivered without stopping, as lldb does by default.
-    private static readonly HashSet<int> PassSignals =
-    [
-        Signals.SIGALRM, Signals.SIGCHLD, Signals.SIGURG, Signals.SIGVTALRM, Signals.SIGPROF, Signals.SIGWINCH, Signals.SIGIO,
-        Signals.SIGCANCEL, Signals.SIGSETXID,
-    ];
-
     private readonly ITarget _target;
     private readonly Target _modules;
     private readonly FrameSymbolizer _symbolizer;
@@ -248,7 +241,7 @@ internal sealed class RunControl
         _raise(new StoppedEvent(info));
     }
 
-    /// <summary>Decides what a target stop means: a stop to report, or null to keep going (false condition, logpoint, passed signal).</summary>
+    /// <summary>Decides what a target stop means: a stop to report, or null to keep going (false condition, logpoint).</summary>
     public async Task<StopInfo?> ClassifyStopAsync(ProcessStopped stop)
     {
         switch (stop.Reason)
@@ -260,8 +253,6 @@ internal sealed class RunControl
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }
-            case StopReason.Signal when stop.Signal is { } sig && PassSignals.Contains(sig.Signal):
-                return null;
             case StopReason.Signal:
                 return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses).ConfigureAwait(false);
             case StopReason.Pause:
