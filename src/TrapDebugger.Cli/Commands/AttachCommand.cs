@@ -43,7 +43,7 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
-        if (!Directory.Exists($"/proc/{pid}"))
+        if (await LocalPlatform.Instance.FindProcessAsync(pid, cancellationToken).ConfigureAwait(false) is null)
         {
             await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}.").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;

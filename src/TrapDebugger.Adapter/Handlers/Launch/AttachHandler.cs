@@ -17,6 +17,8 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
         var platform = LocalPlatform.Instance;
+        if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
+            throw new RequestFailedException($"attach: no process with pid {given} exists.");
         int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
