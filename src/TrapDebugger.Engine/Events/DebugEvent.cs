@@ -7,7 +7,7 @@ namespace TrapDebugger.Engine.Events;
 /// <summary>Something the debugger reports to its client (a DAP adapter or the CLI), in the order it happened.</summary>
 public abstract record DebugEvent;
 
-/// <summary>Why the process stopped, in the words DAP uses for the stopped event's <c>reason</c>.</summary>
+/// <summary>Why the process stopped.</summary>
 public enum StopCause
 {
     /// <summary>Launched and stopped before the program's first instruction (stopOnEntry).</summary>
@@ -41,25 +41,7 @@ public enum StopCause
 /// <param name="HitBreakpointIds">The breakpoints that were hit, when any.</param>
 /// <param name="Diagnosis">The trap/fault diagnosis for <see cref="StopCause.Exception"/> stops.</param>
 /// <param name="SelectedFrameIndex">The frame the user should see selected (the diagnosis's landing frame, else 0).</param>
-public sealed record StopInfo(int ThreadId, StopCause Cause, string Description, IReadOnlyList<int> HitBreakpointIds, StopDiagnosis? Diagnosis, int SelectedFrameIndex)
-{
-    /// <summary>The DAP <c>reason</c> string for <see cref="Cause"/>.</summary>
-    public string DapReason => Cause switch
-    {
-        StopCause.Entry => "entry",
-        StopCause.Attach => "pause",
-        StopCause.Breakpoint => "breakpoint",
-        StopCause.FunctionBreakpoint => "function breakpoint",
-        StopCause.InstructionBreakpoint => "instruction breakpoint",
-        StopCause.Step => "step",
-        StopCause.Pause => "pause",
-        StopCause.Exception => "exception",
-        StopCause.Exec => "entry",
-        StopCause.Goto => "goto",
-        StopCause.DataBreakpoint => "data breakpoint",
-        _ => "pause",
-    };
-}
+public sealed record StopInfo(int ThreadId, StopCause Cause, string Description, IReadOnlyList<int> HitBreakpointIds, StopDiagnosis? Diagnosis, int SelectedFrameIndex);
 
 /// <summary>The process stopped; every thread is stopped (all-stop).</summary>
 public sealed record StoppedEvent(StopInfo Stop) : DebugEvent;
