@@ -33,7 +33,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         var body = new StackTraceResponseBody { TotalFrames = total };
         foreach (var frame in frames)
         {
-            var translated = Translate(frame, stop);
+            var translated = Translate(frame, stop, state.Paths);
             if (arguments.Format is { } format && !frame.IsArtificial)
                 translated.Name += await DecorationAsync(debuggee.Process, frame, format).ConfigureAwait(false);
             body.StackFrames.Add(translated);
@@ -63,7 +63,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         return text.ToString();
     }
 
-    private static DapStackFrame Translate(EngineStackFrame frame, StopInfo? stop)
+    private static DapStackFrame Translate(EngineStackFrame frame, StopInfo? stop, SourcePaths paths)
     {
         var result = new DapStackFrame
         {
@@ -74,7 +74,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         };
         if (frame.Location is { Line: > 0 } location)
         {
-            result.Source = SourceTranslation.ToSource(location.File);
+            result.Source = SourceTranslation.ToSource(location.File, paths);
             result.Line = (int)location.Line;
             result.Column = (int)Math.Max(location.Column, 1);
         }
@@ -92,7 +92,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         {
             if (landing.Location is { Line: > 0 } at)
             {
-                result.Source = SourceTranslation.ToSource(at.File);
+                result.Source = SourceTranslation.ToSource(at.File, paths);
                 result.Line = at.Line;
                 result.Column = Math.Max(at.Column, 1);
             }
