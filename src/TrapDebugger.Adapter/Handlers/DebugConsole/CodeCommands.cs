@@ -24,7 +24,16 @@ public static class CodeCommands
 
     private static async Task<CommandResult> Disassemble(CommandContext context, CommandLine line)
     {
-        bool raw = line.Format switch
+        // gdb takes the modifier attached (disassemble/r) or as the first word (disassemble /r main).
+        var modifier = line.Format;
+        var argument = line.Arguments;
+        if (modifier is null && argument.StartsWith('/'))
+        {
+            int end = argument.IndexOf(' ', StringComparison.Ordinal);
+            modifier = end < 0 ? argument[1..] : argument[1..end];
+            argument = end < 0 ? "" : argument[end..].Trim();
+        }
+        bool raw = modifier switch
         {
             null => false,
             "r" => true,
@@ -32,10 +41,10 @@ public static class CodeCommands
         };
         var process = context.StoppedProcess;
         var frame = await context.FrameAsync().ConfigureAwait(false);
-        var function = line.Arguments.Length == 0
+        var function = argument.Length == 0
             ? process.TrapSymbols.FindFunction(frame.Pc)
                 ?? throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture, $"No function contains the pc 0x{frame.Pc:x}; try 'x/20i $pc'."))
-            : await FunctionOfAsync(context, process, line.Arguments).ConfigureAwait(false);
+            : await FunctionOfAsync(context, process, argument).ConfigureAwait(false);
 
         var formatter = DisassembleHandler.NewFormatter();
         var output = new Iced.Intel.StringOutput();
