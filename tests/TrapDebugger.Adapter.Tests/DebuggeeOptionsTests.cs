@@ -138,7 +138,7 @@ public sealed class DebuggeeOptionsTests
     {
         var dir = Directory.CreateTempSubdirectory("trapdbg-envfile").FullName;
         File.WriteAllText(Path.Combine(dir, ".env"), "KEPT=file\nREPLACED=file\nREMOVED=file\n");
-        var options = Launch($$"""{"program":"/bin/true","cwd":"{{dir}}","envFile":".env","env":{"REPLACED":"env","REMOVED":null,"ADDED":"env"}}""");
+        var options = Launch($$$"""{"program":"/bin/true","cwd":"{{{dir}}}","envFile":".env","env":{"REPLACED":"env","REMOVED":null,"ADDED":"env"}}""");
         Assert.Equal(new Dictionary<string, string?> { ["KEPT"] = "file", ["REPLACED"] = "env", ["REMOVED"] = null, ["ADDED"] = "env" }, options.Environment);
         File.WriteAllText(Path.Combine(dir, "bad.env"), "OK=1\n\n  oops\n");
         var ex = Assert.Throws<RequestFailedException>(() => Launch($$"""{"program":"/bin/true","cwd":"{{dir}}","envFile":"bad.env"}"""));

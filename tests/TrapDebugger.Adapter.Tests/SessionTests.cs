@@ -31,7 +31,7 @@ public sealed class SessionTests
         ["exceptionInfo"] = ["supportsExceptionInfoRequest"],
         ["continue"] = [], ["pause"] = [], ["next"] = ["supportsSteppingGranularity"], ["stepIn"] = ["supportsSteppingGranularity"],
         ["stepOut"] = ["supportsSteppingGranularity"], ["threads"] = [],
-        ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
+        ["stackTrace"] = [], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
         ["setVariable"] = ["supportsSetVariable"], ["evaluate"] = ["supportsEvaluateForHovers", "supportsClipboardContext"],
         ["completions"] = ["supportsCompletionsRequest", "completionTriggerCharacters"],
         ["modules"] = ["supportsModulesRequest"], ["loadedSources"] = ["supportsLoadedSourcesRequest"], ["source"] = [],
@@ -99,12 +99,14 @@ public sealed class SessionTests
             new Protocol.Requests.RunInTerminalRequestArguments { Kind = "integrated", Cwd = "/tmp", Args = ["/bin/sh"] },
             Protocol.Serialization.ProtocolJsonContext.Default.RunInTerminalRequestArguments, TestContext.Current.CancellationToken);
         var request = await client.ReadAsync();
+        while ((string?)request!["type"] == "event")
+            request = await client.ReadAsync();
         Assert.Equal("request", (string?)request!["type"]);
         Assert.Equal("runInTerminal", (string?)request["command"]);
         Assert.Equal("/bin/sh", (string?)request["arguments"]!["args"]![0]);
         int seq = (int)request["seq"]!;
         await client.SendRawAsync(InMemoryDapClient.Frame($$"""{"seq":90,"type":"response","request_seq":{{seq + 1000}},"command":"runInTerminal","success":true}"""));
-        await client.SendRawAsync(InMemoryDapClient.Frame($$"""{"seq":91,"type":"response","request_seq":{{seq}},"command":"runInTerminal","success":true,"body":{"processId":4321}}"""));
+        await client.SendRawAsync(InMemoryDapClient.Frame($$$"""{"seq":91,"type":"response","request_seq":{{{seq}}},"command":"runInTerminal","success":true,"body":{"processId":4321}}"""));
         var response = await asked.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.True(response.Success);
         Assert.Equal(4321, response.Body!.Value.GetProperty("processId").GetInt32());

@@ -26,6 +26,10 @@ public sealed class EngineDebuggee : IDebuggee
     private readonly HashSet<int> announcedModules = [];
     private Task pump = Task.CompletedTask;
     private int continuedToSuppress;
+    private long threadsAnsweredAt = long.MinValue;
+
+    /// <summary>How long a <c>stopped</c> event waits after the last <c>threads</c> answer (see <see cref="NoteThreadsAnswered"/>).</summary>
+    public static readonly TimeSpan ThreadsAnswerSpacing = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Wraps <paramref name="process"/> for the session of <paramref name="state"/>.</summary>
     public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null)
@@ -107,6 +111,18 @@ public sealed class EngineDebuggee : IDebuggee
             return true;
         });
 
+    /// <summary>Records that a <c>threads</c> response was just sent, so that a <c>stopped</c> event keeps its distance.</summary>
+    /// <remarks>
+    /// VS Code's Call Stack view redraws 50 ms after a <c>threads</c> answer. When a trap lands within that time (the
+    /// program trapped right after <c>configurationDone</c>, while VS Code's first <c>threads</c> request was being
+    /// answered), the redraw falls between the stop handler's <c>threads</c> answer and its <c>stackTrace</c> answer: the
+    /// view finds the stopped thread without frames and asks for them itself, its answer comes second and replaces the
+    /// frames the stop handler had just focused, and the editor is left with frames listed, none focused and no
+    /// exception widget. A stop reported at least 150 ms after the last <c>threads</c> answer lets that redraw happen
+    /// while the thread still runs.
+    /// </remarks>
+    public void NoteThreadsAnswered() => Interlocked.Exchange(ref threadsAnsweredAt, Environment.TickCount64);
+
     /// <summary>Continues without a <c>continued</c> event: for the first run, whose stop the client never saw.</summary>
     public Task ContinueQuietlyAsync()
     {
@@ -177,6 +193,9 @@ public sealed class EngineDebuggee : IDebuggee
                 ReportedStop = stop;
                 if (console is not null)
                     await console.DrainAsync().ConfigureAwait(false);
+                long sinceThreads = Environment.TickCount64 - Interlocked.Read(ref threadsAnsweredAt);
+                if (sinceThreads >= 0 && sinceThreads < ThreadsAnswerSpacing.TotalMilliseconds)
+                    await Task.Delay(TimeSpan.FromMilliseconds(ThreadsAnswerSpacing.TotalMilliseconds - sinceThreads)).ConfigureAwait(false);
                 await connection.SendEventAsync(EventNames.Stopped, StopTranslation.ToEventBody(stop, state), ProtocolJsonContext.Default.StoppedEventBody)
                     .ConfigureAwait(false);
                 await DebugConsole.StartupCommandRunner.RunAsync(state, state.StartupCommands.Stop).ConfigureAwait(false);
