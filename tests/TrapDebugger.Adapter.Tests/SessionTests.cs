@@ -31,7 +31,7 @@ public sealed class SessionTests
         ["exceptionInfo"] = ["supportsExceptionInfoRequest"],
         ["continue"] = [], ["pause"] = [], ["next"] = ["supportsSteppingGranularity"], ["stepIn"] = ["supportsSteppingGranularity"],
         ["stepOut"] = ["supportsSteppingGranularity"], ["threads"] = [],
-        ["stackTrace"] = [], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
+        ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
         ["setVariable"] = ["supportsSetVariable"], ["evaluate"] = ["supportsEvaluateForHovers", "supportsClipboardContext"],
         ["completions"] = ["supportsCompletionsRequest", "completionTriggerCharacters"],
         ["modules"] = ["supportsModulesRequest"], ["loadedSources"] = ["supportsLoadedSourcesRequest"], ["source"] = [],

@@ -47,20 +47,12 @@ public static class CodeCommands
             : await FunctionOfAsync(context, process, argument).ConfigureAwait(false);
 
         var formatter = DisassembleHandler.NewFormatter();
-        var output = new Iced.Intel.StringOutput();
         var text = new StringBuilder($"Dump of assembler code for function {function.Name}:\n");
         int count = 0;
         foreach (var instruction in DisassembleHandler.Decode(process, function.Start, MaxInstructions, function.End))
         {
             count++;
-            string body;
-            if (instruction.IsInvalid)
-                body = "(bad)";
-            else
-            {
-                formatter.Format(instruction, output);
-                body = output.ToStringAndReset() + CodeSymbols.Annotation(process, instruction);
-            }
+            var body = CodeSymbols.Format(process, formatter, instruction);
             text.Append(instruction.IP == frame.Pc ? "=> " : "   ")
                 .Append(CultureInfo.InvariantCulture, $"0x{instruction.IP:x16} <+{instruction.IP - function.Start}>:\t");
             if (raw)

@@ -158,18 +158,10 @@ public static class DataCommands
     private static string Instructions(TargetProcess process, ulong address, int count, ulong pc)
     {
         var formatter = DisassembleHandler.NewFormatter();
-        var output = new Iced.Intel.StringOutput();
         var text = new StringBuilder();
         foreach (var instruction in DisassembleHandler.Decode(process, address, count))
         {
-            string body;
-            if (instruction.IsInvalid)
-                body = "(bad)";
-            else
-            {
-                formatter.Format(instruction, output);
-                body = output.ToStringAndReset() + CodeSymbols.Annotation(process, instruction);
-            }
+            var body = CodeSymbols.Format(process, formatter, instruction);
             text.Append(instruction.IP == pc ? "=> " : "   ").Append(Label(process, instruction.IP)).Append(":\t").Append(body).Append('\n');
         }
         return text.ToString().TrimEnd('\n');

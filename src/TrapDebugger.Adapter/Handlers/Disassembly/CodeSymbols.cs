@@ -26,6 +26,16 @@ public static class CodeSymbols
         return null;
     }
 
+    /// <summary>The instruction as the console prints it: Intel syntax with its target named, or "(bad)" for bytes that do not decode.</summary>
+    public static string Format(TargetProcess process, Formatter formatter, in Instruction instruction)
+    {
+        if (instruction.IsInvalid)
+            return "(bad)";
+        var output = new StringOutput();
+        formatter.Format(instruction, output);
+        return output.ToStringAndReset() + Annotation(process, instruction);
+    }
+
     /// <summary>What to write after <paramref name="instruction"/>'s text: the name of a call or jump target
     /// (<c> &lt;strlen@plt&gt;</c>), or of the location a rip-relative operand addresses (<c> # 0x4010 &lt;counter&gt;</c>); empty when unnamed.</summary>
     public static string Annotation(TargetProcess process, in Instruction instruction)

@@ -16,17 +16,17 @@ namespace TrapDebugger.Adapter.Handlers.Stack;
 /// source position, the artificial trap-message frame is a <c>label</c>, and the library frames in between keep their
 /// names but not their source, so the first frame a client opens is the user's line.
 /// <para>
-/// The adapter does not advertise <c>supportsDelayedStackTraceLoading</c>. With it, VS Code answers a stop by asking
-/// for the top frame alone and focuses what that first answer holds; at a trap the top frame is usually the
-/// trap-message label or a library frame, so the landing waited for a second <c>stackTrace</c> sent 420 ms later by a
-/// scheduler that a thread exiting meanwhile (a service's worker) or another session ending completes without asking,
-/// leaving the stop unfocused. Asked for 20 frames at once, the first answer holds the landing frame. See also
-/// <see cref="EngineDebuggee.NoteThreadsAnswered"/>.
+/// Stacks are offered for delayed loading: VS Code asks for the top frame first and the rest 420 ms later, and focuses
+/// a frame after each answer if none is focused yet. At a trap the top frame is usually the trap-message label, so the
+/// landing frame is focused after the second answer, from the frames VS Code holds then.
 /// </para>
 /// </remarks>
 public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArguments, StackTraceResponseBody>(
     Commands.StackTrace, ProtocolJsonContext.Default.StackTraceArguments, ProtocolJsonContext.Default.StackTraceResponseBody)
 {
+    /// <inheritdoc/>
+    public override void Advertise(Capabilities capabilities) => capabilities.SupportsDelayedStackTraceLoading = true;
+
     /// <inheritdoc/>
     protected override async Task<StackTraceResponseBody?> HandleAsync(StackTraceArguments arguments, RequestContext context, EngineState state)
     {
