@@ -54,8 +54,10 @@ async function session(make) {
   let received = 0;
   let receivedAtStop = -1;
   const countLines = () => {
-    received = client.events.filter(e => e.event === 'output' && e.body.category !== 'console' && e.body.category !== 'important')
-      .reduce((n, e) => n + (e.body.output.match(/line \d+ of the program's output\n/g)?.length ?? 0), 0);
+    // Joined first: a line may be split between two output events.
+    const text = client.events.filter(e => e.event === 'output' && e.body.category !== 'console' && e.body.category !== 'important')
+      .map(e => e.body.output).join('');
+    received = text.match(/line \d+ of the program's output\n/g)?.length ?? 0;
   };
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   const launched = client.request('launch', { program, args: [String(lines)] });
