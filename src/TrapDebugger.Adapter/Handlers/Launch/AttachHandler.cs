@@ -16,6 +16,8 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
+        LaunchHandler.Configure(state, options);
+        await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
         var platform = LocalPlatform.Instance;
         if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
             throw new RequestFailedException($"attach: no process with pid {given} exists.");
@@ -29,6 +31,6 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         {
             throw EngineFailure.ToRequestFailure(Command, e);
         }
-        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry).ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry, console: null).ConfigureAwait(false);
     }
 }

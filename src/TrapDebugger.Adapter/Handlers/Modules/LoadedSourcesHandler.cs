@@ -21,7 +21,7 @@ public sealed class LoadedSourcesHandler() : EngineRequestHandler<LoadedSourcesA
         var program = state.RequireDebuggee(Command).Process.Target.MainProgram;
         foreach (var path in program?.CompileUnitSources() ?? [])
         {
-            if (SourceTranslation.ToSource(path) is { } source)
+            if (SourceTranslation.ToSource(path, state.Paths) is { } source)
                 body.Sources.Add(source);
         }
         return Task.FromResult<LoadedSourcesResponseBody?>(body);
