@@ -68,7 +68,13 @@ public sealed partial class LldbCoreView
                 if (BtThreadLine().Match(line) is { Success: true } bt && int.TryParse(bt.Groups[1].Value, out int index) && index <= Threads.Count)
                     btThread = Threads[index - 1].ThreadId;
                 else if (btThread != 0 && FrameLine().Match(line) is { Success: true } f)
-                    (Backtraces.TryGetValue(btThread, out var frames) ? frames : Backtraces[btThread] = []).Add(f.Groups[1].Value);
+                {
+                    // lldb may echo a "thread select" frame line late, into this output: frames are kept by number.
+                    var frames = Backtraces.TryGetValue(btThread, out var list) ? list : Backtraces[btThread] = [];
+                    int number = int.Parse(f.Groups[1].Value, CultureInfo.InvariantCulture);
+                    if (number == frames.Count) frames.Add(f.Groups[2].Value);
+                    else if (number < frames.Count) frames[number] = f.Groups[2].Value;
+                }
             }
         }
     }
@@ -87,6 +93,6 @@ public sealed partial class LldbCoreView
     [GeneratedRegex(@"^[* ] thread #(\d+)")]
     private static partial Regex BtThreadLine();
 
-    [GeneratedRegex(@"^\s*[* ] frame #\d+: 0x[0-9a-f]+ (\S+?)(?: at | \+ |\(|$)")]
+    [GeneratedRegex(@"^\s*[* ] frame #(\d+): 0x[0-9a-f]+ (\S+?)(?: at | \+ |\(|$)")]
     private static partial Regex FrameLine();
 }

@@ -38,7 +38,7 @@ public readonly record struct ElfPrPsInfo(
             FixedString(bytes.Slice(FileNameOffset, FileNameLength)), FixedString(bytes.Slice(ArgumentsOffset, ArgumentsLength)));
     }
 
-    /// <summary>Writes the structure into the first <see cref="Size"/> bytes of <paramref name="bytes"/>; long names are cut as the kernel cuts them.</summary>
+    /// <summary>Writes the structure into the first <see cref="Size"/> bytes of <paramref name="bytes"/>; longer names are cut to the field.</summary>
     public void Write(Span<byte> bytes)
     {
         var b = bytes[..Size];
@@ -58,11 +58,11 @@ public readonly record struct ElfPrPsInfo(
         WriteFixed(Arguments, b.Slice(ArgumentsOffset, ArgumentsLength));
     }
 
-    // The kernel keeps one byte for the terminating NUL in both arrays.
+    // A name that fills the whole field has no NUL, as gdb writes pr_psargs; readers stop at the field's end.
     private static void WriteFixed(string text, Span<byte> field)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        bytes.AsSpan(0, Math.Min(bytes.Length, field.Length - 1)).CopyTo(field);
+        bytes.AsSpan(0, Math.Min(bytes.Length, field.Length)).CopyTo(field);
     }
 
     private static string FixedString(ReadOnlySpan<byte> field)
