@@ -22,7 +22,6 @@ public sealed record CoreDump(FixtureBinary Binary, IReadOnlyList<string> Argume
 public static class CoreDumps
 {
     private static readonly string[] SystemLibraries = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"];
-    private static readonly Dictionary<string, object> Gates = [];
 
     /// <summary>Runs <paramref name="binary"/> with <paramref name="arguments"/> until it crashes and returns its core from <paramref name="producer"/> (cached).</summary>
     public static CoreDump Produce(FixtureBinary binary, IReadOnlyList<string> arguments, CoreProducer producer)
@@ -30,13 +29,8 @@ public static class CoreDumps
         var key = Key(binary, arguments, producer);
         var dir = Path.Combine(Repository.FixtureCache, "cores", $"{binary.Name}-{binary.Variant}-{producer.ToString().ToLowerInvariant()}-{key}");
         var core = Path.Combine(dir, "core");
-        object gate;
-        lock (Gates)
-        {
-            if (!Gates.TryGetValue(dir, out gate!))
-                Gates[dir] = gate = new object();
-        }
-        lock (gate)
+        // Test projects run in parallel processes and share the cache: one of them writes each core.
+        using (CacheLock.Acquire(dir))
         {
             if (!File.Exists(Path.Combine(dir, ".complete")))
                 Write(binary, arguments, producer, dir);
