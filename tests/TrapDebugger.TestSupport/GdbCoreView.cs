@@ -17,6 +17,9 @@ public sealed partial class GdbCoreView
     /// <summary>XMM0-15 of each thread as 32 hex digits, most significant first.</summary>
     public Dictionary<int, List<string>> Xmm { get; } = [];
 
+    /// <summary>The upper halves of YMM0-15 of each thread as 32 hex digits, when gdb can read the core's XSAVE area.</summary>
+    public Dictionary<int, List<string>> YmmUpper { get; } = [];
+
     /// <summary>Function names of each thread's backtrace, innermost first.</summary>
     public Dictionary<int, List<string>> Backtraces { get; } = [];
 
@@ -41,6 +44,8 @@ public sealed partial class GdbCoreView
             "-ex", "echo @@registers\\n", "-ex", $"thread apply all info registers {string.Join(' ', RegisterNames)}",
             "-ex", "echo @@xmm\\n", "-ex", $"thread apply all printf \"xmm {string.Join(' ', Enumerable.Repeat("%016llx%016llx", 16))}\\n\", " +
                 string.Join(", ", Enumerable.Range(0, 16).Select(i => $"(unsigned long long)$xmm{i}.v2_int64[1], (unsigned long long)$xmm{i}.v2_int64[0]")),
+            "-ex", "echo @@ymm\\n", "-ex", $"thread apply all printf \"ymm {string.Join(' ', Enumerable.Repeat("%016llx%016llx", 16))}\\n\", " +
+                string.Join(", ", Enumerable.Range(0, 16).Select(i => $"(unsigned long long)$ymm{i}.v4_int64[3], (unsigned long long)$ymm{i}.v4_int64[2]")),
             "-ex", "echo @@mappings\\n", "-ex", "info proc mappings",
             "-ex", "echo @@auxv\\n", "-ex", "info auxv",
             "-ex", "echo @@siginfo\\n", "-ex", "thread 1", "-ex", "printf \"siginfo %d %d 0x%llx\\n\", $_siginfo.si_signo, $_siginfo.si_code, (unsigned long long)$_siginfo._sifields._sigfault.si_addr",
@@ -69,6 +74,9 @@ public sealed partial class GdbCoreView
                     break;
                 case "xmm" when thread != 0 && line.StartsWith("xmm ", StringComparison.Ordinal):
                     Xmm[thread] = [.. line[4..].Split(' ')];
+                    break;
+                case "ymm" when thread != 0 && line.StartsWith("ymm ", StringComparison.Ordinal):
+                    YmmUpper[thread] = [.. line[4..].Split(' ')];
                     break;
                 case "mappings" when MappingLine().Match(line) is { Success: true } m:
                     Mappings.Add((Hex(m.Groups[1].Value), Hex(m.Groups[2].Value), Hex(m.Groups[4].Value), m.Groups[5].Value));

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace TrapDebugger.Elf.Core;
 
@@ -314,11 +313,5 @@ public sealed class CoreFile : IDisposable
         if (message.StartsWith(name, StringComparison.Ordinal))
             message = message[name.Length..].TrimStart(':', ' ');
         return message.TrimEnd('.') + ".";
-    }
-
-    internal static string ReadCString(ReadOnlySpan<byte> bytes)
-    {
-        int nul = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(nul >= 0 ? bytes[..nul] : bytes);
     }
 }
