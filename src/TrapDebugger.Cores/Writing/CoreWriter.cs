@@ -9,6 +9,9 @@ namespace TrapDebugger.Cores;
 /// bytes from the file NT_FILE names.</remarks>
 public static class CoreWriter
 {
+    // PN_XNUM (0xffff) means "the count is elsewhere"; the largest plain e_phnum is one less.
+    private const int MaxSegments = 0xffff;
+
     /// <summary>Writes the core of <paramref name="core"/> to <paramref name="path"/> (replaced if it exists) and returns what was written.</summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static CoreWriteResult Write(CoreDescription core, string path)
@@ -49,7 +52,17 @@ public static class CoreWriter
         });
         var contents = new List<MemoryRegionContent>();
         ulong included = 0, omitted = 0;
-        foreach (var region in core.Regions.OrderBy(r => r.Start))
+        var regions = core.Regions.OrderBy(r => r.Start).ToList();
+        if (regions.Count + 1 >= MaxSegments)
+        {
+            // e_phnum is 16 bits and LibObjectFile writes no PN_XNUM extension: drop the ranges the core does not hold
+            // first (readers take their bytes from NT_FILE anyway, as with gdb's cores), then give up with a reason.
+            omitted += regions.Where(r => !r.Included).Aggregate(0UL, (sum, r) => sum + r.Size);
+            regions.RemoveAll(r => !r.Included);
+            if (regions.Count + 1 >= MaxSegments)
+                throw new IOException($"the process has {regions.Count} memory ranges to write, more than the {MaxSegments - 2} one core file can describe.");
+        }
+        foreach (var region in regions)
         {
             var segment = new ElfSegment
             {
