@@ -42,7 +42,8 @@ public sealed class CoreWriterTests(WrittenCores written, ITestOutputHelper outp
         foreach (var segment in copy.Memory.Segments.Where(s => s.FileSize > 0))
         {
             foreach (ulong at in new[] { segment.Address, segment.Address + segment.FileSize / 2, segment.Address + segment.FileSize - 256 })
-                Assert.Equal(Read(source.Memory, at, 256), ReadDumped(copy.Memory, at, 256));
+                Assert.True(Read(source.Memory, at, 256).SequenceEqual(ReadDumped(copy.Memory, at, 256)),
+                    $"0x{at:x} in {segment}: {copy.MappedFiles.FirstOrDefault(f => f.Contains(at))}, source segment {source.Memory.FindSegment(at)}");
         }
         foreach (var t in copy.Threads)
         {

@@ -33,7 +33,10 @@ public sealed class WrittenCores : IDisposable
             string path = file?.Path ?? (s.Address == vdso ? "[vdso]" : "");
             // The kernel dumps a whole file mapping only when the process changed it (or it is one ELF header page).
             bool changed = file != null && s.FileSize > 0 && s.FileSize == s.MemorySize;
-            return new ProcessMapping(s.Address, s.End, (s.Flags & 4) != 0, s.IsWritable, s.IsExecutable, false, file?.FileOffset ?? 0, path, changed);
+            // Memory the source core does not hold and no file backs (the kernel skips VM_DONTDUMP and I/O mappings)
+            // cannot be read from it: the copy records it as the kernel did, without bytes.
+            bool readable = (s.Flags & 4) != 0 && (s.FileSize > 0 || file != null);
+            return new ProcessMapping(s.Address, s.End, readable, s.IsWritable, s.IsExecutable, false, file?.FileOffset ?? 0, path, changed);
         }).ToList();
         // gdb leaves read-only file mappings out of its cores altogether: NT_FILE still names them.
         foreach (var f in core.MappedFiles.Where(f => core.Memory.FindSegment(f.Start) == null))

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 
 namespace TrapDebugger.TestSupport;
 
-/// <summary>The crashes whose cores the tests read and write: trap fixtures at -O0/-O2 from clang-22 and gcc, the 32-thread program,
-/// a shared-library crash, an assert, a null dereference; written by the kernel and by gdb.</summary>
+/// <summary>The crashes whose cores the tests read and write: trap fixtures at -O0/-O2 from clang-22 and gcc (verbose, merged,
+/// plain, UBSan, libc++ hardening), the 32-thread program, a shared-library crash, an assert, a NULL dereference and a Rust
+/// panic under panic=abort; written by the kernel and by gdb.</summary>
 public static class CoreCatalog
 {
     private static readonly ConcurrentDictionary<string, Lazy<GdbCoreView>> GdbViews = new(StringComparer.Ordinal);
@@ -21,13 +22,17 @@ public static class CoreCatalog
     [
         new("verbose_trap_multi", BuildVariant.Clang22O0, CoreProducer.Kernel, "bounds"),
         new("verbose_trap_multi", BuildVariant.Clang22O2, CoreProducer.Kernel, "funds"),
+        new("builtin_trap", BuildVariant.GccO0, CoreProducer.Kernel, "9"),
         new("builtin_trap", BuildVariant.GccO2, CoreProducer.Kernel, "9"),
+        new("ubsan_trap", BuildVariant.Clang22O2, CoreProducer.Kernel, "mul", "65536", "65536"),
+        new("libcxx_hardened", BuildVariant.Clang22O2, CoreProducer.Kernel, "vector", "10"),
         new("threads32", BuildVariant.Clang22O2, CoreProducer.Kernel, "trap"),
         new("threads32", BuildVariant.GccO0, CoreProducer.Gdb, "trap", "3"),
         new("shlib_trap", BuildVariant.Clang22O0, CoreProducer.Kernel, "2", "3"),
         new("shlib_trap", BuildVariant.Clang22O2, CoreProducer.Gdb, "40", "0"),
         new("assert_fail", BuildVariant.GccO2, CoreProducer.Kernel, "100"),
         new("null_field", BuildVariant.Clang22O0, CoreProducer.Kernel, "mallory"),
+        new("rust_abort", BuildVariant.RustcRelease, CoreProducer.Kernel, "panic"),
     ];
 
     /// <summary>The case ids, for xUnit theories.</summary>

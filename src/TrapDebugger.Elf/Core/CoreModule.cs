@@ -38,6 +38,13 @@ public sealed class CoreModule
     /// <summary>The build-id as lower-case hex, or null.</summary>
     public string? BuildIdHex => BuildId is { Length: > 0 } id ? Convert.ToHexStringLower(id) : null;
 
+    /// <summary>True when the dynamic loader loaded this image (it is in r_debug's link map, or the program has none): a
+    /// program or library rather than a file the process mapped as data.</summary>
+    public bool IsLoaded { get; internal set; }
+
+    /// <summary>The run-time address of the image's dynamic section (PT_DYNAMIC), or null.</summary>
+    public ulong? DynamicAddress { get; internal set; }
+
     /// <summary>True for the program itself (the module holding AT_ENTRY).</summary>
     public bool IsMainProgram { get; internal set; }
 
