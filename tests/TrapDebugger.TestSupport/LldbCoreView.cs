@@ -30,13 +30,17 @@ public sealed partial class LldbCoreView
     /// <param name="threadCount">How many threads to read registers of (lldb selects them by index).</param>
     public static LldbCoreView Load(string program, string core, int threadCount)
     {
-        var args = new List<string> { "-b", "-x", "-c", core, program, "-o", "settings set use-color false", "-o", "thread list", "-o", "image list" };
+        // lldb prints the frame a "thread select" lands on asynchronously, so it can end up inside a later command's
+        // output: the backtraces come from a run of their own, the registers from a second one.
+        var overview = Toolchain.Run(Toolchain.Lldb,
+            ["-b", "-x", "-c", core, program, "-o", "settings set use-color false", "-o", "thread list", "-o", "image list", "-o", "bt all"],
+            timeout: TimeSpan.FromMinutes(3));
+        var args = new List<string> { "-b", "-x", "-c", core, program, "-o", "settings set use-color false" };
         for (int i = 1; i <= threadCount; i++)
             args.AddRange(["-o", $"thread select {i}", "-o", $"register read {string.Join(' ', RegisterNames)}"]);
-        args.AddRange(["-o", "bt all"]);
-        var r = Toolchain.Run(Toolchain.Lldb, args, timeout: TimeSpan.FromMinutes(3));
-        var view = new LldbCoreView { Output = r.Stdout + r.Stderr };
-        view.Parse(r.Stdout);
+        var registers = Toolchain.Run(Toolchain.Lldb, args, timeout: TimeSpan.FromMinutes(3));
+        var view = new LldbCoreView { Output = overview.Stdout + overview.Stderr + registers.Stdout + registers.Stderr };
+        view.Parse(overview.Stdout + registers.Stdout);
         return view;
     }
 
@@ -68,13 +72,7 @@ public sealed partial class LldbCoreView
                 if (BtThreadLine().Match(line) is { Success: true } bt && int.TryParse(bt.Groups[1].Value, out int index) && index <= Threads.Count)
                     btThread = Threads[index - 1].ThreadId;
                 else if (btThread != 0 && FrameLine().Match(line) is { Success: true } f)
-                {
-                    // lldb may echo a "thread select" frame line late, into this output: frames are kept by number.
-                    var frames = Backtraces.TryGetValue(btThread, out var list) ? list : Backtraces[btThread] = [];
-                    int number = int.Parse(f.Groups[1].Value, CultureInfo.InvariantCulture);
-                    if (number == frames.Count) frames.Add(f.Groups[2].Value);
-                    else if (number < frames.Count) frames[number] = f.Groups[2].Value;
-                }
+                    (Backtraces.TryGetValue(btThread, out var frames) ? frames : Backtraces[btThread] = []).Add(f.Groups[2].Value);
             }
         }
     }
