@@ -146,7 +146,16 @@ public sealed class DwarfUnit
         {
             if (_entries != null) return _entries;
             lock (_gate)
-                return _entries ??= DieTreeParser.Parse(this);
+            {
+                try
+                {
+                    return _entries ??= DieTreeParser.Parse(this);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw ReadError.InFile(File.Sections.FileName, e);
+                }
+            }
         }
     }
 
@@ -169,12 +178,19 @@ public sealed class DwarfUnit
     /// <summary>The address at index <paramref name="index"/> of this unit's .debug_addr table (DW_FORM_addrx).</summary>
     public ulong ReadIndexedAddress(ulong index)
     {
-        var addr = File.Sections.Addr.Span;
-        ulong at = AddrBase + index * AddressSize;
-        if (index > int.MaxValue || at + AddressSize > (ulong)addr.Length)
-            throw DwarfError.At(".debug_addr", (long)Math.Min(at, long.MaxValue), $"address index {index} is outside the section");
-        var r = new ByteReader(addr, ".debug_addr", (int)at);
-        return r.ReadUnsigned(AddressSize);
+        try
+        {
+            var addr = File.Sections.Addr.Span;
+            ulong at = AddrBase + index * AddressSize;
+            if (index > int.MaxValue || at + AddressSize > (ulong)addr.Length)
+                throw DwarfError.At(".debug_addr", (long)Math.Min(at, long.MaxValue), $"address index {index} is outside the section");
+            var r = new ByteReader(addr, ".debug_addr", (int)at);
+            return r.ReadUnsigned(AddressSize);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(File.Sections.FileName, e);
+        }
     }
 
     /// <summary>The string at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
@@ -183,12 +199,19 @@ public sealed class DwarfUnit
     /// <summary>The .debug_str offset at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
     public ulong ReadIndexedStringOffset(ulong index)
     {
-        var offsets = File.Sections.StrOffsets.Span;
-        ulong at = StrOffsetsBase + index * OffsetSize;
-        if (index > int.MaxValue || at + OffsetSize > (ulong)offsets.Length)
-            throw DwarfError.At(".debug_str_offsets", (long)Math.Min(at, long.MaxValue), $"string index {index} is outside the section");
-        var r = new ByteReader(offsets, ".debug_str_offsets", (int)at);
-        return r.ReadUnsigned(OffsetSize);
+        try
+        {
+            var offsets = File.Sections.StrOffsets.Span;
+            ulong at = StrOffsetsBase + index * OffsetSize;
+            if (index > int.MaxValue || at + OffsetSize > (ulong)offsets.Length)
+                throw DwarfError.At(".debug_str_offsets", (long)Math.Min(at, long.MaxValue), $"string index {index} is outside the section");
+            var r = new ByteReader(offsets, ".debug_str_offsets", (int)at);
+            return r.ReadUnsigned(OffsetSize);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(File.Sections.FileName, e);
+        }
     }
 
     /// <summary>The .debug_rnglists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_rnglistx).</summary>
@@ -199,11 +222,18 @@ public sealed class DwarfUnit
 
     private ulong ReadListOffset(ReadOnlySpan<byte> section, string name, ulong listBase, ulong index)
     {
-        ulong at = listBase + index * OffsetSize;
-        if (index > int.MaxValue || at + OffsetSize > (ulong)section.Length)
-            throw DwarfError.At(name, (long)Math.Min(at, long.MaxValue), $"list index {index} is outside the section");
-        var r = new ByteReader(section, name, (int)at);
-        return listBase + r.ReadUnsigned(OffsetSize);
+        try
+        {
+            ulong at = listBase + index * OffsetSize;
+            if (index > int.MaxValue || at + OffsetSize > (ulong)section.Length)
+                throw DwarfError.At(name, (long)Math.Min(at, long.MaxValue), $"list index {index} is outside the section");
+            var r = new ByteReader(section, name, (int)at);
+            return listBase + r.ReadUnsigned(OffsetSize);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(File.Sections.FileName, e);
+        }
     }
 
     /// <inheritdoc />
@@ -272,7 +302,7 @@ public sealed class DwarfUnit
             if (_rootRead || _readingRoot) return;
             _readingRoot = true;
             try { ReadRootAttributes(); }
-            catch (InvalidDataException e) { _rootError = e; throw; }
+            catch (InvalidDataException e) { var named = ReadError.InFile(File.Sections.FileName, e); _rootError = named; throw named; }
             finally { _rootRead = true; _readingRoot = false; }
         }
     }
