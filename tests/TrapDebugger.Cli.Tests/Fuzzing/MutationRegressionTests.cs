@@ -2,6 +2,7 @@ using TrapDebugger.Cli.Commands;
 using TrapDebugger.Cli.Tests.Support;
 using TrapDebugger.Dwarf.Tests;
 using TrapDebugger.Elf;
+using TrapDebugger.TestSupport;
 
 namespace TrapDebugger.Cli.Tests.Fuzzing;
 
@@ -62,19 +63,24 @@ public sealed class MutationRegressionTests : IDisposable
         Assert.StartsWith($"trapdbg lookup: {mutated}: .debug_str", error);
     }
 
-    [Fact]
-    public async Task A_zeroed_line_string_table_leaves_traps_and_run_working()
+    [Theory]
+    [InlineData("verbose_trap", "clang22-O2", "5", "Bounds check")]
+    [InlineData("builtin_trap", "gcc-O2", "9", null)]
+    public async Task A_zeroed_line_string_table_leaves_traps_and_run_working(string fixture, string variant, string trappingArgument, string? category)
     {
         // Reported: trapdbg traps --json printed an unhandled ArgumentException and run said "analysis failed: The value
-        // cannot be an empty string" once every file name read from .debug_line_str was empty.
-        var program = Mutated("verbose_trap/clang22-O2", ".debug_line_str", section => section.Clear(), executable: true);
+        // cannot be an empty string" once every file name read from .debug_line_str was empty; the fuzzer found it again
+        // in a GCC build (the source-line reader was handed "" as a path).
+        var build = Fixtures.Build(fixture, variant == "gcc-O2" ? BuildVariant.GccO2 : BuildVariant.Clang22O2).Program;
+        var program = MutatedFile(build, ".debug_line_str", section => section.Clear(), executable: true);
         var traps = CliRun.Traps(program, json: true);
         Assert.True(traps.Status == 0, traps.Error);
-        Assert.NotEmpty(traps.Json.Items("sites"));
-        var run = await CliRun.RunAsync(json: true, program, "5");
+        var site = Assert.Single(traps.Json.Items("sites"));
+        Assert.Null(site.Str("source"));
+        var run = await CliRun.RunAsync(json: true, program, trappingArgument);
         Assert.Equal(128 + 4, run.Status);
         Assert.DoesNotContain("analysis failed", run.Output, StringComparison.Ordinal);
-        Assert.Equal("Bounds check", run.Json.GetProperty("stop").Str("category"));
+        Assert.Equal(category, run.Json.GetProperty("stop").Str("category"));
     }
 
     private static (int Status, string Output, string Error) Lookup(string program, string? name = null, string? address = null)
@@ -101,9 +107,11 @@ public sealed class MutationRegressionTests : IDisposable
     }
 
     // A copy of a test binary with one section's bytes edited, in a folder of its own.
-    private string Mutated(string testBinary, string section, SectionEdit edit, bool executable = false)
+    private string Mutated(string testBinary, string section, SectionEdit edit, bool executable = false) =>
+        MutatedFile(TestBinaries.Path(testBinary), section, edit, executable);
+
+    private string MutatedFile(string original, string section, SectionEdit edit, bool executable = false)
     {
-        var original = TestBinaries.Path(testBinary);
         var dir = Folder();
         var path = Path.Combine(dir, Path.GetFileName(original));
         File.WriteAllBytes(path, Edit(File.ReadAllBytes(original), section, edit));
