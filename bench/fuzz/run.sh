@@ -23,7 +23,7 @@ for ((first = 0; first < total; first += chunk)); do
   TRAPDBG_FUZZ_MUTANTS=$count TRAPDBG_FUZZ_SEED=$seed TRAPDBG_FUZZ_FIRST=$first TRAPDBG_FUZZ_KEEP=$keep \
     "$work/bin/TrapDebugger.Cli.Tests" -method "*Mutated_binaries_are_read_or_rejected_with_one_sentence" -showLiveOutput -noColor \
     >"$work/chunk.txt" 2>&1 || status=1
-  summary=$(grep -m1 -E '^\s+[0-9]+ mutants:' "$work/chunk.txt" | sed 's/^ *//')
+  summary=$(grep -m1 -oE '[0-9]+ mutants: .*' "$work/chunk.txt")
   echo "mutants $first..$((first + count - 1)) (seed $seed): ${summary:-no summary; see below}"
   if [ -z "$summary" ] || ! grep -q 'Failed: 0,' "$work/chunk.txt"; then
     grep -E '^\s+mutant [0-9]+ ' "$work/chunk.txt" | head -20

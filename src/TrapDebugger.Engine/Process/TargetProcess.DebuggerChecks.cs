@@ -28,18 +28,33 @@ public sealed partial class TargetProcess
     // of tracing every system call. A program that issues the syscall instruction itself is not seen.
     private void WatchDebuggerChecks(Module module)
     {
-        foreach (var (name, throughSyscall) in new[] { ("ptrace", false), ("syscall", true) })
+        if (module.IsMemoryImage) return;
+        var probes = new List<(ulong Address, bool ThroughSyscall)>();
+        try
         {
-            foreach (var address in module.ExportedFunctionAddresses(name))
+            // Only the dynamic symbol table, read from the file: the module's debug information is loaded in the
+            // background and must not be waited for on the path that starts the program.
+            using var elf = Elf.ElfFile.Open(module.Path);
+            foreach (var s in elf.Symbols.Dynamic)
             {
-                try
-                {
-                    _native.InsertBreakpointAsync(address, hit => Record(hit, throughSyscall)).GetAwaiter().GetResult();
-                }
-                catch (TraceException)
-                {
-                    // The process ended meanwhile, or the page cannot be written: the check just goes unseen.
-                }
+                if (s.Type == Elf.ElfSymbolType.Function && !s.IsUndefined && s.Value != 0 && s.Binding != Elf.ElfSymbolBinding.Local
+                    && s.Name is "ptrace" or "syscall")
+                    probes.Add((module.ToRuntimeAddress(s.Value), s.Name == "syscall"));
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var (address, throughSyscall) in probes)
+        {
+            try
+            {
+                _native.InsertBreakpointAsync(address, hit => Record(hit, throughSyscall)).GetAwaiter().GetResult();
+            }
+            catch (TraceException)
+            {
+                // The process ended meanwhile, or the page cannot be written: the check just goes unseen.
             }
         }
     }
