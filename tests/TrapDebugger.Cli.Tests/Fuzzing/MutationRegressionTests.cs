@@ -49,6 +49,16 @@ public sealed class MutationRegressionTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_zlib_section_is_named_with_its_file()
+    {
+        // Reported: "The archive entry was compressed using an unsupported compression method." without saying where.
+        var program = Mutated("cxx/clang22-O2+zlib", ".debug_info", section => section[24] = 0); // zlib's CMF byte after the Elf64_Chdr
+        var (status, _, error) = Lookup(program, name: "main");
+        Assert.Equal(1, status);
+        Assert.StartsWith($"trapdbg lookup: {program} section .debug_info: zlib data is corrupt (", error);
+    }
+
+    [Fact]
     public void An_error_in_a_split_dwarf_file_names_the_dwo_not_the_program()
     {
         var original = TestBinaries.SplitWithMissingCompilationDirectory();
