@@ -16,8 +16,16 @@ public sealed class DwarfFile
     public DwarfFile(DwarfSections sections)
     {
         Sections = sections;
-        _infoUnits = ReadUnits(sections.Info, fromTypesSection: false);
-        var typeUnits = ReadUnits(sections.Types, fromTypesSection: true);
+        List<DwarfUnit> typeUnits;
+        try
+        {
+            _infoUnits = ReadUnits(sections.Info, fromTypesSection: false);
+            typeUnits = ReadUnits(sections.Types, fromTypesSection: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(sections.FileName, e);
+        }
         Units = [.. _infoUnits, .. typeUnits];
         _typeUnits = new(() =>
         {
@@ -75,7 +83,17 @@ public sealed class DwarfFile
 
     /// <summary>The line program at <paramref name="offset"/> of .debug_line, parsed once.</summary>
     public DwarfLineProgram LineProgram(long offset, DwarfUnit? unit) =>
-        _linePrograms.GetOrAdd(offset, o => DwarfLineProgram.Parse(this, o, unit));
+        _linePrograms.GetOrAdd(offset, o =>
+        {
+            try
+            {
+                return DwarfLineProgram.Parse(this, o, unit);
+            }
+            catch (InvalidDataException e)
+            {
+                throw ReadError.InFile(Sections.FileName, e);
+            }
+        });
 
     /// <summary>Every line program referenced by a unit's DW_AT_stmt_list, in .debug_line order.</summary>
     public IEnumerable<DwarfLineProgram> AllLinePrograms()
@@ -89,10 +107,22 @@ public sealed class DwarfFile
     }
 
     /// <summary>The NUL-terminated string at <paramref name="offset"/> of .debug_str.</summary>
-    public string ReadStr(ulong offset) => ReadCString(Sections.Str.Span, offset, ".debug_str");
+    public string ReadStr(ulong offset) => ReadString(Sections.Str.Span, offset, ".debug_str");
 
     /// <summary>The NUL-terminated string at <paramref name="offset"/> of .debug_line_str.</summary>
-    public string ReadLineStr(ulong offset) => ReadCString(Sections.LineStr.Span, offset, ".debug_line_str");
+    public string ReadLineStr(ulong offset) => ReadString(Sections.LineStr.Span, offset, ".debug_line_str");
+
+    private string ReadString(ReadOnlySpan<byte> section, ulong offset, string name)
+    {
+        try
+        {
+            return ReadCString(section, offset, name);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(Sections.FileName, e);
+        }
+    }
 
     internal static string ReadCString(ReadOnlySpan<byte> section, ulong offset, string name)
     {

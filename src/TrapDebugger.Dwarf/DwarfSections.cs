@@ -5,6 +5,9 @@ namespace TrapDebugger.Dwarf;
 /// <summary>The raw (already decompressed) DWARF sections of one object file; a missing section is empty.</summary>
 public sealed record DwarfSections
 {
+    /// <summary>The file the sections were read from (a program, a separate debug file, a .dwo or a .dwp), named in errors.</summary>
+    public string? FileName { get; init; }
+
     public ReadOnlyMemory<byte> Info { get; init; }
     public ReadOnlyMemory<byte> Types { get; init; }
     public ReadOnlyMemory<byte> Abbrev { get; init; }
@@ -23,6 +26,7 @@ public sealed record DwarfSections
     /// <summary>Reads every DWARF section of <paramref name="elf"/> (lazily mapped; compressed ones are inflated here).</summary>
     public static DwarfSections FromElf(ElfFile elf) => new()
     {
+        FileName = elf.Name,
         Info = elf.GetDebugSection(".debug_info"),
         Types = elf.GetDebugSection(".debug_types"),
         Abbrev = elf.GetDebugSection(".debug_abbrev"),

@@ -236,10 +236,11 @@ public sealed class ElfFile : IDisposable
                 ReadExactly(n.Offset, names, "section name table");
             }
         }
+        string namesOrigin = $"{Name} section name table";
         for (int i = 0; i < raw.Length; i++)
         {
             var s = raw[i];
-            string name = s.Name < names.Length ? ReadString(names, s.Name) : "";
+            string name = s.Name < names.Length ? ReadString(names, s.Name, namesOrigin) : "";
             list.Add(new ElfSection(i, name, (ElfSectionType)s.Type, s.Flags, s.Addr, s.Offset, s.Size, s.Link, s.Info, s.Align, s.EntSize));
         }
         return list;
@@ -359,18 +360,22 @@ public sealed class ElfFile : IDisposable
         }
         // Names are offsets into the string table sh_link names (DT_STRTAB is a run-time address).
         byte[] strings = dyn.Link < Sections.Count ? GetSectionData(Sections[(int)dyn.Link]).ToArray() : [];
-        string Str(ulong offset) => offset < (ulong)strings.Length ? ReadString(strings, (uint)offset)
+        string Str(ulong offset) => offset < (ulong)strings.Length ? ReadString(strings, (uint)offset, $"{origin} string table")
             : throw new InvalidDataException($"{origin}: string offset 0x{offset:x} is outside the dynamic string table");
         var needed = entries.Where(e => e.Item1 == ElfDynamicInfo.DT_NEEDED).Select(e => Str(e.Item2)).ToList();
         string? soname = entries.Where(e => e.Item1 == ElfDynamicInfo.DT_SONAME).Select(e => Str(e.Item2)).FirstOrDefault();
         return new ElfDynamicInfo(needed, soname, debugSlot, entries);
     }
 
-    internal static string ReadString(ReadOnlySpan<byte> table, uint offset)
+    // A string that runs to the end of its table is corrupt: read leniently, every name of a table without NULs would
+    // be the rest of the table, and a large table would take quadratic time and memory.
+    internal static string ReadString(ReadOnlySpan<byte> table, uint offset, string origin)
     {
         if (offset >= table.Length) return "";
         var rest = table[(int)offset..];
         int n = rest.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(n >= 0 ? rest[..n] : rest);
+        if (n < 0)
+            throw new InvalidDataException($"{origin} at offset 0x{offset:x}: string is not NUL-terminated");
+        return Encoding.UTF8.GetString(rest[..n]);
     }
 }

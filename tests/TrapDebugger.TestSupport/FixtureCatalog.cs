@@ -114,6 +114,15 @@ internal static class FixtureCatalog
             Purpose = "a read of the field at offset 8 through a NULL struct pointer",
         },
 
+        new("anti_debug", FixtureLanguage.C, ["anti_debug.c"], [], [BuildVariant.Clang22O0, BuildVariant.GccO2],
+            [
+                new([], ExpectedEnd.Exit(0), "not traced: ptrace(PTRACE_TRACEME) succeeds"),
+                new(["syscall"], ExpectedEnd.Exit(0), "not traced: syscall(SYS_ptrace, PTRACE_TRACEME) succeeds"),
+            ])
+        {
+            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one",
+        },
+
         new("threads32", FixtureLanguage.C, ["threads32.c"], ["-pthread"], AllCompilers,
             [
                 new([], ExpectedEnd.Exit(0), "all 32 workers finish"),

@@ -94,7 +94,7 @@ public static class LookupCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trapdbg lookup: {e.Message}");
+            error.WriteLine($"trapdbg lookup: {ReadError.Describe(path, e)}");
             return 1;
         }
     }

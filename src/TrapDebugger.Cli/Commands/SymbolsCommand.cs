@@ -61,7 +61,7 @@ public static class SymbolsCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trapdbg symbols: {e.Message}");
+            error.WriteLine($"trapdbg symbols: {ReadError.Describe(path, e)}");
             return 1;
         }
     }

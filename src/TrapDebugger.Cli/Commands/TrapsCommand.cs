@@ -5,6 +5,7 @@ using Spectre.Console;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Reports;
 using TrapDebugger.Cli.TrapSites;
+using TrapDebugger.Elf;
 using TrapDebugger.Protocol.Traps;
 
 namespace TrapDebugger.Cli.Commands;
@@ -49,7 +50,7 @@ public static class TrapsCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            error.WriteLine($"trapdbg traps: {e.Message.TrimEnd('.')}.");
+            error.WriteLine($"trapdbg traps: {ReadError.Describe(path, e)}");
             return 1;
         }
         if (json) output.WriteLine(JsonSerializer.Serialize(body, ReportJsonContext.Default.TrapSitesResponseBody));

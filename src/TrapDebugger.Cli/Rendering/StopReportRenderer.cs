@@ -133,7 +133,7 @@ public static class StopReportRenderer
         var end = report.End;
         return end.How switch
         {
-            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}",
+            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{(end.DebuggerCheck is { } check ? $"; {E(check)}" : "")}",
             "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
             "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",

@@ -77,7 +77,7 @@ public sealed class ProgramRun : IAsyncDisposable
                     continue;
                 case ExitedEvent x:
                     return x.ExitCode is { } code
-                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff }
+                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff, DebuggerCheck = x.DebuggerCheck }
                         : x.Signal is { } sig
                             ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
                             : new ProgramEnd { How = "detached", Status = 0 };

@@ -286,7 +286,7 @@ public sealed class SymbolIndex : IDisposable
     {
         var candidates = _nameFilter.Candidates(name);
         var found = new List<DwarfDie>[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
+        InParallel(candidates.Count, i =>
         {
             var local = found[i] = [];
             foreach (var die in DieUnit(candidates[i]).Dies)
@@ -427,7 +427,7 @@ public sealed class SymbolIndex : IDisposable
         var candidates = _nameFilter.Candidates(name);
         var query = new NameQuery(name);
         var found = new List<(DwarfUnit, int)>[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
+        InParallel(candidates.Count, i =>
         {
             var local = found[i] = [];
             var unit = DieUnit(candidates[i]);
@@ -509,7 +509,8 @@ public sealed class SymbolIndex : IDisposable
                     entries.Add((entry, listed));
                 }
         // The units holding the entries are parsed side by side (a DIE's names and scopes are read through its unit's tree).
-        Parallel.ForEach(entries.Select(e => e.Listed).Distinct(), listed => _ = DieUnit(listed).DieCount);
+        var listedUnits = entries.Select(e => e.Listed).Distinct().ToList();
+        InParallel(listedUnits.Count, i => _ = DieUnit(listedUnits[i]).DieCount);
         foreach (var (entry, listed) in entries)
         {
             // A skeleton's entries give offsets within its split unit.
@@ -570,7 +571,7 @@ public sealed class SymbolIndex : IDisposable
     {
         var units = Dwarf.CompileUnits.ToList();
         var perUnit = new List<(string, DwarfUnit, int)>[units.Count];
-        Parallel.For(0, units.Count, i =>
+        InParallel(units.Count, i =>
         {
             var local = perUnit[i] = [];
             NamedSubroutines(DieUnit(units[i]), (n, unit, index) => local.Add((n, unit, index)));
@@ -580,6 +581,20 @@ public sealed class SymbolIndex : IDisposable
             foreach (var (name, unit, index) in local)
                 (map.TryGetValue(name, out var l) ? l : map[name] = []).Add((unit, index));
         return map;
+    }
+
+    // Units are parsed side by side; a corrupt one fails on a worker thread, and the caller gets its typed error (the
+    // first, as a sequential walk would), not an AggregateException.
+    private static void InParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<InvalidDataException>().FirstOrDefault() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
     }
 
     private static int UpperBound((ulong Low, ulong High, DwarfUnit Unit)[] ranges, ulong address)

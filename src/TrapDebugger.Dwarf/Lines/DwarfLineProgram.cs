@@ -56,10 +56,11 @@ public sealed class DwarfLineProgram
         return file >= 1 && file <= (ulong)Files.Count ? Files[(int)file - 1] : null;
     }
 
-    /// <summary>The path of file <paramref name="file"/>, joined with its directory and the compilation directory as llvm-symbolizer does; null for a bad index.</summary>
+    /// <summary>The path of file <paramref name="file"/>, joined with its directory and the compilation directory as llvm-symbolizer does; null for a bad index or an empty name.</summary>
     public string? FilePath(ulong file)
     {
-        if (FileAt(file) is not { } entry) return null;
+        // A file entry without a name (its string zeroed or cut) names no file: null, as for a bad index, never "".
+        if (FileAt(file) is not { Name.Length: > 0 } entry) return null;
         if (entry.Name.StartsWith('/')) return entry.Name;
         string? dir = null;
         if (Version >= 5) { if (entry.DirectoryIndex < (ulong)Directories.Count) dir = Directories[(int)entry.DirectoryIndex]; }

@@ -167,8 +167,9 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
                     var info = new FileInfo(file);
                     lines = info.Exists && info.Length < 16 << 20 ? File.ReadAllLines(file) : null;
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
+                    // ArgumentException: a name from corrupt debug information that is no path at all.
                     lines = null;
                 }
                 _sources[file] = lines;

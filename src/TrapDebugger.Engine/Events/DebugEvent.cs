@@ -80,4 +80,9 @@ public sealed record OutputEvent(string Category, string Text) : DebugEvent;
 public sealed record BreakpointChangedEvent(Breakpoint Breakpoint) : DebugEvent;
 
 /// <summary>The process ended; <paramref name="ExitCode"/> for an exit, <paramref name="Signal"/> for a death by signal; this is the last event.</summary>
-public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent;
+public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent
+{
+    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it ended: one clause
+    /// saying so and where, also part of <see cref="Description"/>.</summary>
+    public string? DebuggerCheck { get; init; }
+}

@@ -183,6 +183,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
         var module = Target.Add(path, bias, isMainProgram: false);
         Raise(new ModuleEvent(module, true));
         ResolvePendingBreakpoints(module);
+        WatchDebuggerChecks(module);
     }
 
     /// <summary>Handles an event that is not a stop; returns false when it ends the process.</summary>
@@ -220,7 +221,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 Raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
                 return true;
             case ProcessExited x:
-                End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}"));
+                var check = DescribeDebuggerCheck();
+                End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}{(check is null ? "" : "; " + check)}") { DebuggerCheck = check });
                 return false;
             case ProcessKilled k:
                 End(new ExitedEvent(null, k.Signal, $"Process {ProcessId} was killed by {SignalNames.Of(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
