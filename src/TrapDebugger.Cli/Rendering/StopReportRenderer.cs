@@ -135,6 +135,7 @@ public static class StopReportRenderer
         {
             "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}",
             "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
+            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}",
             "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
             _ => $"Process {report.ProcessId}: {E(end.How)}",

@@ -93,6 +93,9 @@ public static class TrapWireNames
         StopKind.IllegalInstruction => "illegal-instruction",
         StopKind.SignalFromProcess => "signal-from-process",
         StopKind.Signal => "signal",
+        StopKind.RustPanic => "rust-panic",
+        StopKind.UncaughtException => "uncaught-exception",
+        StopKind.ExceptionThrown => "exception-thrown",
         _ => "unknown",
     };
 }

@@ -47,6 +47,9 @@ public interface IUnwindSource
 
     /// <summary>True when <paramref name="pc"/> is in a function that starts a stack (<c>_start</c>, <c>clone</c>, <c>clone3</c>, <c>start_thread</c>'s caller).</summary>
     bool IsStackBottom(ulong pc);
+
+    /// <summary>True when <paramref name="pc"/> lies in a loaded module's code; false for a call through a null or wild pointer.</summary>
+    bool IsModuleCode(ulong pc) => true;
 }
 
 /// <summary>Walks a thread's stack from its registers using CFI, falling back to frame pointers for code without CFI,
@@ -161,8 +164,10 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
             return caller;
         }
 
-        // No CFI: at a function's first instruction or in a PLT stub the return address is on top of the stack.
-        if ((index == 0 || exact) && (source.IsFunctionEntry(regs.Pc) || source.IsInPlt(regs.Pc)))
+        // No CFI: at a function's first instruction or in a PLT stub the return address is on top of the stack. So it is when the
+        // innermost pc is in no module's code: a call through a null (or wild) function pointer faults on fetching the target,
+        // before the callee pushed anything, and the caller is the return address the call left (as lldb unwinds it).
+        if ((index == 0 || exact) && (source.IsFunctionEntry(regs.Pc) || source.IsInPlt(regs.Pc) || index == 0 && !source.IsModuleCode(regs.Pc)))
         {
             method = UnwindMethod.ReturnAddressAtStackPointer;
             if (ReadPointer(regs.Sp) is not { } ra)

@@ -19,8 +19,11 @@ internal static partial class AbortAnalysis
 
     public static StopDiagnosis Diagnose(StopContext context, StopDiagnosis basis)
     {
-        var text = ReadAbortMessage(context);
         var frames = context.Backtrace;
+        if (RustPanicAnalysis.IsPanicAbort(frames)) return RustPanicAnalysis.Aborting(context, basis);
+        if (CxxExceptionAnalysis.IsTerminate(frames)) return CxxExceptionAnalysis.Uncaught(context, basis);
+        if (RustPanicAnalysis.IsProcessAbort(frames)) return RustPanicAnalysis.ProcessAbort(context, basis);
+        var text = ReadAbortMessage(context);
         if (text is not null)
         {
             var m = AssertionPattern().Match(text);
