@@ -27,8 +27,8 @@ public static class StopWording
         {
             PickConfidence.Confirmed when top.Condition == ConditionStatus.Holds => $"1 of {n} merged checks; condition holds{(evidence is null ? "" : $": {evidence}")}",
             PickConfidence.Confirmed => $"1 of {n} merged checks; the live flags agree{(evidence is null ? "" : $": {evidence}")}",
-            PickConfidence.Unmatched => $"first of {n} merged checks; none matches the live registers",
-            _ => $"most likely of {n} merged checks{(evidence is null ? "" : $": {evidence}")}",
+            PickConfidence.Unmatched => $"1 of {n} merged checks; none matches the live registers, listed first by position",
+            _ => $"1 of {n} merged checks; most likely{(evidence is null ? "" : $": {evidence}")}",
         };
         return $"{check} ({why})";
     }

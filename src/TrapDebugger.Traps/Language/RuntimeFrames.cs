@@ -53,10 +53,13 @@ internal static class RuntimeFrames
         // A frame without a name is code of a stripped runtime library (libstdc++'s __throw_out_of_range_fmt): look past it.
         for (var i = start + 1; i < frames.Count; i++)
         {
-            if (frames[i].Function is { } name && !isRuntime(name)) return Landing(frames, i, reason);
+            if (frames[i].Function is { } name && !IsUnnamed(name) && !isRuntime(name)) return Landing(frames, i, reason);
         }
         return null;
     }
+
+    /// <summary>True for a frame no symbol names, which the backtrace shows as its address.</summary>
+    public static bool IsUnnamed(string name) => name.StartsWith("0x", StringComparison.Ordinal);
 
     /// <summary>The frame at <paramref name="index"/> as a landing frame.</summary>
     public static LandingFrame Landing(IReadOnlyList<BacktraceFrame> frames, int index, string reason) =>

@@ -91,7 +91,7 @@ internal static class RustPanicAnalysis
         for (var i = 0; i < frames.Count; i++)
         {
             if (frames[i].Function is not { } name) continue;
-            if (RuntimeFrames.IsRust(name) || RuntimeFrames.IsC(name)) continue;
+            if (RuntimeFrames.IsUnnamed(name) || RuntimeFrames.IsRust(name) || RuntimeFrames.IsC(name)) continue;
             return RuntimeFrames.Landing(frames, i, "the user's code that panicked");
         }
         return null;
