@@ -37,6 +37,7 @@ public static class StopReportRenderer
                 TrapWireNames.DwarfMessage => "from the debug information",
                 TrapWireNames.RecoveredMessage => "recovered from the source line: the debug information has no message at this trap",
                 TrapWireNames.UbsanCheckMessage => "the UBSan check its ud1 encodes",
+                TrapWireNames.InferredMessage => "inferred from the check's code: the trap carries no message",
                 _ => null,
             };
             console.MarkupLine($"  message:  {E(message)}{(source is null ? "" : $" [dim]({E(source)})[/]")}");

@@ -83,7 +83,7 @@ public sealed partial class TargetProcess
             foreach (var f in frames)
             {
                 backtrace.Add(new BacktraceFrame(f.Pc, f.Name,
-                    f.Location is { } l ? new Traps.SourceLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null, f.IsInlined));
+                    f.Location is { } l ? new Traps.SourceLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null, f.IsInlined, f.Module?.Path));
             }
         }
         catch (Exception e) when (e is EngineException or InvalidDataException)
@@ -146,16 +146,16 @@ public sealed partial class TargetProcess
         var stack = await StackOfAsync(threadId).ConfigureAwait(false);
         lock (_stacks)
         {
-            while (stack.Frames.Count < count && stack.NextPhysical < stack.Physical.Count)
+            while (stack.Frames.Count < count && stack.HasPhysical(stack.NextPhysical))
             {
-                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++);
+                var expanded = _symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), threadId, stack.Frames.Count, () => _nextFrameId++);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);
                     _framesById[f.Id] = f;
                 }
             }
-            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.Physical.Count - stack.NextPhysical);
+            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.RemainingEstimate);
         }
     }
 }

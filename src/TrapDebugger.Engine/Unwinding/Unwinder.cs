@@ -66,22 +66,30 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
     public string? StopReason { get; private set; }
 
     /// <summary>Unwinds from <paramref name="registers"/> (the innermost frame), at most <paramref name="limit"/> frames.</summary>
-    public IReadOnlyList<PhysicalFrame> Unwind(RegisterSet registers, int limit = MaxFrames)
+    public IReadOnlyList<PhysicalFrame> Unwind(RegisterSet registers, int limit = MaxFrames) => Walk(registers, limit).ToList();
+
+    /// <summary>The frames from <paramref name="registers"/> outward, one caller at a time as they are enumerated, at most
+    /// <paramref name="limit"/>; <see cref="StopReason"/> is set when the enumeration ends.</summary>
+    /// <remarks>A stop needs the top frames, not all of a 100,000-frame recursion: callers are found only as far as asked.</remarks>
+    public IEnumerable<PhysicalFrame> Walk(RegisterSet registers, int limit = MaxFrames)
     {
-        var frames = new List<PhysicalFrame>();
         StopReason = null;
         limit = Math.Clamp(limit, 1, MaxFrames);
         var current = registers.Clone();
         bool exact = true;
         var method = UnwindMethod.Context;
         ulong previousCfa = 0;
-        while (frames.Count < limit)
+        var count = 0;
+        PhysicalFrame? previous = null;
+        while (count < limit)
         {
-            var step = Step(current, frames.Count, exact, out var cfa, out var callerExact, out var callerMethod, out var isTrampoline);
-            frames.Add(new PhysicalFrame(frames.Count, current, cfa ?? current.Sp, exact, method, isTrampoline));
+            var step = Step(current, count, exact, out var cfa, out var callerExact, out var callerMethod, out var isTrampoline);
+            var frame = new PhysicalFrame(count, current, cfa ?? current.Sp, exact, method, isTrampoline);
+            count++;
+            yield return frame;
             if (step is null)
                 break;
-            if (source.IsStackBottom(frames[^1].LookupPc))
+            if (source.IsStackBottom(frame.LookupPc))
             {
                 StopReason = "reached the function that starts the stack";
                 break;
@@ -92,18 +100,18 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
                 break;
             }
             // Each caller's frame lies above its callee's; anything else is a corrupt stack or a loop.
-            if (frames.Count > 1 && cfa is { } c && c <= previousCfa && !frames[^2].IsSignalTrampoline && !isTrampoline)
+            if (count > 1 && cfa is { } c && c <= previousCfa && previous is { IsSignalTrampoline: false } && !isTrampoline)
             {
-                StopReason = $"stack does not progress at frame {frames.Count - 1} (CFA 0x{c:x})";
+                StopReason = $"stack does not progress at frame {count - 1} (CFA 0x{c:x})";
                 break;
             }
             previousCfa = cfa ?? previousCfa;
+            previous = frame;
             current = step;
             exact = callerExact;
             method = callerMethod;
         }
-        if (frames.Count >= limit && StopReason is null) StopReason = $"frame limit of {limit} reached";
-        return frames;
+        if (count >= limit && StopReason is null) StopReason = $"frame limit of {limit} reached";
     }
 
     private RegisterSet? Step(RegisterSet regs, int index, bool exact, out ulong? cfa, out bool callerExact, out UnwindMethod method, out bool isTrampoline)
