@@ -160,3 +160,72 @@ public sealed class CrashTests
         Assert.Equal(expected, line);
     }
 }
+
+/// <summary><c>trapdbg run --json</c> on GCC's trap-mode checks, a divisor that is a struct field, and an abort raised inside
+/// the C library: the check named from its code shape, the divisor named as the field, the landing on the program's call.</summary>
+public sealed class CheckShapeTests
+{
+    private const int SIGILL = 4, SIGABRT = 6, SIGFPE = 8;
+    private static readonly string Source = Path.Combine(Repository.FixtureSources, "gcc_checks.c");
+
+    public static TheoryData<string, string, string, string> GccChecks()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var v in new[] { "gcc-O0", "gcc-O2" })
+        {
+            data.Add(v, "mul 65536 65536", "signed integer overflow in multiplication", "w->load = a * b;");
+            data.Add(v, "add 2147483647 1", "signed integer overflow in addition", "return a + b;");
+        }
+        data.Add("gcc-O2", "shift 1 40", "shift exponent too large for the type", "return a << b;");
+        data.Add("gcc-O2", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GccChecks))]
+    public async Task GccTrapModeCheckIsNamedFromItsCode(string variant, string input, string message, string statement)
+    {
+        var binary = Fixtures.Build("gcc_checks", variant == "gcc-O0" ? BuildVariant.GccO0 : BuildVariant.GccO2);
+        var result = await CliRun.RunAsync(true, binary.Program, input.Split(' '));
+        Assert.True(result.Status == 128 + SIGILL, $"status {result.Status}: {result.Error}");
+        var stop = result.Json.GetProperty("stop");
+        Assert.Equal(message, stop.Str("message"));
+        Assert.Equal("inferred", stop.Str("messageSource"));
+        Assert.StartsWith($"Check: {message}", stop.Str("reason"), StringComparison.Ordinal);
+        Assert.Equal(FixtureSource.LineContaining(Source, statement), stop.GetProperty("landing").Int("line"));
+        var origins = stop.Items("origins").ToList();
+        Assert.Equal(message, origins[0].Str("message"));
+        if (origins.Count > 1) Assert.Contains(stop.Str("confidence"), new[] { "confirmed", "likely" });
+    }
+
+    [Theory]
+    [InlineData("gcc-O2")]
+    [InlineData("clang22-O2")]
+    public async Task ZeroDivisorIsNamedAsTheField(string variant)
+    {
+        var binary = Fixtures.Build("divisor_field", variant == "gcc-O2" ? BuildVariant.GccO2 : BuildVariant.Clang22O2);
+        var result = await CliRun.RunAsync(true, binary.Program, "div", "5", "0");
+        Assert.Equal(128 + SIGFPE, result.Status);
+        var stop = result.Json.GetProperty("stop");
+        Assert.Equal("division-by-zero", stop.Str("kind"));
+        Assert.Contains("`w->requests`", stop.Str("reason"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gcc-O0")]
+    [InlineData("clang22-O2")]
+    public async Task AbortInsideTheCLibraryLandsOnTheProgramsCall(string variant)
+    {
+        var binary = Fixtures.Build("double_free", variant == "gcc-O0" ? BuildVariant.GccO0 : BuildVariant.Clang22O2);
+        var result = await CliRun.RunAsync(true, binary.Program, "twice");
+        Assert.Equal(128 + SIGABRT, result.Status);
+        var stop = result.Json.GetProperty("stop");
+        Assert.Contains("double free", stop.Str("message"), StringComparison.Ordinal);
+        var landing = stop.GetProperty("landing");
+        Assert.Equal("double_free.c", Path.GetFileName(landing.Str("file")));
+        // The release itself, or (when the optimizer inlined it and left only the call of free) the second release in main.
+        var source = Path.Combine(Repository.FixtureSources, "double_free.c");
+        int[] lines = [FixtureSource.LineContaining(source, "free(buffer);"), FixtureSource.LineContaining(source, "if (!strcmp(mode, \"twice\"))") + 1];
+        Assert.Contains(landing.Int("line")!.Value, lines);
+    }
+}

@@ -232,6 +232,15 @@ internal static class FixtureCatalog
             Purpose = "unbounded recursion that overflows the stack",
         },
 
+        new("double_free", FixtureLanguage.C, ["double_free.c"], [], AllCompilers,
+            [
+                new(["once"], ExpectedEnd.Exit(0), "one release"),
+                new(["twice"], ExpectedEnd.Killed(SIGABRT), "glibc detects the double free and aborts"),
+            ])
+        {
+            Purpose = "an abort raised inside the C library (malloc_printerr) on behalf of the program",
+        },
+
         new("handled_segv", FixtureLanguage.C, ["handled_segv.c"], [], AllCompilers,
             [
                 new(["probe"], ExpectedEnd.Exit(0), "the handler recovers from the fault"),
