@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Iced.Intel;
 
 namespace TrapDebugger.Traps;
@@ -12,7 +11,7 @@ internal static class CallTarget
     {
         var memory = context.Memory;
         var code = context.Code ?? memory;
-        if (memory is null || code is null || ReadWord(memory, context.Registers.Rsp) is not { } returnAddress) return null;
+        if (memory is null || code is null || memory.ReadWord(context.Registers.Rsp) is not { } returnAddress) return null;
         if (CallBefore(code, returnAddress) is not { } call) return null;
         var symbols = context.Symbols;
         ulong? slot = null;
@@ -69,9 +68,4 @@ internal static class CallTarget
         return null;
     }
 
-    private static ulong? ReadWord(IMemoryReader memory, ulong address)
-    {
-        Span<byte> word = stackalloc byte[8];
-        return memory.Read(address, word) == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(word) : null;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Iced.Intel;
 
@@ -102,11 +101,11 @@ internal static class CxxExceptionAnalysis
         if (context.Memory is not { } memory || context.Globals is not { } globals) return null;
         if (globals.FunctionAddress("__cxa_get_globals") is not { } getGlobals) return null;
         if (ThreadLocalAddress(context, getGlobals, 0) is not { } ehGlobals) return null;
-        if (ReadWord(memory, ehGlobals) is not { } header || header == 0) return null;
+        if (memory.ReadWord(ehGlobals) is not { } header || header == 0) return null;
         // The _Unwind_Exception ends __cxa_exception: 80 bytes in (libstdc++) or 96 (libc++abi, which starts with two more words).
         foreach (var offset in new ulong[] { 80, 96, 64, 112 })
         {
-            if (ReadWord(memory, header + offset) is not { } cls) continue;
+            if (memory.ReadWord(header + offset) is not { } cls) continue;
             var kind = cls & 0xff;
             var vendor = cls & ~0xffUL;
             if (vendor is not (0x474e5543432b2b00 or 0x434c4e47432b2b00) || kind > 1) continue;
@@ -118,7 +117,7 @@ internal static class CxxExceptionAnalysis
                 unwindHeader = 0;
                 foreach (var slot in new ulong[] { header + offset - 80, header + offset - 88 })
                 {
-                    if (ReadWord(memory, slot) is { } primary && primary > 32 && ReadWord(memory, primary - 32) == vendor)
+                    if (memory.ReadWord(slot) is { } primary && primary > 32 && memory.ReadWord(primary - 32) == vendor)
                     {
                         unwindHeader = primary - 32;
                         break;
@@ -127,7 +126,7 @@ internal static class CxxExceptionAnalysis
                 if (unwindHeader == 0) return null;
             }
             var obj = unwindHeader + 32;
-            if (ReadWord(memory, unwindHeader - 80) is not { } typeInfo) return null;
+            if (memory.ReadWord(unwindHeader - 80) is not { } typeInfo) return null;
             return Read(context, obj, typeInfo);
         }
         return null;
@@ -137,7 +136,7 @@ internal static class CxxExceptionAnalysis
     public static CxxException? Read(StopContext context, ulong obj, ulong typeInfo)
     {
         if (context.Memory is not { } memory || obj == 0 || typeInfo == 0) return null;
-        if (ReadWord(memory, typeInfo + 8) is not { } namePointer || ReadCString(memory, namePointer) is not { Length: > 0 } mangled) return null;
+        if (memory.ReadWord(typeInfo + 8) is not { } namePointer || ReadCString(memory, namePointer) is not { Length: > 0 } mangled) return null;
         mangled = mangled.TrimStart('*'); // libstdc++ marks types with internal linkage with a leading '*'.
         var type = context.Symbols?.DemangleType(mangled) ?? mangled;
         var (what, why) = ReadWhat(context, memory, obj);
@@ -149,14 +148,14 @@ internal static class CxxExceptionAnalysis
     // uses it, without calling it.
     private static (string? What, string? Why) ReadWhat(StopContext context, IMemoryReader memory, ulong obj)
     {
-        if (ReadWord(memory, obj) is not { } vptr || vptr == 0 || ReadWord(memory, vptr + 16) is not { } whatFunction)
+        if (memory.ReadWord(obj) is not { } vptr || vptr == 0 || memory.ReadWord(vptr + 16) is not { } whatFunction)
             return (null, "the object has no virtual what()");
         var name = context.Symbols?.FindFunction(whatFunction)?.Name;
         if (name is null) return (null, "its what() is not a known function");
         var bare = RuntimeFrames.Bare(name);
         if (bare is "std::logic_error::what" or "std::runtime_error::what" or "std::__1::logic_error::what" or "std::__1::runtime_error::what")
         {
-            if (ReadWord(memory, obj + 8) is { } text && ReadCString(memory, text) is { } message) return (message, null);
+            if (memory.ReadWord(obj + 8) is { } text && ReadCString(memory, text) is { } message) return (message, null);
             return (null, "the message of the exception could not be read");
         }
         if (bare is "std::exception::what" or "std::__1::exception::what") return ("std::exception", null);
@@ -212,9 +211,9 @@ internal static class CxxExceptionAnalysis
                         OpKind.Register => values.TryGetValue(i.Op1Register.GetFullRegister(), out var r) ? r : null,
                         OpKind.Immediate8to64 or OpKind.Immediate32to64 or OpKind.Immediate32 or OpKind.Immediate64 => i.GetImmediate(1),
                         OpKind.Memory when i.MemorySegment == Register.FS && i.MemoryBase == Register.None && i.MemoryDisplacement64 == 0 => fs,
-                        OpKind.Memory when i.IsIPRelativeMemoryOperand => ReadWord(memory, i.IPRelativeMemoryAddress),
+                        OpKind.Memory when i.IsIPRelativeMemoryOperand => memory.ReadWord(i.IPRelativeMemoryAddress),
                         OpKind.Memory when i.MemoryIndex == Register.None && values.TryGetValue(i.MemoryBase.GetFullRegister(), out var mb) =>
-                            ReadWord(memory, mb + i.MemoryDisplacement64),
+                            memory.ReadWord(mb + i.MemoryDisplacement64),
                         _ => null,
                     };
                     if (operand is not { } v) { values.Remove(target); break; }
@@ -237,8 +236,8 @@ internal static class CxxExceptionAnalysis
                 case Mnemonic.Call when i.Op0Kind == OpKind.Memory && i.MemoryBase == Register.RAX && i.MemoryIndex == Register.None:
                 {
                     // lea rax, [rip+descriptor]; call [rax] — a TLS descriptor: the call returns the variable's offset from fs_base.
-                    if (!values.TryGetValue(Register.RAX, out var descriptor) || ReadWord(memory, descriptor + 8) is not { } argument) return null;
-                    var resolver = ReadWord(memory, descriptor) is { } f ? context.Symbols?.FindFunction(f)?.Name : null;
+                    if (!values.TryGetValue(Register.RAX, out var descriptor) || memory.ReadWord(descriptor + 8) is not { } argument) return null;
+                    var resolver = memory.ReadWord(descriptor) is { } f ? context.Symbols?.FindFunction(f)?.Name : null;
                     if (resolver?.Contains("tlsdesc_dynamic", StringComparison.Ordinal) == true)
                     {
                         if (DynamicBlockAddress(memory, fs, argument) is not { } a) return null;
@@ -258,9 +257,9 @@ internal static class CxxExceptionAnalysis
     // A tls_index { module id, offset }: the module's block in this thread is dtv[id] (16-byte entries), dtv at fs_base + 8.
     private static ulong? DynamicBlockAddress(IMemoryReader memory, ulong fs, ulong tlsIndex)
     {
-        if (ReadWord(memory, tlsIndex) is not { } module || ReadWord(memory, tlsIndex + 8) is not { } offset) return null;
-        if (module is 0 or > 1 << 20 || ReadWord(memory, fs + 8) is not { } dtv || dtv == 0) return null;
-        if (ReadWord(memory, dtv + 16 * module) is not { } block || block == 0 || block == ulong.MaxValue) return null;
+        if (memory.ReadWord(tlsIndex) is not { } module || memory.ReadWord(tlsIndex + 8) is not { } offset) return null;
+        if (module is 0 or > 1 << 20 || memory.ReadWord(fs + 8) is not { } dtv || dtv == 0) return null;
+        if (memory.ReadWord(dtv + 16 * module) is not { } block || block == 0 || block == ulong.MaxValue) return null;
         return block + offset;
     }
 
@@ -280,9 +279,4 @@ internal static class CxxExceptionAnalysis
         return null;
     }
 
-    private static ulong? ReadWord(IMemoryReader memory, ulong address)
-    {
-        Span<byte> word = stackalloc byte[8];
-        return memory.Read(address, word) == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(word) : null;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace TrapDebugger.Traps;
@@ -101,11 +100,11 @@ internal static class RustPanicAnalysis
     public static string? ReadPayload(IMemoryReader? memory, ulong data, ulong vtable)
     {
         if (memory is null || data == 0 || vtable == 0) return null;
-        if (ReadWord(memory, vtable + 8) is not { } size || size is 0 or > 64 || size % 8 != 0) return null;
+        if (memory.ReadWord(vtable + 8) is not { } size || size is 0 or > 64 || size % 8 != 0) return null;
         var words = new ulong[size / 8];
         for (var i = 0; i < words.Length; i++)
         {
-            if (ReadWord(memory, data + (ulong)i * 8) is not { } w) return null;
+            if (memory.ReadWord(data + (ulong)i * 8) is not { } w) return null;
             words[i] = w;
         }
         // &str: (pointer, length).
@@ -141,9 +140,4 @@ internal static class RustPanicAnalysis
         }
     }
 
-    private static ulong? ReadWord(IMemoryReader memory, ulong address)
-    {
-        Span<byte> word = stackalloc byte[8];
-        return memory.Read(address, word) == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(word) : null;
-    }
 }
