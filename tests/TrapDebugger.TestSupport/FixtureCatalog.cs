@@ -181,12 +181,12 @@ internal static class FixtureCatalog
             Purpose = "Rust ending in SIGABRT: process::abort and panics under panic=abort",
         },
 
-        new("cxx_uncaught", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++20"], AllCompilers, UncaughtRuns)
+        new("cxx_uncaught", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++17"], AllCompilers, UncaughtRuns)
         {
             Purpose = "C++ exceptions nobody catches, with libstdc++ (g++ and clang++)",
         },
 
-        new("cxx_uncaught_libcxx", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++20", "-stdlib=libc++"], Clang22, UncaughtRuns)
+        new("cxx_uncaught_libcxx", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++17", "-stdlib=libc++"], Clang22, UncaughtRuns)
         {
             LinkFlags = ["-Wl,-rpath,/usr/lib/llvm-22/lib"],
             Purpose = "C++ exceptions nobody catches, with libc++ and libc++abi",

@@ -110,6 +110,21 @@ internal static class TrapAnalysis
                 Landing = Land(context, function, at?.Line, top),
             };
         }
+        if (top is { Message: not null, MessageSource: MessageSource.InferredFromCode })
+        {
+            // A bare ud2 check whose kind its code shape tells: still a plain trap, named by what it tests.
+            return basis with
+            {
+                Kind = StopKind.PlainTrap,
+                Category = top.Category,
+                Message = top.Message,
+                MessageSource = top.MessageSource,
+                Description = StopWording.CheckText(top),
+                ShortText = "Trap",
+                Details = details,
+                Landing = Land(context, function, at?.Line, top),
+            };
+        }
         if (top is { Message: not null })
         {
             return basis with

@@ -48,7 +48,9 @@ internal static class TrapOriginFinder
                 };
             }
             origin = WithMessage(origin, sources, dwarfMessage, ubsan);
-            if (origin.Message is null && CheckShape.Message(view, index, trapOnTaken) is { } shape)
+            // At a stop, a check without a message is named by its code shape; the catalog of a module's traps (no registers)
+            // lists only what the program itself says.
+            if (registers is not null && origin.Message is null && CheckShape.Message(view, index, trapOnTaken) is { } shape)
                 origin = origin with { Category = InferredCategory, Message = shape, MessageSource = MessageSource.InferredFromCode };
 
             var agree = false;
