@@ -1,7 +1,10 @@
 // What the crash tests share: building fixtures with any compiler, and launching with a set of exception filters.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { buildFixture, fixtureDir, tempDir } from './fixtures.mjs';
+import { buildFixture, fixtureDir, tempDir, lineOf } from './fixtures.mjs';
+import { startSession, firstSourceFrame, endSession } from './session.mjs';
 
 const built = new Map();
 
@@ -36,3 +39,36 @@ export const fatal = [
   { name: 'uncaught C++ exception (SIGABRT)', program: () => buildWith('cxx_uncaught', 'cxx_uncaught.cpp', 'g++', ['-g', '-O2']), args: ['runtime'], kind: 'uncaught-exception' },
   { name: 'unhandled SIGSEGV in a program that can handle one', program: () => buildFixture('handled_segv', '-O0'), args: ['crash'], kind: 'null-read' },
 ];
+
+/** Registers the uncaught-exception and on-throw tests for cxx_uncaught.cpp built by <driver> with <flags>. */
+export function cxxExceptionTests(label, driver, flags) {
+  const cxxSource = path.join(fixtureDir, 'cxx_uncaught.cpp');
+
+  test(`uncaught C++ exception (${label}) names the type and what() and lands on the throw`, async () => {
+    const program = buildWith('cxx_uncaught', 'cxx_uncaught.cpp', driver, flags);
+    const dc = await startSession();
+    try {
+      const end = await launchWithFilters(dc, { program, args: ['custom'] }, []);
+      assert.ok(end.stopped);
+      assert.equal(end.stopped.body.description, 'Uncaught C++ exception book_error: order 17 has quantity -3');
+      const { frame } = await firstSourceFrame(dc, end.stopped.body.threadId);
+      assert.equal(frame.line, lineOf(cxxSource, 'throw book_error('));
+    } finally {
+      await endSession(dc);
+    }
+  });
+
+  test(`the C++ on-throw filter (${label}) stops at the throw with the same information`, async () => {
+    const program = buildWith('cxx_uncaught', 'cxx_uncaught.cpp', driver, flags);
+    const dc = await startSession();
+    try {
+      const end = await launchWithFilters(dc, { program, args: ['runtime'] }, ['cppThrow']);
+      assert.ok(end.stopped);
+      assert.equal(end.stopped.body.description, 'C++ exception thrown std::runtime_error: order book is empty');
+      const { frame } = await firstSourceFrame(dc, end.stopped.body.threadId);
+      assert.equal(frame.line, lineOf(cxxSource, 'throw std::runtime_error("order book is empty");'));
+    } finally {
+      await endSession(dc);
+    }
+  });
+}
