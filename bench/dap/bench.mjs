@@ -1,9 +1,9 @@
 // One scripted DAP session run against `trapdbg dap` and `lldb-dap-22` in the same run, several repetitions each,
 // interleaved so machine load affects both alike; prints medians and ratios (trapdbg / lldb-dap).
 //
-//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH]
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--only overflow]
 //
-// Phases: adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
+// Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
 // stopped event; stackTrace of the trapped thread; the whole attach session (start to adapter exit).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -26,6 +26,10 @@ const trapProgram = path.join(work, 'verbose_trap_multi');
 const service = path.join(work, 'service');
 execFileSync('clang-22', ['-g', '-O2', path.join(repo, 'tests/fixtures/verbose_trap_multi.c'), '-o', trapProgram]);
 execFileSync('clang-22', ['-g', '-O0', '-pthread', path.join(repo, 'tests/fixtures/service.c'), '-o', service]);
+const overflow = path.join(work, 'stack_overflow');
+execFileSync('clang-22', ['-g', '-O0', path.join(repo, 'tests/fixtures/stack_overflow.c'), '-o', overflow]);
+// --only overflow: just the stack-overflow phases (the row docs/performance.md has for them).
+const only = option('--only', '');
 
 const now = () => performance.now();
 const adapters = {
@@ -37,21 +41,24 @@ async function initialize(client) {
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
 }
 
-async function launchToStop(make) {
+async function launchToStop(make, program = trapProgram, args = ['bounds']) {
   const client = make();
   await initialize(client);
   const t0 = now();
   const mark = client.events.length;
-  const launched = client.request('launch', { program: trapProgram, args: ['bounds'] });
+  const launched = client.request('launch', { program, args });
   await client.event('initialized');
   await client.request('configurationDone');
   await launched;
   const stopped = await client.event('stopped', mark);
   const elapsed = now() - t0;
+  const tStack = now();
+  await client.request('stackTrace', { threadId: stopped.body.threadId, startFrame: 0, levels: 20 });
+  const stackTrace = now() - tStack;
   await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
   client.child.kill();
   await client.exited;
-  return { elapsed, description: stopped.body.description };
+  return { elapsed, stackTrace, description: stopped.body.description };
 }
 
 async function attachSession(make) {
@@ -94,6 +101,13 @@ const samples = {};
 
 for (let run = 0; run < runs; run++) {
   for (const [name, make] of Object.entries(adapters)) {
+    const deep = await launchToStop(make, overflow, ['deep']);
+    add(name, 'stack overflow (~100,000 frames): launch → stopped', deep.elapsed);
+    add(name, 'stackTrace (20 frames) of the overflowed thread', deep.stackTrace);
+    if (only === 'overflow') {
+      samples[name] = { overflowStop: deep.description };
+      continue;
+    }
     const launch = await launchToStop(make);
     add(name, 'launch → first stop', launch.elapsed);
     const session = await attachSession(make);
@@ -107,7 +121,7 @@ for (let run = 0; run < runs; run++) {
   }
 }
 
-const goals = { 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
+const goals = { 'stack overflow (~100,000 frames): launch → stopped': 0.5, 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
 console.log(`runs: ${runs} (medians, ms)`);
 console.log('| phase | trapdbg | lldb-dap-22 | ratio | goal |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

@@ -74,6 +74,12 @@ public sealed class StopSummary
     /// <summary>How many checks reach the trap instruction (more than one: the optimizer merged them).</summary>
     public int CheckCount { get; set; }
 
+    /// <summary>How surely the live state singles out the first check: "only" (nothing to choose), "confirmed", "likely" or "unmatched".</summary>
+    public string Confidence { get; set; } = "only";
+
+    /// <summary>The C++ exception's type behind an uncaught exception or a throw.</summary>
+    public string? ExceptionType { get; set; }
+
     /// <summary>The candidate checks, most likely first, with the evidence for each.</summary>
     public List<OriginReport> Origins { get; set; } = [];
 

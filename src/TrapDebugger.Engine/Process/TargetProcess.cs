@@ -455,6 +455,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 {
                     var (report, ids, cause) = await EvaluateBreakpointHitAsync(stop).ConfigureAwait(false);
                     if (!report) return null;
+                    if (cause == StopCause.Exception) return await DiagnoseStopAsync(stop, LanguageEventAt(stop.Address)).ConfigureAwait(false);
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }
