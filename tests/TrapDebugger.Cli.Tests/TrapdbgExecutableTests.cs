@@ -93,6 +93,32 @@ public sealed partial class TrapdbgExecutableTests(ITestOutputHelper output)
         if (option == "--version") Assert.Equal(ExtensionVersion() + "\r\n", result.Stdout);
     }
 
+    [Fact]
+    public async Task CtrlCDetachesFromTheAttachedServiceAndExitsWith130()
+    {
+        var binary = Fixtures.Build("service", BuildVariant.Clang22O2);
+        using var service = AttachTests.Start(binary.Program, "60000");
+        try
+        {
+            using var trapdbg = TrapdbgExecutable.Start(["attach", service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            var stdout = trapdbg.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var attached = await trapdbg.StandardError.ReadLineAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            Assert.StartsWith($"Attached to process {service.Id}", attached);
+            Assert.NotEqual(0, AttachTests.TracerPid(service.Id));
+            // What a terminal's Ctrl-C sends.
+            Assert.Equal(0, Toolchain.Run("/bin/sh", ["-c", $"kill -INT {trapdbg.Id}"]).ExitCode);
+            await trapdbg.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            Assert.Equal(128 + 2, trapdbg.ExitCode);
+            Assert.Contains($"Detached from process {service.Id}; it keeps running", await stdout, StringComparison.Ordinal);
+            Assert.Equal(0, AttachTests.TracerPid(service.Id));
+            Assert.Contains(AttachTests.State(service.Id), "RS");
+        }
+        finally
+        {
+            AttachTests.Kill(service.Id);
+        }
+    }
+
     private static string Visible(string text) => text.Replace("\e", "\\e", StringComparison.Ordinal);
 
     // Select Graphic Rendition: ESC [ parameters m (bold, dim, colours, reset).

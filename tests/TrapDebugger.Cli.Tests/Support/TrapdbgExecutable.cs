@@ -32,6 +32,14 @@ internal static class TrapdbgExecutable
         return Finish(psi);
     }
 
+    /// <summary>Starts trapdbg with <paramref name="args"/>, stdin, stdout and stderr piped; the caller waits for it.</summary>
+    public static Process Start(IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Path}");
+    }
+
     /// <summary>Runs trapdbg on a pseudo-terminal (util-linux <c>script</c>) with <c>TERM=xterm-256color</c> and
     /// <paramref name="environment"/>; the result's Stdout is every byte written to the terminal.</summary>
     public static ProcessResult RunOnTerminal(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
