@@ -29,11 +29,6 @@ const clang = process.env.CLANG ?? 'clang-22';
 
 const failures = [];
 let passes = 0;
-/** Says so when VS Code had to be helped to focus the stopped frame (see Workbench.waitForExceptionWidget). */
-function noteFrameSelection(what) {
-  if (workbench?.frameSelectedByTest) console.log(`note ${what}: VS Code focused no frame at the stop; the test selected the top frame with source`);
-}
-
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
   if (ok) passes++;
@@ -163,6 +158,17 @@ mkdirSync(bin, { recursive: true });
 const fixtures = join(repoRoot, 'tests/fixtures');
 mkdirSync(join(workspace, 'src'), { recursive: true });
 for (const name of ['verbose_trap.c', 'verbose_trap_multi.c', 'service.c']) copyFileSync(join(fixtures, name), join(workspace, 'src', name));
+// A program that talks before it crashes: its lines must reach the integrated terminal, the last one too.
+const talkSource = join(workspace, 'src/talk.c');
+writeFileSync(talkSource, [
+  '#include <stdio.h>',
+  'int main(void) {',
+  '    printf("hello from the program\\n");',
+  '    printf("last words before the crash\\n");',
+  '    __builtin_verbose_trap("Demo", "the program crashed on purpose");',
+  '    return 0;',
+  '}',
+  ''].join('\n'));
 const verboseSource = join(workspace, 'src/verbose_trap.c');
 const multiSource = join(workspace, 'src/verbose_trap_multi.c');
 const serviceSource = join(workspace, 'src/service.c');
@@ -170,6 +176,7 @@ compile(verboseSource, join(bin, 'verbose_trap_O0'), '-O0');
 compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
 compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
 compile(serviceSource, join(bin, 'service'), '-O0', '-pthread');
+compile(talkSource, join(bin, 'talk'), '-O0');
 // service.c traps in the first request it handles after this file appears.
 const requestFile = join(workspace, 'drain-now');
 const configurations = [
@@ -178,6 +185,7 @@ const configurations = [
   { type: 'trapdbg', request: 'launch', name: 'Merged traps -O2', program: '${workspaceFolder}/bin/verbose_trap_multi_O2', args: ['bounds'] },
   { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/service' },
   { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
+  { type: 'trapdbg', request: 'launch', name: 'Output in the terminal', program: '${workspaceFolder}/bin/talk', console: 'integratedTerminal' },
 ];
 writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
 const settings = {
@@ -186,6 +194,8 @@ const settings = {
   'debug.internalConsoleOptions': 'neverOpen',
   'git.openRepositoryInParentFolders': 'never',
   'git.enabled': false,
+  // The DOM renderer lets the test read what the integrated terminal shows.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 if (adapter.path && !adapter.install) settings['trapdbg.adapterPath'] = adapter.path;
 writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
@@ -296,7 +306,6 @@ try {
     for (const [config, image] of [['Verbose trap -O0', 'vscode-verbose-trap-O0.png'], ['Verbose trap -O2', 'vscode-verbose-trap-O2.png']]) {
       await workbench.startDebugging(config);
       const widget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-      noteFrameSelection(config);
       check(`${config}: the exception widget shows the verbose-trap message "${trapCategory}: ${trapMessage}"`, widget.includes(`${trapCategory}: ${trapMessage}`), widget);
       if (!laidOut) {
         // Screenshots: a sidebar wide enough for the trap views, and room for them.
@@ -319,7 +328,6 @@ try {
     const boundsLines = [sourceLineOf(multiSource, 'if (to_slot >= SLOT_COUNT)'), sourceLineOf(multiSource, `"${boundsCheck.message}"`)];
     await workbench.startDebugging('Merged traps -O2');
     const mergedWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-    noteFrameSelection('Merged traps -O2');
     check(`Merged traps -O2: the exception widget names the check that fired ("${boundsCheck.message}")`, mergedWidget.includes(boundsCheck.message), mergedWidget.slice(0, 200));
     const mergedFrame = await workbench.focusedFrame();
     check(`Merged traps -O2: the focused frame is transfer() at verbose_trap_multi.c:${boundsLines.join(' or ')}`, /\btransfer\b/.test(mergedFrame.frame) && boundsLines.map(String).includes(mergedFrame.editorLine), `frame "${mergedFrame.frame}", editor line ${mergedFrame.editorLine}`);
@@ -358,12 +366,27 @@ try {
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {});
     writeFileSync(requestFile, 'go\n');
     const serviceWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-    noteFrameSelection('Attach to service');
     check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request accepted while the service is draining'), serviceWidget);
     const serviceLine = sourceLineOf(serviceSource, 'CHECK_FAILED("State check"');
     const serviceFrame = await workbench.focusedFrame();
     check(`Attach to service: the focused frame is handle_request() at service.c:${serviceLine}`, /\bhandle_request\b/.test(serviceFrame.frame) && serviceFrame.editorLine === String(serviceLine), `frame "${serviceFrame.frame}", editor line ${serviceFrame.editorLine}`);
     await workbench.screenshot(join(imagesDir, 'vscode-attach-service.png'));
+    await workbench.stopDebugging();
+
+    // The program's output in the integrated terminal (runInTerminal), up to its last line before the crash, and a
+    // Debug Console command at the stop.
+    await workbench.startDebugging('Output in the terminal');
+    const talkWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    check('Output in the terminal: the crash is shown with its message', talkWidget.includes('the program crashed on purpose'), talkWidget);
+    const terminalText = await workbench.waitForTerminalText(/last words before the crash/).catch((e) => e.message);
+    check('Output in the terminal: the integrated terminal shows the program\'s output up to its last line before the crash',
+      /hello from the program/.test(terminalText) && /last words before the crash/.test(terminalText), terminalText.slice(-300));
+    await workbench.screenshot(join(imagesDir, 'vscode-integrated-terminal.png'));
+    const talkLine = sourceLineOf(talkSource, '__builtin_verbose_trap(');
+    const consoleRows = await workbench.debugConsole('`bt', /^#0 /).catch((e) => [e.message]);
+    const frameRow = consoleRows.find((r) => /^#\d+ .* in main /.test(r)) ?? consoleRows.join(' | ');
+    check(`Debug Console: \`bt lists main() at talk.c:${talkLine}`, frameRow.includes(`talk.c:${talkLine}`), frameRow);
+    await workbench.screenshot(join(imagesDir, 'vscode-debug-console-command.png'));
     await workbench.stopDebugging();
 
     // Trap sites of a binary without a session.

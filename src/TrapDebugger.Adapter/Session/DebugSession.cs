@@ -103,7 +103,11 @@ public sealed class DebugSession
                 continue;
             }
             if (decoded.Request is not { } request)
-                continue; // A response to a reverse request; none are sent yet.
+            {
+                if (decoded.Response is { } response && !Connection.AcceptResponse(response))
+                    options.Log?.WriteLine($"trapdbg dap: ignoring a response to request {response.RequestSeq}, which the adapter did not send or no longer waits for.");
+                continue;
+            }
 
             if (!authenticated)
             {
@@ -265,7 +269,7 @@ public sealed class DebugSession
     private Task SendErrorAsync(int requestSeq, string command, string sentence, int id)
     {
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
-        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = true } };
+        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = IsUserAction(command) } };
         return Connection.SendAsync(new Response
         {
             RequestSeq = requestSeq,
@@ -284,6 +288,18 @@ public sealed class DebugSession
 
     private static bool IsKnownCommand(string command) => KnownCommands.Contains(command);
 
+    /// <summary>True for the requests a user makes deliberately, whose failure deserves a pop-up (VS Code shows an error
+    /// with <c>showUser</c> as a notification). Everything else a client asks on its own (a watch expression, a source
+    /// it tries to open, a stale Disassembly view, the threads after a stop) fails inline, where the client shows it.</summary>
+    internal static bool IsUserAction(string command) => UserActions.Contains(command);
+
+    private static readonly HashSet<string> UserActions =
+        [
+            Commands.Launch, Commands.Attach, Commands.Continue, Commands.Next, Commands.StepIn, Commands.StepOut,
+            Commands.Pause, Commands.SetVariable, Commands.WriteMemory, Commands.Terminate, Commands.Disconnect,
+            "restart", "setExpression", "goto", "restartFrame",
+        ];
+
     private static readonly HashSet<string> KnownCommands =
         [
             Commands.Initialize, Commands.Launch, Commands.Attach, Commands.ConfigurationDone, Commands.SetBreakpoints,
@@ -296,7 +312,7 @@ public sealed class DebugSession
             // Requests of the protocol that this adapter does not implement: a client sending one is told so, rather
             // than that the request does not exist.
             "restart", "restartFrame", "goto", "gotoTargets", "stepBack", "reverseContinue", "stepInTargets",
-            "completions", "setExpression", "breakpointLocations", "locations", "terminateThreads",
+            "setExpression", "breakpointLocations", "locations", "terminateThreads",
         ];
 
     private sealed record PendingRequest(Request Request, CancellationTokenSource Cancellation);

@@ -30,7 +30,7 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
                 TypeName = diagnosis.ShortText,
                 FullTypeName = diagnosis.Category is { } category ? $"{diagnosis.SignalName}: {category}" : diagnosis.SignalName,
                 StackTrace = Summary(diagnosis),
-                InnerException = diagnosis.Origins.Count == 0 ? null : [.. diagnosis.Origins.OrderBy(o => o.Rank).Select(OriginDetails)],
+                InnerException = diagnosis.Origins.Count == 0 ? null : [.. diagnosis.Origins.OrderBy(o => o.Rank).Select(o => OriginDetails(o, state.Paths))],
             },
         };
         return Task.FromResult<ExceptionInfoResponseBody?>(body);
@@ -41,11 +41,11 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         string.Join('\n', StopHeadline.DetailsWithoutOrigins(diagnosis)
             .Concat(diagnosis.Origins.OrderBy(o => o.Rank).Select(StopHeadline.OriginLine)));
 
-    private static ExceptionDetails OriginDetails(TrapOrigin origin) => new()
+    private static ExceptionDetails OriginDetails(TrapOrigin origin, Process.SourcePaths paths) => new()
     {
         Message = StopHeadline.OriginLine(origin),
         TypeName = origin.Category,
         EvaluateName = origin.InlinedFrom,
-        StackTrace = origin.Location is { } l ? $"{l.File}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",
+        StackTrace = origin.Location is { File: var file } l ? $"{(file is null ? "??" : paths.ToClient(file))}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",
     };
 }
