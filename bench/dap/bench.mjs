@@ -1,12 +1,17 @@
-// One scripted DAP session run against `trapdbg dap` and `lldb-dap-22` in the same run, several repetitions each,
-// interleaved so machine load affects both alike; prints medians and ratios (trapdbg / lldb-dap).
+// The same scripted DAP session run against the headless entry point `./trapdbg dap` (the repository's launcher, which
+// runs the Native AOT build), the Native AOT binary itself (what the VS Code extension and scripts/install run), and
+// `lldb-dap-22`, in the same run, several repetitions each, interleaved so machine load affects all alike; prints medians
+// and ratios against lldb-dap.
 //
 //   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--only overflow]
 //
-// Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
-// stopped event; stackTrace of the trapped thread; the whole attach session (start to adapter exit).
+// --trapdbg measures that executable in place of the Native AOT binary; --only overflow runs just the stack-overflow
+// phases. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
+// initialize response;
+// launch -> first stop (a -O2 merged trap); attached service trap -> stopped event; stackTrace of the trapped thread; the
+// whole attach session (start to adapter exit). Prints the load average before and after, and which build ran.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +22,15 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const runs = Number(option('--runs', '7'));
 const artifacts = process.env.TRAPDBG_ARTIFACTS || path.join(repo, 'artifacts');
+const launcher = path.join(repo, 'trapdbg');
+// Building happens here, once, so that no measured start pays for it.
+const version = execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim();
 const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
 const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
-if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first.`);
+if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist.`);
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`trapdbg ${version}: ./trapdbg (launcher) runs ${path.relative(repo, path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'))} (Native AOT); binary measured: ${trapdbg}`);
+console.log(`load average before: ${loadAverage()} (${os.cpus().length} cores)`);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-dap-bench-'));
 const trapProgram = path.join(work, 'verbose_trap_multi');
@@ -33,8 +44,9 @@ const only = option('--only', '');
 
 const now = () => performance.now();
 const adapters = {
-  trapdbg: () => new Client(trapdbg, ['dap']),
-  'lldb-dap': () => new Client(lldbDap, []),
+  './trapdbg dap': () => new Client(launcher, ['dap']),
+  'trapdbg dap (AOT binary)': () => new Client(trapdbg, ['dap']),
+  'lldb-dap-22': () => new Client(lldbDap, []),
 };
 
 async function initialize(client) {
@@ -95,7 +107,7 @@ async function attachSession(make) {
 }
 
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { trapdbg: {}, 'lldb-dap': {} };
+const results = Object.fromEntries(Object.keys(adapters).map((name) => [name, {}]));
 const add = (name, key, value) => (results[name][key] ??= []).push(value);
 const samples = {};
 
@@ -122,12 +134,13 @@ for (let run = 0; run < runs; run++) {
 }
 
 const goals = { 'stack overflow (~100,000 frames): launch → stopped': 0.5, 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
-console.log(`runs: ${runs} (medians, ms)`);
-console.log('| phase | trapdbg | lldb-dap-22 | ratio | goal |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const phase of Object.keys(results.trapdbg)) {
-  const a = median(results.trapdbg[phase]);
-  const b = median(results['lldb-dap'][phase]);
-  console.log(`| ${phase} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
+const [headless, binary, reference] = Object.keys(adapters);
+console.log(`runs: ${runs} (medians, ms); load average after: ${loadAverage()}`);
+console.log(`| phase | ${headless} | ratio | ${binary} | ratio | ${reference} | goal |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const phase of Object.keys(results[reference])) {
+  const r = median(results[reference][phase]);
+  const cell = (name) => { const m = median(results[name][phase]); return `${m.toFixed(1)} | ${(m / r).toFixed(2)}×`; };
+  console.log(`| ${phase} | ${cell(headless)} | ${cell(binary)} | ${r.toFixed(1)} | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
 }
 console.log(JSON.stringify(samples, null, 1));

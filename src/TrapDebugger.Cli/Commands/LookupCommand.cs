@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TrapDebugger.Cli.Usage;
 using TrapDebugger.Dwarf;
 using TrapDebugger.Elf;
 using TrapDebugger.Elf.Demangling;
@@ -34,7 +35,7 @@ public static class LookupCommand
         if (addresses.Count == 0 && name == null && line == null)
         {
             error.WriteLine("trapdbg lookup: give --address, --name or --line.");
-            return 2;
+            return ExitStatus.Usage;
         }
         try
         {
@@ -45,7 +46,7 @@ public static class LookupCommand
                 if (!TryParseAddress(text, out ulong a))
                 {
                     error.WriteLine($"trapdbg lookup: '{text}' is not an address (use 0x-prefixed hex or decimal).");
-                    return 2;
+                    return ExitStatus.Usage;
                 }
                 foreach (var frame in index.Symbolize(a))
                 {
@@ -61,7 +62,7 @@ public static class LookupCommand
                 if (matches.Count == 0)
                 {
                     error.WriteLine($"trapdbg lookup: no function named '{name}' in {path}.");
-                    return 1;
+                    return ExitStatus.Failure;
                 }
                 foreach (var m in matches.OrderBy(m => m.EntryAddress))
                 {
@@ -76,13 +77,13 @@ public static class LookupCommand
                 if (colon <= 0 || !uint.TryParse(line.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out uint n))
                 {
                     error.WriteLine($"trapdbg lookup: '{line}' is not FILE:LINE.");
-                    return 2;
+                    return ExitStatus.Usage;
                 }
                 var matches = index.FindLine(line[..colon], n);
                 if (matches.Count == 0)
                 {
                     error.WriteLine($"trapdbg lookup: no code for {line} in {path}.");
-                    return 1;
+                    return ExitStatus.Failure;
                 }
                 foreach (var m in matches)
                 {
@@ -90,12 +91,12 @@ public static class LookupCommand
                     output.WriteLine($"0x{m.Address:x16} {m.Location} in {Show(fn)}");
                 }
             }
-            return 0;
+            return ExitStatus.Success;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"trapdbg lookup: {ReadError.Describe(path, e)}");
-            return 1;
+            return ExitStatus.Failure;
         }
     }
 
