@@ -77,6 +77,9 @@ public sealed class DwarfFile
     public DwarfLineProgram LineProgram(long offset, DwarfUnit? unit) =>
         _linePrograms.GetOrAdd(offset, o => DwarfLineProgram.Parse(this, o, unit));
 
+    /// <summary>True once the line program at <paramref name="offset"/> of .debug_line has been parsed.</summary>
+    public bool IsLineProgramParsed(long offset) => _linePrograms.ContainsKey(offset);
+
     /// <summary>Every line program referenced by a unit's DW_AT_stmt_list, in .debug_line order.</summary>
     public IEnumerable<DwarfLineProgram> AllLinePrograms()
     {

@@ -15,6 +15,7 @@ public sealed class SymbolIndex : IDisposable
     private readonly IDisposable[] _owned;
     private readonly UnitNameFilter _nameFilter;
     private readonly Lazy<IReadOnlyList<DwarfNameIndex>?> _nameIndexes;
+    private readonly SourceLineIndex _lines;
 
     /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
     public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
@@ -27,6 +28,7 @@ public sealed class SymbolIndex : IDisposable
         _llvmSymbols = new(BuildLlvmSymbols);
         _nameFilter = new UnitNameFilter(dwarf);
         _nameIndexes = new(ReadNameIndexes);
+        _lines = new SourceLineIndex(dwarf, DieUnit);
     }
 
     /// <summary>Whether name queries may use .debug_names when it covers every compile unit (true by default; false
@@ -325,76 +327,21 @@ public sealed class SymbolIndex : IDisposable
     // ---- file:line ----
 
     /// <summary>The addresses where line <paramref name="line"/> of <paramref name="file"/> (a path or a path suffix) has code; if it has none, those of the next line that does.</summary>
-    public IReadOnlyList<LineMatch> FindLine(string file, uint line)
-    {
-        var exact = new List<LineMatch>();
-        uint bestNext = uint.MaxValue;
-        var next = new List<LineMatch>();
-        foreach (var program in Dwarf.AllLinePrograms())
-        {
-            var matches = new Dictionary<uint, string?>();
-            var rows = program.Rows;
-            for (int i = 0; i < rows.Count; i++)
-            {
-                var row = rows[i];
-                if (row.EndSequence || !row.IsStatement || row.Line < line) continue;
-                if (!matches.TryGetValue(row.File, out var path))
-                    matches[row.File] = path = program.FilePath(row.File) is { } p && PathMatches(p, file) ? p : null;
-                if (path == null) continue;
-                // Only the first row of a run of the same line starts new code for it.
-                if (i > 0 && !rows[i - 1].EndSequence && rows[i - 1].Line == row.Line && rows[i - 1].File == row.File) continue;
-                var match = new LineMatch(row.Address, new SourceLocation(path, row.Line, row.Column, row.Discriminator));
-                if (row.Line == line) exact.Add(match);
-                else if (row.Line < bestNext) { bestNext = row.Line; next.Clear(); next.Add(match); }
-                else if (row.Line == bestNext) next.Add(match);
-            }
-        }
-        var chosen = exact.Count > 0 ? exact : next;
-        return chosen.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
-    }
+    /// <remarks>Answered from an index of the module's line tables built once per file asked about; a module whose line
+    /// programs do not name the file answers from their headers alone.</remarks>
+    public IReadOnlyList<LineMatch> FindLine(string file, uint line) => _lines.FindLine(file, line);
 
     /// <summary>The entries of the inlined calls made from line <paramref name="line"/> of <paramref name="file"/>
     /// (DW_TAG_inlined_subroutine whose DW_AT_call_file and DW_AT_call_line name it): the lowest one in each scope that
     /// makes such calls, as lldb places a breakpoint on a line whose code is all inlined.</summary>
-    public IReadOnlyList<LineMatch> FindInlinedCalls(string file, uint line)
-    {
-        var byScope = new Dictionary<DwarfDie, LineMatch>();
-        foreach (var unit in Dwarf.CompileUnits)
-        {
-            var dies = DieUnit(unit);
-            if ((dies.LineProgram ?? unit.LineProgram) is not { } program) continue;
-            // Only units whose file table names the file can call from it; the others are not parsed.
-            var files = new Dictionary<ulong, string>();
-            for (ulong i = 0; i <= (ulong)program.Files.Count; i++)
-                if (program.FilePath(i) is { } p && PathMatches(p, file)) files[i] = p;
-            if (files.Count == 0) continue;
-            foreach (var die in dies.Dies)
-            {
-                if (die.Tag != DwarfTag.InlinedSubroutine) continue;
-                if (die.Find(DwarfAttribute.CallLine)?.AsUnsigned() != line) continue;
-                if (die.Find(DwarfAttribute.CallFile)?.AsUnsigned() is not { } f || !files.TryGetValue(f, out var path)) continue;
-                var ranges = die.Ranges;
-                if (ranges.Count == 0 || die.Parent is not { } scope) continue;
-                ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
-                uint column = (uint)(die.Find(DwarfAttribute.CallColumn)?.AsUnsigned() ?? 0);
-                // The calls of one statement follow each other in its scope (and its cleanups land in the same scope):
-                // the first of them is where the line starts.
-                if (byScope.TryGetValue(scope, out var seen) && seen.Address <= entry) continue;
-                byScope[scope] = new LineMatch(entry, new SourceLocation(path, line, column));
-            }
-        }
-        return byScope.Values.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
-    }
-
-    private static bool PathMatches(string path, string query) =>
-        path == query || (path.EndsWith(query, StringComparison.Ordinal) && (query.StartsWith('/') || path[^(query.Length + 1)] == '/'));
+    public IReadOnlyList<LineMatch> FindInlinedCalls(string file, uint line) => _lines.FindInlinedCalls(file, line);
 
     // ---- building ----
 
     private UnitFunctions FunctionsOf(DwarfUnit unit) => _unitFunctions.GetOrAdd(DieUnit(unit), u => new UnitFunctions(u));
 
     // A skeleton unit's DIEs are those of its split unit (in a .dwo or .dwp) when that can be found.
-    private static DwarfUnit DieUnit(DwarfUnit unit) => unit.SplitUnit ?? unit;
+    internal static DwarfUnit DieUnit(DwarfUnit unit) => unit.SplitUnit ?? unit;
 
     private (ulong, ulong, DwarfUnit)[] BuildUnitRanges()
     {

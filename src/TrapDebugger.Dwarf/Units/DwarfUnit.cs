@@ -137,6 +137,9 @@ public sealed class DwarfUnit
     /// <summary>True once the DIE tree has been parsed.</summary>
     public bool IsParsed => _entries != null;
 
+    /// <summary>True once the root DIE's attributes (name, directories, line table, bases, ranges) have been read.</summary>
+    public bool IsRootRead => _rootRead;
+
     /// <summary>The type DIE of a type unit.</summary>
     public DwarfDie? TypeDie => UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType ? DieAt(Offset + (long)TypeOffset) : null;
 
