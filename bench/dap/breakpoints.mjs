@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchOptions, median, loadAverage, launchToEntry, endSession } from './client.mjs';
+import { benchOptions, median, loadAverage, launchToEntry, endSession, cpuMs } from './client.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { option, adapters, trapdbg, build } = benchOptions(repo);
@@ -43,15 +43,15 @@ const lines = statementLines.slice(0, count);
 async function setLines(make, wanted) {
   const client = make();
   await launchToEntry(client, program);
-  const t0 = performance.now();
+  const [t0, c0] = [performance.now(), cpuMs(client.child.pid)];
   const response = await client.request('setBreakpoints', { source: { path: source }, breakpoints: wanted.map(line => ({ line })) });
-  const elapsed = performance.now() - t0;
+  const [elapsed, cpu] = [performance.now() - t0, cpuMs(client.child.pid) - c0];
   await endSession(client);
   const breakpoints = response.body.breakpoints;
   const wrong = breakpoints.filter((b, i) => !b.verified || b.line !== wanted[i]);
   if (breakpoints.length !== wanted.length || wrong.length > 0)
     throw new Error(`${wanted.length} lines: ${breakpoints.length} answers, ${wrong.length} not verified on the line asked for (first: ${JSON.stringify(wrong[0])})`);
-  return elapsed;
+  return { elapsed, cpu };
 }
 
 const results = {};
@@ -64,10 +64,10 @@ for (let run = 0; run < runs; run++) {
 }
 
 console.log(`trapdbg: ${trapdbg} (${build}); runs: ${runs} interleaved; load average: ${loadAverage()}`);
-console.log('| request | trapdbg ms | lldb-dap-22 ms | ratio | goal |');
+console.log('| request | trapdbg ms (CPU ms) | lldb-dap-22 ms (CPU ms) | ratio (CPU ratio) | goal |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const key of Object.keys(results.trapdbg)) {
-  const a = median(results.trapdbg[key]);
-  const b = median(results['lldb-dap'][key]);
-  console.log(`| ${key} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× | ${key.includes(`${lines.length} lines`) ? '≤ 0.5×' : ''} |`);
+  const [a, ac] = ['elapsed', 'cpu'].map(k => median(results.trapdbg[key].map(r => r[k])));
+  const [b, bc] = ['elapsed', 'cpu'].map(k => median(results['lldb-dap'][key].map(r => r[k])));
+  console.log(`| ${key} | ${a.toFixed(1)} (${ac.toFixed(1)}) | ${b.toFixed(1)} (${bc.toFixed(1)}) | ${(a / b).toFixed(2)}× (${(ac / bc).toFixed(2)}×) | ${key.includes(`${lines.length} lines`) ? '≤ 0.5×' : ''} |`);
 }

@@ -1,6 +1,6 @@
 // A minimal DAP client over a child's stdio, shared by the benchmarks in this folder.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 /** A minimal DAP client over a child's stdio: requests, and waiting for events. */
 export class Client {
@@ -93,4 +93,18 @@ export async function endSession(client) {
   await Promise.race([client.request('disconnect', { terminateDebuggee: true }).catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
   client.child.kill();
   await client.exited;
+}
+
+/** CPU time (ms) the live threads of process `pid` have used, from each /proc/PID/task/TID/schedstat (nanoseconds); on a
+ *  shared machine it measures the work itself where wall time also measures the wait for a core. */
+export function cpuMs(pid) {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
 }

@@ -1,13 +1,14 @@
 // Breakpoint hits per second of breakpoints that never stop: a conditional breakpoint, a hit-count breakpoint and a
-// logpoint at `f` of bench/native/hotloop.c, over DAP (trapdbg), against gdb -batch (`break f if x == -1`, `ignore`,
-// `dprintf`) and the raw-ptrace floor (bench/native/floor.c), interleaved, medians.
+// logpoint on the first line of `f` in bench/native/hotloop.c, over DAP (trapdbg), against gdb -batch
+// (`break hotloop.c:N if x == -1`, `ignore`, `dprintf`) and the raw-ptrace floor (bench/native/floor.c, at f's entry),
+// interleaved, medians.
 //
 //   node bench/dap/hits.mjs [--runs N] [--hits N] [--modes condition,hitcount,logpoint] [--trapdbg PATH]
 //
 // Each tool runs the program twice per run, with N calls of f and with none; the rate is N / (time(N) - time(0)), so
 // starting the debugger, reading symbols and launching cancel out and only the hits are measured.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,20 +23,22 @@ const modes = option('--modes', 'condition,hitcount,logpoint').split(',');
 const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-hits-bench-'));
 const program = path.join(work, 'hotloop');
 const floor = path.join(work, 'floor');
-execFileSync('clang-22', ['-g', '-O0', path.join(repo, 'bench/native/hotloop.c'), '-o', program]);
+const source = path.join(repo, 'bench/native/hotloop.c');
+execFileSync('clang-22', ['-g', '-O0', source, '-o', program]);
+const line = readFileSync(source, 'utf8').split('\n').findIndex(l => l.includes('sum += x;')) + 1;
 execFileSync('clang-22', ['-O2', path.join(repo, 'bench/native/floor.c'), '-o', floor]);
 const fOffset = execFileSync('llvm-nm-22', [program], { encoding: 'utf8' }).split('\n').map(l => l.split(' ')).find(p => p[2] === 'f')[0];
 
 // The same breakpoint in each tool's words.
 const dapBreakpoint = {
-  condition: { name: 'f', condition: 'x == -1' },
-  hitcount: { name: 'f', hitCondition: String(hits + 1) },
-  logpoint: { name: 'f', logMessage: 'x={x}' },
+  condition: { line, condition: 'x == -1' },
+  hitcount: { line, hitCondition: String(hits + 1) },
+  logpoint: { line, logMessage: 'x={x}' },
 };
 const gdbCommands = {
-  condition: ['break f if x == -1'],
-  hitcount: ['break f', `ignore 1 ${hits + 1}`],
-  logpoint: ['dprintf f,"x=%ld\\n",x'],
+  condition: [`break hotloop.c:${line} if x == -1`],
+  hitcount: [`break hotloop.c:${line}`, `ignore 1 ${hits + 1}`],
+  logpoint: [`dprintf hotloop.c:${line},"x=%ld\\n",x`],
 };
 
 /** One DAP session from the adapter's start to the program's exit; returns milliseconds and the output lines. */
@@ -45,13 +48,17 @@ async function dapRun(mode, calls) {
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   const launched = client.request('launch', { program, args: [String(calls)] });
   await client.event('initialized');
-  const set = await client.request('setFunctionBreakpoints', { breakpoints: [dapBreakpoint[mode]] });
-  if (!set.body.breakpoints[0].verified) throw new Error(`trapdbg did not set the breakpoint: ${JSON.stringify(set.body.breakpoints[0])}`);
+  const set = await client.request('setBreakpoints', { source: { path: source }, breakpoints: [dapBreakpoint[mode]] });
+  if (!set.body.breakpoints[0].verified || set.body.breakpoints[0].line !== line)
+    throw new Error(`trapdbg did not set the breakpoint: ${JSON.stringify(set.body.breakpoints[0])}`);
   await client.request('configurationDone');
   await launched;
-  const exited = await client.event('exited');
+  const exited = await Promise.race([client.event('exited'), client.event('stopped')]);
   const elapsed = performance.now() - t0;
-  if (client.events.some(e => e.event === 'stopped')) throw new Error(`trapdbg stopped in ${mode} mode`);
+  if (exited.event === 'stopped') {
+    await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
+    throw new Error(`trapdbg stopped in ${mode} mode: ${JSON.stringify(exited.body)}`);
+  }
   const logged = client.events.filter(e => e.event === 'output' && e.body.output.startsWith('x=')).length;
   await client.request('disconnect', {}).catch(() => {});
   await client.exited;
@@ -70,7 +77,7 @@ function timed(command, args, check) {
 }
 
 const gdbRun = (mode, calls) => timed('gdb', ['-batch', '-nx', ...gdbCommands[mode].flatMap(c => ['-ex', c]), '-ex', 'run', '--args', program, String(calls)], r => {
-  if (/Breakpoint 1, f/.test(r.stdout)) throw new Error(`gdb stopped in ${mode} mode`);
+  if (/Breakpoint 1, /.test(r.stdout)) throw new Error(`gdb stopped in ${mode} mode`);
   if (mode === 'logpoint' && r.stdout.split('\n').filter(l => l.startsWith('x=')).length !== calls) throw new Error('gdb did not print every hit');
 });
 const floorRun = (mode, calls) => timed(floor, [mode, fOffset, program, String(calls)], r => {
