@@ -72,6 +72,9 @@ public ref struct ByteReader
     /// <summary>Reads an unsigned LEB128 value; more than 64 significant bits is an error.</summary>
     public ulong ReadUleb128()
     {
+        // Most values (abbreviation codes, indexes, sizes) fit in one byte.
+        if ((uint)_position < (uint)_data.Length && _data[_position] < 0x80)
+            return _data[_position++];
         ulong result = 0;
         int shift = 0;
         int start = _position;

@@ -66,7 +66,7 @@ public static class LookupCommand
                 foreach (var m in matches.OrderBy(m => m.EntryAddress))
                 {
                     string shown = m.LinkageName is { } l ? Show(l) : m.QualifiedName ?? m.Name;
-                    var where = index.Lookup(m.EntryAddress).Line;
+                    var where = index.LineAt(m.EntryAddress);
                     output.WriteLine($"0x{m.EntryAddress:x16} {shown}{(m.IsInlined ? " [inlined]" : "")}{(where?.File != null ? " at " + where : "")}");
                 }
             }

@@ -108,7 +108,7 @@ public sealed class SymbolIndex : IDisposable
             return new AddressLookup(address, [], null, null, symbol, null);
         var program = unit.LineProgram;
         DwarfLineRow? row = program?.RowFor(address);
-        SourceLocation? line = row is { } rw ? new SourceLocation(program!.FilePath(rw.File), rw.Line, rw.Column, rw.Discriminator) : null;
+        SourceLocation? line = row is { } rw ? LocationOf(program!, rw) : null;
         var chain = InlineChain(unit, address);
         var frames = new List<InlineFrame>(chain.Count);
         for (int i = 0; i < chain.Count; i++)
@@ -120,6 +120,17 @@ public sealed class SymbolIndex : IDisposable
         }
         return new AddressLookup(address, frames, row, line, symbol, unit);
     }
+
+    /// <summary>The source position of the line row describing <paramref name="address"/> (what <see cref="Lookup"/>
+    /// gives as its line, without building the inline chain), or null.</summary>
+    public SourceLocation? LineAt(ulong address)
+    {
+        if (UnitFor(address)?.LineProgram is not { } program || program.RowFor(address) is not { } row) return null;
+        return LocationOf(program, row);
+    }
+
+    private static SourceLocation LocationOf(DwarfLineProgram program, DwarfLineRow row) =>
+        new(program.FilePath(row.File), row.Line, row.Column, row.Discriminator);
 
     /// <summary>The frames llvm-addr2line -f -i prints for <paramref name="address"/> (mangled names; outermost name from the symbol table as llvm-symbolizer does).</summary>
     public IReadOnlyList<SymbolizedFrame> Symbolize(ulong address)
@@ -376,64 +387,10 @@ public sealed class SymbolIndex : IDisposable
         var found = new List<(DwarfUnit, int)>[candidates.Count];
         Parallel.For(0, candidates.Count, i =>
         {
-            var local = found[i] = [];
             var unit = DieUnit(candidates[i]);
-            var byOrigin = new Dictionary<DwarfDie, bool>();
-            int count = unit.DieCount;
-            for (int d = 0; d < count; d++)
-            {
-                var die = new DwarfDie(unit, d);
-                if (IsNamedSubroutine(die) && query.Matches(die, byOrigin)) local.Add((unit, d));
-            }
+            found[i] = [.. query.MatchesIn(unit).Select(d => (unit, d))];
         });
         return found.SelectMany(l => l);
-    }
-
-    // One name compared against DIEs as bytes where their strings lie: the plain and linkage names are never decoded,
-    // and the qualified name is built only for a DIE whose plain name is the query's last "::" part. Decoding every
-    // subroutine's three names as strings was most of a name query's time on a large program.
-    private sealed class NameQuery
-    {
-        private readonly string _name;
-        private readonly byte[] _utf8;
-        private readonly byte[][] _suffixes; // the parts after each "::": what a qualified match's plain name must be
-
-        public NameQuery(string name)
-        {
-            _name = name;
-            _utf8 = System.Text.Encoding.UTF8.GetBytes(name);
-            var suffixes = new List<byte[]>();
-            for (int at = name.IndexOf("::", StringComparison.Ordinal); at >= 0; at = name.IndexOf("::", at + 2, StringComparison.Ordinal))
-                if (at + 2 < name.Length) suffixes.Add(System.Text.Encoding.UTF8.GetBytes(name[(at + 2)..]));
-            _suffixes = [.. suffixes];
-        }
-
-        // A DIE without names of its own (an inlined or out-of-line instance) has the plain, linkage and qualified
-        // names of the DIE its abstract_origin or specification leads to, so instances of one function share one answer.
-        public bool Matches(DwarfDie die, Dictionary<DwarfDie, bool> byOrigin)
-        {
-            var abbrev = die.Abbreviation;
-            if (abbrev.IndexOf(DwarfAttribute.Name) >= 0 || abbrev.IndexOf(DwarfAttribute.LinkageName) >= 0 || abbrev.IndexOf(DwarfAttribute.MipsLinkageName) >= 0)
-                return Matches(die);
-            if ((die.Reference(DwarfAttribute.AbstractOrigin) ?? die.Reference(DwarfAttribute.Specification)) is not { } origin || origin == die)
-                return Matches(die);
-            if (!byOrigin.TryGetValue(origin, out bool known))
-                byOrigin[origin] = known = Matches(die);
-            return known;
-        }
-
-        private bool Matches(DwarfDie die)
-        {
-            var plain = die.FindRecursively(DwarfAttribute.Name);
-            if (plain is { } p && p.StringEquals(_utf8)) return true;
-            var linkage = die.FindRecursively(DwarfAttribute.LinkageName) ?? die.FindRecursively(DwarfAttribute.MipsLinkageName);
-            if (linkage is { } l && l.StringEquals(_utf8)) return true;
-            if (plain is not { } named) return false;
-            foreach (var suffix in _suffixes)
-                if (named.StringEquals(suffix))
-                    return QualifiedName(die) == _name;
-            return false;
-        }
     }
 
     // .debug_names lists a DIE under its plain and linkage names, not under qualified ones; a qualified query's DIEs
@@ -478,8 +435,12 @@ public sealed class SymbolIndex : IDisposable
         return QualifiedName(die) == name;
     }
 
-    private static bool IsNamedSubroutine(DwarfDie die) =>
-        die.IsSubroutine && !die.Has(DwarfAttribute.Declaration) && (die.Has(DwarfAttribute.LowPc) || die.Has(DwarfAttribute.Ranges));
+    private static bool IsNamedSubroutine(DwarfDie die) => IsNamedSubroutine(die.Abbreviation);
+
+    /// <summary>True for a subprogram or inlined subroutine that is not a declaration and has code.</summary>
+    internal static bool IsNamedSubroutine(DwarfAbbreviation abbrev) =>
+        abbrev.Tag is DwarfTag.Subprogram or DwarfTag.InlinedSubroutine && abbrev.IndexOf(DwarfAttribute.Declaration) < 0
+        && (abbrev.IndexOf(DwarfAttribute.LowPc) >= 0 || abbrev.IndexOf(DwarfAttribute.Ranges) >= 0);
 
     // .debug_names answers only when its indexes list every compile unit: a unit left out would be silently missed.
     private IReadOnlyList<DwarfNameIndex>? ReadNameIndexes()
