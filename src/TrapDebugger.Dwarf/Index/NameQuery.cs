@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 
 namespace TrapDebugger.Dwarf;
 
@@ -11,6 +12,9 @@ internal sealed class NameQuery
     private readonly string _name;
     private readonly byte[] _utf8;
     private readonly byte[][] _suffixes; // the parts after each "::": what a qualified match's plain name must be
+    // For each file's string section: where the name (index 0) and each suffix lie, NUL-terminated. A DW_FORM_strp or
+    // strx name is compared by its offset, without reading the string.
+    private readonly ConcurrentDictionary<DwarfFile, HashSet<ulong>[]> _offsets = new();
 
     public NameQuery(string name)
     {
@@ -79,7 +83,7 @@ internal sealed class NameQuery
         {
             if (plain is null && current.Find(DwarfAttribute.Name) is { } p)
             {
-                if (p.StringEquals(_utf8)) return true;
+                if (Is(p, 0)) return true;
                 plain = p;
             }
             linkage ??= current.Find(DwarfAttribute.LinkageName);
@@ -89,12 +93,45 @@ internal sealed class NameQuery
             if (next?.AsReference() is not { } d || d == current) break;
             current = d;
         }
-        if ((linkage ?? mips) is { } l && l.StringEquals(_utf8)) return true;
+        if ((linkage ?? mips) is { } l && Is(l, 0)) return true;
         if (plain is not { } named) return false;
-        foreach (var suffix in _suffixes)
-            if (named.StringEquals(suffix))
+        for (int i = 0; i < _suffixes.Length; i++)
+            if (Is(named, i + 1))
                 return SymbolIndex.QualifiedName(die) == _name;
         return false;
+    }
+
+    // Whether a string attribute is the name (target 0) or suffix target - 1.
+    private bool Is(DwarfAttributeValue value, int target)
+    {
+        var bytes = target == 0 ? _utf8 : _suffixes[target - 1];
+        ulong offset;
+        if (value.Form == DwarfForm.Strp) offset = value.RawValue;
+        else if (value.Form is DwarfForm.Strx or DwarfForm.Strx1 or DwarfForm.Strx2 or DwarfForm.Strx3 or DwarfForm.Strx4) offset = value.Unit.ReadIndexedStringOffset(value.RawValue);
+        else return value.StringEquals(bytes);
+        var file = value.Unit.File;
+        if (offset >= (ulong)file.Sections.Str.Length) return value.StringEquals(bytes); // reports the bad offset
+        return _offsets.GetOrAdd(file, f => Occurrences(f.Sections.Str.Span))[target].Contains(offset);
+    }
+
+    private HashSet<ulong>[] Occurrences(ReadOnlySpan<byte> strings)
+    {
+        var result = new HashSet<ulong>[1 + _suffixes.Length];
+        for (int t = 0; t < result.Length; t++)
+        {
+            var bytes = t == 0 ? _utf8 : _suffixes[t - 1];
+            var terminated = new byte[bytes.Length + 1];
+            bytes.CopyTo(terminated, 0);
+            var found = result[t] = [];
+            for (int from = 0; from < strings.Length;)
+            {
+                int hit = strings[from..].IndexOf(terminated);
+                if (hit < 0) break;
+                found.Add((ulong)(from + hit));
+                from += hit + 1;
+            }
+        }
+        return result;
     }
 
     /// <summary>What one abbreviation's DIEs are to a name query: whether they are subroutines with code, and, for an

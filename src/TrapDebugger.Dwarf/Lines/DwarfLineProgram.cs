@@ -269,7 +269,9 @@ public sealed class DwarfLineProgram
 
     private void Run(ref ByteReader r, byte[] standardLengths, byte addressSize, List<DwarfLineFile> files)
     {
-        var rows = new List<DwarfLineRow>();
+        // A row takes three to five bytes of opcodes (a column, an address advance, a special opcode): sized from that,
+        // a large table is copied once at most as it grows.
+        var rows = new List<DwarfLineRow>(Math.Min(MaxEntries, r.Remaining / 5 + 16));
         var sequences = new List<DwarfLineSequence>();
         ulong tombstone = addressSize == 4 ? uint.MaxValue : ulong.MaxValue;
         int seqStart = 0;
