@@ -10,23 +10,26 @@ public sealed class DwarfFile
     private readonly ConcurrentDictionary<int, DwarfAbbreviationTable> _abbrevTables = new();
     private readonly Lazy<Dictionary<ulong, DwarfUnit>> _typeUnits;
     private readonly ConcurrentDictionary<long, DwarfLineProgram> _linePrograms = new();
-    private readonly List<DwarfUnit> _infoUnits;
+    private readonly Lazy<(List<DwarfUnit> Info, IReadOnlyList<DwarfUnit> All)> _units;
 
-    /// <summary>Reads the unit headers of <paramref name="sections"/>.</summary>
+    /// <summary>The DWARF of <paramref name="sections"/>; the unit headers are read on first use.</summary>
     public DwarfFile(DwarfSections sections)
     {
         Sections = sections;
-        List<DwarfUnit> typeUnits;
-        try
+        // Only questions about units need .debug_info: the line tables are answered without it.
+        _units = new(() =>
         {
-            _infoUnits = ReadUnits(sections.Info, fromTypesSection: false);
-            typeUnits = ReadUnits(sections.Types, fromTypesSection: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw ReadError.InFile(sections.FileName, e);
-        }
-        Units = [.. _infoUnits, .. typeUnits];
+            try
+            {
+                var info = ReadUnits(sections.Info, fromTypesSection: false);
+                var types = ReadUnits(sections.Types, fromTypesSection: true);
+                return (info, [.. info, .. types]);
+            }
+            catch (InvalidDataException e)
+            {
+                throw ReadError.InFile(sections.FileName, e);
+            }
+        });
         _typeUnits = new(() =>
         {
             var map = new Dictionary<ulong, DwarfUnit>();
@@ -47,19 +50,22 @@ public sealed class DwarfFile
     public DwarfSections Sections { get; }
 
     /// <summary>Every unit of .debug_info followed by those of .debug_types.</summary>
-    public IReadOnlyList<DwarfUnit> Units { get; }
+    public IReadOnlyList<DwarfUnit> Units => _units.Value.All;
+
+    private List<DwarfUnit> InfoUnits => _units.Value.Info;
 
     /// <summary>Units of .debug_info that describe code (compile, partial and skeleton units).</summary>
-    public IEnumerable<DwarfUnit> CompileUnits => _infoUnits.Where(u => u.UnitType is DwarfUnitType.Compile or DwarfUnitType.Partial or DwarfUnitType.Skeleton);
+    public IEnumerable<DwarfUnit> CompileUnits => InfoUnits.Where(u => u.UnitType is DwarfUnitType.Compile or DwarfUnitType.Partial or DwarfUnitType.Skeleton);
 
     /// <summary>The unit of .debug_info containing section offset <paramref name="offset"/>, or null.</summary>
     public DwarfUnit? UnitContaining(long offset)
     {
-        int lo = 0, hi = _infoUnits.Count - 1;
+        var units = InfoUnits;
+        int lo = 0, hi = units.Count - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            var u = _infoUnits[mid];
+            var u = units[mid];
             if (offset < u.Offset) hi = mid - 1;
             else if (offset >= u.EndOffset) lo = mid + 1;
             else return u;
@@ -94,6 +100,9 @@ public sealed class DwarfFile
                 throw ReadError.InFile(Sections.FileName, e);
             }
         });
+
+    /// <summary>True once the line program at <paramref name="offset"/> of .debug_line has been parsed.</summary>
+    public bool IsLineProgramParsed(long offset) => _linePrograms.ContainsKey(offset);
 
     /// <summary>Every line program referenced by a unit's DW_AT_stmt_list, in .debug_line order.</summary>
     public IEnumerable<DwarfLineProgram> AllLinePrograms()

@@ -64,10 +64,22 @@ public static class LookupCommand
                     error.WriteLine($"trapdbg lookup: no function named '{name}' in {path}.");
                     return ExitStatus.Failure;
                 }
-                foreach (var m in matches.OrderBy(m => m.EntryAddress))
+                var ordered = matches.OrderBy(m => m.EntryAddress).ToList();
+                // Each match's line usually comes from the line table of another unit: they are read side by side, and
+                // the first damaged table is reported as it would be read one by one.
+                var lines = new SourceLocation?[ordered.Count];
+                var failures = new Exception?[ordered.Count];
+                Parallel.For(0, ordered.Count, i =>
                 {
+                    try { lines[i] = index.LineAt(ordered[i].EntryAddress); }
+                    catch (Exception e) when (e is InvalidDataException or IOException) { failures[i] = e; }
+                });
+                if (failures.FirstOrDefault(f => f is not null) is { } failure)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                for (int i = 0; i < ordered.Count; i++)
+                {
+                    var (m, where) = (ordered[i], lines[i]);
                     string shown = m.LinkageName is { } l ? Show(l) : m.QualifiedName ?? m.Name;
-                    var where = index.Lookup(m.EntryAddress).Line;
                     output.WriteLine($"0x{m.EntryAddress:x16} {shown}{(m.IsInlined ? " [inlined]" : "")}{(where?.File != null ? " at " + where : "")}");
                 }
             }

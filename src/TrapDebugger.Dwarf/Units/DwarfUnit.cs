@@ -6,7 +6,8 @@ namespace TrapDebugger.Dwarf;
 public sealed class DwarfUnit
 {
     private readonly object _gate = new();
-    private DieEntry[]? _entries;
+    private DieEntry[]? _entries; // the first _dieCount are the unit's DIEs
+    private int _dieCount;
     private DwarfAbbreviationTable? _abbrevs;
     private bool _rootRead;
     private string? _name, _compDir, _dwoName;
@@ -137,25 +138,39 @@ public sealed class DwarfUnit
     /// <summary>True once the DIE tree has been parsed.</summary>
     public bool IsParsed => _entries != null;
 
+    /// <summary>True once the root DIE's attributes (name, directories, line table, bases, ranges) have been read.</summary>
+    public bool IsRootRead => _rootRead;
+
     /// <summary>The type DIE of a type unit.</summary>
     public DwarfDie? TypeDie => UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType ? DieAt(Offset + (long)TypeOffset) : null;
 
-    internal DieEntry[] Entries
+    internal ReadOnlySpan<DieEntry> Entries
     {
         get
         {
-            if (_entries != null) return _entries;
-            lock (_gate)
+            var entries = Volatile.Read(ref _entries);
+            if (entries == null)
             {
-                try
+                lock (_gate)
                 {
-                    return _entries ??= DieTreeParser.Parse(this);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw ReadError.InFile(File.Sections.FileName, e);
+                    entries = _entries;
+                    if (entries == null)
+                    {
+                        // The parser's array is sized from an estimate and not trimmed: a copy of a large unit's
+                        // entries would cost as much as the parse.
+                        try
+                        {
+                            entries = DieTreeParser.Parse(this, out _dieCount);
+                        }
+                        catch (InvalidDataException e)
+                        {
+                            throw ReadError.InFile(File.Sections.FileName, e);
+                        }
+                        Volatile.Write(ref _entries, entries);
+                    }
                 }
             }
+            return entries.AsSpan(0, _dieCount);
         }
     }
 
