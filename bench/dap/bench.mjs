@@ -1,13 +1,16 @@
-// One scripted DAP session run against `trapdbg dap` and `lldb-dap-22` in the same run, several repetitions each,
-// interleaved so machine load affects both alike; prints medians and ratios (trapdbg / lldb-dap).
+// The same scripted DAP session run against the headless entry point `./trapdbg dap` (the repository's launcher, which
+// runs the Native AOT build), the Native AOT binary itself (what the VS Code extension and scripts/install run), and
+// `lldb-dap-22`, in the same run, several repetitions each, interleaved so machine load affects all alike; prints medians
+// and ratios against lldb-dap.
 //
-//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--baseline PATH]
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--baseline PATH] [--only overflow]
 //
-// Phases: adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
-// stopped event; stackTrace of the trapped thread; the whole attach session (start to adapter exit); a breakpoint with
-// a false condition hit in a hot loop (per hit); `next` over a call (per step, bench/dap/steps.c).
-// --baseline runs a second trapdbg (an earlier build) interleaved with the others and adds its column and the ratio
-// trapdbg / baseline, to check a change against the build before it in the same run.
+// --trapdbg measures that executable in place of the Native AOT binary; --only overflow runs just the stack-overflow
+// phases; --baseline runs an earlier trapdbg build interleaved with the others and adds its column and the ratio
+// binary / baseline, to check a change against the build before it in the same run. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
+// initialize response;
+// launch -> first stop (a -O2 merged trap); attached service trap -> stopped event; stackTrace of the trapped thread; the
+// whole attach session (start to adapter exit). Prints the load average before and after, and which build ran.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,55 +23,58 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const runs = Number(option('--runs', '7'));
 const artifacts = process.env.TRAPDBG_ARTIFACTS || path.join(repo, 'artifacts');
+const launcher = path.join(repo, 'trapdbg');
+// Building happens here, once, so that no measured start pays for it.
+const version = execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim();
 const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
 const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
 const baseline = option('--baseline', null);
-if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first.`);
-if (baseline && !existsSync(baseline)) throw new Error(`${baseline} does not exist`);
-const conditionHits = 1000;
+if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist.`);
+if (baseline && !existsSync(baseline)) throw new Error(`${baseline} does not exist.`);
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`trapdbg ${version}: ./trapdbg (launcher) runs ${path.relative(repo, path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'))} (Native AOT); binary measured: ${trapdbg}`);
+console.log(`load average before: ${loadAverage()} (${os.cpus().length} cores)`);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-dap-bench-'));
 const trapProgram = path.join(work, 'verbose_trap_multi');
 const service = path.join(work, 'service');
 execFileSync('clang-22', ['-g', '-O2', path.join(repo, 'tests/fixtures/verbose_trap_multi.c'), '-o', trapProgram]);
 execFileSync('clang-22', ['-g', '-O0', '-pthread', path.join(repo, 'tests/fixtures/service.c'), '-o', service]);
-const hotloopSource = path.join(repo, 'bench/native/hotloop.c');
-const hotloop = path.join(work, 'hotloop');
-execFileSync('clang-22', ['-g', '-O0', hotloopSource, '-o', hotloop]);
-const stepsSource = path.join(repo, 'bench/dap/steps.c');
-const steps = path.join(work, 'steps');
-execFileSync('clang-22', ['-g', '-O0', stepsSource, '-o', steps]);
-// The lines to stop at, found in the sources so the benchmark follows edits of them.
-const lineOf = (file, text) => readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text)) + 1;
-const fLine = lineOf(hotloopSource, 'void f(long x)');
-const firstStepLine = lineOf(stepsSource, 'first step line');
+const overflow = path.join(work, 'stack_overflow');
+execFileSync('clang-22', ['-g', '-O0', path.join(repo, 'tests/fixtures/stack_overflow.c'), '-o', overflow]);
+// --only overflow: just the stack-overflow phases (the row docs/performance.md has for them).
+const only = option('--only', '');
 
 const now = () => performance.now();
 const adapters = {
-  trapdbg: () => new Client(trapdbg, ['dap']),
-  'lldb-dap': () => new Client(lldbDap, []),
-  ...(baseline ? { baseline: () => new Client(baseline, ['dap']) } : {}),
+  './trapdbg dap': () => new Client(launcher, ['dap']),
+  'trapdbg dap (AOT binary)': () => new Client(trapdbg, ['dap']),
+  'lldb-dap-22': () => new Client(lldbDap, []),
+  ...(baseline ? { 'trapdbg dap (baseline)': () => new Client(baseline, ['dap']) } : {}),
 };
 
 async function initialize(client) {
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
 }
 
-async function launchToStop(make) {
+async function launchToStop(make, program = trapProgram, args = ['bounds']) {
   const client = make();
   await initialize(client);
   const t0 = now();
   const mark = client.events.length;
-  const launched = client.request('launch', { program: trapProgram, args: ['bounds'] });
+  const launched = client.request('launch', { program, args });
   await client.event('initialized');
   await client.request('configurationDone');
   await launched;
   const stopped = await client.event('stopped', mark);
   const elapsed = now() - t0;
+  const tStack = now();
+  await client.request('stackTrace', { threadId: stopped.body.threadId, startFrame: 0, levels: 20 });
+  const stackTrace = now() - tStack;
   await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
   client.child.kill();
   await client.exited;
-  return { elapsed, description: stopped.body.description };
+  return { elapsed, stackTrace, description: stopped.body.description };
 }
 
 async function attachSession(make) {
@@ -104,59 +110,20 @@ async function attachSession(make) {
   return { started, attach, trapToStop, stackTrace, disconnect, whole, description: stopped.body.description, line: firstSource?.line };
 }
 
-/** Launches `program` with a breakpoint at `source`:`line` (with `condition` when given) set before it runs. */
-async function launchWithBreakpoint(make, program, args, source, line, condition) {
-  const client = make();
-  await initialize(client);
-  const mark = client.events.length;
-  const launched = client.request('launch', { program, args, stopOnEntry: false });
-  await client.event('initialized');
-  await client.request('setBreakpoints', { source: { path: source }, breakpoints: [{ line, ...(condition ? { condition } : {}) }] });
-  await client.request('configurationDone');
-  await launched;
-  return { client, mark };
-}
-
-async function end(client) {
-  await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
-  client.child.kill();
-  await client.exited;
-}
-
-/** A breakpoint in f whose condition is never true, hit conditionHits times: the time per hit, from launch to exit. */
-async function conditionalHits(make) {
-  const t0 = now();
-  const { client } = await launchWithBreakpoint(make, hotloop, [String(conditionHits)], hotloopSource, fLine, 'x == -1');
-  await client.event('exited');
-  const elapsed = now() - t0;
-  await end(client);
-  return elapsed / conditionHits;
-}
-
-/** Stops at the first call line of steps.c, then steps over one call per line: the time per `next`, request to stopped. */
-async function nextSteps(make) {
-  const { client, mark } = await launchWithBreakpoint(make, steps, [], stepsSource, firstStepLine);
-  const first = await client.event('stopped', mark);
-  await client.request('setBreakpoints', { source: { path: stepsSource }, breakpoints: [] });
-  const times = [];
-  for (let i = 0; i < 10; i++) {
-    const since = client.events.length;
-    const t = now();
-    await client.request('next', { threadId: first.body.threadId });
-    await client.event('stopped', since);
-    times.push(now() - t);
-  }
-  await end(client);
-  return median(times);
-}
-
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { trapdbg: {}, 'lldb-dap': {}, ...(baseline ? { baseline: {} } : {}) };
+const results = Object.fromEntries(Object.keys(adapters).map((name) => [name, {}]));
 const add = (name, key, value) => (results[name][key] ??= []).push(value);
 const samples = {};
 
 for (let run = 0; run < runs; run++) {
   for (const [name, make] of Object.entries(adapters)) {
+    const deep = await launchToStop(make, overflow, ['deep']);
+    add(name, 'stack overflow (~100,000 frames): launch → stopped', deep.elapsed);
+    add(name, 'stackTrace (20 frames) of the overflowed thread', deep.stackTrace);
+    if (only === 'overflow') {
+      samples[name] = { overflowStop: deep.description };
+      continue;
+    }
     const launch = await launchToStop(make);
     add(name, 'launch → first stop', launch.elapsed);
     const session = await attachSession(make);
@@ -166,21 +133,20 @@ for (let run = 0; run < runs; run++) {
     add(name, 'attach → configurationDone answered (part of the session)', session.attach);
     add(name, 'disconnect → adapter exit (part of the session)', session.disconnect);
     add(name, 'whole attach session', session.whole);
-    add(name, `breakpoint with a false condition, per hit (${conditionHits} hits)`, await conditionalHits(make));
-    add(name, '`next` over a call, per step', await nextSteps(make));
     samples[name] = { launchStop: launch.description, serviceStop: session.description, firstSourceLine: session.line };
   }
 }
 
-const goals = { 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
-console.log(`runs: ${runs} (medians, ms)`);
-console.log(`| phase | trapdbg | lldb-dap-22 | ratio | goal |${baseline ? ' baseline | trapdbg / baseline |' : ''}`);
-console.log(`| --- | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`);
-for (const phase of Object.keys(results.trapdbg)) {
-  const a = median(results.trapdbg[phase]);
-  const b = median(results['lldb-dap'][phase]);
-  const c = baseline ? median(results.baseline[phase]) : 0;
-  const against = baseline ? ` ${c.toFixed(2)} | ${(a / c).toFixed(2)}× |` : '';
-  console.log(`| ${phase} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)}× | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |${against}`);
+const goals = { 'stack overflow (~100,000 frames): launch → stopped': 0.5, 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
+const [headless, binary, reference, before] = Object.keys(adapters);
+console.log(`runs: ${runs} (medians, ms); load average after: ${loadAverage()}`);
+const extra = before ? ` ${before} | binary / baseline |` : '';
+console.log(`| phase | ${headless} | ratio | ${binary} | ratio | ${reference} | goal |${extra}`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${before ? ' ---: | ---: |' : ''}`);
+for (const phase of Object.keys(results[reference])) {
+  const r = median(results[reference][phase]);
+  const cell = (name) => { const m = median(results[name][phase]); return `${m.toFixed(1)} | ${(m / r).toFixed(2)}×`; };
+  const against = before ? ` ${median(results[before][phase]).toFixed(1)} | ${(median(results[binary][phase]) / median(results[before][phase])).toFixed(2)}× |` : '';
+  console.log(`| ${phase} | ${cell(headless)} | ${cell(binary)} | ${r.toFixed(1)} | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |${against}`);
 }
 console.log(JSON.stringify(samples, null, 1));

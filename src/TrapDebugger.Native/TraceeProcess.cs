@@ -250,23 +250,30 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         }
     }
 
-    /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
-    public Task InsertBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    /// <inheritdoc/>
+    /// <remarks>A decision runs on the tracer thread at each hit, with every thread stopped; one that throws reports the hit,
+    /// as gdb and lldb stop on a condition they cannot evaluate.</remarks>
+    public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
-        AcquireSite(address).UserCount++;
+        var site = AcquireSite(address);
+        lock (sitesGate)
+        {
+            if (decide is null) site.UserCount++;
+            else site.Decisions.Add(decide);
+        }
     });
 
-    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte
-    /// when none is left.</summary>
-    public Task RemoveBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/> (the one made with
+    /// <paramref name="decide"/>, or a plain one), restoring the byte when none is left.</summary>
+    public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
         lock (sitesGate)
         {
-            if (!sites.TryGetValue(address, out var site) || site.UserCount == 0)
+            if (!sites.TryGetValue(address, out var site) || (decide is null ? site.UserCount == 0 : !site.Decisions.Remove(decide)))
                 throw new TraceException($"there is no breakpoint at 0x{address:x} to remove");
-            site.UserCount--;
+            if (decide is null) site.UserCount--;
             ReleaseSite(site);
         }
     });

@@ -5,8 +5,9 @@
 //   node test-ui/run.mjs --smoke   what works without the adapter: the extension loads, its views and
 //                                  command appear, launch.json mistakes are reported, the process picker lists processes
 //
-// The adapter is taken from TRAPDBG_ADAPTER (any trapdbg executable, used through trapdbg.adapterPath),
-// else TRAPDBG_AOT or the AOT publish folder (bundled into the .vsix). Screenshots go to docs/images/
+// The full test installs the extension as a user does, through scripts/install (which builds the Native AOT trapdbg and
+// bundles it in the .vsix), and checks that the installed trapdbg --version is the extension's version; TRAPDBG_ADAPTER
+// (any trapdbg executable, used through trapdbg.adapterPath) replaces that. Screenshots go to docs/images/
 // (UI_IMAGES_DIR overrides). Each check prints one line; the run ends with node's test-runner totals
 // ("# pass N", "# fail N") so the repository's test command counts them. One code-server serves the run and is
 // killed at the end, also on failure, an interrupt or the overall time limit (UI_TEST_TIMEOUT_S, default 900 s).
@@ -41,24 +42,18 @@ function printTotals() {
   console.log(`# fail ${failures.length}`);
 }
 
-/** The adapter to test with, or an explanation of why there is none. */
+/** The adapter to test with: TRAPDBG_ADAPTER (used through trapdbg.adapterPath), else the one scripts/install builds and
+ * bundles in the .vsix it installs. */
 function findAdapter() {
-  const aot = [
-    process.env.TRAPDBG_AOT,
-    process.env.TRAPDBG_ARTIFACTS && join(process.env.TRAPDBG_ARTIFACTS, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
-    join(repoRoot, 'artifacts/publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
-  ].filter(Boolean);
   const explicit = process.env.TRAPDBG_ADAPTER;
-  const candidate = explicit ?? aot.find((p) => existsSync(p));
-  if (!candidate || !existsSync(candidate)) {
-    return { error: `the trapdbg adapter is not built (looked for ${explicit ?? aot.join(', ')}); run \`dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64\` at the repository root or set TRAPDBG_ADAPTER to a trapdbg executable.` };
-  }
-  const help = spawnSync(candidate, ['--help'], { encoding: 'utf8', timeout: 30_000 });
+  if (explicit === undefined) return { install: true };
+  if (!existsSync(explicit)) return { error: `TRAPDBG_ADAPTER names ${explicit}, which does not exist.` };
+  const help = spawnSync(explicit, ['--help'], { encoding: 'utf8', timeout: 30_000 });
   const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
   for (const command of ['dap', 'traps']) {
-    if (!new RegExp(`^\\s+${command}\\b`, 'm').test(text)) return { error: `${candidate} has no \`${command}\` command yet, so the adapter cannot be tested.` };
+    if (!new RegExp(`^\\s+${command}\\b`, 'm').test(text)) return { error: `${explicit} has no \`${command}\` command yet, so the adapter cannot be tested.` };
   }
-  return { path: candidate, bundle: explicit === undefined };
+  return { path: explicit, install: false };
 }
 
 function freePort() {
@@ -110,21 +105,49 @@ if (!smoke && adapter.error) {
 // 1. VS Code, Chromium and playwright-core.
 execFileSync('bash', [join(uiScripts, 'setup.sh'), uiDir], { stdio: 'inherit' });
 
-// 2. The .vsix, with the AOT adapter bundled when there is one.
-const packageEnv = { ...process.env };
-if (adapter.path && adapter.bundle) packageEnv.TRAPDBG_AOT = adapter.path;
-const packageOutput = execFileSync(process.execPath, [join(extensionRoot, 'scripts/package.mjs')], { cwd: extensionRoot, env: packageEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-const vsix = packageOutput.trim().split('\n').pop();
-check('the extension packages as a .vsix', existsSync(vsix), vsix);
-
+// 2. The extension. The full test installs it as a user does, with scripts/install (the Native AOT trapdbg bundled in the
+//    .vsix, code-server found on PATH, a scratch HOME); the smoke test, and a run with TRAPDBG_ADAPTER, package the .vsix
+//    and install it directly.
 const scratch = mkdtempSync(join(os.tmpdir(), 'trapdbg-ui-'));
 const state = join(scratch, 'state');
-const extensionsDir = join(scratch, 'extensions');
-mkdirSync(join(state, 'home'), { recursive: true });
-execFileSync(join(uiDir, 'node_modules/.bin/code-server'), ['--install-extension', vsix, '--extensions-dir', extensionsDir], {
-  env: { ...process.env, HOME: join(state, 'home') },
-  stdio: 'inherit',
-});
+const home = join(state, 'home');
+mkdirSync(home, { recursive: true });
+let extensionsDir = join(scratch, 'extensions');
+if (!smoke && adapter.install) {
+  const dataHome = join(home, '.local/share');
+  const prefix = join(scratch, 'prefix');
+  const installEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: dataHome,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    // The package caches stay the machine's, so the scratch HOME downloads nothing again.
+    NUGET_PACKAGES: process.env.NUGET_PACKAGES ?? join(os.homedir(), '.nuget/packages'),
+    npm_config_cache: process.env.npm_config_cache ?? join(os.homedir(), '.npm'),
+    PATH: `${join(uiDir, 'node_modules/.bin')}:${process.env.PATH}`,
+  };
+  const installed = spawnSync(join(repoRoot, 'scripts/install'), ['--prefix', prefix], { env: installEnv, encoding: 'utf8', timeout: 45 * 60_000 });
+  console.log(`${installed.stdout ?? ''}${installed.stderr ?? ''}`.trim());
+  check('scripts/install installs trapdbg and the extension into code-server', installed.status === 0 && /installed the VS Code extension .* into: .*code-server/.test(installed.stdout), `exit ${installed.status}`);
+  extensionsDir = join(dataHome, 'code-server/extensions');
+  const version = JSON.parse(readFileSync(join(extensionRoot, 'package.json'), 'utf8')).version;
+  const folder = existsSync(extensionsDir) ? readdirSync(extensionsDir).find((d) => d.startsWith(`trapdebugger.trapdbg-${version}`)) : undefined;
+  const versionOf = (program) => (existsSync(program) ? spawnSync(program, ['--version'], { encoding: 'utf8' }).stdout.trim() : `(no ${program})`);
+  const installedVersion = versionOf(join(prefix, 'bin/trapdbg'));
+  const bundledVersion = folder ? versionOf(join(extensionsDir, folder, 'bin/linux-x64/trapdbg')) : '(extension not installed)';
+  check(`the installed trapdbg --version and the extension's bundled one are the extension's version ${version}`,
+    installedVersion === version && bundledVersion === version, `installed ${installedVersion}, bundled ${bundledVersion}`);
+} else {
+  // The smoke test's package carries no adapter, so it checks what the extension says when there is none.
+  const packageOutput = execFileSync(process.execPath, [join(extensionRoot, 'scripts/package.mjs'), ...(smoke ? ['--no-binary'] : [])],
+    { cwd: extensionRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const vsix = packageOutput.trim().split('\n').pop();
+  check('the extension packages as a .vsix', existsSync(vsix), vsix);
+  execFileSync(join(uiDir, 'node_modules/.bin/code-server'), ['--install-extension', vsix, '--extensions-dir', extensionsDir], {
+    env: { ...process.env, HOME: home },
+    stdio: 'inherit',
+  });
+}
 
 // 3. A workspace with the fixture programs and a launch.json of type trapdbg.
 const workspace = join(scratch, 'workspace');
@@ -174,7 +197,7 @@ const settings = {
   // The DOM renderer lets the test read what the integrated terminal shows.
   'terminal.integrated.gpuAcceleration': 'off',
 };
-if (adapter.path && !adapter.bundle) settings['trapdbg.adapterPath'] = adapter.path;
+if (adapter.path && !adapter.install) settings['trapdbg.adapterPath'] = adapter.path;
 writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
 mkdirSync(imagesDir, { recursive: true });
 

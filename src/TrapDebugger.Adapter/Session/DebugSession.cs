@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Transport;
@@ -92,7 +90,15 @@ public sealed class DebugSession
                 return;
             if (frame.Error is not null)
             {
-                await ReportUnanswerableAsync(frame.Error).ConfigureAwait(false);
+                // A frame whose body could be read is answered as its request; the others can only be reported.
+                if (frame.Payload is { } body && MessageDecoder.Decode(body) is { Seq: int refusedSeq } refused && authenticated)
+                    await SendErrorAsync(refusedSeq, refused.Command ?? "", frame.Error, ErrorIds.MalformedMessage).ConfigureAwait(false);
+                else
+                    await ReportUnanswerableAsync(frame.Error).ConfigureAwait(false);
+                // On a network port a refused frame (an HTTP request, a browser's Origin header) ends the connection, and
+                // before authentication so does anything that is not a DAP request.
+                if ((frame.IsRefusal && options.AuthToken is not null) || !authenticated)
+                    return;
                 continue;
             }
 
@@ -122,6 +128,12 @@ public sealed class DebugSession
                     await SendErrorAsync(request.Seq, request.Command,
                         "Authentication failed: the first request must be 'initialize' with the correct 'trapdbgAuthToken'.",
                         ErrorIds.AuthenticationFailed).ConfigureAwait(false);
+                    return;
+                }
+                if (options.Admit?.Invoke() is { } refusal)
+                {
+                    options.Log?.WriteLine($"trapdbg dap: {refusal}");
+                    await SendErrorAsync(request.Seq, request.Command, refusal, ErrorIds.AuthenticationFailed).ConfigureAwait(false);
                     return;
                 }
                 authenticated = true;
@@ -245,8 +257,7 @@ public sealed class DebugSession
         {
             return false;
         }
-        return presented is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+        return ClientGate.TokenMatches(presented, expected);
     }
 
     private async Task ReleaseDebuggeeAsync()
@@ -273,6 +284,9 @@ public sealed class DebugSession
 
     private Task SendErrorAsync(int requestSeq, string command, string sentence, int id)
     {
+        // Handlers quote what the client sent; a long argument is cut to a prefix, never echoed whole.
+        sentence = ClientText.Bound(sentence);
+        command = ClientText.Short(command);
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
         var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = IsUserAction(command) } };
         return Connection.SendAsync(new Response
@@ -287,6 +301,7 @@ public sealed class DebugSession
 
     private Task ReportUnanswerableAsync(string sentence)
     {
+        sentence = ClientText.Bound(sentence);
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
         return Connection.SendOutputAsync(OutputCategories.Important, sentence + "\n");
     }

@@ -19,6 +19,7 @@ internal sealed class RunControl
     private readonly BreakpointTable _breakpoints;
     private readonly StopDiagnoser _diagnoser;
     private readonly ModuleTracker _tracker;
+    private readonly DebuggerCheckWatch _checks;
     private readonly Action<DebugEvent> _raise;
     private readonly StopIds _ids = new();
     private readonly Lock _gate = new();
@@ -33,9 +34,10 @@ internal sealed class RunControl
     private int _execGeneration;
 
     public RunControl(ITarget target, Target modules, FrameSymbolizer symbolizer, BreakpointTable breakpoints, StopDiagnoser diagnoser,
-        ModuleTracker tracker, Action<DebugEvent> raise)
+        ModuleTracker tracker, DebuggerCheckWatch checks, Action<DebugEvent> raise)
     {
         _tracker = tracker;
+        _checks = checks;
         _target = target;
         _modules = modules;
         _symbolizer = symbolizer;
@@ -141,7 +143,11 @@ internal sealed class RunControl
                 _raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
                 return true;
             case ProcessExited x:
-                End(new ExitedEvent(x.ExitCode, null, $"Process {_target.ProcessId} exited with status {x.ExitCode}"));
+                var check = _checks.Describe();
+                End(new ExitedEvent(x.ExitCode, null, $"Process {_target.ProcessId} exited with status {x.ExitCode}{(check is null ? "" : "; " + check)}")
+                {
+                    DebuggerCheck = check,
+                });
                 return false;
             case ProcessKilled k:
                 End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
@@ -250,6 +256,8 @@ internal sealed class RunControl
                 {
                     var (report, ids, cause) = await _breakpoints.EvaluateHitAsync(stop, Snapshot).ConfigureAwait(false);
                     if (!report) return null;
+                    if (cause == StopCause.Exception)
+                        return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses, _breakpoints.LanguageEventAt(stop.Address)).ConfigureAwait(false);
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }

@@ -25,6 +25,7 @@ public static class ProcessStart
         var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console);
         state.Session.Debuggee = debuggee;
         await BreakpointBinding.ApplyAllAsync(state, process).ConfigureAwait(false);
+        await state.Filters.ApplyAsync(process).ConfigureAwait(false);
         context.AfterResponse(async () =>
         {
             await context.Connection.SendEventAsync(EventNames.Process, new ProcessEventBody

@@ -181,11 +181,12 @@ public sealed class EngineDebuggee : IDebuggee
         switch (e)
         {
             case StoppedEvent { Stop: var stop }:
-                if (stop.Cause == StopCause.Exception && stop.Diagnosis is { } diagnosis && !state.Filters.Stops(diagnosis))
+                if (stop.Diagnosis is { } diagnosis && !state.Filters.Stops(stop))
                 {
-                    // The client turned this kind of stop off: hand the signal to the program as if no debugger were there.
+                    // An optional stop the client turned off: hand the signal (or the panic, the throw) to the program as if no
+                    // debugger were there.
                     await connection.SendOutputAsync(OutputCategories.Console,
-                        $"{diagnosis.Description} — passed to the program ({ExceptionFilterNames.Of(diagnosis)} is off)\n").ConfigureAwait(false);
+                        $"{diagnosis.Description} — passed to the program ({ExceptionFilterNames.Of(stop)} is off)\n").ConfigureAwait(false);
                     Interlocked.Increment(ref continuedToSuppress);
                     await Process.ContinueAsync().ConfigureAwait(false);
                     return;
