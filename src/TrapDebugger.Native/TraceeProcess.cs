@@ -251,8 +251,8 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     }
 
     /// <inheritdoc/>
-    /// <remarks>A decision runs on the tracer thread at each hit, with every thread stopped; one that throws reports the hit,
-    /// as gdb and lldb stop on a condition they cannot evaluate.</remarks>
+    /// <remarks>A decision runs on the tracer thread when the hit is seen, before the other threads are stopped; one that
+    /// throws reports the hit, as gdb and lldb stop on a condition they cannot evaluate.</remarks>
     public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
