@@ -127,7 +127,7 @@ public sealed partial class TraceeProcess
             if (!threads.ContainsKey(stop.Tid)) continue;
             // A breakpoint removed since the hit was recorded: the thread's pc was already set back, so it simply
             // executes the original instruction.
-            if (stop.Reason == StopReason.Breakpoint && SiteAt(stop.Address) is not { UserCount: > 0 }) continue;
+            if (stop.Reason == StopReason.Breakpoint && SiteAt(stop.Address) is not { IsClients: true }) continue;
             ReportStop(stop);
             return true;
         }
@@ -275,9 +275,9 @@ public sealed partial class TraceeProcess
                 {
                     trackModulesAtEntry = false;
                     site.Internal = false;
-                    if (site.UserCount == 0) ReleaseSite(site);
+                    if (!site.IsClients) ReleaseSite(site);
                     StartModuleTracking(Proc.ProcFs.Auxv(Pid));
-                    if (site.UserCount == 0) return null;
+                    if (!site.IsClients) return null;
                 }
                 if (thread.SteppingOverSite == address)
                 {
@@ -285,10 +285,10 @@ public sealed partial class TraceeProcess
                     thread.Stepping = false;
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
                 }
-                if (site.UserCount > 0)
+                if (site.IsClients)
                 {
-                    // A false condition is handled like the tracer's own breakpoints: stop all, step over, resume.
-                    var report = site.Condition == null || EvaluateCondition(site, thread, address, regs);
+                    // A hit no insertion wants is handled like the tracer's own breakpoints: stop all, step over, resume.
+                    var report = Decide(site, thread, address, regs);
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
                 }
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
@@ -342,14 +342,32 @@ public sealed partial class TraceeProcess
         return (long)regs.OrigRax >= 0 && (long)regs.Rax is -512 or -513 or -514 or -516;
     }
 
-    private bool EvaluateCondition(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, GeneralRegisters regs)
+    // Every decision sees the hit (one may only record it); the hit is reported when a plain insertion holds the site or a
+    // decision wants it.
+    private bool Decide(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, GeneralRegisters regs)
     {
-        try { return site.Condition!(new Breakpoints.BreakpointHit(thread.Tid, address, regs, this)); }
-        catch (Exception)
+        BreakpointDecision[] decisions;
+        bool report;
+        lock (sitesGate)
         {
-            // A condition that cannot be evaluated stops the program, as gdb and lldb do, rather than hiding the hit.
-            return true;
+            report = site.UserCount > 0;
+            if (site.Decisions.Count == 0) return report;
+            decisions = [.. site.Decisions];
         }
+        var hit = new BreakpointHit(thread.Tid, address, regs, this);
+        foreach (var decide in decisions)
+        {
+            try
+            {
+                report |= decide(hit);
+            }
+            catch (Exception)
+            {
+                // A decision that fails stops the program rather than hiding the hit.
+                report = true;
+            }
+        }
+        return report;
     }
 
     private ThreadStop? HandleGone(WaitResult r, TraceeThread thread)

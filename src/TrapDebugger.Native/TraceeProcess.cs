@@ -250,39 +250,33 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         }
     }
 
-    /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
-    public Task InsertBreakpointAsync(ulong address) => InsertBreakpointAsync(address, null);
-
-    /// <summary>Inserts a software breakpoint that is reported only when <paramref name="condition"/> returns true;
-    /// the condition runs on the tracer thread at each hit with every thread stopped (null: always report).
-    /// Inserting again at the same address replaces the condition.</summary>
-    public Task InsertBreakpointAsync(ulong address, Func<Breakpoints.BreakpointHit, bool>? condition) => tracer.Invoke(() =>
+    /// <inheritdoc/>
+    /// <remarks>A decision runs on the tracer thread when the hit is seen, before the other threads are stopped; one that
+    /// throws reports the hit, as gdb and lldb stop on a condition they cannot evaluate.</remarks>
+    public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
         var site = AcquireSite(address);
-        site.UserCount++;
-        site.Condition = condition;
+        lock (sitesGate)
+        {
+            if (decide is null) site.UserCount++;
+            else site.Decisions.Add(decide);
+        }
     });
 
-    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte
-    /// when none is left.</summary>
-    public Task RemoveBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/> (the one made with
+    /// <paramref name="decide"/>, or a plain one), restoring the byte when none is left.</summary>
+    public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
         lock (sitesGate)
         {
-            if (!sites.TryGetValue(address, out var site) || site.UserCount == 0)
+            if (!sites.TryGetValue(address, out var site) || (decide is null ? site.UserCount == 0 : !site.Decisions.Remove(decide)))
                 throw new TraceException($"there is no breakpoint at 0x{address:x} to remove");
-            site.UserCount--;
+            if (decide is null) site.UserCount--;
             ReleaseSite(site);
         }
     });
-
-    /// <summary>The addresses of the client's software breakpoints.</summary>
-    public IReadOnlyList<ulong> Breakpoints
-    {
-        get { lock (sitesGate) return sites.Values.Where(s => s.UserCount > 0).Select(s => s.Address).Order().ToList(); }
-    }
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>

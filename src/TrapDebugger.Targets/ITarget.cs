@@ -90,11 +90,15 @@ public interface ITarget : IAsyncDisposable
     Task DetachAsync(bool keepStopped = false);
 
     /// <summary>Inserts a software breakpoint at <paramref name="address"/>; inserting twice needs two removals. A hit is
-    /// reported as a <see cref="StopReason.Breakpoint"/> stop at the address.</summary>
-    Task InsertBreakpointAsync(ulong address);
+    /// reported as a <see cref="StopReason.Breakpoint"/> stop at the address; with <paramref name="decide"/>, only when it
+    /// returns true or another insertion at the address has no decision of its own.</summary>
+    /// <remarks>Every decision at the address sees every hit. A target that cannot decide where the hit happens (a remote
+    /// one) decides as soon as it sees the stop, and resumes without reporting it when no insertion wants it.</remarks>
+    Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null);
 
-    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>.</summary>
-    Task RemoveBreakpointAsync(ulong address);
+    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>: the one made with
+    /// <paramref name="decide"/>, or one made without a decision.</summary>
+    Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null);
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>

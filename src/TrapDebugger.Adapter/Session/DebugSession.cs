@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Transport;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Messages;
@@ -31,6 +32,7 @@ public sealed class DebugSession
         Dispatcher = dispatcher;
         this.options = options;
         authenticated = options.AuthToken is null;
+        Engine = new EngineState(this);
     }
 
     /// <summary>The connection the session speaks on.</summary>
@@ -44,6 +46,9 @@ public sealed class DebugSession
 
     /// <summary>The process being debugged, set by the launch and attach handlers.</summary>
     public IDebuggee? Debuggee { get; set; }
+
+    /// <summary>What the engine-facing handlers remember between this session's requests.</summary>
+    public EngineState Engine { get; }
 
     /// <summary>Runs the session until the client disconnects or closes the stream.</summary>
     public async Task RunAsync()
@@ -109,7 +114,11 @@ public sealed class DebugSession
                 continue;
             }
             if (decoded.Request is not { } request)
-                continue; // A response to a reverse request; none are sent yet.
+            {
+                if (decoded.Response is { } response && !Connection.AcceptResponse(response))
+                    options.Log?.WriteLine($"trapdbg dap: ignoring a response to request {response.RequestSeq}, which the adapter did not send or no longer waits for.");
+                continue;
+            }
 
             if (!authenticated)
             {
@@ -279,7 +288,7 @@ public sealed class DebugSession
         sentence = ClientText.Bound(sentence);
         command = ClientText.Short(command);
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
-        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = true } };
+        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = IsUserAction(command) } };
         return Connection.SendAsync(new Response
         {
             RequestSeq = requestSeq,
@@ -299,6 +308,18 @@ public sealed class DebugSession
 
     private static bool IsKnownCommand(string command) => KnownCommands.Contains(command);
 
+    /// <summary>True for the requests a user makes deliberately, whose failure deserves a pop-up (VS Code shows an error
+    /// with <c>showUser</c> as a notification). Everything else a client asks on its own (a watch expression, a source
+    /// it tries to open, a stale Disassembly view, the threads after a stop) fails inline, where the client shows it.</summary>
+    internal static bool IsUserAction(string command) => UserActions.Contains(command);
+
+    private static readonly HashSet<string> UserActions =
+        [
+            Commands.Launch, Commands.Attach, Commands.Continue, Commands.Next, Commands.StepIn, Commands.StepOut,
+            Commands.Pause, Commands.SetVariable, Commands.WriteMemory, Commands.Terminate, Commands.Disconnect,
+            "restart", "setExpression", "goto", "restartFrame",
+        ];
+
     private static readonly HashSet<string> KnownCommands =
         [
             Commands.Initialize, Commands.Launch, Commands.Attach, Commands.ConfigurationDone, Commands.SetBreakpoints,
@@ -311,7 +332,7 @@ public sealed class DebugSession
             // Requests of the protocol that this adapter does not implement: a client sending one is told so, rather
             // than that the request does not exist.
             "restart", "restartFrame", "goto", "gotoTargets", "stepBack", "reverseContinue", "stepInTargets",
-            "completions", "setExpression", "breakpointLocations", "locations", "terminateThreads",
+            "setExpression", "breakpointLocations", "locations", "terminateThreads",
         ];
 
     private sealed record PendingRequest(Request Request, CancellationTokenSource Cancellation);

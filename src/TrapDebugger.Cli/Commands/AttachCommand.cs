@@ -47,11 +47,6 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
-        if (remoteCommand is null && !Directory.Exists($"/proc/{pid}"))
-        {
-            await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}.").ConfigureAwait(false);
-            return ReportSession.DebuggerFailure;
-        }
         if (remoteCommand is null && pid == Environment.ProcessId)
         {
             await error.WriteLineAsync("trapdbg attach: the debugger cannot attach to itself.").ConfigureAwait(false);
@@ -62,6 +57,12 @@ public static class AttachCommand
         try
         {
             platform = await RemoteConnector.ConnectAsync(remoteCommand, cancellationToken).ConfigureAwait(false);
+            if (await platform.FindProcessAsync(pid, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await RemoteConnector.ReleaseAsync(platform).ConfigureAwait(false);
+                await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}{RemoteConnector.Where(platform)}.").ConfigureAwait(false);
+                return ReportSession.DebuggerFailure;
+            }
             process = await TargetProcess.AttachAsync(platform, pid, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is EngineException or TargetException)

@@ -35,6 +35,10 @@ public static class RemoteConnector
             await disposable.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>" on HOST" for a remote platform, empty for this machine: the tail of a sentence.</summary>
+    public static string Where(ITargetPlatform platform) =>
+        platform is RemotePlatform remote ? $" on {remote.Name}" : "";
+
     /// <summary>The <c>--remote</c> option's description.</summary>
     public const string OptionDescription =
         "Debug on another host or in a container: a command whose stdin/stdout reach 'trapdbg agent --stdio' (e.g. \"ssh host trapdbg agent --stdio\").";

@@ -10,12 +10,9 @@ using TrapDebugger.Targets;
 namespace TrapDebugger.Cli.Running;
 
 /// <summary>A process under the debugger from launch or attach to its first reportable stop (a trap, a fault, a signal it
-/// would die of, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
+/// would die of, a Rust panic, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
 public sealed class ProgramRun : IAsyncDisposable
 {
-    /// <summary>How long a detach waits for the process to stop after its pause request.</summary>
-    public static readonly TimeSpan DetachStopTimeout = TimeSpan.FromSeconds(10);
-
     private readonly Channel<DebugEvent> _events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly bool _attached;
     private readonly CancellationTokenSource _disposing = new();
@@ -56,6 +53,8 @@ public sealed class ProgramRun : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(onStop);
         // Waiting on a running process for a trap that may come much later: read the modules' debug information meanwhile.
         if (_attached) _preload = SymbolPreloader.Start(Process.Target.Modules, _disposing.Token);
+        // A Rust panic is the stop to report, with its message, whether it then unwinds (exit 101) or aborts.
+        await Process.SetLanguageEventsAsync([Traps.LanguageEvent.RustPanic]).ConfigureAwait(false);
         await Process.ContinueAsync().ConfigureAwait(false);
         while (true)
         {
@@ -72,12 +71,12 @@ public sealed class ProgramRun : IAsyncDisposable
                     continue;
                 case ExitedEvent x:
                     return x.ExitCode is { } code
-                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff }
+                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff, DebuggerCheck = x.DebuggerCheck }
                         : x.Signal is { } sig
                             ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
                             : new ProgramEnd { How = "detached", Status = 0 };
                 case StoppedEvent s:
-                    if (await ShouldPassAsync(s.Stop).ConfigureAwait(false))
+                    if (ShouldPass(s.Stop))
                     {
                         await Process.ContinueAsync().ConfigureAwait(false);
                         continue;
@@ -114,17 +113,13 @@ public sealed class ProgramRun : IAsyncDisposable
         }
     }
 
-    /// <summary>True for a signal the program uses for itself: it has a handler or ignores it, or the default action is not
-    /// to die. A crash signal (a fault, a trap, an abort) is always reported, even when the program has a handler, as gdb
-    /// and lldb do.</summary>
-    private async Task<bool> ShouldPassAsync(StopInfo stop)
+    /// <summary>True for a signal the program uses for itself: it has a handler for it or ignores it, or its default action is
+    /// not to die (the engine's <see cref="SignalFate"/>); a signal the program would die of and a Rust panic are reported.</summary>
+    private bool ShouldPass(StopInfo stop)
     {
-        if (stop.Cause != StopCause.Exception || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
-        if (Signals.IsCrash(signal)) return false;
+        if (stop.Cause != StopCause.Exception || stop.Event != Traps.LanguageEvent.None || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
         if (InterruptSignal != 0 && signal is Signals.SIGINT or Signals.SIGTERM) return false;
-        if (Signals.DefaultAction(signal) is not (SignalAction.Terminate or SignalAction.CoreDump)) return true;
-        var dispositions = await Process.GetSignalDispositionsAsync(stop.ThreadId).ConfigureAwait(false);
-        return dispositions.Handles(signal);
+        return stop.Fate is SignalFate.Handled or SignalFate.Harmless;
     }
 
     /// <summary>Kills the process after a report; the status is 128 + the signal it stopped with (it would have died of it).</summary>
@@ -132,40 +127,27 @@ public sealed class ProgramRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(stop);
         await Process.TerminateAsync().ConfigureAwait(false);
+        // A stop at a language event (a Rust panic) is no signal: the program is killed, not about to die of one.
+        if (stop.Event != Traps.LanguageEvent.None) return new ProgramEnd { How = "killed", Signal = null, Status = 128 + 9 };
         var signal = stop.Diagnosis?.Signal is > 0 and var s ? s : InterruptSignal is > 0 and var i ? i : 9;
         return new ProgramEnd { How = "killed", Signal = signal, Status = 128 + signal };
     }
 
     /// <summary>Detaches from the process and leaves it running.</summary>
-    /// <exception cref="EngineException">The process did not stop within <see cref="DetachStopTimeout"/> of the pause.</exception>
+    /// <exception cref="EngineException">The running process could not be stopped to detach from it (a thread stuck in
+    /// uninterruptible I/O); the message says so.</exception>
     public async Task<ProgramEnd> DetachAsync()
     {
-        // ptrace detaches only a stopped tracee: pause it and wait for the stop (or its end) the engine reports.
-        if (!Process.IsStopped && !Process.HasExited)
-        {
-            try
-            {
-                await Process.PauseAsync().ConfigureAwait(false);
-            }
-            catch (EngineException) when (Process.HasExited)
-            {
-            }
-            using var wait = new CancellationTokenSource(DetachStopTimeout);
-            try
-            {
-                while (!Process.IsStopped && !Process.HasExited)
-                {
-                    if (await _events.Reader.ReadAsync(wait.Token).ConfigureAwait(false) is StoppedEvent or ExitedEvent) break;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                throw new EngineException($"process {Process.ProcessId} did not stop within {DetachStopTimeout.TotalSeconds:0} s of the pause request, " +
-                    "so it cannot be detached and ends with trapdbg; it may be stuck in uninterruptible I/O (state D in /proc/PID/status)");
-            }
-        }
         if (Process.HasExited) return new ProgramEnd { How = "exited", Status = 0 };
-        await Process.DetachAsync().ConfigureAwait(false);
+        try
+        {
+            // The engine pauses a running process and waits for that stop before it detaches.
+            await Process.DetachAsync().ConfigureAwait(false);
+        }
+        catch (EngineException) when (Process.HasExited)
+        {
+            return new ProgramEnd { How = "exited", Status = 0 };
+        }
         return new ProgramEnd { How = "detached", Status = InterruptSignal > 0 ? 128 + InterruptSignal : 0 };
     }
 

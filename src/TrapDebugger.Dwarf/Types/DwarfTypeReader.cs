@@ -80,7 +80,12 @@ public sealed class DwarfTypeReader
                     DieOffset = offset,
                 };
             case DwarfTag.PointerType:
-                return new PointerType { Pointee = Referenced(die), ByteSize = byteSize ?? 8, DieOffset = offset };
+                // Cached before its pointee, like a composite: `struct node *` read first reaches struct node, whose
+                // `next` member is this same pointer type.
+                var pointer = new PointerType { ByteSize = byteSize ?? 8, DieOffset = offset };
+                _cache[key] = pointer;
+                pointer.ResolvePointee(Referenced(die));
+                return pointer;
             case DwarfTag.ReferenceType:
             case DwarfTag.RvalueReferenceType:
                 return new ReferenceType { Referent = Referenced(die), IsRvalue = die.Tag == DwarfTag.RvalueReferenceType, ByteSize = byteSize ?? 8, DieOffset = offset };

@@ -100,6 +100,32 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         return created;
     }
 
+    /// <summary>Replaces the language-event breakpoints (Rust's panic entry, <c>__cxa_throw</c>) with one for each of <paramref name="events"/>.</summary>
+    /// <remarks>A hit is an exception stop diagnosed from the entry's arguments; the breakpoints resolve in every module loaded
+    /// now or later, like function breakpoints, and never show in the client's breakpoint list.</remarks>
+    public async Task SetLanguageEventsAsync(IReadOnlyCollection<Traps.LanguageEvent> events)
+    {
+        var old = Breakpoints.Where(b => b.Kind == BreakpointKind.LanguageEvent).ToList();
+        var created = events.Distinct().Where(e => e != Traps.LanguageEvent.None).Select(e => new Breakpoint
+        {
+            Id = NextId(),
+            Kind = BreakpointKind.LanguageEvent,
+            Event = e,
+        }).ToList();
+        await ReplaceAsync(old, created).ConfigureAwait(false);
+    }
+
+    /// <summary>The language event whose breakpoint is at <paramref name="address"/>.</summary>
+    public Traps.LanguageEvent LanguageEventAt(ulong address)
+    {
+        lock (_gate)
+        {
+            return _sites.TryGetValue(address, out var list) && list.FirstOrDefault(b => b.Kind == BreakpointKind.LanguageEvent) is { } b
+                ? b.Event
+                : Traps.LanguageEvent.None;
+        }
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static bool SameFile(string? a, string? b) => a is not null && b is not null &&
@@ -145,6 +171,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         }
         if (added.Count == 0 && existing.Count == 0)
         {
+            if (breakpoint.Kind == BreakpointKind.LanguageEvent) return;
             breakpoint.Message ??= breakpoint.Kind switch
             {
                 BreakpointKind.SourceLine => $"pending: no loaded module has code for {Path.GetFileName(breakpoint.File)}:{breakpoint.Line}",
@@ -157,7 +184,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         breakpoint.Message = breakpoint.Kind == BreakpointKind.SourceLine && breakpoint.ResolvedLine is { } line && line != breakpoint.Line
             ? $"moved from line {breakpoint.Line} to line {line}, the next line with code"
             : null;
-        if (existing.Count > 0 || added.Count > 0) raise(new BreakpointChangedEvent(breakpoint));
+        if ((existing.Count > 0 || added.Count > 0) && breakpoint.Kind != BreakpointKind.LanguageEvent) raise(new BreakpointChangedEvent(breakpoint));
     }
 
     private async Task UninstallAsync(Breakpoint breakpoint)
@@ -266,6 +293,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         if (calls.All(l => l?.Location is not null)) snapshot.ShowAtInlinedCallSite(stop.ThreadId, calls[0]!.Location!);
         var cause = stopping[0].Kind switch
         {
+            BreakpointKind.LanguageEvent => StopCause.Exception,
             BreakpointKind.Function => StopCause.FunctionBreakpoint,
             BreakpointKind.Instruction => StopCause.InstructionBreakpoint,
             _ => StopCause.Breakpoint,

@@ -141,6 +141,23 @@ public sealed class Module : IDisposable
         }
     }
 
+    /// <summary>The primary source file of each compile unit (made absolute with the unit's DW_AT_comp_dir when it has one),
+    /// in unit order, each once; empty without DWARF.</summary>
+    public IReadOnlyList<string> CompileUnitSources()
+    {
+        var result = new List<string>();
+        if (Symbols is not { } symbols) return result;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var unit in symbols.Dwarf.CompileUnits)
+        {
+            if (unit.Name is not { Length: > 0 } name) continue;
+            var directory = unit.Root.Find(DwarfAttribute.CompDir)?.AsString();
+            var path = System.IO.Path.IsPathRooted(name) || directory is null ? name : System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, name));
+            if (seen.Add(path)) result.Add(path);
+        }
+        return result;
+    }
+
     /// <summary>The dynamic symbol whose address the GOT slot at run-time <paramref name="slotAddress"/> receives
     /// (from the R_X86_64_JUMP_SLOT or R_X86_64_GLOB_DAT relocation of that slot), or null.</summary>
     public string? SlotSymbolName(ulong slotAddress) => _slotSymbols.Value.GetValueOrDefault(ToFileAddress(slotAddress));

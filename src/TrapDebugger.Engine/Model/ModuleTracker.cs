@@ -5,8 +5,10 @@ namespace TrapDebugger.Engine.Model;
 
 /// <summary>Keeps a process's <see cref="Target"/> in step with what the target reports: the program (from the
 /// auxiliary vector's entry point), the kernel's vDSO (read from memory), the shared libraries the loader maps and
-/// unmaps, and a new program after an exec. Pending breakpoints resolve in each module as it loads.</summary>
-internal sealed class ModuleTracker(ITarget target, Target modules, BreakpointTable breakpoints, Action<DebugEvent> raise, string? programPath)
+/// unmaps, and a new program after an exec. Pending breakpoints resolve in each module as it loads, and the debugger
+/// checks it could make are watched.</summary>
+internal sealed class ModuleTracker(ITarget target, Target modules, BreakpointTable breakpoints, Diagnosis.DebuggerCheckWatch checks,
+    Action<DebugEvent> raise, string? programPath)
 {
     // Modules of programs replaced by exec, disposed with the process.
     private readonly List<Module> _retired = [];
@@ -77,6 +79,7 @@ internal sealed class ModuleTracker(ITarget target, Target modules, BreakpointTa
         var module = modules.Add(path, bias, isMainProgram: false);
         raise(new ModuleEvent(module, true));
         breakpoints.ResolvePending(module);
+        checks.Watch(module);
     }
 
     private bool FileExists(string path)

@@ -13,19 +13,13 @@ namespace TrapDebugger.Engine.Process;
 /// lost (a client sends one pause and waits for its stop).</remarks>
 internal sealed class RunControl
 {
-    // Signals a program uses for its own purposes: delivered without stopping, as lldb does by default.
-    private static readonly HashSet<int> PassSignals =
-    [
-        Signals.SIGALRM, Signals.SIGCHLD, Signals.SIGURG, Signals.SIGVTALRM, Signals.SIGPROF, Signals.SIGWINCH, Signals.SIGIO,
-        Signals.SIGCANCEL, Signals.SIGSETXID,
-    ];
-
     private readonly ITarget _target;
     private readonly Target _modules;
     private readonly FrameSymbolizer _symbolizer;
     private readonly BreakpointTable _breakpoints;
     private readonly StopDiagnoser _diagnoser;
     private readonly ModuleTracker _tracker;
+    private readonly DebuggerCheckWatch _checks;
     private readonly Action<DebugEvent> _raise;
     private readonly StopIds _ids = new();
     private readonly Lock _gate = new();
@@ -40,9 +34,10 @@ internal sealed class RunControl
     private int _execGeneration;
 
     public RunControl(ITarget target, Target modules, FrameSymbolizer symbolizer, BreakpointTable breakpoints, StopDiagnoser diagnoser,
-        ModuleTracker tracker, Action<DebugEvent> raise)
+        ModuleTracker tracker, DebuggerCheckWatch checks, Action<DebugEvent> raise)
     {
         _tracker = tracker;
+        _checks = checks;
         _target = target;
         _modules = modules;
         _symbolizer = symbolizer;
@@ -148,7 +143,11 @@ internal sealed class RunControl
                 _raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
                 return true;
             case ProcessExited x:
-                End(new ExitedEvent(x.ExitCode, null, $"Process {_target.ProcessId} exited with status {x.ExitCode}"));
+                var check = _checks.Describe();
+                End(new ExitedEvent(x.ExitCode, null, $"Process {_target.ProcessId} exited with status {x.ExitCode}{(check is null ? "" : "; " + check)}")
+                {
+                    DebuggerCheck = check,
+                });
                 return false;
             case ProcessKilled k:
                 End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
@@ -251,7 +250,7 @@ internal sealed class RunControl
         _raise(new StoppedEvent(info));
     }
 
-    /// <summary>Decides what a target stop means: a stop to report, or null to keep going (false condition, logpoint, passed signal).</summary>
+    /// <summary>Decides what a target stop means: a stop to report, or null to keep going (false condition, logpoint).</summary>
     public async Task<StopInfo?> ClassifyStopAsync(ProcessStopped stop)
     {
         switch (stop.Reason)
@@ -260,11 +259,11 @@ internal sealed class RunControl
                 {
                     var (report, ids, cause) = await _breakpoints.EvaluateHitAsync(stop, Snapshot).ConfigureAwait(false);
                     if (!report) return null;
+                    if (cause == StopCause.Exception)
+                        return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses, _breakpoints.LanguageEventAt(stop.Address)).ConfigureAwait(false);
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }
-            case StopReason.Signal when stop.Signal is { } sig && PassSignals.Contains(sig.Signal):
-                return null;
             case StopReason.Signal:
                 return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses).ConfigureAwait(false);
             case StopReason.Pause:

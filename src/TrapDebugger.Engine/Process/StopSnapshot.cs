@@ -35,12 +35,38 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
     private sealed record VariableContainer(ContainerKind Kind, FrameScope Scope, DebugValue? Value, string? Expression);
 
     /// <summary>One thread's unwound stack at the current stop: machine frames, and user frames expanded as far as asked.</summary>
-    private sealed class ThreadStack(IReadOnlyList<PhysicalFrame> physical, string? stopReason)
+    /// <remarks>Machine frames are unwound lazily, as far as someone asks: a stop in a 100,000-frame recursion needs its top
+    /// frames at once and the rest only when a client pages down to them. Guarded by _gate.</remarks>
+    private sealed class ThreadStack(Unwinder unwinder, IEnumerable<PhysicalFrame> walk)
     {
-        public IReadOnlyList<PhysicalFrame> Physical { get; } = physical;
-        public string? UnwindStopReason { get; } = stopReason;
+        private readonly List<PhysicalFrame> _physical = [];
+        private IEnumerator<PhysicalFrame>? _pending = walk.GetEnumerator();
+
+        public string? UnwindStopReason => _pending is null ? unwinder.StopReason : null;
         public List<StackFrame> Frames { get; } = [];
         public int NextPhysical { get; set; }
+
+        /// <summary>True when machine frame <paramref name="index"/> exists, unwinding up to it if needed.</summary>
+        public bool HasPhysical(int index)
+        {
+            while (_physical.Count <= index && _pending is not null)
+            {
+                if (_pending.MoveNext()) _physical.Add(_pending.Current);
+                else
+                {
+                    _pending.Dispose();
+                    _pending = null;
+                }
+            }
+            return index >= 0 && index < _physical.Count;
+        }
+
+        /// <summary>Machine frame <paramref name="index"/>, which <see cref="HasPhysical"/> said exists.</summary>
+        public PhysicalFrame PhysicalAt(int index) => HasPhysical(index) ? _physical[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        /// <summary>The machine frames not yet expanded into user frames: exact once the walk ended, else the known ones and one
+        /// more, so a client asks for further pages.</summary>
+        public int RemainingEstimate => _physical.Count - NextPhysical + (_pending is null ? 0 : 1);
     }
 
     /// <summary>The registers of thread <paramref name="threadId"/> as the unwinder's innermost frame.</summary>
@@ -55,9 +81,8 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
         }
         if (!target.ThreadIds.Contains(threadId)) throw new EngineException($"there is no thread {threadId}");
         var registers = await ReadRegistersAsync(threadId).ConfigureAwait(false);
-        var unwinder = new Unwinder(modules, _memory);
-        var physical = unwinder.Unwind(registers);
-        var stack = new ThreadStack(physical, unwinder.StopReason);
+        var unwinder = new Unwinder(modules, new StackBlockCache(_memory));
+        var stack = new ThreadStack(unwinder, unwinder.Walk(registers));
         lock (_gate)
         {
             if (_stacks.TryGetValue(threadId, out var raced)) return raced;
@@ -86,17 +111,17 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
         lock (_gate)
         {
             long wanted = Math.Min((long)start + Math.Max(count, 0), int.MaxValue);
-            while (stack.Frames.Count < wanted && stack.NextPhysical < stack.Physical.Count)
+            while (stack.Frames.Count < wanted && stack.HasPhysical(stack.NextPhysical))
             {
                 var atCall = stack.NextPhysical == 0 && _stoppedAtInlinedCall.TryGetValue(threadId, out var call) ? call : null;
-                var expanded = symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, ids.NextFrame, atCall);
+                var expanded = symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), threadId, stack.Frames.Count, ids.NextFrame, atCall);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);
                     _framesById[f.Id] = f;
                 }
             }
-            int total = stack.Frames.Count + (stack.Physical.Count - stack.NextPhysical);
+            int total = stack.Frames.Count + stack.RemainingEstimate;
             var page = stack.Frames.Skip(start).Take(Math.Max(count, 0)).ToList();
             return (page, total);
         }
@@ -109,9 +134,9 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
         var stack = await StackOfAsync(threadId).ConfigureAwait(false);
         lock (_gate)
         {
-            while (stack.Frames.Count < count && stack.NextPhysical < stack.Physical.Count)
+            while (stack.Frames.Count < count && stack.HasPhysical(stack.NextPhysical))
             {
-                var expanded = symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, ids.NextFrame);
+                var expanded = symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), threadId, stack.Frames.Count, ids.NextFrame);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);
@@ -195,10 +220,10 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
             if (_stacks.TryGetValue(frame.ThreadId, out var stack))
             {
                 int wanted = frame.Physical.Index + 1;
-                if (wanted >= stack.Physical.Count) return null;
-                while (stack.NextPhysical <= wanted && stack.NextPhysical < stack.Physical.Count)
+                if (!stack.HasPhysical(wanted)) return null;
+                while (stack.NextPhysical <= wanted && stack.HasPhysical(stack.NextPhysical))
                 {
-                    foreach (var f in symbolizer.Expand(stack.Physical[stack.NextPhysical++], frame.ThreadId, stack.Frames.Count, ids.NextFrame))
+                    foreach (var f in symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), frame.ThreadId, stack.Frames.Count, ids.NextFrame))
                     {
                         stack.Frames.Add(f);
                         _framesById[f.Id] = f;
@@ -403,7 +428,9 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
     public async Task<(DebugValue Value, ValueFormat Format)> EvaluateAtThreadAsync(int threadId, string expression)
     {
         var stack = await StackOfAsync(threadId).ConfigureAwait(false);
-        var frames = symbolizer.Expand(stack.Physical[0], threadId, 0, ids.NextFrame);
+        PhysicalFrame top;
+        lock (_gate) top = stack.PhysicalAt(0);
+        var frames = symbolizer.Expand(top, threadId, 0, ids.NextFrame);
         var scope = await GetScopeAsync(frames[0]).ConfigureAwait(false);
         return Evaluator.Evaluate(expression, scope);
     }

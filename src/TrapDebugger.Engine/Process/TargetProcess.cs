@@ -37,6 +37,7 @@ public sealed class TargetProcess : IAsyncDisposable
     private readonly BreakpointTable _breakpoints;
     private readonly ModuleTracker _modules;
     private readonly StopDiagnoser _diagnoser;
+    private readonly DebuggerCheckWatch _checks;
     private readonly RunControl _run;
     private readonly Stepper _stepper;
 
@@ -47,9 +48,10 @@ public sealed class TargetProcess : IAsyncDisposable
         var symbolizer = new FrameSymbolizer(Target);
         // The table asks whether the process has ended only once it is in use, after the run control below exists.
         _breakpoints = new BreakpointTable(target, Target, Raise, () => _run!.HasExited);
-        _modules = new ModuleTracker(target, Target, _breakpoints, Raise, programPath ?? target.ExecutablePath);
+        _checks = new DebuggerCheckWatch(target, Target);
+        _modules = new ModuleTracker(target, Target, _breakpoints, _checks, Raise, programPath ?? target.ExecutablePath);
         _diagnoser = new StopDiagnoser(target, Target);
-        _run = new RunControl(target, Target, symbolizer, _breakpoints, _diagnoser, _modules, Raise);
+        _run = new RunControl(target, Target, symbolizer, _breakpoints, _diagnoser, _modules, _checks, Raise);
         _stepper = new Stepper(_run, target, Target, _breakpoints, Raise);
     }
 
@@ -173,20 +175,6 @@ public sealed class TargetProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Which signals the program catches or ignores, and which thread <paramref name="threadId"/> blocks; unknown
-    /// (every signal at its default action) when the target cannot say.</summary>
-    public async Task<SignalDispositions> GetSignalDispositionsAsync(int threadId)
-    {
-        try
-        {
-            return await _target.GetSignalDispositionsAsync(threadId).ConfigureAwait(false);
-        }
-        catch (TargetException)
-        {
-            return SignalDispositions.Unknown;
-        }
-    }
-
     /// <summary>Resumes every thread; the next stop arrives as a <see cref="StoppedEvent"/>.</summary>
     public Task ContinueAsync() => _run.ContinueAsync();
 
@@ -227,6 +215,11 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <summary>Replaces every instruction breakpoint with <paramref name="specs"/> (DAP setInstructionBreakpoints semantics).</summary>
     public Task<IReadOnlyList<Breakpoint>> SetInstructionBreakpointsAsync(IReadOnlyList<InstructionBreakpointSpec> specs) =>
         _breakpoints.SetInstructionBreakpointsAsync(specs);
+
+    /// <summary>Replaces the language-event breakpoints (Rust's panic entry, <c>__cxa_throw</c>) with one for each of <paramref name="events"/>.</summary>
+    /// <remarks>A hit is an exception stop diagnosed from the entry's arguments; the breakpoints resolve in every module loaded
+    /// now or later, like function breakpoints, and never show in the client's breakpoint list.</remarks>
+    public Task SetLanguageEventsAsync(IReadOnlyCollection<LanguageEvent> events) => _breakpoints.SetLanguageEventsAsync(events);
 
     /// <summary>Every data breakpoint, set or not, in the order they were requested.</summary>
     public IReadOnlyList<DataBreakpoint> DataBreakpoints => _breakpoints.DataBreakpoints;
@@ -378,8 +371,14 @@ public sealed class TargetProcess : IAsyncDisposable
     public TargetSymbolizer TrapSymbols => _diagnoser.TrapSymbols;
 
     /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
-    public Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal) =>
-        _diagnoser.DiagnoseThreadAsync(threadId, signal, _run.Snapshot, _breakpoints.Addresses);
+    public Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal, LanguageEvent languageEvent = LanguageEvent.None) =>
+        _diagnoser.DiagnoseThreadAsync(threadId, signal, _run.Snapshot, _breakpoints.Addresses, languageEvent);
+
+    /// <summary>The program's calls of <c>ptrace(PTRACE_TRACEME)</c> so far, oldest first.</summary>
+    public IReadOnlyList<DebuggerCheck> DebuggerChecks => _checks.Checks;
+
+    /// <summary>One sentence saying the program checked for a debugger and where, or null when it did not.</summary>
+    public string? DescribeDebuggerCheck() => _checks.Describe();
 
     /// <summary>Every trap site (ud2, ud1, a program's int3) of <paramref name="module"/>'s functions with its message, UBSan check
     /// or merged-check origins, at run-time addresses; built once per module from the file's code.</summary>

@@ -437,7 +437,7 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     {
         RequireAuthenticated();
         var aux = await Target.GetAuxiliaryVectorAsync().ConfigureAwait(false);
-        return [.. aux.Entries.SelectMany(kv => new[] { kv.Key, kv.Value })];
+        return [.. aux.Entries.SelectMany(e => new[] { e.Type, e.Value })];
     }
 
     /// <inheritdoc/>

@@ -33,6 +33,9 @@ public sealed class RemotePlatform : ITargetPlatform, IAsyncDisposable
     /// <summary>The command line or address of the agent.</summary>
     public string Description => connection.Description;
 
+    /// <summary>How messages name the agent's host: its host name, else its command line or address.</summary>
+    public string Name => Host.Length > 0 ? Host : Description;
+
     /// <inheritdoc/>
     /// <remarks><see cref="LaunchOptions.Environment"/> names the variables to set on top of the agent's environment (the
     /// whole environment of this machine means nothing on another host).</remarks>

@@ -8,7 +8,8 @@ namespace TrapDebugger.Remote.Client;
 /// <summary>A process debugged through the remote agent. Each stop arrives with every thread's registers, the modules
 /// and the pages a diagnosis reads first, so the questions of a stop are answered here; memory is fetched by pages in
 /// batched calls and cached until the process runs again; module files come from this machine when a local file has
-/// the same build-id, else from the agent by byte ranges into the build-id cache.</summary>
+/// the same build-id, else from the agent by byte ranges into the build-id cache. Breakpoint decisions run here when the
+/// stop arrives; a hit no insertion wants is resumed without being reported.</summary>
 internal sealed class RemoteTarget : ITarget
 {
     private readonly AgentConnection connection;
@@ -20,6 +21,7 @@ internal sealed class RemoteTarget : ITarget
     private readonly Dictionary<int, string?> threadNames = [];
     private readonly SortedSet<int> threads = [];
     private readonly Dictionary<string, string?> localFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, BreakpointInsertions> breakpoints = [];
     private readonly CancellationTokenSource closing = new();
     private readonly Task pump;
     private readonly OutputPipe? stdout;
@@ -118,6 +120,11 @@ internal sealed class RemoteTarget : ITarget
                     after = e.Sequence;
                     if (Apply(e) is { } targetEvent)
                     {
+                        if (targetEvent is ProcessStopped { Reason: StopReason.Breakpoint } hit && !Wanted(hit))
+                        {
+                            await ResumeUnreportedAsync().ConfigureAwait(false);
+                            continue;
+                        }
                         if (IsLast(targetEvent))
                             ended = true;
                         events.Writer.TryWrite(targetEvent);
@@ -142,6 +149,42 @@ internal sealed class RemoteTarget : ITarget
             stderr?.Complete();
             events.Writer.TryComplete();
         }
+    }
+
+    // Every decision sees the hit; it is reported when a plain insertion holds the address or a decision wants it.
+    private bool Wanted(ProcessStopped hit)
+    {
+        BreakpointDecision[] decisions;
+        GeneralRegisters regs;
+        lock (gate)
+        {
+            if (!breakpoints.TryGetValue(hit.Address, out var site) || site.Plain > 0 || site.Decisions.Count == 0)
+                return true;
+            if (!registers.TryGetValue(hit.ThreadId, out regs))
+                return true;
+            decisions = [.. site.Decisions];
+        }
+        var seen = new BreakpointHit(hit.ThreadId, hit.Address, regs, memory);
+        bool report = false;
+        foreach (var decide in decisions)
+        {
+            try
+            {
+                report |= decide(seen);
+            }
+            catch (Exception)
+            {
+                // A decision that fails stops the program rather than hiding the hit.
+                report = true;
+            }
+        }
+        return report;
+    }
+
+    private Task ResumeUnreportedAsync()
+    {
+        Resumed();
+        return connection.Guard(() => connection.Agent.ContinueAsync(true, closing.Token));
     }
 
     private static bool IsLast(TargetEvent e) => e is ProcessExited or ProcessKilled or ProcessDetached or TargetConnectionLost;
@@ -356,10 +399,40 @@ internal sealed class RemoteTarget : ITarget
     }
 
     /// <inheritdoc/>
-    public Task InsertBreakpointAsync(ulong address) => connection.Guard(() => connection.Agent.InsertBreakpointAsync(address, closing.Token));
+    /// <remarks>The agent holds one insertion per call; the decision stays here and runs when the hit arrives.</remarks>
+    public async Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null)
+    {
+        await connection.Guard(() => connection.Agent.InsertBreakpointAsync(address, closing.Token)).ConfigureAwait(false);
+        lock (gate)
+        {
+            if (!breakpoints.TryGetValue(address, out var site))
+                breakpoints[address] = site = new BreakpointInsertions();
+            if (decide is null) site.Plain++;
+            else site.Decisions.Add(decide);
+        }
+    }
 
     /// <inheritdoc/>
-    public Task RemoveBreakpointAsync(ulong address) => connection.Guard(() => connection.Agent.RemoveBreakpointAsync(address, closing.Token));
+    public async Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null)
+    {
+        lock (gate)
+        {
+            if (!breakpoints.TryGetValue(address, out var site) || (decide is null ? site.Plain == 0 : !site.Decisions.Remove(decide)))
+                throw new TargetException($"there is no breakpoint at 0x{address:x} to remove");
+            if (decide is null) site.Plain--;
+            if (site.Plain == 0 && site.Decisions.Count == 0)
+                breakpoints.Remove(address);
+        }
+        await connection.Guard(() => connection.Agent.RemoveBreakpointAsync(address, closing.Token)).ConfigureAwait(false);
+    }
+
+    /// <summary>The insertions at one address: plain ones, and ones whose decision says whether a hit is reported.</summary>
+    private sealed class BreakpointInsertions
+    {
+        public int Plain { get; set; }
+
+        public List<BreakpointDecision> Decisions { get; } = [];
+    }
 
     /// <inheritdoc/>
     public async Task<DebugRegisterSlot> SetWatchpointAsync(ulong address, int size, WatchKind kind)

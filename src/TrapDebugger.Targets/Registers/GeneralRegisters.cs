@@ -2,10 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace TrapDebugger.Targets;
 
-/// <summary>The general registers of one thread, laid out exactly as the kernel's struct user_regs_struct.</summary>
+/// <summary>The general registers of one thread, laid out exactly as the kernel's struct user_regs_struct (what
+/// PTRACE_GETREGS fills and a core's NT_PRSTATUS stores as pr_reg, elf_gregset_t).</summary>
+/// <remarks>The layout is the kernel's, so the 216 bytes are read and written as one block.</remarks>
 [StructLayout(LayoutKind.Sequential)]
 public struct GeneralRegisters
 {
+    /// <summary>The size of user_regs_struct on x86-64.</summary>
+    public const int Size = 27 * 8;
+
     public ulong R15;     // r15
     public ulong R14;     // r14
     public ulong R13;     // r13
@@ -41,4 +46,19 @@ public struct GeneralRegisters
         8 => R8, 9 => R9, 10 => R10, 11 => R11, 12 => R12, 13 => R13, 14 => R14, 15 => R15, 16 => Rip,
         _ => throw new ArgumentOutOfRangeException(nameof(number), number, "DWARF register numbers 0-16 are general registers"),
     };
+
+    /// <summary>Reads the registers from the first <see cref="Size"/> bytes of <paramref name="bytes"/>.</summary>
+    public static GeneralRegisters Read(ReadOnlySpan<byte> bytes) => MemoryMarshal.Read<GeneralRegisters>(bytes[..Size]);
+
+    /// <summary>Writes the registers into the first <see cref="Size"/> bytes of <paramref name="bytes"/>.</summary>
+    public readonly void Write(Span<byte> bytes) => MemoryMarshal.Write(bytes[..Size], in this);
+
+    /// <summary>The registers by their names as gdb and lldb print them, in user_regs_struct order.</summary>
+    public readonly IReadOnlyList<(string Name, ulong Value)> Named =>
+    [
+        ("r15", R15), ("r14", R14), ("r13", R13), ("r12", R12), ("rbp", Rbp), ("rbx", Rbx), ("r11", R11), ("r10", R10),
+        ("r9", R9), ("r8", R8), ("rax", Rax), ("rcx", Rcx), ("rdx", Rdx), ("rsi", Rsi), ("rdi", Rdi), ("orig_rax", OrigRax),
+        ("rip", Rip), ("cs", Cs), ("eflags", Eflags), ("rsp", Rsp), ("ss", Ss), ("fs_base", FsBase), ("gs_base", GsBase),
+        ("ds", Ds), ("es", Es), ("fs", Fs), ("gs", Gs),
+    ];
 }

@@ -16,6 +16,9 @@ public readonly record struct SignalDispositions(ulong Caught, ulong Ignored, ul
     /// <summary>True when the program ignores <paramref name="signal"/>.</summary>
     public bool Ignores(int signal) => (Ignored & Bit(signal)) != 0;
 
+    /// <summary>True when the thread asked about blocks <paramref name="signal"/>.</summary>
+    public bool Blocks(int signal) => (Blocked & Bit(signal)) != 0;
+
     /// <summary>True when the program catches or ignores <paramref name="signal"/>, so its default action does not apply.</summary>
     public bool Handles(int signal) => Catches(signal) || Ignores(signal);
 

@@ -77,8 +77,8 @@ internal sealed class RangedFilesPlatform : ITargetPlatform
         public Task PauseAsync() => inner.PauseAsync();
         public Task KillAsync() => inner.KillAsync();
         public Task DetachAsync(bool keepStopped = false) => inner.DetachAsync(keepStopped);
-        public Task InsertBreakpointAsync(ulong address) => inner.InsertBreakpointAsync(address);
-        public Task RemoveBreakpointAsync(ulong address) => inner.RemoveBreakpointAsync(address);
+        public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => inner.InsertBreakpointAsync(address, decide);
+        public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) => inner.RemoveBreakpointAsync(address, decide);
         public Task<DebugRegisterSlot> SetWatchpointAsync(ulong address, int size, WatchKind kind) => inner.SetWatchpointAsync(address, size, kind);
         public Task ClearWatchpointAsync(int slot) => inner.ClearWatchpointAsync(slot);
         public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -54,11 +54,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
         }
 
         bool symbols = arguments.ResolveSymbols ?? true;
-        var formatter = new IntelFormatter();
-        formatter.Options.HexPrefix = "0x";
-        formatter.Options.HexSuffix = "";
-        formatter.Options.UppercaseHex = false;
-        formatter.Options.FirstOperandCharIndex = 8;
+        var formatter = NewFormatter();
         var output = new StringOutput();
         (string? File, int Line) lastLine = (null, -1);
         foreach (var instruction in Decode(process, cursor, count - body.Instructions.Count))
@@ -73,45 +69,47 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
             {
                 Address = SourceTranslation.Address(instruction.IP),
                 InstructionBytes = Bytes(process, instruction.IP, instruction.Length),
-                Instruction = output.ToStringAndReset(),
+                Instruction = output.ToStringAndReset() + (symbols ? CodeSymbols.Annotation(process, instruction) : ""),
             };
             if (symbols)
-                Describe(process, instruction.IP, row, ref lastLine);
+                Describe(process, state.Paths, instruction.IP, row, ref lastLine);
             body.Instructions.Add(row);
         }
         return Task.FromResult<DisassembleResponseBody?>(body);
     }
 
-    private static void Describe(TargetProcess process, ulong address, DisassembledInstruction row, ref (string? File, int Line) lastLine)
+    /// <summary>The Intel-syntax formatter both the Disassembly view and the console's commands use: lowercase 0x hex.</summary>
+    public static Formatter NewFormatter()
     {
-        var module = process.Target.ModuleAt(address);
-        if (module?.Symbols is not { } symbols)
+        var formatter = new IntelFormatter();
+        formatter.Options.HexPrefix = "0x";
+        formatter.Options.HexSuffix = "";
+        formatter.Options.UppercaseHex = false;
+        formatter.Options.FirstOperandCharIndex = 8;
+        return formatter;
+    }
+
+    private static void Describe(TargetProcess process, SourcePaths paths, ulong address, DisassembledInstruction row, ref (string? File, int Line) lastLine)
+    {
+        // Null without symbols, or where the debug information is corrupt: the instruction is still worth showing.
+        if (process.TrapSymbols.Symbolize(address) is not { } symbolized)
             return;
-        try
+        row.Symbol = symbolized.Function;
+        if (symbolized.Line is { Line: > 0 } line)
         {
-            var lookup = symbols.Lookup(module.ToFileAddress(address));
-            row.Symbol = lookup.Function is { } function ? function.QualifiedName ?? function.Name
-                : lookup.Symbol is { } symbol ? FrameSymbolizer.Demangle(symbol.Name) : null;
-            if (lookup.Line is { Line: > 0 } line)
+            var key = ((string?)line.File, line.Line);
+            if (key != lastLine)
             {
-                var key = (line.File, (int)line.Line);
-                if (key != lastLine)
-                {
-                    row.Location = SourceTranslation.ToSource(line.File);
-                    row.Line = (int)line.Line;
-                    row.Column = line.Column > 0 ? (int)line.Column : null;
-                    lastLine = key;
-                }
+                row.Location = SourceTranslation.ToSource(line.File, paths);
+                row.Line = line.Line;
+                row.Column = line.Column > 0 ? line.Column : null;
+                lastLine = key;
             }
-        }
-        catch (InvalidDataException)
-        {
-            // Corrupt debug information for this address: the instruction is still worth showing.
         }
     }
 
     /// <summary>Up to <paramref name="count"/> instruction addresses that end exactly at <paramref name="end"/>, in address order.</summary>
-    private static List<ulong> InstructionsBefore(TargetProcess process, ulong end, int count)
+    public static List<ulong> InstructionsBefore(TargetProcess process, ulong end, int count)
     {
         var anchors = new List<ulong>();
         var function = process.TrapSymbols.FindFunction(end == 0 ? 0 : end - 1);
@@ -151,7 +149,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
     }
 
     /// <summary>Decodes <paramref name="count"/> instructions from <paramref name="start"/> (invalid or unreadable bytes as one-byte invalid instructions), stopping at <paramref name="limit"/>.</summary>
-    private static IEnumerable<Instruction> Decode(TargetProcess process, ulong start, int count, ulong limit = ulong.MaxValue)
+    public static IEnumerable<Instruction> Decode(TargetProcess process, ulong start, int count, ulong limit = ulong.MaxValue)
     {
         const int chunk = 4096;
         var buffer = new byte[chunk + MaxInstructionLength];

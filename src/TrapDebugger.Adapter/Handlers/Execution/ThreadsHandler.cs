@@ -21,13 +21,18 @@ public sealed class ThreadsHandler : IRequestHandler
     /// <inheritdoc/>
     public Task<JsonElement?> HandleAsync(RequestContext context)
     {
-        var state = EngineState.Of(context.Session);
+        var state = context.Session.Engine;
         var body = new ThreadsResponseBody();
         // Without a process (or after it ended) there are no threads; DAP clients ask anyway.
         if (state.Debuggee is { HasEnded: false } debuggee && !debuggee.Process.HasExited)
         {
             foreach (var thread in debuggee.Process.Threads.OrderBy(t => t.Id))
                 body.Threads.Add(new DapThread { Id = thread.Id, Name = thread.Name });
+            context.AfterResponse(() =>
+            {
+                debuggee.NoteThreadsAnswered();
+                return Task.CompletedTask;
+            });
         }
         return Task.FromResult<JsonElement?>(MessageEncoder.ToElement(body, ProtocolJsonContext.Default.ThreadsResponseBody));
     }

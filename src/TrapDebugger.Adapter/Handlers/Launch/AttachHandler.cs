@@ -7,7 +7,8 @@ using TrapDebugger.Protocol.Serialization;
 
 namespace TrapDebugger.Adapter.Handlers.Launch;
 
-/// <summary><c>attach</c>: attaches to a pid, or waits for a process running <c>program</c> to start and attaches to it.</summary>
+/// <summary><c>attach</c>: attaches to a pid, or waits for a process running <c>program</c> to start and attaches to it,
+/// on this machine or where the remote agent runs.</summary>
 public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArguments>(Commands.Attach, ProtocolJsonContext.Default.AttachRequestArguments)
 {
     /// <inheritdoc/>
@@ -16,10 +17,14 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
+        LaunchHandler.Configure(state, options);
+        await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
         var platform = await PlatformChoice.ConnectAsync(Command, options, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {
+            if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
+                throw new RequestFailedException($"attach: no process with pid {given} exists{PlatformChoice.Where(platform)}.");
             int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
             process = await TargetProcess.AttachAsync(platform, pid, context.CancellationToken).ConfigureAwait(false);
         }
@@ -33,11 +38,11 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
             await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
             throw new RequestFailedException($"{Command}: {e.Message}");
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
             await PlatformChoice.ReleaseAsync(platform).ConfigureAwait(false);
             throw;
         }
-        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry).ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry, console: null).ConfigureAwait(false);
     }
 }

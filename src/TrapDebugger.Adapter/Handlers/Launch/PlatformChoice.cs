@@ -24,6 +24,10 @@ public static class PlatformChoice
         }
     }
 
+    /// <summary>" on HOST (through the agent)" for a remote platform, empty for this machine: the tail of a sentence.</summary>
+    public static string Where(ITargetPlatform platform) =>
+        platform is RemotePlatform remote ? $" on {remote.Name} (through the agent)" : "";
+
     /// <summary>Closes <paramref name="platform"/> when it is a remote one no target took (the request failed).</summary>
     public static async Task ReleaseAsync(ITargetPlatform platform)
     {
