@@ -139,6 +139,35 @@ public sealed class RemoteAgentTests
     }
 
     [Fact]
+    public async Task AReadAcrossTheEndOfAMappingGivesTheReadableBytesAsTheProcessHasThem()
+    {
+        var binary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O0);
+        await using var platform = await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(AgentProcess.StdioCommand()) },
+            TestContext.Current.CancellationToken);
+        await using var target = await platform.LaunchAsync(new LaunchOptions { Program = binary.Program, Arguments = ["ok"] }, TestContext.Current.CancellationToken);
+        // The entry stop (the modules the loader mapped may be announced with it).
+        while (await target.Events.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken) is not ProcessStopped)
+        {
+        }
+        var regions = await target.GetMemoryRegionsAsync();
+        // A readable mapping with nothing mapped right after it: a read running past its end stops there.
+        var edge = regions.First(r => r.Readable && !regions.Any(o => o.Start == r.End));
+        var buffer = new byte[3 * 4096];
+        int read = target.Memory.Read(edge.End - 16, buffer);
+        Assert.Equal(16, read);
+        var expected = new byte[16];
+        using (var mem = new FileStream($"/proc/{target.ProcessId}/mem", FileMode.Open, FileAccess.Read))
+        {
+            mem.Seek((long)(edge.End - 16), SeekOrigin.Begin);
+            mem.ReadExactly(expected);
+        }
+        Assert.Equal(expected, buffer[..16]);
+        // The unreadable pages are remembered as such for this stop: asking again reads nothing more.
+        Assert.Equal(0, target.Memory.Read(edge.End, buffer));
+        await target.KillAsync();
+    }
+
+    [Fact]
     public async Task PsThroughTheAgentListsTheAgentsProcesses()
     {
         var output = new StringWriter();

@@ -118,7 +118,8 @@ internal sealed class RemoteMemory(AgentConnection connection) : ITargetMemory
                     {
                         int from = p * PageSize;
                         int n = Math.Clamp(got.Length - from, 0, PageSize);
-                        pages[ranges[i].Address + (ulong)from] = n == PageSize ? got.AsSpan(from, PageSize).ToArray() : got.AsSpan(from, n).ToArray();
+                        // A page past the readable end is cached empty: it reads as nothing until the process runs again.
+                        pages[ranges[i].Address + (ulong)from] = n == 0 ? [] : got.AsSpan(from, n).ToArray();
                     }
                 }
             }
