@@ -137,7 +137,9 @@ internal sealed class RemoteTarget : ITarget
             if (!ended)
             {
                 ended = true;
-                events.Writer.TryWrite(new TargetConnectionLost($"{e.Message} The agent lets process {ProcessId} go."));
+                // One sentence: why the connection went, and that the session of the process is over (an agent that still
+                // runs lets the process go as its connection ends; a killed one was detached by the kernel).
+                events.Writer.TryWrite(new TargetConnectionLost($"{e.Message.TrimEnd('.')}; the session of process {ProcessId} has ended."));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or TargetException)
