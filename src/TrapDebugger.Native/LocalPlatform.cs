@@ -33,11 +33,13 @@ public sealed class LocalPlatform : ITargetPlatform
     }
 
     /// <inheritdoc/>
-    /// <remarks>Polls /proc every 5 ms, reading the program of each process only once.</remarks>
-    public async Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken)
+    /// <remarks>Polls /proc every 5 ms. A new process is looked at again until it matches or ends, since a shell or a
+    /// service manager forks first and runs the program only at its exec.</remarks>
+    public async Task<int> WaitForProcessAsync(string program, Action? waiting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(program);
         var existing = ProcFs.Processes().ToHashSet();
+        waiting?.Invoke();
         bool byName = !program.Contains('/');
         string wanted = byName ? program : Path.GetFullPath(program);
         int self = Environment.ProcessId;
@@ -47,11 +49,8 @@ public sealed class LocalPlatform : ITargetPlatform
             {
                 if (pid == self || existing.Contains(pid))
                     continue;
-                if (ProcFs.ProgramOf(pid) is not { } exe)
-                    continue;
-                if (byName ? Path.GetFileName(exe) == wanted : exe == wanted)
+                if (ProcFs.ProgramOf(pid) is { } exe && (byName ? Path.GetFileName(exe) == wanted : exe == wanted))
                     return pid;
-                existing.Add(pid);
             }
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }

@@ -83,6 +83,42 @@ public sealed class RemoteAgentTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AttachWaitForCatchesAProgramAShellStartsAndReportsItsTrap(bool remote)
+    {
+        var binary = Fixtures.Build("service", BuildVariant.Clang22O2);
+        // A copy under a name no other test runs, so the wait can only catch the process started here.
+        var program = Path.Combine(Directory.CreateTempSubdirectory("trapdbg-waitfor-").FullName, $"svc{Environment.ProcessId}{(remote ? "r" : "l")}");
+        File.Copy(binary.Program, program);
+        var trapFile = program + ".trap";
+        var output = new StringWriter();
+        var error = new AttachTests.SynchronizedWriter();
+        var attach = AttachCommand.AttachAsync(null, true, output, error, false, TestContext.Current.CancellationToken,
+            remote ? AgentProcess.StdioCommand() : null, Path.GetFileName(program));
+        Process? shell = null;
+        try
+        {
+            await AttachTests.WaitForAsync(() => error.Text.Contains("Waiting for a process running", StringComparison.Ordinal) || attach.IsCompleted);
+            Assert.False(attach.IsCompleted, error.Text);
+            // The shell's pid appears before it runs the program: it becomes the program only at its exec.
+            shell = Process.Start(new ProcessStartInfo("sh", ["-c", $"sleep 0.3; exec '{program}' 60000 --trap-file '{trapFile}'"]))!;
+            await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
+            Assert.Contains($"Attached to process {shell.Id} ", error.Text, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
+            var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+            Assert.True(status == 128 + 4, $"status {status}: {error.Text}");
+            var stop = new CliResult(status, output.ToString(), error.Text).Json.GetProperty("stop");
+            Assert.Equal("request accepted while the service is draining", stop.Str("message"));
+        }
+        finally
+        {
+            if (shell is not null) AttachTests.Kill(shell.Id);
+            File.Delete(trapFile);
+        }
+    }
+
     [Fact]
     public async Task BreakpointsSteppingAndVariablesThroughTheAgentMatchALocalSession()
     {

@@ -8,41 +8,50 @@ using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Commands;
 
-/// <summary><c>trapdbg attach PID [--json]</c>: waits until a running process stops on a trap, a fault or a fatal signal and
-/// explains why; Ctrl-C (SIGINT) or SIGTERM detaches and leaves the process running.</summary>
+/// <summary><c>trapdbg attach PID [--json]</c> or <c>trapdbg attach --wait-for PROGRAM</c>: waits until a running process
+/// stops on a trap, a fault or a fatal signal and explains why; Ctrl-C (SIGINT) or SIGTERM detaches and leaves the process
+/// running.</summary>
 public static class AttachCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (documented in docs/trap-report-json.md)." };
-        var pid = new Argument<string>("PID") { Description = "The id of the process to attach to." };
+        var pid = new Argument<string?>("PID") { Description = "The id of the process to attach to.", Arity = ArgumentArity.ZeroOrOne };
+        var waitFor = new Option<string?>("--wait-for") { Description = "Instead of a PID: wait until a process running PROGRAM (a path, or a file name) starts, and attach to it." };
         var remote = new Option<string?>("--remote") { Description = RemoteConnector.OptionDescription };
         var command = new Command("attach", "Attach to a running process, wait until it traps or crashes, and explain why (Ctrl-C detaches).")
         {
-            pid, json, remote,
+            pid, waitFor, json, remote,
         };
         command.SetAction((parse, cancellationToken) =>
-            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(remote)));
+            AttachAsync(parse.GetValue(pid), parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
+                parse.GetValue(remote), parse.GetValue(waitFor)));
         return command;
     }
 
-    /// <summary>Attaches to <paramref name="pidText"/>, waits for a reportable stop, prints the report; returns trapdbg's exit status.</summary>
-    /// <param name="pidText">The process id as typed.</param>
+    /// <summary>Attaches to <paramref name="pidText"/> (or to the next process running <paramref name="waitFor"/>), waits for
+    /// a reportable stop, prints the report; returns trapdbg's exit status.</summary>
+    /// <param name="pidText">The process id as typed, or null with <paramref name="waitFor"/>.</param>
     /// <param name="json">Print JSON.</param>
     /// <param name="output">Where the report goes.</param>
     /// <param name="error">Where errors and progress messages go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
     /// <param name="remoteCommand">A command that starts the agent where the process runs, or null for this machine.</param>
-    public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default, string? remoteCommand = null)
+    /// <param name="waitFor">A program to wait for instead of a pid: a path, or a file name matched against any directory.</param>
+    public static async Task<int> AttachAsync(string? pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
+        CancellationToken cancellationToken = default, string? remoteCommand = null, string? waitFor = null)
     {
-        ArgumentNullException.ThrowIfNull(pidText);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        int pid = 0;
+        if ((pidText is null) == string.IsNullOrWhiteSpace(waitFor))
+        {
+            await error.WriteLineAsync("trapdbg attach: give a PID or --wait-for PROGRAM (one of them).").ConfigureAwait(false);
+            return ReportSession.DebuggerFailure;
+        }
+        if (pidText is not null && (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out pid) || pid <= 0))
         {
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
@@ -57,7 +66,13 @@ public static class AttachCommand
         try
         {
             platform = await RemoteConnector.ConnectAsync(remoteCommand, cancellationToken).ConfigureAwait(false);
-            if (await platform.FindProcessAsync(pid, cancellationToken).ConfigureAwait(false) is null)
+            if (waitFor is not null)
+            {
+                var where = RemoteConnector.Where(platform);
+                pid = await platform.WaitForProcessAsync(waitFor,
+                    () => error.WriteLine($"Waiting for a process running '{waitFor}' to start{where} (Ctrl-C stops waiting)."), cancellationToken).ConfigureAwait(false);
+            }
+            else if (await platform.FindProcessAsync(pid, cancellationToken).ConfigureAwait(false) is null)
             {
                 await RemoteConnector.ReleaseAsync(platform).ConfigureAwait(false);
                 await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}{RemoteConnector.Where(platform)}.").ConfigureAwait(false);
@@ -74,7 +89,9 @@ public static class AttachCommand
         }
         catch (OperationCanceledException)
         {
-            await error.WriteLineAsync("trapdbg attach: interrupted while attaching.").ConfigureAwait(false);
+            if (platform is not null)
+                await RemoteConnector.ReleaseAsync(platform).ConfigureAwait(false);
+            await error.WriteLineAsync($"trapdbg attach: interrupted while {(pid == 0 ? "waiting for the program" : "attaching")}.").ConfigureAwait(false);
             return 128 + 2;
         }
         await using var run = ProgramRun.Of(process, attached: true);

@@ -19,7 +19,12 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     private const int MaxFileChunk = 4 << 20;
     private const int PageSize = 4096;
 
+    // Process waits begun and not yet collected; a client cannot pile them up without bound.
+    private const int MaxWaits = 8;
+
     private readonly object gate = new();
+    private readonly Dictionary<int, (Task<int> Caught, CancellationTokenSource Stop)> waits = [];
+    private int lastWait;
 
     /// <summary>Raised when a client is refused; the host then closes the connection once the answer is out.</summary>
     public event Action? Refused;
@@ -102,13 +107,51 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     };
 
     /// <inheritdoc/>
-    public async Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken)
+    public async Task<int> BeginWaitForProcessAsync(string program, CancellationToken cancellationToken)
     {
         RequireAuthenticated();
         if (string.IsNullOrWhiteSpace(program))
             throw new TargetException("waitFor needs the name or path of a program.");
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ending.Token);
-        return await options.Platform.WaitForProcessAsync(program, linked.Token).ConfigureAwait(false);
+        var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ending.Token);
+        var caught = options.Platform.WaitForProcessAsync(program, () => begun.TrySetResult(), stop.Token);
+        int id;
+        lock (gate)
+        {
+            if (waits.Count >= MaxWaits)
+            {
+                stop.Cancel();
+                stop.Dispose();
+                throw new TargetException($"this connection already waits for {MaxWaits} programs.");
+            }
+            id = ++lastWait;
+            waits[id] = (caught, stop);
+        }
+        await Task.WhenAny(begun.Task, caught).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (caught.IsFaulted)
+            await caught.ConfigureAwait(false);
+        return id;
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> WaitForProcessAsync(int wait, CancellationToken cancellationToken)
+    {
+        RequireAuthenticated();
+        (Task<int> Caught, CancellationTokenSource Stop) entry;
+        lock (gate)
+        {
+            if (!waits.Remove(wait, out entry))
+                throw new TargetException($"there is no process wait {wait} on this connection.");
+        }
+        try
+        {
+            using (cancellationToken.Register(entry.Stop.Cancel))
+                return await entry.Caught.ConfigureAwait(false);
+        }
+        finally
+        {
+            entry.Stop.Dispose();
+        }
     }
 
     /// <inheritdoc/>

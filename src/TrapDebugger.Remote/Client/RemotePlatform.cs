@@ -102,8 +102,14 @@ public sealed class RemotePlatform : ITargetPlatform, IAsyncDisposable
     private static ProcessInfo ToInfo(WireProcess p) => new(p.ProcessId, p.ExecutablePath) { NamespaceProcessId = p.NamespaceProcessId };
 
     /// <inheritdoc/>
-    public Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken) =>
-        connection.Guard(() => connection.Agent.WaitForProcessAsync(program, cancellationToken));
+    /// <remarks>Two calls: the first answers once the agent has begun waiting, so <paramref name="waiting"/> runs when a
+    /// process started on the agent's host will be caught.</remarks>
+    public async Task<int> WaitForProcessAsync(string program, Action? waiting, CancellationToken cancellationToken)
+    {
+        int wait = await connection.Guard(() => connection.Agent.BeginWaitForProcessAsync(program, cancellationToken)).ConfigureAwait(false);
+        waiting?.Invoke();
+        return await connection.Guard(() => connection.Agent.WaitForProcessAsync(wait, cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async Task<ProcessInfo?> FindProcessAsync(int processId, CancellationToken cancellationToken = default) =>

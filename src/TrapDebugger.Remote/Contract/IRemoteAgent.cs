@@ -29,8 +29,12 @@ public partial interface IRemoteAgent
     /// <summary>Process <paramref name="processId"/>, or null when it does not run.</summary>
     Task<WireProcess?> FindProcessAsync(int processId, CancellationToken cancellationToken);
 
-    /// <summary>Waits for a process that was not running when the wait began to run <paramref name="program"/>; returns its id.</summary>
-    Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken);
+    /// <summary>Begins waiting for a process that is not running now to run <paramref name="program"/>; answers once the
+    /// wait has begun, with the number <see cref="WaitForProcessAsync"/> collects it by.</summary>
+    Task<int> BeginWaitForProcessAsync(string program, CancellationToken cancellationToken);
+
+    /// <summary>The id of the process wait <paramref name="wait"/> caught; waits for it. Cancelling the call ends the wait.</summary>
+    Task<int> WaitForProcessAsync(int wait, CancellationToken cancellationToken);
 
     /// <summary>Starts a program stopped at its entry point.</summary>
     Task<WireTargetInfo> LaunchAsync(WireLaunch launch, CancellationToken cancellationToken);

@@ -20,7 +20,11 @@ public interface ITargetPlatform
 
     /// <summary>Waits until a process that was not running when the wait began runs <paramref name="program"/> (matched by
     /// path, or by file name when <paramref name="program"/> has no directory) and returns its id.</summary>
-    Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken);
+    /// <param name="program">The program to wait for.</param>
+    /// <param name="waiting">Called once the wait has begun: any process started after it is caught (a user told to
+    /// start the program now cannot start it too early).</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    Task<int> WaitForProcessAsync(string program, Action? waiting, CancellationToken cancellationToken);
 
     /// <summary>Process <paramref name="processId"/>, or null when no such process runs on the platform.</summary>
     Task<ProcessInfo?> FindProcessAsync(int processId, CancellationToken cancellationToken = default);

@@ -26,8 +26,8 @@ internal sealed class RangedFilesPlatform : ITargetPlatform
     public Task<IReadOnlyList<ProcessInfo>> ListProcessesAsync(CancellationToken cancellationToken = default) =>
         LocalPlatform.Instance.ListProcessesAsync(cancellationToken);
 
-    public Task<int> WaitForProcessAsync(string program, CancellationToken cancellationToken) =>
-        LocalPlatform.Instance.WaitForProcessAsync(program, cancellationToken);
+    public Task<int> WaitForProcessAsync(string program, Action? waiting, CancellationToken cancellationToken) =>
+        LocalPlatform.Instance.WaitForProcessAsync(program, waiting, cancellationToken);
 
     public Task<ProcessInfo?> FindProcessAsync(int processId, CancellationToken cancellationToken = default) =>
         LocalPlatform.Instance.FindProcessAsync(processId, cancellationToken);

@@ -25,7 +25,7 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         {
             if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
                 throw new RequestFailedException($"attach: no process with pid {given} exists{PlatformChoice.Where(platform)}.");
-            int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
+            int pid = options.ProcessId ?? await WaitForAsync(context, platform, options.Program!).ConfigureAwait(false);
             process = await TargetProcess.AttachAsync(platform, pid, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
@@ -44,5 +44,14 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
             throw;
         }
         await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry, console: null).ConfigureAwait(false);
+    }
+
+    // Says what it waits for, since the wait can be long and the client shows nothing else meanwhile.
+    private static async Task<int> WaitForAsync(RequestContext context, ITargetPlatform platform, string program)
+    {
+        var where = PlatformChoice.Where(platform);
+        return await platform.WaitForProcessAsync(program,
+            () => _ = context.Connection.SendOutputAsync(Protocol.Events.OutputCategories.Console, $"trapdbg: waiting for a process running '{program}' to start{where}…\n"),
+            context.CancellationToken).ConfigureAwait(false);
     }
 }
