@@ -94,6 +94,35 @@ public sealed class RemoteAgentTcpTests
     }
 
     [Fact]
+    public async Task PsThroughTheTcpAgentListsItsHostsProcesses()
+    {
+        var (agent, port, token, log) = await AgentProcess.ListenAsync();
+        var tokenFile = Path.Combine(Path.GetTempPath(), $"trapdbg-token-{Environment.ProcessId}");
+        try
+        {
+            await File.WriteAllTextAsync(tokenFile, token + "\n", Cancel);
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var status = await Cli.Commands.PsCommand.ListAsync(new RemoteEndpoint { Address = $"127.0.0.1:{port}", TokenFile = tokenFile }, true, output, error, Cancel);
+            Assert.True(status == 0, error.ToString());
+            var pids = System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement.EnumerateArray().Select(r => r.GetProperty("pid").GetInt32()).ToList();
+            Assert.Contains(Environment.ProcessId, pids);
+            Assert.Contains(agent.Id, pids);
+
+            await File.WriteAllTextAsync(tokenFile, new string('1', 64) + "\n", Cancel);
+            error = new StringWriter();
+            Assert.Equal(1, await Cli.Commands.PsCommand.ListAsync(new RemoteEndpoint { Address = $"127.0.0.1:{port}", TokenFile = tokenFile }, true, new StringWriter(), error, Cancel));
+            Assert.Equal("trapdbg ps: The agent refused the connection: the token is wrong.", error.ToString().Trim());
+            Assert.False(agent.HasExited, string.Join('\n', log));
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+            AgentProcess.Kill(agent);
+        }
+    }
+
+    [Fact]
     public async Task UndecodableMessagesGetParseErrorsAndTheConnectionStillWorks()
     {
         var (agent, port, token, log) = await AgentProcess.ListenAsync();

@@ -61,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugAdapterDescriptorFactory(debugType, new AdapterDescriptorFactory(context, log)),
     vscode.debug.registerDebugAdapterTrackerFactory(debugType, watcher),
     vscode.debug.registerDebugAdapterTrackerFactory(debugType, new TrafficLogTrackerFactory(log)),
-    vscode.commands.registerCommand('trapdbg.pickProcess', pickProcess),
+    vscode.commands.registerCommand('trapdbg.pickProcess', (config?: { remote?: unknown }) =>
+      pickProcess(config, () => currentAdapterLocation(context).path)),
     vscode.commands.registerCommand(openSourceLineCommand, (location: SourceLocation) => openSourceLine(location)),
     vscode.commands.registerCommand('trapdbg.showBinaryTrapSites', (uri?: vscode.Uri) => showBinaryTrapSites(context, sites, uri)),
     vscode.commands.registerCommand('trapdbg.refreshTrapSites', async () => {

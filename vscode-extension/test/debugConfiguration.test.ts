@@ -202,3 +202,35 @@ test('program I/O, startup command and path mistakes are named', () => {
   rejects({ ...launch, commandEscapePrefix: 1 }, /^"commandEscapePrefix" must be a string/);
   rejects({ request: 'attach', pid: 4, relativePathBase: 'rel' }, /^"relativePathBase" must be an absolute directory, not "rel"\.$/);
 });
+
+test('remote: a pipe or an address with a token file is kept, and program paths are the remote host\'s (not checked here)', () => {
+  const launch = validateConfiguration({ type: 'trapdbg', request: 'launch', program: '/srv/on-host/prog', remote: { pipe: ['ssh', 'box', 'trapdbg', 'agent', '--stdio'] } }, undefined, dir);
+  assert.deepEqual(launch['remote'], { pipe: ['ssh', 'box', 'trapdbg', 'agent', '--stdio'] });
+  assert.equal(launch['program'], '/srv/on-host/prog');
+  const attach = validateConfiguration({ type: 'trapdbg', request: 'attach', pid: '77', remote: { address: '127.0.0.1:4712', tokenFile: '/tmp/t', localFiles: ['/builds'] } });
+  assert.deepEqual(attach['remote'], { address: '127.0.0.1:4712', tokenFile: '/tmp/t', localFiles: ['/builds'] });
+  const wait = validateConfiguration({ type: 'trapdbg', request: 'attach', program: 'service', waitFor: true, remote: { address: '[::1]:9', tokenFile: 't' } });
+  assert.equal(wait['program'], 'service');
+  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'attach', name: 'x', pid: 1, remote: {} }), []);
+});
+
+const remoteErrors: [string, unknown, RegExp][] = [
+  ['a string', 'ssh box', /"remote" must be \{"pipe"/],
+  ['both pipe and address', { pipe: ['x'], address: 'h:1', tokenFile: 't' }, /"remote" must be \{"pipe"/],
+  ['neither', { localFiles: [] }, /"remote" must be \{"pipe"/],
+  ['an empty pipe', { pipe: [] }, /"remote.pipe" must be a command/],
+  ['a pipe with a number', { pipe: ['ssh', 3] }, /"remote.pipe" must be a command/],
+  ['an address without a port', { address: 'box', tokenFile: 't' }, /"remote.address" must be host:port/],
+  ['a port too large', { address: 'box:70000', tokenFile: 't' }, /"remote.address" must be host:port/],
+  ['an address without a token file', { address: 'box:1' }, /"remote.tokenFile"/],
+  ['relative local files', { pipe: ['x'], localFiles: ['builds'] }, /"remote.localFiles"/],
+  ['an unknown attribute', { pipe: ['x'], host: 'box' }, /unknown attribute "host"/],
+];
+for (const [name, remote, pattern] of remoteErrors) {
+  test(`remote: ${name} is refused`, () => rejects({ request: 'attach', pid: 1, remote }, pattern));
+}
+
+test('remote: a launched program writes to the Debug Console, so a terminal or stdio files are refused', () => {
+  rejects({ request: 'launch', program: '/p', remote: { pipe: ['x'] }, console: 'integratedTerminal' }, /remove "console" and "stdio"/);
+  rejects({ request: 'launch', program: '/p', remote: { pipe: ['x'] }, stdio: ['/in'] }, /remove "console" and "stdio"/);
+});

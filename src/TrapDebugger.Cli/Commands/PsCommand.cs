@@ -7,26 +7,44 @@ using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Commands;
 
-/// <summary><c>trapdbg ps [--remote CMD] [--json]</c>: the processes a debugger could attach to, here or where the agent runs,
-/// with the pid a process has inside its container beside its host pid.</summary>
+/// <summary><c>trapdbg ps [--remote CMD | --remote-address HOST:PORT --token-file FILE] [--json]</c>: the processes a debugger
+/// could attach to, here or where the agent runs, with the pid a process has inside its container beside its host pid.</summary>
 public static class PsCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var remote = new Option<string?>("--remote") { Description = RemoteConnector.OptionDescription };
+        var address = new Option<string?>("--remote-address") { Description = "Instead of --remote: the HOST:PORT of an agent started with 'trapdbg agent --listen'." };
+        var tokenFile = new Option<string?>("--token-file") { Description = "With --remote-address: the file whose first line is the agent's token." };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of {pid, namespacePid, program, commandLine}." };
         var command = new Command("ps", "List the processes that can be attached to (pid, pid inside a container, program).")
         {
-            remote, json,
+            remote, address, tokenFile, json,
         };
-        command.SetAction((parse, cancellationToken) =>
-            ListAsync(parse.GetValue(remote), parse.GetValue(json), Console.Out, Console.Error, cancellationToken));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(address) is not { } agentAddress)
+                return await ListAsync(parse.GetValue(remote), parse.GetValue(json), Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(remote) is not null || parse.GetValue(tokenFile) is not { } file)
+            {
+                await Console.Error.WriteLineAsync("trapdbg ps: --remote-address needs --token-file, and cannot be given with --remote.").ConfigureAwait(false);
+                return Usage.ExitStatus.Usage;
+            }
+            return await ListAsync(new RemoteEndpoint { Address = agentAddress, TokenFile = file }, parse.GetValue(json), Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 
-    /// <summary>Prints the processes; returns the exit status.</summary>
-    public static async Task<int> ListAsync(string? remoteCommand, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    /// <summary>Prints the processes of this machine, or of the agent <paramref name="remoteCommand"/> starts; returns the exit status.</summary>
+    public static Task<int> ListAsync(string? remoteCommand, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        ListAsync(() => RemoteConnector.ConnectAsync(remoteCommand, cancellationToken), json, output, error, cancellationToken);
+
+    /// <summary>Prints the processes of the agent at <paramref name="endpoint"/>; returns the exit status.</summary>
+    public static async Task<int> ListAsync(RemoteEndpoint endpoint, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        await ListAsync(async () => await RemotePlatform.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false), json, output, error, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<int> ListAsync(Func<Task<ITargetPlatform>> connect, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -34,7 +52,7 @@ public static class PsCommand
         ITargetPlatform platform;
         try
         {
-            platform = await RemoteConnector.ConnectAsync(remoteCommand, cancellationToken).ConfigureAwait(false);
+            platform = await connect().ConfigureAwait(false);
         }
         catch (TargetException e)
         {

@@ -59,8 +59,34 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
 
 const consoleAttributes = ['initCommands', 'preRunCommands', 'stopCommands', 'commandEscapePrefix', 'relativePathBase'];
 const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'envFile', 'stopOnEntry', 'disableASLR', 'sourceMap', 'console', 'terminal', 'runInTerminal', 'stdio',
-  ...consoleAttributes, 'trapdbgServer', 'noDebug']);
-const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, 'trapdbgServer']);
+  ...consoleAttributes, 'trapdbgServer', 'remote', 'noDebug']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, 'trapdbgServer', 'remote']);
+
+/** Where the remote agent is: a command whose stdin/stdout reach `trapdbg agent --stdio`, or a TCP agent's address and token file. */
+export type RemoteAgent = { pipe: string[]; localFiles?: string[] } | { address: string; tokenFile: string; localFiles?: string[] };
+
+/** Checks the `remote` attribute: exactly one of {"pipe": [command, args…]} and {"address": "host:port", "tokenFile": path}. */
+export function readRemote(value: unknown): RemoteAgent {
+  const fault = '"remote" must be {"pipe": ["ssh", "host", "trapdbg", "agent", "--stdio"]} or {"address": "127.0.0.1:4712", "tokenFile": "/path/to/token"}.';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigurationError(fault);
+  const { pipe, address, tokenFile, localFiles } = value as Record<string, unknown>;
+  const unknown = Object.keys(value).find((k) => !['pipe', 'address', 'tokenFile', 'localFiles'].includes(k));
+  if (unknown) throw new ConfigurationError(`"remote" has an unknown attribute "${unknown}" (use pipe, or address and tokenFile, and localFiles).`);
+  if ((pipe === undefined) === (address === undefined)) throw new ConfigurationError(fault);
+  if (localFiles !== undefined && (!Array.isArray(localFiles) || localFiles.some((d) => typeof d !== 'string' || !path.isAbsolute(d))))
+    throw new ConfigurationError('"remote.localFiles" must be an array of absolute directories holding local copies of the remote binaries.');
+  const extra = localFiles === undefined ? {} : { localFiles: localFiles as string[] };
+  if (pipe !== undefined) {
+    if (!Array.isArray(pipe) || pipe.length === 0 || pipe.some((w) => typeof w !== 'string' || w === ''))
+      throw new ConfigurationError('"remote.pipe" must be a command and its arguments that start the agent, e.g. ["ssh", "host", "trapdbg", "agent", "--stdio"].');
+    return { pipe: pipe as string[], ...extra };
+  }
+  if (typeof address !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) > 65535)
+    throw new ConfigurationError(`"remote.address" must be host:port of an agent started with 'trapdbg agent --listen', not ${JSON.stringify(address)}.`);
+  if (typeof tokenFile !== 'string' || tokenFile === '')
+    throw new ConfigurationError('"remote.tokenFile" must name the file holding the token the agent printed (or was given with --token-file).');
+  return { address, tokenFile, ...extra };
+}
 
 /** Normalises the `trapdbgServer` attribute (a port, or {host, port, authToken}) to {host, port, authToken?}. */
 export function readAdapterServer(value: unknown): { host: string; port: number; authToken?: string } {
@@ -245,13 +271,20 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe | undef
 /** Checks a configuration after VS Code substituted its variables; returns it normalised (pid as a number, absolute program). */
 export function validateConfiguration(config: DebugConfigurationLike, probe: FileProbe = nodeFileProbe, workspaceFolder?: string): DebugConfigurationLike {
   if (config.type !== undefined && config.type !== 'trapdbg') throw new ConfigurationError(`This configuration is of type "${config.type}", not "trapdbg".`);
-  // With a remote server (trapdbgServer) the files are on the other machine: only the attribute types are checked here.
-  const fileProbe = config['trapdbgServer'] === undefined ? probe : undefined;
+  // With a remote server (trapdbgServer) or a remote agent the program and its files are on the other machine: only the
+  // attribute types are checked here.
+  const fileProbe = config['trapdbgServer'] === undefined && config['remote'] === undefined ? probe : undefined;
   let result: DebugConfigurationLike;
   if (config.request === 'launch') result = validateLaunch(config, fileProbe, workspaceFolder);
   else if (config.request === 'attach') result = validateAttach(config, fileProbe, workspaceFolder);
   else throw new ConfigurationError(`"request" must be "launch" or "attach", not ${JSON.stringify(config.request)}.`);
   if (config['trapdbgServer'] !== undefined) result['trapdbgServer'] = readAdapterServer(config['trapdbgServer']);
+  if (config['remote'] !== undefined) {
+    const remote = readRemote(config['remote']);
+    result['remote'] = remote;
+    if (config.request === 'launch' && ((config['console'] ?? 'internalConsole') !== 'internalConsole' || (config['stdio'] ?? null) !== null))
+      throw new ConfigurationError('A program launched through "remote" writes to the Debug Console: remove "console" and "stdio".');
+  }
   return result;
 }
 
