@@ -180,6 +180,9 @@ public sealed class CheckShapeTests
         data.Add("gcc-O2", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
         // Unoptimized: the compare uses one copy of `b` and the access another, with the pointer check in between.
         data.Add("gcc-O0", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
+        // A null check among the multiplication's checks: neither the imul's flags nor the alignment test may win.
+        data.Add("gcc-O0", "nullmul 3 4", "null pointer", "w->load = a * b;");
+        data.Add("gcc-O2", "nullmul 3 4", "null pointer", "w->load = a * b;");
         return data;
     }
 

@@ -44,14 +44,22 @@ internal static class CheckShape
                 if (uses.Any(u => IndexesWith(u.Instruction, u.Register))) return $"index out of bounds (the limit is {limit + (cc is ConditionCode.a or ConditionCode.be or ConditionCode.g or ConditionCode.le ? 1UL : 0UL)})";
             }
         }
-        if (setter.Mnemonic == Mnemonic.Test && setter.Op0Kind == OpKind.Register && setter.Op1Kind == OpKind.Register
-            && setter.Op0Register == setter.Op1Register && cc is ConditionCode.e or ConditionCode.ne)
+        if (cc is ConditionCode.e or ConditionCode.ne && ZeroTested(setter) is var (register, memory) && (register != Register.None || memory))
         {
-            var register = setter.Op0Register.GetFullRegister();
-            if (passing.Any(i => i.Mnemonic is Mnemonic.Div or Mnemonic.Idiv && i.Op0Kind == OpKind.Register && i.Op0Register.GetFullRegister() == register))
+            // test r, r / cmp r, 0, or (unoptimized) cmp [slot], 0 followed by a reload of the slot.
+            var uses = CopiesAlong(view, setterIndex, register, passing, memory ? setter : null);
+            if (uses.Any(u => u.Instruction.Mnemonic is Mnemonic.Div or Mnemonic.Idiv && u.Instruction.Op0Kind == OpKind.Register && u.Instruction.Op0Register.GetFullRegister() == u.Register))
                 return "division by zero";
-            if (passing.Any(i => i.Op0Kind == OpKind.Memory && i.MemoryBase.GetFullRegister() == register || i.Op1Kind == OpKind.Memory && i.MemoryBase.GetFullRegister() == register))
+            if (uses.Any(u => Dereferences(u.Instruction, u.Register)))
                 return "null pointer";
+        }
+        if (setter.Mnemonic == Mnemonic.Test && setter.Op0Kind == OpKind.Register && IsImmediate(setter.Op1Kind)
+            && setter.GetImmediate(1) is 1 or 3 or 7 or 15 && (cc == ConditionCode.ne) == trapOnTaken)
+        {
+            // An alignment check: the low bits of a pointer tested before it is dereferenced.
+            var uses = CopiesAlong(view, setterIndex, setter.Op0Register.GetFullRegister(), passing);
+            if (uses.Any(u => Dereferences(u.Instruction, u.Register)))
+                return $"misaligned address (the type requires {setter.GetImmediate(1) + 1}-byte alignment)";
         }
         return null;
     }
@@ -88,11 +96,13 @@ internal static class CheckShape
     // Each instruction of the passing path with a register that holds the compared value there: the compared register, the
     // registers it was copied or extended from before the compare, and copies made along the path, including reloads from
     // the memory the value was loaded from (unoptimized code compares one copy of a variable and indexes with another).
-    private static List<(Instruction Instruction, Register Register)> CopiesAlong(CodeView view, int setterIndex, Register compared, List<Instruction> passing)
+    private static List<(Instruction Instruction, Register Register)> CopiesAlong(CodeView view, int setterIndex, Register compared, List<Instruction> passing,
+        Instruction? comparedMemory = null)
     {
-        var holding = new HashSet<Register> { compared };
-        Instruction? load = null;
-        var k = OperandSource.SourceLoad(view.Instructions, setterIndex, compared, view.IsBranchTarget);
+        var holding = new HashSet<Register>();
+        if (compared != Register.None) holding.Add(compared);
+        var load = comparedMemory;
+        var k = compared == Register.None ? -1 : OperandSource.SourceLoad(view.Instructions, setterIndex, compared, view.IsBranchTarget);
         if (k >= 0)
         {
             load = view.Instructions[k];
@@ -118,6 +128,22 @@ internal static class CheckShape
         }
         return uses;
     }
+
+    // The register a zero test reads (test r, r; cmp r, 0), or true for a compare of memory with 0.
+    private static (Register Register, bool Memory) ZeroTested(in Instruction setter)
+    {
+        if (setter.Mnemonic == Mnemonic.Test && setter.Op0Kind == OpKind.Register && setter.Op1Kind == OpKind.Register && setter.Op0Register == setter.Op1Register)
+            return (setter.Op0Register.GetFullRegister(), false);
+        if (setter.Mnemonic == Mnemonic.Cmp && IsImmediate(setter.Op1Kind) && setter.GetImmediate(1) == 0)
+        {
+            if (setter.Op0Kind == OpKind.Register) return (setter.Op0Register.GetFullRegister(), false);
+            if (setter.Op0Kind == OpKind.Memory && setter.MemoryIndex == Register.None) return (Register.None, true);
+        }
+        return (Register.None, false);
+    }
+
+    private static bool Dereferences(in Instruction i, Register register) =>
+        i.Mnemonic != Mnemonic.Lea && (i.Op0Kind == OpKind.Memory || i.OpCount > 1 && i.Op1Kind == OpKind.Memory) && i.MemoryBase.GetFullRegister() == register;
 
     private static bool IsCopy(in Instruction i) =>
         i.Mnemonic is Mnemonic.Mov or Mnemonic.Movsxd or Mnemonic.Movzx or Mnemonic.Movsx && i.Op0Kind == OpKind.Register;
