@@ -204,6 +204,25 @@ public sealed class RemoteAgentTests
     }
 
     [Fact]
+    public async Task WritingTheMemoryOfAProcessThatEndedFailsWithOneSentenceAndTheAgentServesOn()
+    {
+        var binary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O0);
+        await using var platform = await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(AgentProcess.StdioCommand()) },
+            TestContext.Current.CancellationToken);
+        await using var target = await platform.LaunchAsync(new LaunchOptions { Program = binary.Program, Arguments = ["ok"] }, TestContext.Current.CancellationToken);
+        while (await target.Events.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken) is not ProcessStopped)
+        {
+        }
+        ulong stack = (await target.GetRegistersAsync(target.ProcessId)).Rsp;
+        await target.KillAsync();
+        // The mem file of a process whose memory is gone writes nothing; that must end the write, not repeat it forever.
+        var write = Task.Run(() => target.Memory.Write(stack, [1, 2, 3, 4]), TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAsync<TargetMemoryException>(() => write.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Equal($"cannot write 4 bytes at 0x{stack:x}", e.Message);
+        Assert.NotEmpty(await platform.ListProcessesAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task PsThroughTheAgentListsTheAgentsProcesses()
     {
         var output = new StringWriter();

@@ -27,18 +27,41 @@ internal sealed unsafe class ProcessMemory : IDisposable
     }
 
     /// <summary>Writes through /proc/pid/mem (works on read-only text); returns how many bytes were written.</summary>
+    /// <remarks>pwrite itself, not <see cref="RandomAccess.Write(SafeFileHandle, ReadOnlySpan{byte}, long)"/>: the mem file
+    /// of a process whose memory is gone (it exited, and is not reaped yet) writes 0 bytes forever, which RandomAccess
+    /// retries without end.</remarks>
     public int Write(ulong address, ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty) return 0;
+        if (data.IsEmpty || address > long.MaxValue) return 0;
+        SafeFileHandle handle;
         try
         {
-            var handle = Handle();
-            if (address > long.MaxValue) return 0;
-            RandomAccess.Write(handle, data, (long)address);
-            return data.Length;
+            handle = Handle();
         }
-        catch (IOException) { return VmWrite(address, data); }
-        catch (UnauthorizedAccessException) { return VmWrite(address, data); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return VmWrite(address, data); }
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            int total = 0;
+            fixed (byte* p = data)
+            {
+                while (total < data.Length)
+                {
+                    var n = LibC.PWrite((int)handle.DangerousGetHandle(), p + total, (nuint)(data.Length - total), (long)address + total);
+                    if (n == 0)
+                        return total;
+                    if (n < 0)
+                        return total + VmWrite(address + (ulong)total, data[total..]);
+                    total += (int)n;
+                }
+            }
+            return total;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
     }
 
     /// <summary>Forgets the mem file, which refers to the old address space after an exec.</summary>
