@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
@@ -5,13 +6,17 @@ using StreamJsonRpc.Protocol;
 namespace TrapDebugger.Remote.Wire;
 
 /// <summary>Length-prefixed MessagePack frames, where a message that cannot be decoded is answered with a JSON-RPC
-/// parse error and skipped (its frame is whole, so the next one is read), and a peer that keeps sending such messages
-/// is disconnected.</summary>
+/// parse error and skipped (its frame is whole, so the next one is read), a peer that keeps sending such messages is
+/// disconnected, and so is one that declares a frame longer than any message of the protocol (before it is buffered).</summary>
 internal sealed class GuardedMessageHandler(PipeWriter output, PipeReader input, IJsonRpcMessageFormatter formatter)
     : LengthHeaderMessageHandler(output, input, formatter)
 {
     // A peer that sends this many undecodable messages in a row is not a client that went wrong once.
     private const int MaxMalformedInARow = 16;
+
+    /// <summary>The longest frame either end accepts: far above the largest message (a stop with every thread's registers
+    /// and its pages, an 8 MB memory read), far below what a hostile length would make the reader buffer.</summary>
+    public const int MaxFrameBytes = 64 << 20;
     private int malformedInARow;
 
     /// <summary>The sentence that says why the connection was ended, when it was the peer's garbage.</summary>
@@ -22,6 +27,11 @@ internal sealed class GuardedMessageHandler(PipeWriter output, PipeReader input,
     {
         while (true)
         {
+            if (await DeclaredLengthAsync(cancellationToken).ConfigureAwait(false) is int length and (< 0 or > MaxFrameBytes))
+            {
+                Refusal = $"closed the connection: a message declared {(uint)length} bytes, more than the {MaxFrameBytes >> 20} MB any message of the protocol takes.";
+                return null;
+            }
             try
             {
                 var message = await base.ReadCoreAsync(cancellationToken).ConfigureAwait(false);
@@ -38,6 +48,23 @@ internal sealed class GuardedMessageHandler(PipeWriter output, PipeReader input,
                 await AnswerParseErrorAsync(e, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // The next frame's big-endian length, looked at without consuming it; null at the end of the stream.
+    private async ValueTask<int?> DeclaredLengthAsync(CancellationToken cancellationToken)
+    {
+        var reader = Reader ?? throw new InvalidOperationException("the handler has no reader");
+        var result = await reader.ReadAtLeastAsync(4, cancellationToken).ConfigureAwait(false);
+        var buffer = result.Buffer;
+        int? length = null;
+        if (buffer.Length >= 4)
+        {
+            Span<byte> header = stackalloc byte[4];
+            buffer.Slice(0, 4).CopyTo(header);
+            length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header);
+        }
+        reader.AdvanceTo(buffer.Start);
+        return length;
     }
 
     private static bool IsDecodingFailure(Exception e) =>
