@@ -35,6 +35,19 @@ internal sealed class GuardedMessageHandler(PipeWriter output, PipeReader input,
             try
             {
                 var message = await base.ReadCoreAsync(cancellationToken).ConfigureAwait(false);
+                if (message is JsonRpcRequest { Method: null or "" } nameless)
+                {
+                    // A request that names no method would end the connection inside StreamJsonRpc: it is answered here,
+                    // and its frame released as the connection would release it once read.
+                    ((StreamJsonRpc.Reflection.IJsonRpcMessageBufferManager)this).DeserializationComplete(nameless);
+                    if (++malformedInARow >= MaxMalformedInARow)
+                    {
+                        Refusal = $"closed the connection after {MaxMalformedInARow} messages in a row that were not JSON-RPC.";
+                        return null;
+                    }
+                    await AnswerErrorAsync(nameless.RequestId, JsonRpcErrorCode.InvalidRequest, "The request names no method.", cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 malformedInARow = 0;
                 return message;
             }
@@ -70,17 +83,16 @@ internal sealed class GuardedMessageHandler(PipeWriter output, PipeReader input,
     private static bool IsDecodingFailure(Exception e) =>
         e is not (OperationCanceledException or ObjectDisposedException or IOException or OutOfMemoryException);
 
-    private async Task AnswerParseErrorAsync(Exception e, CancellationToken cancellationToken)
+    private Task AnswerParseErrorAsync(Exception e, CancellationToken cancellationToken) =>
+        AnswerErrorAsync(default, JsonRpcErrorCode.ParseError, $"The message is not a JSON-RPC 2.0 message this agent can read ({e.GetType().Name}).", cancellationToken);
+
+    private async Task AnswerErrorAsync(RequestId id, JsonRpcErrorCode code, string message, CancellationToken cancellationToken)
     {
         if (Formatter is not IJsonRpcMessageFactory factory)
             return;
         var error = factory.CreateErrorMessage();
-        error.RequestId = default;
-        error.Error = new JsonRpcError.ErrorDetail
-        {
-            Code = JsonRpcErrorCode.ParseError,
-            Message = $"The message is not a JSON-RPC 2.0 message this agent can read ({e.GetType().Name}).",
-        };
+        error.RequestId = id;
+        error.Error = new JsonRpcError.ErrorDetail { Code = code, Message = message };
         try
         {
             await WriteAsync(error, cancellationToken).ConfigureAwait(false);

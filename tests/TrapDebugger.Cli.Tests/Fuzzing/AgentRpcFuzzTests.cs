@@ -32,6 +32,127 @@ public sealed class AgentRpcFuzzTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("nil")]
+    [InlineData("number")]
+    [InlineData("map")]
+    [InlineData("empty")]
+    [InlineData("absent")]
+    public async Task A_request_that_names_no_method_gets_an_error_and_the_connection_goes_on(string method)
+    {
+        var log = new List<string>();
+        var agent = AgentProcess.Start(["agent", "--stdio"], log);
+        try
+        {
+            var input = agent.StandardInput.BaseStream;
+            var output = agent.StandardOutput.BaseStream;
+            await WriteFrameAsync(input, Message((ref MessagePack.MessagePackWriter w) =>
+            {
+                w.WriteMapHeader(method == "absent" ? 3 : 4);
+                w.Write("jsonrpc"); w.Write("2.0");
+                w.Write("id"); w.Write(5);
+                if (method != "absent")
+                {
+                    w.Write("method");
+                    switch (method)
+                    {
+                        case "nil": w.WriteNil(); break;
+                        case "number": w.Write(17); break;
+                        case "map": w.WriteMapHeader(0); break;
+                        default: w.Write(""); break;
+                    }
+                }
+                w.Write("params"); w.WriteArrayHeader(0);
+            }));
+            var (id, code, message) = ErrorOf(await ReadFrameAsync(output));
+            // Either the decoder refuses the message (parse error, no id) or it reaches the request's own answer.
+            Assert.True((id, code) is (-1, -32700) or (5, -32600), $"id {id}, code {code}: {message}");
+            // The next request on the same connection is served.
+            await WriteFrameAsync(input, Message((ref MessagePack.MessagePackWriter w) =>
+            {
+                w.WriteMapHeader(4);
+                w.Write("jsonrpc"); w.Write("2.0");
+                w.Write("id"); w.Write(6);
+                w.Write("method"); w.Write("GreetAsync");
+                w.Write("params"); w.WriteArrayHeader(0);
+            }));
+            var greeting = ErrorOf(await ReadFrameAsync(output));
+            Assert.Equal((6L, -1), (greeting.Id, greeting.Code));
+            Assert.False(agent.HasExited, string.Join('\n', log));
+        }
+        finally
+        {
+            AgentProcess.Kill(agent);
+        }
+    }
+
+    // The writer is a struct: it is written through a reference, or the writes land in a copy.
+    private delegate void Writing(ref MessagePack.MessagePackWriter writer);
+
+    private static byte[] Message(Writing write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static async Task WriteFrameAsync(Stream output, byte[] body)
+    {
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        await output.WriteAsync(frame, TestContext.Current.CancellationToken);
+        await output.FlushAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<byte[]> ReadFrameAsync(Stream input)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        var header = new byte[4];
+        await input.ReadExactlyAsync(header, limit.Token);
+        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+        await input.ReadExactlyAsync(body, limit.Token);
+        return body;
+    }
+
+    // The id and the error's code and message of an answer; code -1 when it is a result.
+    private static (long Id, int Code, string? Message) ErrorOf(byte[] answer)
+    {
+        var reader = new MessagePack.MessagePackReader(answer);
+        long id = -1;
+        int code = -1;
+        string? message = null;
+        int fields = reader.ReadMapHeader();
+        for (int f = 0; f < fields; f++)
+        {
+            switch (reader.ReadString())
+            {
+                case "id":
+                    if (!reader.TryReadNil()) id = reader.ReadInt64();
+                    break;
+                case "error":
+                    int detail = reader.ReadMapHeader();
+                    for (int d = 0; d < detail; d++)
+                    {
+                        switch (reader.ReadString())
+                        {
+                            case "code": code = reader.ReadInt32(); break;
+                            case "message": message = reader.ReadString(); break;
+                            default: reader.Skip(); break;
+                        }
+                    }
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return (id, code, message);
+    }
+
+    [Theory]
     [InlineData(int.MaxValue)]
     [InlineData(GuardedMessageHandler.MaxFrameBytes + 1)]
     [InlineData(-1)]
