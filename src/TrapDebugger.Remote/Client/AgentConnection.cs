@@ -42,6 +42,11 @@ internal sealed class AgentConnection : IAsyncDisposable
     /// <summary>Who answered.</summary>
     public AgentGreeting? Greeting { get; private set; }
 
+    /// <summary>True once a call found the connection gone (the agent exited, was killed, or the network dropped).</summary>
+    public bool IsLost => Volatile.Read(ref lost);
+
+    private bool lost;
+
     /// <summary>Connects to the agent at <paramref name="endpoint"/> and checks that it answers.</summary>
     /// <exception cref="TargetException">The agent cannot be started, reached or authenticated; the message says why.</exception>
     public static async Task<AgentConnection> OpenAsync(RemoteEndpoint endpoint, CancellationToken cancellationToken)
@@ -183,7 +188,7 @@ internal sealed class AgentConnection : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
-        return $"The agent ({Description}) {what}{exit}{(tail.Length > 0 ? $": {tail}" : "")}.";
+        return $"The agent ({Description}) {what}{exit}{(tail.Length > 0 ? $": {tail.TrimEnd('.')}" : "")}.";
     }
 
     /// <summary>Runs a call and turns its failure into one sentence.</summary>
@@ -199,6 +204,7 @@ internal sealed class AgentConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is ConnectionLostException or ObjectDisposedException or RemoteRpcException or IOException)
         {
+            Volatile.Write(ref lost, true);
             if (stderrReader is not null)
                 await Task.WhenAny(stderrReader, Task.Delay(200)).ConfigureAwait(false);
             throw new TargetException(LostSentence(), e);

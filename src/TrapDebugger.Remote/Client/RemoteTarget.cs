@@ -363,24 +363,26 @@ internal sealed class RemoteTarget : ITarget
     public Task ContinueAsync(bool deliverSignals = true)
     {
         Resumed();
-        return connection.Guard(() => connection.Agent.ContinueAsync(deliverSignals, closing.Token));
+        return RunControlAsync(() => connection.Agent.ContinueAsync(deliverSignals, closing.Token));
     }
 
     /// <inheritdoc/>
     public Task StepInstructionAsync(int threadId)
     {
         Resumed();
-        return connection.Guard(() => connection.Agent.StepInstructionAsync(threadId, closing.Token));
+        return RunControlAsync(() => connection.Agent.StepInstructionAsync(threadId, closing.Token));
     }
 
     /// <inheritdoc/>
-    public Task PauseAsync() => connection.Guard(() => connection.Agent.PauseAsync(closing.Token));
+    public Task PauseAsync() => RunControlAsync(() => connection.Agent.PauseAsync(closing.Token));
 
     /// <inheritdoc/>
+    /// <remarks>With the connection gone there is nothing left to kill from here: the agent, if it still runs, has
+    /// killed the program it launched, and the end is the <see cref="TargetConnectionLost"/> event.</remarks>
     public async Task KillAsync()
     {
         Resumed();
-        await connection.Guard(() => connection.Agent.KillAsync(closing.Token)).ConfigureAwait(false);
+        await RunControlAsync(() => connection.Agent.KillAsync(closing.Token)).ConfigureAwait(false);
         await WaitForEndAsync().ConfigureAwait(false);
     }
 
@@ -388,8 +390,21 @@ internal sealed class RemoteTarget : ITarget
     public async Task DetachAsync(bool keepStopped = false)
     {
         Resumed();
-        await connection.Guard(() => connection.Agent.DetachAsync(keepStopped, closing.Token)).ConfigureAwait(false);
+        await RunControlAsync(() => connection.Agent.DetachAsync(keepStopped, closing.Token)).ConfigureAwait(false);
         await WaitForEndAsync().ConfigureAwait(false);
+    }
+
+    // A run-control call that finds the connection gone is not a failure of that call: the event pump reports the loss
+    // as the target's last event, which ends the session with its one sentence, as a process that dies while it runs.
+    private async Task RunControlAsync(Func<Task> call)
+    {
+        try
+        {
+            await connection.Guard(call).ConfigureAwait(false);
+        }
+        catch (TargetException) when (connection.IsLost)
+        {
+        }
     }
 
     // The end event travels after the answer; wait for the pump to have seen it (or for the connection to go).
