@@ -599,7 +599,14 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
         try
         {
             info = new FileInfo(local);
-            if (!info.Exists)
+            // A module is named by a link as often as not (libfoo.so.1): what is described and read is the file it names.
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target)
+            {
+                info = target;
+                local = target.FullName;
+            }
+            // Shorter than an ELF header is no module; and FIFOs and devices say 0 here, and opening one could wait forever.
+            if (!info.Exists || info.Length < 64)
                 return Task.FromResult<WireFile?>(null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -85,6 +85,31 @@ public sealed class AgentRpcFuzzTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Describing_a_fifo_or_a_device_answers_at_once_and_opens_nothing()
+    {
+        var fifo = Path.Combine(Path.GetTempPath(), $"trapdbg-fifo-{Environment.ProcessId}");
+        File.Delete(fifo);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var log = new List<string>();
+        var agent = AgentProcess.Start(["agent", "--stdio"], log);
+        try
+        {
+            using var rpc = RpcConnection.Create(agent.StandardOutput.BaseStream, agent.StandardInput.BaseStream, out _);
+            var remote = rpc.Attach<TrapDebugger.Remote.Contract.IRemoteAgent>();
+            rpc.StartListening();
+            foreach (var path in new[] { fifo, "/dev/zero", "/dev/null" })
+                Assert.Null(await remote.DescribeFileAsync(path, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            Assert.NotNull(await remote.DescribeFileAsync("/bin/sh", TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            AgentProcess.Kill(agent);
+            File.Delete(fifo);
+        }
+    }
+
     // The writer is a struct: it is written through a reference, or the writes land in a copy.
     private delegate void Writing(ref MessagePack.MessagePackWriter writer);
 
