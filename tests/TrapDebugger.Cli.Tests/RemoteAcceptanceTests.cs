@@ -96,21 +96,7 @@ public sealed class RemoteAcceptanceTests
             var row = JsonDocument.Parse(ps.ToString()).RootElement.EnumerateArray().Single(r => r.Int("pid") == pid);
             Assert.Equal(1, row.Int("namespacePid"));
 
-            var output = new StringWriter();
-            var error = new AttachTests.SynchronizedWriter();
-            var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), true, output, error, false,
-                TestContext.Current.CancellationToken, AgentProcess.StdioCommand());
-            await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
-            Assert.False(attach.IsCompleted, error.Text);
-            await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
-            var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-            Assert.True(status == 128 + 4, $"status {status}: {error.Text}");
-            var stop = new CliResult(status, output.ToString(), error.Text).Json.GetProperty("stop");
-            Assert.Equal("State check", stop.Str("category"));
-            Assert.Equal("request accepted while the service is draining", stop.Str("message"));
-            var (file, first, last) = FixtureSource.VerboseTrapStatement(binary.Sources, "State check", "request accepted while the service is draining");
-            Assert.InRange(stop.GetProperty("landing").Int("line")!.Value, first, last);
-            Assert.Equal(file, stop.GetProperty("landing").Str("file"));
+            await RemoteAgentTests.AttachReportsServiceTrapAsync(pid, trapFile, binary);
         }
         finally
         {

@@ -60,27 +60,35 @@ public sealed class RemoteAgentTests
         using var service = AttachTests.Start(binary.Program, "60000", "--trap-file", trapFile);
         try
         {
-            var output = new StringWriter();
-            var error = new AttachTests.SynchronizedWriter();
-            var attach = AttachCommand.AttachAsync(service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), true, output, error, false,
-                TestContext.Current.CancellationToken, AgentProcess.StdioCommand());
-            await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
-            Assert.False(attach.IsCompleted, error.Text);
-            await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
-            var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-            Assert.True(status == 128 + 4, $"status {status}: {error.Text}");
-            var stop = new CliResult(status, output.ToString(), error.Text).Json.GetProperty("stop");
-            Assert.Equal("State check", stop.Str("category"));
-            Assert.Equal("request accepted while the service is draining", stop.Str("message"));
-            var (file, first, last) = FixtureSource.VerboseTrapStatement(binary.Sources, "State check", "request accepted while the service is draining");
-            Assert.InRange(stop.GetProperty("landing").Int("line")!.Value, first, last);
-            Assert.Equal(file, stop.GetProperty("landing").Str("file"));
+            await AttachReportsServiceTrapAsync(service.Id, trapFile, binary);
         }
         finally
         {
             File.Delete(trapFile);
             AttachTests.Kill(service.Id);
         }
+    }
+
+    /// <summary>Attaches to the running <c>service</c> fixture <paramref name="pid"/> through the stdio agent with
+    /// <c>trapdbg attach --json</c>, makes it trap through <paramref name="trapFile"/>, and checks the report names the
+    /// state check and lands on its statement.</summary>
+    internal static async Task AttachReportsServiceTrapAsync(int pid, string trapFile, FixtureBinary binary)
+    {
+        var output = new StringWriter();
+        var error = new AttachTests.SynchronizedWriter();
+        var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), true, output, error, false,
+            TestContext.Current.CancellationToken, AgentProcess.StdioCommand());
+        await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
+        Assert.False(attach.IsCompleted, error.Text);
+        await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
+        var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        Assert.True(status == 128 + 4, $"status {status}: {error.Text}");
+        var stop = new CliResult(status, output.ToString(), error.Text).Json.GetProperty("stop");
+        Assert.Equal("State check", stop.Str("category"));
+        Assert.Equal("request accepted while the service is draining", stop.Str("message"));
+        var (file, first, last) = FixtureSource.VerboseTrapStatement(binary.Sources, "State check", "request accepted while the service is draining");
+        Assert.InRange(stop.GetProperty("landing").Int("line")!.Value, first, last);
+        Assert.Equal(file, stop.GetProperty("landing").Str("file"));
     }
 
     [Theory]
@@ -174,17 +182,26 @@ public sealed class RemoteAgentTests
         return seen;
     }
 
-    [Fact]
-    public async Task AReadAcrossTheEndOfAMappingGivesTheReadableBytesAsTheProcessHasThem()
+    private static Task<RemotePlatform> ConnectStdioAgentAsync() =>
+        RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(AgentProcess.StdioCommand()) }, TestContext.Current.CancellationToken);
+
+    /// <summary>Launches verbose_trap_multi (-O0, "ok") through <paramref name="platform"/> as a bare target and reads
+    /// its events up to the entry stop (the modules the loader mapped may be announced with it).</summary>
+    private static async Task<ITarget> LaunchToEntryAsync(RemotePlatform platform)
     {
         var binary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O0);
-        await using var platform = await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(AgentProcess.StdioCommand()) },
-            TestContext.Current.CancellationToken);
-        await using var target = await platform.LaunchAsync(new LaunchOptions { Program = binary.Program, Arguments = ["ok"] }, TestContext.Current.CancellationToken);
-        // The entry stop (the modules the loader mapped may be announced with it).
+        var target = await platform.LaunchAsync(new LaunchOptions { Program = binary.Program, Arguments = ["ok"] }, TestContext.Current.CancellationToken);
         while (await target.Events.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken) is not ProcessStopped)
         {
         }
+        return target;
+    }
+
+    [Fact]
+    public async Task AReadAcrossTheEndOfAMappingGivesTheReadableBytesAsTheProcessHasThem()
+    {
+        await using var platform = await ConnectStdioAgentAsync();
+        await using var target = await LaunchToEntryAsync(platform);
         var regions = await target.GetMemoryRegionsAsync();
         // A readable mapping with nothing mapped right after it: a read running past its end stops there.
         var edge = regions.First(r => r.Readable && !regions.Any(o => o.Start == r.End));
@@ -206,13 +223,8 @@ public sealed class RemoteAgentTests
     [Fact]
     public async Task WritingTheMemoryOfAProcessThatEndedFailsWithOneSentenceAndTheAgentServesOn()
     {
-        var binary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O0);
-        await using var platform = await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(AgentProcess.StdioCommand()) },
-            TestContext.Current.CancellationToken);
-        await using var target = await platform.LaunchAsync(new LaunchOptions { Program = binary.Program, Arguments = ["ok"] }, TestContext.Current.CancellationToken);
-        while (await target.Events.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Timeout, TestContext.Current.CancellationToken) is not ProcessStopped)
-        {
-        }
+        await using var platform = await ConnectStdioAgentAsync();
+        await using var target = await LaunchToEntryAsync(platform);
         ulong stack = (await target.GetRegistersAsync(target.ProcessId)).Rsp;
         await target.KillAsync();
         // The mem file of a process whose memory is gone writes nothing; that must end the write, not repeat it forever.
