@@ -46,24 +46,101 @@ public sealed class RemoteAcceptanceTests
         try
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
-            var before = RemoteAgentTests.CodeBytes(service.Id);
-            using var interrupt = new CancellationTokenSource();
-            var output = new StringWriter();
-            var error = new AttachTests.SynchronizedWriter();
-            var attach = AttachCommand.AttachAsync(service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), false, output, error, false, interrupt.Token, remote);
-            await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
-            Assert.False(attach.IsCompleted, error.Text);
-            Assert.NotEqual(0, AttachTests.TracerPid(service.Id));
-            await interrupt.CancelAsync();
-            var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-            Assert.True(status == 128 + 2, $"status {status}: {error.Text}");
-            await AttachTests.WaitForAsync(() => AttachTests.TracerPid(service.Id) == 0);
-            Assert.Contains(AttachTests.State(service.Id), "RS");
-            Assert.Equal(before, RemoteAgentTests.CodeBytes(service.Id));
+            await AttachDetachLeavesProcessAsync(remote, service.Id, service.Id);
         }
         finally
         {
             AttachTests.Kill(service.Id);
+        }
+    }
+
+    /// <summary>Attaches through <paramref name="remote"/> to <paramref name="pid"/> (the pid the agent knows it by), interrupts
+    /// it, and checks that the process (<paramref name="hostPid"/> here) runs on untraced with every code byte as before.</summary>
+    private static async Task AttachDetachLeavesProcessAsync(string remote, int pid, int hostPid)
+    {
+        var before = RemoteAgentTests.CodeBytes(hostPid);
+        using var interrupt = new CancellationTokenSource();
+        var output = new StringWriter();
+        var error = new AttachTests.SynchronizedWriter();
+        var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), false, output, error, false, interrupt.Token, remote);
+        await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
+        Assert.False(attach.IsCompleted, error.Text);
+        Assert.NotEqual(0, AttachTests.TracerPid(hostPid));
+        await interrupt.CancelAsync();
+        var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        Assert.True(status == 128 + 2, $"status {status}: {error.Text}");
+        await AttachTests.WaitForAsync(() => AttachTests.TracerPid(hostPid) == 0);
+        Assert.Contains(AttachTests.State(hostPid), "RS");
+        Assert.Equal(before, RemoteAgentTests.CodeBytes(hostPid));
+    }
+
+    [Fact]
+    public async Task AnAgentInsideTheContainerLaunchesWalksAndAttachesWithFilesOnlyTheContainerSees()
+    {
+        var trapBinary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O2);
+        var walkBinary = Fixtures.Build("verbose_trap_multi", BuildVariant.Clang22O0);
+        var service = Fixtures.Build("service", BuildVariant.Clang22O2);
+        var hidden = Directory.CreateTempSubdirectory("trapdbg-container-").FullName;
+        var cache = Directory.CreateTempSubdirectory("trapdbg-cache-").FullName;
+        string Inside(string name) => Path.Combine(hidden, name);
+        // The container: its own PID namespace (with its own /proc) and mount namespace, whose tmpfs holds the programs at
+        // paths this side cannot see; its first process is the service.
+        var script = $"mount -t tmpfs none '{hidden}' && cp '{trapBinary.Program}' '{Inside("trap")}' && cp '{walkBinary.Program}' '{Inside("walk")}' " +
+            $"&& cp '{service.Program}' '{Inside("service")}' && exec '{Inside("service")}' 600000";
+        using var container = Process.Start(new ProcessStartInfo("unshare", ["--pid", "--mount", "--fork", "--mount-proc", "sh", "-c", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            int hostPid = 0;
+            await AttachTests.WaitForAsync(() => (hostPid = FindByProgram(Inside("service"))) != 0 || container.HasExited);
+            // stderr is read only on failure: reading it otherwise would wait for the container to end.
+            if (hostPid == 0)
+                Assert.Fail("unshare failed: " + container.StandardError.ReadToEnd());
+            Assert.False(File.Exists(Inside("trap")));
+            // The agent joins the container's namespaces, as docker exec -i CONTAINER trapdbg agent --stdio does.
+            var remote = string.Join(' ', new[] { "nsenter", "--target", hostPid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--pid", "--mount" }
+                .Concat(AgentProcess.Trapdbg()).Select(AgentProcess.Quote)) + " agent --stdio";
+
+            var ps = new StringWriter();
+            Assert.Equal(0, await PsCommand.ListAsync(remote, true, ps, new StringWriter(), TestContext.Current.CancellationToken));
+            var first = JsonDocument.Parse(ps.ToString()).RootElement.EnumerateArray().Single(r => r.Int("pid") == 1);
+            Assert.Equal(Inside("service"), first.Str("program"));
+
+            var local = await CliRun.RunAsync(true, trapBinary.Program, "bounds");
+            var inContainer = await RemoteAgentTests.RunRemoteAsync(remote, Inside("trap"), "bounds");
+            Assert.Equal(local.Status, inContainer.Status);
+            Assert.Equal("merged-trap", inContainer.Json.GetProperty("stop").Str("kind"));
+            RemoteAgentTests.AssertSameStop(local.Json.GetProperty("stop"), inContainer.Json.GetProperty("stop"));
+
+            // The walk reads the program's file from the agent (no file here has its path), by build-id into the cache;
+            // a second session reads nothing again.
+            var localWalk = await RemoteAgentTests.WalkOnAsync(null, walkBinary.Program);
+            Assert.Equal(localWalk, await RemoteAgentTests.WalkOnAsync(remote, Inside("walk"), cache));
+            var cached = Directory.EnumerateFiles(Path.Combine(cache, "build-id"), "*-walk", SearchOption.AllDirectories).Single();
+            Assert.Equal(await File.ReadAllBytesAsync(walkBinary.Program, TestContext.Current.CancellationToken), await File.ReadAllBytesAsync(cached, TestContext.Current.CancellationToken));
+            var fetched = File.GetLastWriteTimeUtc(cached);
+            Assert.Equal(localWalk, await RemoteAgentTests.WalkOnAsync(remote, Inside("walk"), cache));
+            Assert.Equal(fetched, File.GetLastWriteTimeUtc(cached));
+
+            // The service is process 1 in there: attached and detached by that pid, it runs on with its code as before.
+            await AttachDetachLeavesProcessAsync(remote, 1, hostPid);
+        }
+        finally
+        {
+            AgentProcess.Kill(container);
+            foreach (var dir in new[] { hidden, cache })
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
         }
     }
 

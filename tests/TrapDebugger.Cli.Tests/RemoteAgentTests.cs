@@ -97,9 +97,13 @@ public sealed class RemoteAgentTests
     public async Task AttachWaitForCatchesAProgramAShellStartsAndReportsItsTrap(bool remote)
     {
         var binary = Fixtures.Build("service", BuildVariant.Clang22O2);
-        // A copy under a name no other test runs, so the wait can only catch the process started here.
-        var program = Path.Combine(Directory.CreateTempSubdirectory("trapdbg-waitfor-").FullName, $"svc{Environment.ProcessId}{(remote ? "r" : "l")}");
-        File.Copy(binary.Program, program);
+        // The program under a name no other test runs, so the wait can only catch the process started here: a hard link
+        // beside it, not a copy (a copy just written can still be open for writing in a child another test forks, and
+        // then it cannot be executed: "Text file busy").
+        var program = Path.Combine(Path.GetDirectoryName(binary.Program)!, $"svc{Environment.ProcessId}{(remote ? "r" : "l")}");
+        File.Delete(program);
+        using (var link = Process.Start(new ProcessStartInfo("ln", [binary.Program, program]))!)
+            await link.WaitForExitAsync(TestContext.Current.CancellationToken);
         var trapFile = program + ".trap";
         var output = new StringWriter();
         var error = new AttachTests.SynchronizedWriter();
@@ -124,6 +128,7 @@ public sealed class RemoteAgentTests
         {
             if (shell is not null) AttachTests.Kill(shell.Id);
             File.Delete(trapFile);
+            File.Delete(program);
         }
     }
 
@@ -138,12 +143,14 @@ public sealed class RemoteAgentTests
         Assert.Equal(local, remote);
     }
 
-    /// <summary>Walks <paramref name="program"/> on this machine, or through the agent <paramref name="remoteCommand"/> starts.</summary>
-    internal static async Task<List<string>> WalkOnAsync(string? remoteCommand, string program)
+    /// <summary>Walks <paramref name="program"/> on this machine, or through the agent <paramref name="remoteCommand"/> starts
+    /// (module files it fetches kept in <paramref name="cacheDirectory"/>, or the user's cache).</summary>
+    internal static async Task<List<string>> WalkOnAsync(string? remoteCommand, string program, string? cacheDirectory = null)
     {
         ITargetPlatform platform = remoteCommand is null
             ? LocalPlatform.Instance
-            : await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(remoteCommand) }, TestContext.Current.CancellationToken);
+            : await RemotePlatform.ConnectAsync(new RemoteEndpoint { Pipe = RemoteEndpoint.SplitCommand(remoteCommand), CacheDirectory = cacheDirectory },
+                TestContext.Current.CancellationToken);
         return await WalkAsync(platform, program);
     }
 

@@ -9,6 +9,8 @@ namespace TrapDebugger.Remote.Agent;
 /// lets the debugged process go.</summary>
 public static class AgentHost
 {
+    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Serves <paramref name="input"/>/<paramref name="output"/> until the peer closes them or
     /// <paramref name="cancellationToken"/> fires.</summary>
     public static Task RunAsync(Stream input, Stream output, AgentOptions options, CancellationToken cancellationToken = default) =>
@@ -21,7 +23,9 @@ public static class AgentHost
         var service = new AgentService(options);
         using var rpc = RpcConnection.Create(input, output, out var handler);
         rpc.AddLocalRpcTarget(RpcTargetMetadata.FromShape<IRemoteAgent>(), service, null);
-        service.Refused += () => _ = Task.Delay(200).ContinueWith(_ => rpc.Dispose(), TaskScheduler.Default);
+        // The refused client closes the connection as soon as it reads its sentence; one that does not is closed here a
+        // little later (the answer is written after the refusal, so closing at once could lose it on a busy machine).
+        service.Refused += () => _ = Task.Delay(RefusalGrace).ContinueWith(_ => rpc.Dispose(), TaskScheduler.Default);
         rpc.StartListening();
         using (cancellationToken.Register(rpc.Dispose))
         {

@@ -19,6 +19,9 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     private const int MaxFileChunk = 4 << 20;
     private const int PageSize = 4096;
 
+    private static readonly TimeSpan OutputDrainBound = TimeSpan.FromSeconds(1);
+    private readonly List<Task> forwarders = [];
+
     // Process waits begun and not yet collected; a client cannot pile them up without bound.
     private const int MaxWaits = 8;
 
@@ -242,9 +245,9 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
         }
         options.Log?.WriteLine($"trapdbg agent: {(launchedHere ? "launched" : "attached to")} process {started.ProcessId}.");
         if (started.StandardOutput is { } stdout)
-            _ = Task.Run(() => ForwardOutputAsync(stdout, "stdout"));
+            forwarders.Add(Task.Run(() => ForwardOutputAsync(stdout, "stdout")));
         if (started.StandardError is { } stderr)
-            _ = Task.Run(() => ForwardOutputAsync(stderr, "stderr"));
+            forwarders.Add(Task.Run(() => ForwardOutputAsync(stderr, "stderr")));
         pump = Task.Run(() => PumpAsync(started));
         return new WireTargetInfo { ProcessId = started.ProcessId, ExecutablePath = started.ExecutablePath };
     }
@@ -258,6 +261,12 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
             await foreach (var e in t.Events.ReadAllAsync(ending.Token).ConfigureAwait(false))
             {
                 var wire = await ToWireAsync(t, e).ConfigureAwait(false);
+                if (e is ProcessExited or ProcessKilled)
+                {
+                    // The program's last output goes before its end: its pipes reach their end with it (a child that
+                    // inherited them may hold them open, hence the bound).
+                    await Task.WhenAny(Task.WhenAll(forwarders), Task.Delay(OutputDrainBound, ending.Token)).ConfigureAwait(false);
+                }
                 if (e is ProcessExited or ProcessKilled or ProcessDetached)
                     lock (gate) targetEnded = true;
                 Publish(wire);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, openSync, readFileSync, readSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, readSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildFixture, fixtureDir, lineOf, tempDir } from './fixtures.mjs';
 import { startSession, launchToStop, firstSourceFrame, endSession } from './session.mjs';
@@ -145,10 +145,10 @@ test('attach through the TCP agent: a breakpoint in the hot function, stepping a
 });
 
 test('attach with waitFor through the agent catches a program a shell starts (fork, then exec)', async () => {
-  // A copy under a name nothing else runs (other test files start the service meanwhile), waited for by that name.
+  // The service under a name nothing else runs (other test files start it meanwhile), waited for by that name: a hard
+  // link, not a copy, which a child forked meanwhile could still hold open for writing ("Text file busy" at exec).
   const program = path.join(tempDir, `waited-${process.pid}`);
-  copyFileSync(buildFixture('service', '-O0', ['-pthread']), program);
-  chmodSync(program, 0o755);
+  linkSync(buildFixture('service', '-O0', ['-pthread']), program);
   const dc = await startSession();
   let shell;
   try {
