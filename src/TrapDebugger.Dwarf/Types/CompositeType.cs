@@ -32,6 +32,9 @@ public sealed class CompositeType : DwarfType
     /// <summary>The template type and value parameters, when the type is a template instance.</summary>
     public IReadOnlyList<TemplateParameter> TemplateParameters => _templateParameters;
 
+    /// <summary>The variants of a type that holds one of several shapes (a Rust enum with data), or null.</summary>
+    public VariantPart? VariantPart { get; private set; }
+
     /// <summary>The keyword C++ uses for this family.</summary>
     public string Keyword => Kind switch { DwarfTypeKind.Class => "class", DwarfTypeKind.Union => "union", _ => "struct" };
 
@@ -40,6 +43,9 @@ public sealed class CompositeType : DwarfType
 
     /// <summary>Adds a direct base class (used by the builder).</summary>
     public void AddBase(BaseClass baseClass) => _bases.Add(baseClass);
+
+    /// <summary>Sets the variant part (used by the builder; a type has at most one).</summary>
+    public void SetVariantPart(VariantPart part) => VariantPart ??= part;
 
     /// <summary>Adds a template parameter (used by the builder).</summary>
     public void AddTemplateParameter(TemplateParameter parameter) => _templateParameters.Add(parameter);
