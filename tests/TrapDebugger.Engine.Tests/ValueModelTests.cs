@@ -90,7 +90,9 @@ public sealed class ValueModelTests
     [InlineData("'ab'", "not closed")]
     [InlineData("a ? b : c", "conditional operator")]
     [InlineData("a++", "would change the program")]
-    [InlineData("\"s\"", "string literals")]
+    [InlineData("\"s", "not closed")]
+    [InlineData("f(1,", "expression ends")]
+    [InlineData("a = ", "expression ends")]
     [InlineData("", "empty")]
     public void ParseErrorsNameTheProblem(string text, string fragment)
     {

@@ -20,4 +20,11 @@ public interface IEvaluationScope
 
     /// <summary>Writes a register of the frame (for setVariable on a value that lives in a register).</summary>
     void WriteRegister(int dwarfRegister, ReadOnlySpan<byte> bytes);
+
+    /// <summary>Calls the function named <paramref name="name"/> of the program with <paramref name="arguments"/> on the
+    /// frame's thread and returns what it returned.</summary>
+    /// <exception cref="ExpressionException">There is no such function, calls cannot be made here, or the call failed
+    /// (a crash or a timeout in the callee; the thread is restored either way).</exception>
+    DebugValue CallFunction(string name, IReadOnlyList<DebugValue> arguments) =>
+        throw new ExpressionException($"calling '{name}' needs a running process stopped in this frame's thread");
 }

@@ -179,8 +179,7 @@ public sealed partial class TargetProcess
         {
             reference = Register(new(ContainerKind.Value, scope, value, expression));
             int n = formatter.ChildCount(value);
-            var canonical = value.Canonical;
-            if (canonical is ArrayType || StandardLibraryLayouts.Classify(canonical) == StandardLibraryLayouts.Container.Vector) indexed = n;
+            if (formatter.ChildrenAreElements(value)) indexed = n;
             else named = n;
         }
         return new VariableInfo(name, text, value.Type.DisplayName, reference, indexed, named, expression,
@@ -241,7 +240,18 @@ public sealed partial class TargetProcess
     public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
     {
         var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
-        var (value, suffix) = Evaluator.Evaluate(expression, scope);
+        long before = _memory.Version;
+        int registerWrites = scope.RegisterWrites;
+        DebugValue value;
+        ValueFormat suffix;
+        try
+        {
+            (value, suffix) = Evaluator.Evaluate(expression, scope);
+        }
+        finally
+        {
+            if (_memory.Version != before) ForgetValuesAfterChange(scope, registerWrites != scope.RegisterWrites);
+        }
         var raw = expression;
         int comma = LastTopLevelComma(expression);
         if (comma >= 0) raw = expression[..comma].Trim();
@@ -302,16 +312,28 @@ public sealed partial class TargetProcess
             _ => Formatter(scope).Children(container.Value!, 0, int.MaxValue).FirstOrDefault(c => c.Name == name).Value,
         };
         if (target is null) throw new ExpressionException($"there is no variable named '{name}' here");
+        int registerWrites = scope.RegisterWrites;
         var stored = Evaluator.Assign(target, valueExpression, scope);
-        // Values read before the change are stale: every scope of this stop reads memory again on the next request.
+        ForgetValuesAfterChange(scope, registerWrites != scope.RegisterWrites);
+        return Describe(name, stored, scope, null, format);
+    }
+
+    /// <summary>A number that changes whenever the debugger changes the stopped program's memory or registers (an
+    /// assignment, a function call, setVariable, writeMemory): what a client shows of this stop must then be read again.</summary>
+    public long StateVersion => _memory.Version;
+
+    // Values read before a change are stale: every scope of this stop reads memory again on the next request, and a
+    // thread whose registers were written is unwound again.
+    private void ForgetValuesAfterChange(FrameScope changed, bool registersWritten)
+    {
         lock (_containers)
         {
             foreach (var s in _scopes.Values) s.Refresh();
         }
+        if (!registersWritten) return;
         lock (_stacks)
         {
-            if (container.Kind == ContainerKind.Registers) _stacks.Remove(scope.Frame.ThreadId);
+            _stacks.Remove(changed.Frame.ThreadId);
         }
-        return Describe(name, stored, scope, null, format);
     }
 }

@@ -590,12 +590,16 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
         return null;
     }
 
+    /// <summary>How many register writes this scope has made (so a caller can tell whether the frame's registers changed).</summary>
+    public int RegisterWrites { get; private set; }
+
     /// <inheritdoc/>
     public void WriteRegister(int dwarfRegister, ReadOnlySpan<byte> bytes)
     {
         if (_writeRegister is null)
             throw new ExpressionException("registers can only be changed in the innermost frame");
         _writeRegister(dwarfRegister, bytes);
+        RegisterWrites++;
         if (dwarfRegister is >= 0 and < RegisterSet.Count && bytes.Length >= 8)
             _registers.Set(dwarfRegister, BitConverter.ToUInt64(bytes));
     }
