@@ -147,6 +147,60 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
             state = RunState.Stopped;
     });
 
+    /// <summary>Runs thread <paramref name="tid"/> alone from its current registers while every other thread stays stopped,
+    /// without delivering the signal it stopped with; its next stop is reported as a <see cref="ProcessStopped"/> for it
+    /// (other threads' pending stops stay pending). This is how code of the program runs on a stopped thread (a function
+    /// called from an expression); <see cref="PauseAsync"/> interrupts it.</summary>
+    public Task RunThreadAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var thread = Thread(tid);
+        if (thread.InExitStop || thread.Exiting) throw new TraceException($"thread {tid} is exiting and cannot run code");
+        if (thread.InGroupStop)
+            throw new TraceException($"thread {tid} is in a job-control stop (SIGSTOP); continue the process before running code on it");
+        thread.ResumeSignal = 0;
+        // On one of our int3 bytes the original instruction runs first, with the others held (as ResumeAll does).
+        if (SiteAt(GetRegisters(thread).Rip) is { } site)
+        {
+            StepOver(thread, site);
+            if (state == RunState.Gone) return;
+            if (!threads.ContainsKey(tid)) return;
+            // The stepped instruction stopped on its own (a fault): report that stop instead of running on.
+            if (pendingStops.FirstOrDefault(p => p.Tid == tid) is { } own)
+            {
+                var rest = pendingStops.Where(p => p != own).ToList();
+                pendingStops.Clear();
+                foreach (var p in rest) pendingStops.Enqueue(p);
+                ReportStop(own);
+                return;
+            }
+            if (thread.Running)
+            {
+                state = RunState.Running;
+                return;
+            }
+        }
+        state = RunState.Running;
+        if (!Resume(thread, Ptrace.CONT))
+            state = RunState.Stopped;
+    });
+
+    /// <summary>The signal thread <paramref name="tid"/> receives when it is next resumed (the one it stopped with,
+    /// unless changed), 0 for none.</summary>
+    public Task<int> GetPendingSignalAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        return Thread(tid).ResumeSignal;
+    });
+
+    /// <summary>Sets the signal thread <paramref name="tid"/> receives when it is next resumed (0 for none): puts back
+    /// the signal of the stop a thread was in before it ran code for the debugger.</summary>
+    public Task SetPendingSignalAsync(int tid, int signal) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        Thread(tid).ResumeSignal = signal;
+    });
+
     /// <summary>Interrupts every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does
     /// nothing if the process is already stopped.</summary>
     public Task PauseAsync() => tracer.Invoke(() =>
@@ -209,6 +263,43 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         var t = Thread(tid);
         var copy = registers;
         unsafe { Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)(&copy)), "PTRACE_SETFPREGS", t.Tid); }
+    });
+
+    // The XSAVE area is at most a few kilobytes (AVX-512 and AMX tile data included).
+    private const int MaxExtendedState = 16384;
+
+    /// <summary>Every floating-point and vector register of stopped thread <paramref name="tid"/> (x87, SSE, AVX and later
+    /// extensions) as the kernel's XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE), to be put back whole with
+    /// <see cref="SetExtendedStateAsync"/>; the x87/SSE part alone when the kernel has no XSAVE area for it.</summary>
+    public Task<byte[]> GetExtendedStateAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        var buffer = new byte[MaxExtendedState];
+        unsafe
+        {
+            fixed (byte* b = buffer)
+            {
+                var io = new IoVec { Base = (nint)b, Length = (nuint)buffer.Length };
+                Check(LibC.Ptrace(Ptrace.GETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_GETREGSET NT_X86_XSTATE", t.Tid);
+                return buffer.AsSpan(0, (int)io.Length).ToArray();
+            }
+        }
+    });
+
+    /// <summary>Puts back the registers <see cref="GetExtendedStateAsync"/> returned for thread <paramref name="tid"/>.</summary>
+    public Task SetExtendedStateAsync(int tid, byte[] state) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        unsafe
+        {
+            fixed (byte* b = state)
+            {
+                var io = new IoVec { Base = (nint)b, Length = (nuint)state.Length };
+                Check(LibC.Ptrace(Ptrace.SETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_SETREGSET NT_X86_XSTATE", t.Tid);
+            }
+        }
     });
 
     /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
