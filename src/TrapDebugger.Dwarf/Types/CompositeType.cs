@@ -23,6 +23,10 @@ public sealed class CompositeType : DwarfType
     /// <summary>True for a declaration without a definition (DW_AT_declaration): members are unknown.</summary>
     public bool IsDeclaration { get; init; }
 
+    /// <summary>True when the producer says values of this type are passed and returned through memory by address
+    /// (DW_AT_calling_convention DW_CC_pass_by_reference: a C++ class with a non-trivial copy constructor or destructor).</summary>
+    public bool PassedByReference { get; init; }
+
     /// <summary>The non-static data members, in declaration order.</summary>
     public IReadOnlyList<DataMember> Members => _members;
 

@@ -187,6 +187,7 @@ public sealed class DwarfTypeReader
             Name = die.Name is null ? null : QualifiedName(die),
             ByteSize = byteSize ?? 0,
             IsDeclaration = declaration,
+            PassedByReference = die.Find(DwarfAttribute.CallingConvention)?.AsUnsigned() == 4,
             DieOffset = (ulong)die.Offset, Language = _language, Alignment = _alignment,
         };
         _cache[key] = type;

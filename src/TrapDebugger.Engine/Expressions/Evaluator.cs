@@ -43,7 +43,7 @@ public sealed class Evaluator(IEvaluationScope scope)
         IndexNode i => Index(i),
         UnaryNode u => Unary(u),
         BinaryNode b => Binary(b),
-        CastNode c => Cast(Eval(c.Operand), ResolveType(c.Type, c), c),
+        CastNode c => CastOrTypedCall(c),
         CallNode call => Call(call),
         AssignNode a => Assign(a),
         StringLiteralNode str => throw Error(str, "a string literal can only be passed to a function of the program"),
@@ -432,8 +432,23 @@ public sealed class Evaluator(IEvaluationScope scope)
         return evaluator.Store(target, Evaluate(text, scope).Value, node);
     }
 
+    // "(size_t)strlen(s)": a cast of a call also tells a function without debug information what it returns.
+    private DebugValue CastOrTypedCall(CastNode c)
+    {
+        var type = ResolveType(c.Type, c);
+        var value = c.Operand is CallNode { Callee: IdentifierNode } call ? Call(call, type) : Eval(c.Operand);
+        return Cast(value, type, c);
+    }
+
+    private void RequireSideEffects(SyntaxNode node, string what)
+    {
+        if (!_scope.SideEffectsAllowed)
+            throw Error(node, $"{what} would change the program, and this evaluation may not (a hover); use the console or a watch");
+    }
+
     private DebugValue Assign(AssignNode a)
     {
+        RequireSideEffects(a, "an assignment");
         var target = Eval(a.Target);
         var value = Require(Eval(a.Value), a.Value);
         if (a.Operator is { } op) value = Combine(op, Require(target, a.Target), value, a);
@@ -491,7 +506,7 @@ public sealed class Evaluator(IEvaluationScope scope)
     private static bool SameType(DwarfType a, DwarfType b) =>
         ReferenceEquals(a, b) || (a.ByteSize == b.ByteSize && a.Kind == b.Kind && a.Name is not null && a.Name == b.Name);
 
-    private DebugValue Call(CallNode call)
+    private DebugValue Call(CallNode call, DwarfType? returnType = null)
     {
         var arguments = call.Arguments;
         if (call.Callee is MemberNode method)
@@ -524,9 +539,10 @@ public sealed class Evaluator(IEvaluationScope scope)
             }
             values.Add(Require(Eval(argument), argument));
         }
+        RequireSideEffects(call, $"calling '{function.Name}'");
         try
         {
-            return _scope.CallFunction(function.Name, values);
+            return _scope.CallFunction(function.Name, values, returnType);
         }
         catch (ExpressionException e) when (e.Column < 0)
         {

@@ -63,7 +63,7 @@ public sealed partial class TargetProcess
             int tid = frame.ThreadId;
             write = (number, bytes) => WriteGeneralRegister(tid, number, BitConverter.ToUInt64(bytes));
         }
-        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame), Target);
+        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame), Target, CallFunction);
         lock (_containers)
         {
             _scopes[frame.Id] = scope;
@@ -237,19 +237,25 @@ public sealed partial class TargetProcess
     /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result,
     /// in <paramref name="format"/> unless the expression ends in a format suffix of its own.</summary>
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
-    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
+    /// <param name="expression">The expression (with an optional format suffix).</param>
+    /// <param name="frameId">The frame, or null for the stopped thread's innermost one.</param>
+    /// <param name="format">The format of scalars.</param>
+    /// <param name="allowSideEffects">False refuses assignments and function calls (a hover must not change the program).</param>
+    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural, bool allowSideEffects = true)
     {
         var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
         long before = _memory.Version;
         int registerWrites = scope.RegisterWrites;
         DebugValue value;
         ValueFormat suffix;
+        scope.SideEffectsAllowed = allowSideEffects;
         try
         {
             (value, suffix) = Evaluator.Evaluate(expression, scope);
         }
         finally
         {
+            scope.SideEffectsAllowed = true;
             if (_memory.Version != before) ForgetValuesAfterChange(scope, registerWrites != scope.RegisterWrites);
         }
         var raw = expression;

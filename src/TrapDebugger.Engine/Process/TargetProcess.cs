@@ -233,9 +233,13 @@ public sealed partial class TargetProcess : IAsyncDisposable
         }
     }
 
+    // How the process ended, for a call that was running in it.
+    private string? _exitDescription;
+
     private void End(ExitedEvent e)
     {
         if (_exited) return;
+        _exitDescription = e.Description;
         _exited = true;
         _running = false;
         InvalidateStopState();

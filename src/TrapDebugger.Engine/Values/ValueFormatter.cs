@@ -89,7 +89,11 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             case SubroutineType:
                 return value.Address is { } fa ? Hex(fa) : "<function>";
             case UnspecifiedType:
-                return value.GetBytes(memory).Length == 8 ? Hex(value.GetRawInteger(memory)) : "<void>";
+                {
+                    // A void function's result is nothing at all, as lldb prints nothing for it.
+                    var bytes = value.GetBytes(memory);
+                    return bytes.Length == 8 ? Hex(value.GetRawInteger(memory)) : bytes.Length == 0 ? "" : "<void>";
+                }
             default:
                 return Hex(value.GetRawInteger(memory));
         }
