@@ -1,12 +1,15 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
+using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Protocol.Types;
 
 namespace TrapDebugger.Adapter.Handlers.Evaluate;
 
-/// <summary><c>evaluate</c>: C expressions for watch, hover, repl and clipboard, in the given frame or the stopped thread's innermost one.</summary>
+/// <summary><c>evaluate</c>: expressions for watch, hover, repl and clipboard, in the given frame or the stopped thread's
+/// innermost one. An assignment or a function call changes the program (never from a hover); the client is then told
+/// to read its variables again.</summary>
 public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, EvaluateResponseBody>(
     Commands.Evaluate, ProtocolJsonContext.Default.EvaluateArguments, ProtocolJsonContext.Default.EvaluateResponseBody)
 {
@@ -23,7 +26,16 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
         var debuggee = state.RequireDebuggee(Command);
         if (string.IsNullOrWhiteSpace(arguments.Expression))
             throw new RequestFailedException("evaluate: the expression is empty.");
-        var row = await debuggee.Process.EvaluateAsync(arguments.Expression, arguments.FrameId, Variables.ValueFormatTranslation.Of(arguments.Format)).ConfigureAwait(false);
+        var process = debuggee.Process;
+        long before = process.StateVersion;
+        var row = await process.EvaluateAsync(arguments.Expression, arguments.FrameId, Variables.ValueFormatTranslation.Of(arguments.Format),
+            allowSideEffects: arguments.Context != EvaluateContexts.Hover).ConfigureAwait(false);
+        if (process.StateVersion != before)
+        {
+            var stop = debuggee.ReportedStop;
+            context.AfterResponse(() => context.Connection.SendEventAsync(EventNames.Invalidated,
+                new InvalidatedEventBody { Areas = ["variables"], ThreadId = stop?.ThreadId }, ProtocolJsonContext.Default.InvalidatedEventBody));
+        }
         return new EvaluateResponseBody
         {
             Result = row.Value,
