@@ -1,57 +1,76 @@
-// One scripted DAP session run against `trapdbg dap` and `lldb-dap-22` in the same run, several repetitions each,
-// interleaved so machine load affects both alike; prints medians and ratios (trapdbg / lldb-dap).
+// The same scripted DAP session run against the headless entry point `./trapdbg dap` (the repository's launcher, which
+// runs the Native AOT build), the Native AOT binary itself (what the VS Code extension and scripts/install run), and
+// `lldb-dap-22`, in the same run, several repetitions each, interleaved so machine load affects all alike; prints medians
+// and ratios against lldb-dap.
 //
-//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH]
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--only overflow]
 //
-// Phases: adapter start -> initialize response; launch -> first stop (a -O2 merged trap); attached service trap ->
-// stopped event; stackTrace of the trapped thread; the whole attach session (start to adapter exit).
+// --trapdbg measures that executable in place of the Native AOT binary; --only overflow runs just the stack-overflow
+// phases. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
+// initialize response;
+// launch -> first stop (a -O2 merged trap); attached service trap -> stopped event; stackTrace of the trapped thread; the
+// whole attach session (start to adapter exit). Prints the load average before and after, and which build ran.
 import { spawn, execFileSync } from 'node:child_process';
-import { Client } from './client.mjs';
-import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from './client.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const runs = Number(option('--runs', '7'));
 const artifacts = process.env.TRAPDBG_ARTIFACTS || path.join(repo, 'artifacts');
+const launcher = path.join(repo, 'trapdbg');
+// Building happens here, once, so that no measured start pays for it.
+const version = execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim();
 const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
 const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
-if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first.`);
+if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist.`);
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`trapdbg ${version}: ./trapdbg (launcher) runs ${path.relative(repo, path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'))} (Native AOT); binary measured: ${trapdbg}`);
+console.log(`load average before: ${loadAverage()} (${os.cpus().length} cores)`);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-dap-bench-'));
 const trapProgram = path.join(work, 'verbose_trap_multi');
 const service = path.join(work, 'service');
 execFileSync('clang-22', ['-g', '-O2', path.join(repo, 'tests/fixtures/verbose_trap_multi.c'), '-o', trapProgram]);
 execFileSync('clang-22', ['-g', '-O0', '-pthread', path.join(repo, 'tests/fixtures/service.c'), '-o', service]);
+const overflow = path.join(work, 'stack_overflow');
+execFileSync('clang-22', ['-g', '-O0', path.join(repo, 'tests/fixtures/stack_overflow.c'), '-o', overflow]);
+// --only overflow: just the stack-overflow phases (the row docs/performance.md has for them).
+const only = option('--only', '');
 
 const now = () => performance.now();
 const adapters = {
-  trapdbg: () => new Client(trapdbg, ['dap']),
-  'lldb-dap': () => new Client(lldbDap, []),
+  './trapdbg dap': () => new Client(launcher, ['dap']),
+  'trapdbg dap (AOT binary)': () => new Client(trapdbg, ['dap']),
+  'lldb-dap-22': () => new Client(lldbDap, []),
 };
 
 async function initialize(client) {
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
 }
 
-async function launchToStop(make) {
+async function launchToStop(make, program = trapProgram, args = ['bounds']) {
   const client = make();
   await initialize(client);
   const t0 = now();
   const mark = client.events.length;
-  const launched = client.request('launch', { program: trapProgram, args: ['bounds'] });
+  const launched = client.request('launch', { program, args });
   await client.event('initialized');
   await client.request('configurationDone');
   await launched;
   const stopped = await client.event('stopped', mark);
   const elapsed = now() - t0;
+  const tStack = now();
+  await client.request('stackTrace', { threadId: stopped.body.threadId, startFrame: 0, levels: 20 });
+  const stackTrace = now() - tStack;
   await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
   client.child.kill();
   await client.exited;
-  return { elapsed, description: stopped.body.description };
+  return { elapsed, stackTrace, description: stopped.body.description };
 }
 
 async function attachSession(make) {
@@ -88,12 +107,19 @@ async function attachSession(make) {
 }
 
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { trapdbg: {}, 'lldb-dap': {} };
+const results = Object.fromEntries(Object.keys(adapters).map((name) => [name, {}]));
 const add = (name, key, value) => (results[name][key] ??= []).push(value);
 const samples = {};
 
 for (let run = 0; run < runs; run++) {
   for (const [name, make] of Object.entries(adapters)) {
+    const deep = await launchToStop(make, overflow, ['deep']);
+    add(name, 'stack overflow (~100,000 frames): launch → stopped', deep.elapsed);
+    add(name, 'stackTrace (20 frames) of the overflowed thread', deep.stackTrace);
+    if (only === 'overflow') {
+      samples[name] = { overflowStop: deep.description };
+      continue;
+    }
     const launch = await launchToStop(make);
     add(name, 'launch → first stop', launch.elapsed);
     const session = await attachSession(make);
@@ -107,13 +133,14 @@ for (let run = 0; run < runs; run++) {
   }
 }
 
-const goals = { 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
-console.log(`runs: ${runs} (medians, ms)`);
-console.log('| phase | trapdbg | lldb-dap-22 | ratio | goal |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const phase of Object.keys(results.trapdbg)) {
-  const a = median(results.trapdbg[phase]);
-  const b = median(results['lldb-dap'][phase]);
-  console.log(`| ${phase} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
+const goals = { 'stack overflow (~100,000 frames): launch → stopped': 0.5, 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
+const [headless, binary, reference] = Object.keys(adapters);
+console.log(`runs: ${runs} (medians, ms); load average after: ${loadAverage()}`);
+console.log(`| phase | ${headless} | ratio | ${binary} | ratio | ${reference} | goal |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const phase of Object.keys(results[reference])) {
+  const r = median(results[reference][phase]);
+  const cell = (name) => { const m = median(results[name][phase]); return `${m.toFixed(1)} | ${(m / r).toFixed(2)}×`; };
+  console.log(`| ${phase} | ${cell(headless)} | ${cell(binary)} | ${r.toFixed(1)} | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
 }
 console.log(JSON.stringify(samples, null, 1));

@@ -1,5 +1,6 @@
-// A minimal DAP client over a child's stdio, shared by the benchmarks: requests, and waiting for events.
+// A minimal DAP client over a child's stdio, shared by the benchmarks in this folder.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 /** A minimal DAP client over a child's stdio: requests, and waiting for events. */
 export class Client {
@@ -52,3 +53,58 @@ export class Client {
   }
 }
 
+/** Command-line options and the adapters every DAP benchmark compares. */
+export function benchOptions(repo) {
+  const argv = process.argv.slice(2);
+  const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+  const artifacts = process.env.TRAPDBG_ARTIFACTS || `${repo}/artifacts`;
+  const trapdbg = option('--trapdbg', `${artifacts}/publish/TrapDebugger.Cli/release_linux-x64/trapdbg`);
+  const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
+  if (!existsSync(trapdbg))
+    throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first (or pass --trapdbg).`);
+  return {
+    option,
+    trapdbg,
+    lldbDap,
+    /** The build of the trapdbg binary: a Native AOT executable has no managed entry assembly beside it. */
+    build: existsSync(trapdbg + '.dll') ? 'JIT' : 'AOT',
+    adapters: { trapdbg: () => new Client(trapdbg, ['dap']), 'lldb-dap': () => new Client(lldbDap, []) },
+  };
+}
+
+/** The median of a list of numbers. */
+export const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The machine's 1, 5 and 15 minute load averages, as /proc/loadavg gives them. */
+export const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** initialize, launch stopped at the entry point, configurationDone, and the `stopped` event. */
+export async function launchToEntry(client, program, args = [], extra = {}) {
+  await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  const launched = client.request('launch', { program, args, stopOnEntry: true, ...extra });
+  await client.event('initialized');
+  await client.request('configurationDone');
+  await launched;
+  return client.event('stopped');
+}
+
+/** Ends the session and the debuggee, and waits for the adapter to exit. */
+export async function endSession(client) {
+  await Promise.race([client.request('disconnect', { terminateDebuggee: true }).catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
+  client.child.kill();
+  await client.exited;
+}
+
+/** CPU time (ms) the live threads of process `pid` have used, from each /proc/PID/task/TID/schedstat (nanoseconds); on a
+ *  shared machine it measures the work itself where wall time also measures the wait for a core. */
+export function cpuMs(pid) {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
+}

@@ -5,7 +5,7 @@
 # Usage: bench/traps/run.sh [repetitions]      (default 5)
 #   TRAPDBG=path/to/trapdbg   the debugger to time (default: the Native AOT build of this checkout, published first
 #                             with `dotnet publish -c Release -r linux-x64 src/TrapDebugger.Cli`; TRAPDBG=./trapdbg
-#                             times the JIT-compiled Release build instead)
+#                             times the repository's launcher, which runs that same build)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -10,15 +10,26 @@ public sealed class DwarfFile
     private readonly ConcurrentDictionary<int, DwarfAbbreviationTable> _abbrevTables = new();
     private readonly Lazy<Dictionary<ulong, DwarfUnit>> _typeUnits;
     private readonly ConcurrentDictionary<long, DwarfLineProgram> _linePrograms = new();
-    private readonly List<DwarfUnit> _infoUnits;
+    private readonly Lazy<(List<DwarfUnit> Info, IReadOnlyList<DwarfUnit> All)> _units;
 
-    /// <summary>Reads the unit headers of <paramref name="sections"/>.</summary>
+    /// <summary>The DWARF of <paramref name="sections"/>; the unit headers are read on first use.</summary>
     public DwarfFile(DwarfSections sections)
     {
         Sections = sections;
-        _infoUnits = ReadUnits(sections.Info, fromTypesSection: false);
-        var typeUnits = ReadUnits(sections.Types, fromTypesSection: true);
-        Units = [.. _infoUnits, .. typeUnits];
+        // Only questions about units need .debug_info: the line tables are answered without it.
+        _units = new(() =>
+        {
+            try
+            {
+                var info = ReadUnits(sections.Info, fromTypesSection: false);
+                var types = ReadUnits(sections.Types, fromTypesSection: true);
+                return (info, [.. info, .. types]);
+            }
+            catch (InvalidDataException e)
+            {
+                throw ReadError.InFile(sections.FileName, e);
+            }
+        });
         _typeUnits = new(() =>
         {
             var map = new Dictionary<ulong, DwarfUnit>();
@@ -39,19 +50,22 @@ public sealed class DwarfFile
     public DwarfSections Sections { get; }
 
     /// <summary>Every unit of .debug_info followed by those of .debug_types.</summary>
-    public IReadOnlyList<DwarfUnit> Units { get; }
+    public IReadOnlyList<DwarfUnit> Units => _units.Value.All;
+
+    private List<DwarfUnit> InfoUnits => _units.Value.Info;
 
     /// <summary>Units of .debug_info that describe code (compile, partial and skeleton units).</summary>
-    public IEnumerable<DwarfUnit> CompileUnits => _infoUnits.Where(u => u.UnitType is DwarfUnitType.Compile or DwarfUnitType.Partial or DwarfUnitType.Skeleton);
+    public IEnumerable<DwarfUnit> CompileUnits => InfoUnits.Where(u => u.UnitType is DwarfUnitType.Compile or DwarfUnitType.Partial or DwarfUnitType.Skeleton);
 
     /// <summary>The unit of .debug_info containing section offset <paramref name="offset"/>, or null.</summary>
     public DwarfUnit? UnitContaining(long offset)
     {
-        int lo = 0, hi = _infoUnits.Count - 1;
+        var units = InfoUnits;
+        int lo = 0, hi = units.Count - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            var u = _infoUnits[mid];
+            var u = units[mid];
             if (offset < u.Offset) hi = mid - 1;
             else if (offset >= u.EndOffset) lo = mid + 1;
             else return u;
@@ -75,7 +89,20 @@ public sealed class DwarfFile
 
     /// <summary>The line program at <paramref name="offset"/> of .debug_line, parsed once.</summary>
     public DwarfLineProgram LineProgram(long offset, DwarfUnit? unit) =>
-        _linePrograms.GetOrAdd(offset, o => DwarfLineProgram.Parse(this, o, unit));
+        _linePrograms.GetOrAdd(offset, o =>
+        {
+            try
+            {
+                return DwarfLineProgram.Parse(this, o, unit);
+            }
+            catch (InvalidDataException e)
+            {
+                throw ReadError.InFile(Sections.FileName, e);
+            }
+        });
+
+    /// <summary>True once the line program at <paramref name="offset"/> of .debug_line has been parsed.</summary>
+    public bool IsLineProgramParsed(long offset) => _linePrograms.ContainsKey(offset);
 
     /// <summary>Every line program referenced by a unit's DW_AT_stmt_list, in .debug_line order.</summary>
     public IEnumerable<DwarfLineProgram> AllLinePrograms()
@@ -89,10 +116,22 @@ public sealed class DwarfFile
     }
 
     /// <summary>The NUL-terminated string at <paramref name="offset"/> of .debug_str.</summary>
-    public string ReadStr(ulong offset) => ReadCString(Sections.Str.Span, offset, ".debug_str");
+    public string ReadStr(ulong offset) => ReadString(Sections.Str.Span, offset, ".debug_str");
 
     /// <summary>The NUL-terminated string at <paramref name="offset"/> of .debug_line_str.</summary>
-    public string ReadLineStr(ulong offset) => ReadCString(Sections.LineStr.Span, offset, ".debug_line_str");
+    public string ReadLineStr(ulong offset) => ReadString(Sections.LineStr.Span, offset, ".debug_line_str");
+
+    private string ReadString(ReadOnlySpan<byte> section, ulong offset, string name)
+    {
+        try
+        {
+            return ReadCString(section, offset, name);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(Sections.FileName, e);
+        }
+    }
 
     internal static string ReadCString(ReadOnlySpan<byte> section, ulong offset, string name)
     {

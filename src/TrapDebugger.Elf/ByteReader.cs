@@ -72,18 +72,26 @@ public ref struct ByteReader
     /// <summary>Reads an unsigned LEB128 value; more than 64 significant bits is an error.</summary>
     public ulong ReadUleb128()
     {
+        // Most values (abbreviation codes, indexes, sizes) fit in one byte.
+        if ((uint)_position < (uint)_data.Length && _data[_position] < 0x80)
+            return _data[_position++];
         ulong result = 0;
         int shift = 0;
-        int start = _position;
+        int start = _position, at = _position;
         while (true)
         {
-            byte b = ReadU8();
+            if ((uint)at >= (uint)_data.Length)
+                throw Error(at, $"read of 1 bytes runs past the end (0 left)");
+            byte b = _data[at++];
             if (shift < 64)
                 result |= (ulong)(b & 0x7f) << shift;
             else if ((b & 0x7f) != 0)
                 throw Error(start, "ULEB128 value exceeds 64 bits");
             if ((b & 0x80) == 0)
+            {
+                _position = at;
                 return result;
+            }
             shift += 7;
         }
     }

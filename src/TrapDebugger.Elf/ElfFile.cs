@@ -11,7 +11,8 @@ public sealed class ElfFile : IDisposable
 {
     /// <summary>The largest section this reader will load into memory (2 GiB minus headroom for arrays).</summary>
     public const long MaxSectionSize = int.MaxValue - 64;
-    private const int MaxSections = 1 << 20, MaxSegments = 1 << 16;
+    private const ushort PN_XNUM = 0xffff;
+    private const int MaxSections = 1 << 20, MaxSegments = 1 << 22;
 
     private readonly IByteSource _source;
     private readonly ulong _length;
@@ -189,8 +190,8 @@ public sealed class ElfFile : IDisposable
         r.ReadU32();
         r.ReadU16();
         ushort phentsize = r.ReadU16(), phnum = r.ReadU16(), shentsize = r.ReadU16(), shnum = r.ReadU16(), shstrndx = r.ReadU16();
-        uint sectionCount = shnum, nameIndex = shstrndx;
-        if (shoff != 0 && (shnum == 0 || shstrndx == 0xffff))
+        uint sectionCount = shnum, nameIndex = shstrndx, segmentCount = phnum;
+        if (shoff != 0 && (shnum == 0 || shstrndx == 0xffff || phnum == PN_XNUM))
         {
             // Extended numbering: the real counts live in section header 0.
             if (shentsize < 64)
@@ -199,8 +200,10 @@ public sealed class ElfFile : IDisposable
             ReadExactly(shoff, s0, "section header 0");
             if (shnum == 0) sectionCount = (uint)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(s0[32..]), uint.MaxValue);
             if (shstrndx == 0xffff) nameIndex = BinaryPrimitives.ReadUInt32LittleEndian(s0[40..]);
+            // A core of a process with 65535 or more mappings keeps its segment count in sh_info.
+            if (phnum == PN_XNUM) segmentCount = BinaryPrimitives.ReadUInt32LittleEndian(s0[44..]);
         }
-        return new ElfHeader(type, machine, entry, phoff, shoff, phentsize, phnum, shentsize, sectionCount, nameIndex);
+        return new ElfHeader(type, machine, entry, phoff, shoff, phentsize, segmentCount, shentsize, sectionCount, nameIndex);
     }
 
     private List<ElfSection> ReadSections()
@@ -233,10 +236,11 @@ public sealed class ElfFile : IDisposable
                 ReadExactly(n.Offset, names, "section name table");
             }
         }
+        string namesOrigin = $"{Name} section name table";
         for (int i = 0; i < raw.Length; i++)
         {
             var s = raw[i];
-            string name = s.Name < names.Length ? ReadString(names, s.Name) : "";
+            string name = s.Name < names.Length ? ReadString(names, s.Name, namesOrigin) : "";
             list.Add(new ElfSection(i, name, (ElfSectionType)s.Type, s.Flags, s.Addr, s.Offset, s.Size, s.Link, s.Info, s.Align, s.EntSize));
         }
         return list;
@@ -249,12 +253,17 @@ public sealed class ElfFile : IDisposable
             return list;
         if (Header.ProgramHeaderEntrySize < 56)
             throw new InvalidDataException($"{Name}: e_phentsize {Header.ProgramHeaderEntrySize} at offset 0x36 is smaller than Elf64_Phdr (56)");
-        CheckInFile(Header.ProgramHeaderOffset, (ulong)Header.ProgramHeaderCount * Header.ProgramHeaderEntrySize, "program header table");
-        var table = new byte[Header.ProgramHeaderCount * Header.ProgramHeaderEntrySize];
+        if (Header.ProgramHeaderCount > MaxSegments)
+            throw new InvalidDataException($"{Name}: program header count {Header.ProgramHeaderCount} exceeds the maximum of {MaxSegments}");
+        ulong tableSize = (ulong)Header.ProgramHeaderCount * Header.ProgramHeaderEntrySize;
+        CheckInFile(Header.ProgramHeaderOffset, tableSize, "program header table");
+        if (tableSize > MaxSectionSize)
+            throw new InvalidDataException($"{Name}: program header table of 0x{tableSize:x} bytes exceeds the maximum of 0x{MaxSectionSize:x}");
+        var table = new byte[tableSize];
         ReadExactly(Header.ProgramHeaderOffset, table, "program header table");
-        for (int i = 0; i < Header.ProgramHeaderCount && i < MaxSegments; i++)
+        for (int i = 0; i < Header.ProgramHeaderCount; i++)
         {
-            var r = new ByteReader(table, $"{Name} program header {i}", i * Header.ProgramHeaderEntrySize);
+            var r = new ByteReader(table, $"{Name} program header {i}", (int)(i * Header.ProgramHeaderEntrySize));
             var type = (ElfSegmentType)r.ReadU32();
             uint flags = r.ReadU32();
             list.Add(new ElfSegment(type, flags, r.ReadU64(), r.ReadU64(), r.ReadU64(), r.ReadU64(), r.ReadU64(), r.ReadU64()));
@@ -309,7 +318,7 @@ public sealed class ElfFile : IDisposable
         return notes;
     }
 
-    private static void ParseNotes(ReadOnlySpan<byte> data, string origin, List<ElfNote> notes)
+    internal static void ParseNotes(ReadOnlySpan<byte> data, string origin, List<ElfNote> notes)
     {
         var r = new ByteReader(data, origin);
         while (r.Remaining >= 12)
@@ -351,18 +360,22 @@ public sealed class ElfFile : IDisposable
         }
         // Names are offsets into the string table sh_link names (DT_STRTAB is a run-time address).
         byte[] strings = dyn.Link < Sections.Count ? GetSectionData(Sections[(int)dyn.Link]).ToArray() : [];
-        string Str(ulong offset) => offset < (ulong)strings.Length ? ReadString(strings, (uint)offset)
+        string Str(ulong offset) => offset < (ulong)strings.Length ? ReadString(strings, (uint)offset, $"{origin} string table")
             : throw new InvalidDataException($"{origin}: string offset 0x{offset:x} is outside the dynamic string table");
         var needed = entries.Where(e => e.Item1 == ElfDynamicInfo.DT_NEEDED).Select(e => Str(e.Item2)).ToList();
         string? soname = entries.Where(e => e.Item1 == ElfDynamicInfo.DT_SONAME).Select(e => Str(e.Item2)).FirstOrDefault();
         return new ElfDynamicInfo(needed, soname, debugSlot, entries);
     }
 
-    internal static string ReadString(ReadOnlySpan<byte> table, uint offset)
+    // A string that runs to the end of its table is corrupt: read leniently, every name of a table without NULs would
+    // be the rest of the table, and a large table would take quadratic time and memory.
+    internal static string ReadString(ReadOnlySpan<byte> table, uint offset, string origin)
     {
         if (offset >= table.Length) return "";
         var rest = table[(int)offset..];
         int n = rest.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(n >= 0 ? rest[..n] : rest);
+        if (n < 0)
+            throw new InvalidDataException($"{origin} at offset 0x{offset:x}: string is not NUL-terminated");
+        return Encoding.UTF8.GetString(rest[..n]);
     }
 }

@@ -8,7 +8,7 @@ public readonly record struct ElfHeader(
     ulong ProgramHeaderOffset,        // e_phoff
     ulong SectionHeaderOffset,        // e_shoff
     ushort ProgramHeaderEntrySize,    // e_phentsize
-    ushort ProgramHeaderCount,        // e_phnum
+    uint ProgramHeaderCount,          // e_phnum (or sh_info of section 0 when PN_XNUM)
     ushort SectionHeaderEntrySize,    // e_shentsize
     uint SectionHeaderCount,          // e_shnum (or sh_size of section 0 when e_shnum is 0)
     uint SectionNameTableIndex);      // e_shstrndx (or sh_link of section 0 when SHN_XINDEX)

@@ -27,6 +27,14 @@ public static class StopAnalysis
             Location = symbols?.Symbolize(context.Registers.Rip)?.Line,
         };
 
+        switch (context.Event)
+        {
+            case LanguageEvent.RustPanic:
+                return RustPanicAnalysis.AtPanicEntry(context, basis with { Signal = 0, SignalName = "" });
+            case LanguageEvent.CxxThrow:
+                return CxxExceptionAnalysis.Thrown(context, basis with { Signal = 0, SignalName = "" });
+        }
+
         var selfAbort = signal.Signal == SignalNames.SIGABRT
             && (context.ProcessId is null || signal.SenderPid is null || signal.SenderPid == context.ProcessId);
         if (signal.IsSentByProcess && !selfAbort)

@@ -97,4 +97,66 @@ public sealed class DebuggeeOptionsTests
         Assert.Equal("my-service", options.Program);
         Assert.Null(options.ProcessId);
     }
+
+    [Theory]
+    [InlineData("""{"program":"/bin/true"}""", ConsoleKind.InternalConsole)]
+    [InlineData("""{"program":"/bin/true","console":"integratedTerminal"}""", ConsoleKind.IntegratedTerminal)]
+    [InlineData("""{"program":"/bin/true","console":"externalTerminal","terminal":"console"}""", ConsoleKind.ExternalTerminal)]
+    [InlineData("""{"program":"/bin/true","terminal":"integrated"}""", ConsoleKind.IntegratedTerminal)]
+    [InlineData("""{"program":"/bin/true","terminal":"console"}""", ConsoleKind.InternalConsole)]
+    [InlineData("""{"program":"/bin/true","runInTerminal":true}""", ConsoleKind.IntegratedTerminal)]
+    public void The_console_is_named_as_lldb_dap_cpptools_or_CodeLLDB_name_it(string json, ConsoleKind expected) =>
+        Assert.Equal(expected, Launch(json).Console);
+
+    [Theory]
+    [InlineData("""{"program":"/bin/true","cwd":"/tmp","stdio":"/dev/null"}""", "/dev/null", "/dev/null", "/dev/null")]
+    [InlineData("""{"program":"/bin/true","cwd":"/tmp","stdio":[null,"out.txt"]}""", null, "/tmp/out.txt", null)]
+    [InlineData("""{"program":"/bin/true","cwd":"/tmp","stdio":{"stderr":"/tmp/err.txt"}}""", null, null, "/tmp/err.txt")]
+    [InlineData("""{"program":"/bin/true"}""", null, null, null)]
+    public void Stdio_takes_one_path_a_list_or_named_streams(string json, string? stdin, string? stdout, string? stderr) =>
+        Assert.Equal([stdin, stdout, stderr], Launch(json).Stdio);
+
+    [Theory]
+    [InlineData("""{"program":"/bin/true","console":"debug"}""", "launch: property 'console' must be 'internalConsole', 'integratedTerminal' or 'externalTerminal', not 'debug'.")]
+    [InlineData("""{"program":"/bin/true","terminal":"tty"}""", "launch: property 'terminal' must be 'console', 'integrated' or 'external', not 'tty'.")]
+    [InlineData("""{"program":"/bin/true","stdio":["a","b","c","d"]}""", "launch: 'stdio' lists 4 paths; give at most three (stdin, stdout, stderr).")]
+    [InlineData("""{"program":"/bin/true","stdio":{"log":"x"}}""", "launch: 'stdio' has an unknown stream 'log' (use stdin, stdout and stderr).")]
+    [InlineData("""{"program":"/bin/true","stdio":[1]}""", "launch: 'stdio' entry 0 (stdin) must be a file path or null.")]
+    [InlineData("""{"program":"/bin/true","stdio":true}""", "launch: property 'stdio' must be a path, an array of paths or an object with stdin, stdout and stderr.")]
+    [InlineData("""{"program":"/bin/true","stdio":["/nonexistent/in.txt"]}""", "launch: the stdin file '/nonexistent/in.txt' given in 'stdio' does not exist.")]
+    [InlineData("""{"program":"/bin/true","stdio":[null,"/nonexistent/dir/out.txt"]}""", "launch: the stdout file '/nonexistent/dir/out.txt' given in 'stdio' cannot be created: '/nonexistent/dir' is not an existing directory.")]
+    [InlineData("""{"program":"/bin/true","envFile":"/nonexistent/vars.env"}""", "launch: envFile '/nonexistent/vars.env' does not exist.")]
+    [InlineData("""{"program":"/bin/true","relativePathBase":"src"}""", "launch: property 'relativePathBase' must be an absolute path, not 'src'.")]
+    public void Program_io_faults_name_the_attribute(string json, string error)
+    {
+        var ex = Assert.Throws<RequestFailedException>(() => Launch(json));
+        Assert.Equal(error, ex.Message);
+    }
+
+    [Fact]
+    public void The_env_file_comes_first_and_env_overrides_or_removes_its_variables()
+    {
+        var dir = Directory.CreateTempSubdirectory("trapdbg-envfile").FullName;
+        File.WriteAllText(Path.Combine(dir, ".env"), "KEPT=file\nREPLACED=file\nREMOVED=file\n");
+        var options = Launch($$$"""{"program":"/bin/true","cwd":"{{{dir}}}","envFile":".env","env":{"REPLACED":"env","REMOVED":null,"ADDED":"env"}}""");
+        Assert.Equal(new Dictionary<string, string?> { ["KEPT"] = "file", ["REPLACED"] = "env", ["REMOVED"] = null, ["ADDED"] = "env" }, options.Environment);
+        File.WriteAllText(Path.Combine(dir, "bad.env"), "OK=1\n\n  oops\n");
+        var ex = Assert.Throws<RequestFailedException>(() => Launch($$"""{"program":"/bin/true","cwd":"{{dir}}","envFile":"bad.env"}"""));
+        Assert.Equal($"launch: envFile '{dir}/bad.env' line 3: expected NAME=value, not 'oops'.", ex.Message);
+    }
+
+    [Fact]
+    public void Startup_commands_the_prefix_and_the_relative_base_are_kept_for_launch_and_attach()
+    {
+        var launch = Launch("""{"program":"/bin/true","cwd":"/tmp","initCommands":["help"],"preRunCommands":["info sharedlibrary"],"stopCommands":["bt 3"],"commandEscapePrefix":"-exec "}""");
+        Assert.Equal(["help"], launch.Startup.Init);
+        Assert.Equal(["info sharedlibrary"], launch.Startup.PreRun);
+        Assert.Equal(["bt 3"], launch.Startup.Stop);
+        Assert.Equal("-exec ", launch.CommandPrefix);
+        Assert.Equal("/tmp", launch.RelativePathBase);
+        var attach = Attach("""{"pid":1,"stopCommands":["bt"],"relativePathBase":"/srv/src"}""");
+        Assert.Equal(["bt"], attach.Startup.Stop);
+        Assert.Equal("`", attach.CommandPrefix);
+        Assert.Equal("/srv/src", attach.RelativePathBase);
+    }
 }

@@ -33,6 +33,7 @@ public sealed class SessionTests
         ["stepOut"] = ["supportsSteppingGranularity"], ["threads"] = [],
         ["stackTrace"] = ["supportsDelayedStackTraceLoading"], ["scopes"] = [], ["variables"] = ["supportsValueFormattingOptions"],
         ["setVariable"] = ["supportsSetVariable"], ["evaluate"] = ["supportsEvaluateForHovers", "supportsClipboardContext"],
+        ["completions"] = ["supportsCompletionsRequest", "completionTriggerCharacters"],
         ["modules"] = ["supportsModulesRequest"], ["loadedSources"] = ["supportsLoadedSourcesRequest"], ["source"] = [],
         ["disassemble"] = ["supportsDisassembleRequest"], ["readMemory"] = ["supportsReadMemoryRequest"],
         ["writeMemory"] = ["supportsWriteMemoryRequest"],
@@ -72,6 +73,46 @@ public sealed class SessionTests
         await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
         var (response, _) = await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
         Assert.Equal("initialize: the session is already initialized.", ErrorOf(response));
+    }
+
+    [Theory]
+    [InlineData("frobnicate", false)]
+    [InlineData("evaluate", false)]
+    [InlineData("source", false)]
+    [InlineData("launch", true)]
+    [InlineData("attach", true)]
+    public async Task Only_the_users_own_actions_fail_with_a_pop_up(string command, bool showUser)
+    {
+        await using var client = new InMemoryDapClient();
+        await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        var (response, _) = await client.RequestAsync(command, "{}");
+        Assert.False((bool)response["success"]!);
+        Assert.Equal(showUser, (bool?)response["body"]?["error"]?["showUser"]);
+    }
+
+    [Fact]
+    public async Task A_reverse_request_gets_the_clients_response_and_a_stray_response_is_ignored()
+    {
+        await using var client = new InMemoryDapClient();
+        await client.RequestAsync("initialize", """{"adapterID":"trapdbg","supportsRunInTerminalRequest":true}""");
+        var asked = client.Session.Connection.SendRequestAsync("runInTerminal",
+            new Protocol.Requests.RunInTerminalRequestArguments { Kind = "integrated", Cwd = "/tmp", Args = ["/bin/sh"] },
+            Protocol.Serialization.ProtocolJsonContext.Default.RunInTerminalRequestArguments, TestContext.Current.CancellationToken);
+        var request = await client.ReadAsync();
+        while ((string?)request!["type"] == "event")
+            request = await client.ReadAsync();
+        Assert.Equal("request", (string?)request!["type"]);
+        Assert.Equal("runInTerminal", (string?)request["command"]);
+        Assert.Equal("/bin/sh", (string?)request["arguments"]!["args"]![0]);
+        int seq = (int)request["seq"]!;
+        await client.SendRawAsync(InMemoryDapClient.Frame($$"""{"seq":90,"type":"response","request_seq":{{seq + 1000}},"command":"runInTerminal","success":true}"""));
+        await client.SendRawAsync(InMemoryDapClient.Frame($$$"""{"seq":91,"type":"response","request_seq":{{{seq}}},"command":"runInTerminal","success":true,"body":{"processId":4321}}"""));
+        var response = await asked.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(response.Success);
+        Assert.Equal(4321, response.Body!.Value.GetProperty("processId").GetInt32());
+        // The session still serves requests after the stray response.
+        var (threads, _) = await client.RequestAsync("threads");
+        Assert.True((bool)threads["success"]!);
     }
 
     [Theory]

@@ -91,7 +91,7 @@ public sealed class AttachTests
 
     /// <summary>Starts the program in the background of a shell that exits at once, so it is not a child of the test process:
     /// a traced process that is also our child would be reaped by the tracer before System.Diagnostics.Process could.</summary>
-    private static Process Start(string program, params string[] args)
+    internal static Process Start(string program, params string[] args)
     {
         var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
         info.ArgumentList.Add("-c");
@@ -104,7 +104,7 @@ public sealed class AttachTests
         return Process.GetProcessById(pid);
     }
 
-    private static void Kill(int pid)
+    internal static void Kill(int pid)
     {
         try
         {
@@ -116,10 +116,10 @@ public sealed class AttachTests
         }
     }
 
-    private static int TracerPid(int pid) =>
+    internal static int TracerPid(int pid) =>
         int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("TracerPid:", StringComparison.Ordinal))[10..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static char State(int pid)
+    internal static char State(int pid)
     {
         try
         {

@@ -144,7 +144,7 @@ public sealed class LookupCommandTests(ITestOutputHelper output)
 
     private static string BadFile(string kind)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "trapdbg-dwarf-tests", "bad-files");
+        var dir = Path.Combine(Path.GetTempPath(), $"trapdbg-bad-files-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, kind);
         var good = File.ReadAllBytes(TestBinaries.Path("cxx/clang22-O0"));

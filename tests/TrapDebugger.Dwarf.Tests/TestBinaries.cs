@@ -205,7 +205,7 @@ public static class TestBinaries
         var path = Path(name);
         if (!name.EndsWith("+zlibgnu", StringComparison.Ordinal)) return path;
         var plain = path + ".decompressed";
-        lock (RustGate)
+        using (CacheLock.Acquire(plain))
         {
             if (File.Exists(plain)) return plain;
             var r = Toolchain.Run(Toolchain.Find("objcopy"), ["--decompress-debug-sections", path, plain + ".tmp"]);
@@ -223,7 +223,7 @@ public static class TestBinaries
     private static string CompressWithObjcopy(string program)
     {
         var compressed = program + ".zstd";
-        lock (RustGate)
+        using (CacheLock.Acquire(compressed))
         {
             if (File.Exists(compressed)) return compressed;
             var r = Toolchain.Run(Toolchain.Find("llvm-objcopy-22"), ["--compress-debug-sections=zstd", program, compressed + ".tmp"]);
@@ -246,9 +246,9 @@ public static class TestBinaries
             _ => throw new ArgumentException(variant.ToString()),
         };
         string key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{string.Join("\0", units.Select(u => u.Source))}\0{variant}\0{string.Join(' ', compileFlags)}\0{string.Join(' ', linkFlags)}\0{packed}")))[..12];
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"{format}-{System.IO.Path.GetFileNameWithoutExtension(fileName)}-{units.Length}-{variant}-{key}");
+        var dir = System.IO.Path.Combine(Repository.FixtureCache, "dwarf-tests", $"{format}-{System.IO.Path.GetFileNameWithoutExtension(fileName)}-{units.Length}-{variant}-{key}");
         var program = System.IO.Path.Combine(dir, System.IO.Path.GetFileNameWithoutExtension(fileName));
-        lock (RustGate)
+        using (CacheLock.Acquire(dir))
         {
             if (File.Exists(System.IO.Path.Combine(dir, ".complete"))) return program;
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
@@ -278,13 +278,11 @@ public static class TestBinaries
         }
     }
 
-    private static readonly object RustGate = new();
-
     private static string BuildRust(bool optimize)
     {
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trapdbg-dwarf-tests", $"rust-{(optimize ? "opt" : "debug")}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RustSource)))[..12]}");
+        var dir = System.IO.Path.Combine(Repository.FixtureCache, "dwarf-tests", $"rust-{(optimize ? "opt" : "debug")}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RustSource)))[..12]}");
         var program = System.IO.Path.Combine(dir, "shapes");
-        lock (RustGate)
+        using (CacheLock.Acquire(dir))
         {
             if (File.Exists(program)) return program;
             Directory.CreateDirectory(dir);

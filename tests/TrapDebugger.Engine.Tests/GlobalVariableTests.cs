@@ -60,8 +60,11 @@ public sealed class GlobalVariableTests
         var library = Fixtures.CompileSource(LibrarySource, "libglobalvars.c", variant, "-shared", "-fPIC");
         // The second unit is passed to the compiler as a file; its name carries its hash so the build cache sees changes.
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OtherSource)))[..16];
-        var other = Path.Combine(Path.GetTempPath(), $"trapdbg-global-other-{hash}.cpp");
-        if (!File.Exists(other)) File.WriteAllText(other, OtherSource);
+        var other = Path.Combine(Repository.FixtureCache, $"global-other-{hash}.cpp");
+        using (CacheLock.Acquire(other))
+        {
+            if (!File.Exists(other)) File.WriteAllText(other, OtherSource);
+        }
         return Fixtures.CompileSource(MainSource, "globalvars.cpp", variant, other, library);
     }
 

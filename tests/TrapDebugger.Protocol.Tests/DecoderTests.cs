@@ -26,6 +26,41 @@ public sealed class DecoderTests
         Assert.Equal(command, decoded.Command);
     }
 
+    [Theory]
+    [InlineData("""{"seq":4,"type":"request","command":"threads","command":"disconnect"}""", 4, null, "command")]
+    [InlineData("""{"seq":4,"seq":5,"type":"request","command":"threads"}""", null, "threads", "seq")]
+    [InlineData("""{"seq":4,"type":"request","command":"launch","arguments":{"program":"/a","program":"/b"}}""", 4, "launch", "arguments.program")]
+    [InlineData("""{"seq":4,"type":"request","command":"setBreakpoints","arguments":{"breakpoints":[{"line":1,"line":2}]}}""", 4, "setBreakpoints", "arguments.breakpoints[0].line")]
+    public void A_property_given_twice_is_an_error_naming_it_and_the_request_is_not_run(string json, int? seq, string? command, string property)
+    {
+        var decoded = Decode(json);
+        Assert.Null(decoded.Request);
+        Assert.Equal($"The message has the property '{property}' more than once; it was not run.", decoded.Error);
+        Assert.Equal(seq, decoded.Seq);
+        Assert.Equal(command, decoded.Command);
+    }
+
+    [Fact]
+    public void A_null_where_an_argument_is_required_names_the_argument()
+    {
+        var request = Decode("""{"seq":1,"type":"request","command":"setExceptionBreakpoints","arguments":{"filters":null}}""").Request!;
+        var ex = Assert.Throws<ProtocolArgumentException>(() => ArgumentDecoder.Decode(request, ProtocolJsonContext.Default.SetExceptionBreakpointsArguments));
+        Assert.Equal("setExceptionBreakpoints: argument 'filters' must not be null.", ex.Message);
+    }
+
+    [Fact]
+    public void Client_text_in_an_error_is_quoted_as_a_short_prefix()
+    {
+        string longName = new('x', 5000);
+        Assert.Equal($"'{new string('x', 48)}… (5000 characters)'", $"'{ClientText.Short(longName)}'");
+        Assert.Equal("short", ClientText.Short("short"));
+        var sentence = ClientText.Bound($"Unknown request '{longName}'.");
+        Assert.Equal($"Unknown request '{new string('x', 48)}… (5000 characters)'.", sentence);
+        Assert.True(ClientText.Bound(new string('y', 10_000)).Length <= ClientText.MaxSentence);
+        var decoded = Decode($$"""{"seq":1,"type":"{{longName}}"}""");
+        Assert.True(decoded.Error!.Length < 200, decoded.Error);
+    }
+
     [Fact]
     public void A_request_decodes_with_its_arguments()
     {

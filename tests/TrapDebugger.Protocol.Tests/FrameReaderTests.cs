@@ -145,6 +145,79 @@ public sealed class FrameReaderTests
     }
 
     [Fact]
+    public async Task Two_equal_Content_Length_headers_are_refused_with_the_body_kept_for_an_answer_and_the_next_frame_served()
+    {
+        var twice = Encoding.ASCII.GetBytes("Content-Length: 7\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+        var frames = await ReadAllAsync(SmallLimits, [.. twice, .. Framed("""{"b":2}""")]);
+        Assert.Equal(2, frames.Count);
+        Assert.Equal("The message has 2 Content-Length headers; a message has exactly one.", frames[0].Error);
+        Assert.Equal("""{"a":1}""", Text(frames[0]));
+        Assert.Equal("""{"b":2}""", Text(frames[1]));
+    }
+
+    [Fact]
+    public async Task Content_Length_headers_that_disagree_are_refused_and_the_next_frame_is_served_whole()
+    {
+        var twice = Encoding.ASCII.GetBytes("Content-Length: 7\r\nContent-Length: 300\r\n\r\n{\"a\":1}");
+        var frames = await ReadAllAsync(SmallLimits, [.. twice, .. Framed("""{"b":2}""")]);
+        Assert.Equal(2, frames.Count);
+        Assert.Equal("The message has Content-Length headers that disagree (7 and 300 bytes); it was discarded.", frames[0].Error);
+        Assert.Equal("""{"b":2}""", Text(frames[1]));
+    }
+
+    [Fact]
+    public async Task A_Content_Length_longer_than_the_body_does_not_swallow_the_next_message()
+    {
+        var lying = Encoding.ASCII.GetBytes("Content-Length: 500\r\n\r\n{\"seq\":1,\"type\":\"request\",\"command\":\"threads\"}");
+        var frames = await ReadAllAsync(SmallLimits, [.. lying, .. Framed("""{"seq":2}""")]);
+        Assert.Equal(2, frames.Count);
+        Assert.Equal("The message declared 500 bytes, but the next message began after 46; it was discarded.", frames[0].Error);
+        Assert.Equal("""{"seq":2}""", Text(frames[1]));
+    }
+
+    [Fact]
+    public async Task An_oversized_Content_Length_whose_body_never_comes_does_not_skip_the_next_message()
+    {
+        var huge = Encoding.ASCII.GetBytes("Content-Length: 900000000\r\n\r\n{}");
+        var frames = await ReadAllAsync(SmallLimits, [.. huge], Framed("""{"seq":2}"""));
+        Assert.Equal(2, frames.Count);
+        Assert.StartsWith("The message declares 900000000 bytes, more than the 1024-byte limit", frames[0].Error);
+        Assert.Equal("""{"seq":2}""", Text(frames[1]));
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_is_given_up_after_the_timeout_and_the_connection_serves_on()
+    {
+        var limits = SmallLimits with { BodyTimeout = TimeSpan.FromMilliseconds(300) };
+        var pipe = new Pipe();
+        var reader = new FrameReader(pipe.Reader, limits);
+        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("Content-Length: 100\r\n\r\n{\"seq\":1"), TestContext.Current.CancellationToken);
+        var first = await reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal("The message declared 100 bytes, but only 8 arrived and nothing more for 0.3 s; it was discarded.", first.Error);
+        await pipe.Writer.WriteAsync(Framed("""{"seq":2}"""), TestContext.Current.CancellationToken);
+        var second = await reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("""{"seq":2}""", Text(second));
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n")]
+    [InlineData("POST /json HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}")]
+    public async Task An_HTTP_request_is_a_refusal(string request)
+    {
+        var frames = await ReadAllAsync(SmallLimits, Encoding.ASCII.GetBytes(request));
+        var refused = frames[0];
+        Assert.True(refused.IsRefusal);
+        Assert.Equal("Refused an HTTP request: this port speaks the Debug Adapter Protocol, not HTTP.", refused.Error);
+    }
+
+    [Fact]
+    public async Task An_Origin_header_is_a_refusal()
+    {
+        var frames = await ReadAllAsync(SmallLimits, Framed("{}", extraHeaders: "Origin: https://example.com\r\n"));
+        Assert.True(Assert.Single(frames).IsRefusal);
+    }
+
+    [Fact]
     public async Task Frame_writer_output_is_read_back()
     {
         var pipe = new Pipe();

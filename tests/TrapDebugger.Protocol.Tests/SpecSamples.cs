@@ -46,7 +46,12 @@ public static class SpecSamples
 
         // Request arguments and response bodies.
         { typeof(InitializeRequestArguments), """{"clientID":"vscode","clientName":"Visual Studio Code","adapterID":"trapdbg","locale":"en","linesStartAt1":true,"columnsStartAt1":true,"pathFormat":"path","supportsVariableType":true,"supportsVariablePaging":true,"supportsRunInTerminalRequest":true,"supportsMemoryReferences":true,"supportsProgressReporting":true,"supportsInvalidatedEvent":true,"supportsMemoryEvent":true,"supportsArgsCanBeInterpretedByShell":true,"supportsStartDebuggingRequest":true,"supportsANSIStyling":true,"trapdbgAuthToken":"t0k"}""" },
-        { typeof(LaunchRequestArguments), """{"noDebug":false,"__restart":{"n":1},"program":"/tmp/a.out","args":["-v","x y"],"cwd":"/tmp","env":{"A":"1","UNSET":null},"stopOnEntry":true,"disableASLR":false,"sourceMap":{"/build":"/src"}}""" },
+        { typeof(LaunchRequestArguments), """{"noDebug":false,"__restart":{"n":1},"program":"/tmp/a.out","args":["-v","x y"],"cwd":"/tmp","env":{"A":"1","UNSET":null},"stopOnEntry":true,"disableASLR":false,"sourceMap":{"/build":"/src"},"console":"integratedTerminal","terminal":"integrated","runInTerminal":true,"stdio":["in.txt",null,{"not":"checked here"}],"envFile":".env","initCommands":["help"],"preRunCommands":["info sharedlibrary"],"stopCommands":["bt 5"],"commandEscapePrefix":"`","relativePathBase":"/src"}""" },
+        { typeof(RunInTerminalRequestArguments), """{"kind":"integrated","title":"TrapDebugger: a.out","cwd":"/tmp","args":["/bin/sh","/tmp/agent.sh","42"],"env":{"TERM":"xterm","GONE":null},"argsCanBeInterpretedByShell":false}""" },
+        { typeof(RunInTerminalResponseBody), """{"processId":4321,"shellProcessId":4300}""" },
+        { typeof(CompletionsArguments), """{"frameId":1000,"text":"node->ne","column":9,"line":1}""" },
+        { typeof(CompletionsResponseBody), """{"targets":[{"label":"next","text":"next","sortText":"next","detail":"node *","type":"property","start":7,"length":2}]}""" },
+        { typeof(CompletionItem), """{"label":"info registers","text":"info registers","detail":"Print the general registers.","type":"keyword","start":2,"length":4}""" },
         { typeof(AttachRequestArguments), """{"__restart":[1],"pid":1234,"program":"/usr/bin/service","waitFor":false,"stopOnEntry":false,"sourceMap":{"/build":"/src","/b2":"/s2"}}""" },
         { typeof(DisconnectArguments), """{"restart":false,"terminateDebuggee":true,"suspendDebuggee":false}""" },
         { typeof(TerminateArguments), """{"restart":true}""" },

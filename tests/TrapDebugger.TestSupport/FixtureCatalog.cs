@@ -19,6 +19,21 @@ internal static class FixtureCatalog
 
     private static readonly BuildVariant[] Rust = [BuildVariant.RustcDebug, BuildVariant.RustcRelease];
 
+    private static readonly BuildVariant[] Gcc = [BuildVariant.GccO0, BuildVariant.GccO2];
+
+    private const int SIGFPE = 8;
+
+    /// <summary>The ways cxx_uncaught.cpp lets an exception escape; each ends in std::terminate and SIGABRT.</summary>
+    private static readonly FixtureRun[] UncaughtRuns =
+    [
+        new(["ok"], ExpectedEnd.Exit(0), "best price"),
+        new(["at"], ExpectedEnd.Killed(SIGABRT), "std::out_of_range from vector::at"),
+        new(["runtime"], ExpectedEnd.Killed(SIGABRT), "std::runtime_error"),
+        new(["custom"], ExpectedEnd.Killed(SIGABRT), "book_error derived from std::runtime_error"),
+        new(["int"], ExpectedEnd.Killed(SIGABRT), "throw 42"),
+        new(["noexcept"], ExpectedEnd.Killed(SIGABRT), "std::logic_error escaping a noexcept function"),
+    ];
+
     private static readonly string[] UbsanTrapFlags =
         ["-fsanitize=signed-integer-overflow,array-bounds,shift,integer-divide-by-zero", "-fsanitize-trap=all"];
 
@@ -114,6 +129,15 @@ internal static class FixtureCatalog
             Purpose = "a read of the field at offset 8 through a NULL struct pointer",
         },
 
+        new("anti_debug", FixtureLanguage.C, ["anti_debug.c"], [], [BuildVariant.Clang22O0, BuildVariant.GccO2],
+            [
+                new([], ExpectedEnd.Exit(0), "not traced: ptrace(PTRACE_TRACEME) succeeds"),
+                new(["syscall"], ExpectedEnd.Exit(0), "not traced: syscall(SYS_ptrace, PTRACE_TRACEME) succeeds"),
+            ])
+        {
+            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one",
+        },
+
         new("threads32", FixtureLanguage.C, ["threads32.c"], ["-pthread"], AllCompilers,
             [
                 new([], ExpectedEnd.Exit(0), "all 32 workers finish"),
@@ -164,6 +188,85 @@ internal static class FixtureCatalog
             ])
         {
             Purpose = "Rust ending in SIGABRT: process::abort and panics under panic=abort",
+        },
+
+        new("cxx_uncaught", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++17"], AllCompilers, UncaughtRuns)
+        {
+            Purpose = "C++ exceptions nobody catches, with libstdc++ (g++ and clang++)",
+        },
+
+        new("cxx_uncaught_libcxx", FixtureLanguage.Cxx, ["cxx_uncaught.cpp"], ["-std=c++17", "-stdlib=libc++"], Clang22, UncaughtRuns)
+        {
+            LinkFlags = ["-Wl,-rpath,/usr/lib/llvm-22/lib"],
+            Purpose = "C++ exceptions nobody catches, with libc++ and libc++abi",
+        },
+
+        new("null_call", FixtureLanguage.C, ["null_call.c"], [], AllCompilers,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "flushes"),
+                new(["flush"], ExpectedEnd.Killed(SIGSEGV), "c->ops->flush is NULL"),
+                new(["hook"], ExpectedEnd.Killed(SIGSEGV), "weak undefined hook"),
+            ])
+        {
+            Purpose = "calls through a null member of an operations table and through a weak undefined function",
+        },
+
+        new("gcc_checks", FixtureLanguage.C, ["gcc_checks.c"], ["-fsanitize=undefined", "-fsanitize-undefined-trap-on-error"], Gcc,
+            [
+                new(["ok", "3", "4"], ExpectedEnd.Exit(0), "statistics"),
+                new(["mul", "65536", "65536"], ExpectedEnd.Killed(SIGILL), "signed multiplication overflow"),
+                new(["add", "2147483647", "1"], ExpectedEnd.Killed(SIGILL), "signed addition overflow"),
+                new(["shift", "1", "40"], ExpectedEnd.Killed(SIGILL), "shift exponent too large"),
+                new(["index", "1", "9"], ExpectedEnd.Killed(SIGILL), "slot index out of bounds"),
+            ])
+        {
+            Purpose = "GCC's UBSan in trap mode: bare ud2 traps with no check kind, merged at -O2",
+        },
+
+        new("divisor_field", FixtureLanguage.C, ["gcc_checks.c"], [], AllCompilers,
+            [
+                new(["div", "5", "2"], ExpectedEnd.Exit(0), "divides"),
+                new(["div", "5", "0"], ExpectedEnd.Killed(SIGFPE), "w->requests is 0"),
+            ])
+        {
+            Purpose = "an integer division whose divisor is a struct field",
+        },
+
+        new("stack_overflow", FixtureLanguage.C, ["stack_overflow.c"], [], AllCompilers,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "1,000 frames"),
+                new(["deep"], ExpectedEnd.Killed(SIGSEGV), "the stack overflows after about 100,000 frames"),
+            ])
+        {
+            Purpose = "unbounded recursion that overflows the stack",
+        },
+
+        new("double_free", FixtureLanguage.C, ["double_free.c"], [], AllCompilers,
+            [
+                new(["once"], ExpectedEnd.Exit(0), "one release"),
+                new(["twice"], ExpectedEnd.Killed(SIGABRT), "glibc detects the double free and aborts"),
+            ])
+        {
+            Purpose = "an abort raised inside the C library (malloc_printerr) on behalf of the program",
+        },
+
+        new("handled_segv", FixtureLanguage.C, ["handled_segv.c"], [], AllCompilers,
+            [
+                new(["probe"], ExpectedEnd.Exit(0), "the handler recovers from the fault"),
+                new(["crash"], ExpectedEnd.Killed(SIGSEGV), "no handler"),
+            ])
+        {
+            Purpose = "a program that handles SIGSEGV itself and recovers",
+        },
+
+        new("rust_panic_v0", FixtureLanguage.Rust, ["rust_abort.rs"], ["-C", "symbol-mangling-version=v0"], Rust,
+            [
+                new(["ok"], ExpectedEnd.Exit(0), "job runs"),
+                new(["index", "9"], ExpectedEnd.Exit(101), "index out of bounds unwinds and exits 101"),
+                new(["unwrap"], ExpectedEnd.Exit(101), "unwrap on None"),
+            ])
+        {
+            Purpose = "Rust with v0 symbol mangling and default unwinding",
         },
 
         new("rust_values", FixtureLanguage.Rust, ["rust_values.rs"], [], Rust,

@@ -20,6 +20,7 @@ public static class Toolchain
     public static string LlvmObjdump => Find("llvm-objdump-22");
     public static string LlvmNm => Find("llvm-nm-22");
     public static string Lldb => Find("lldb-22");
+    public static string Gdb => Find("gdb");
 
     /// <summary>Returns the absolute path of <paramref name="tool"/> on PATH (or in <paramref name="extraDir"/>).</summary>
     public static string Find(string tool, string? extraDir = null)

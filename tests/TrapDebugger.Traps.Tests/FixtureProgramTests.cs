@@ -172,7 +172,9 @@ public sealed class FixtureProgramTests
         if (reasons)
             Assert.Contains(clang22Message, d.Description, StringComparison.OrdinalIgnoreCase);
         else
-            Assert.Equal($"Undefined Behavior Sanitizer: {d.UbsanCheck!.Title}", d.Description);
+            // Several checks of one kind share a ud1 at -O2: the headline then says which of them the registers single out.
+            Assert.True(d.Description == $"Undefined Behavior Sanitizer: {d.UbsanCheck!.Title}"
+                || d.Description.StartsWith($"Undefined Behavior Sanitizer: {d.UbsanCheck!.Title} (1 of {d.Origins.Count} merged checks; ", StringComparison.Ordinal), why);
         Assert.NotNull(d.Landing?.Location);
         Assert.EndsWith("ubsan_trap.c", d.Landing.Location.Value.File);
         Assert.True(d.Landing.Location.Value.Line > 0, why);

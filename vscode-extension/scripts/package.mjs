@@ -1,7 +1,8 @@
 // Builds the extension and packages it as a .vsix in out/. When the AOT-compiled trapdbg for
 // linux-x64 exists (env TRAPDBG_AOT, else the repository's publish folder), it goes into
-// bin/linux-x64/ and the package is targeted at linux-x64; otherwise the package carries no
-// binary and finds trapdbg through the trapdbg.adapterPath setting or PATH.
+// bin/linux-x64/ and the package is targeted at linux-x64; otherwise, or with --no-binary, the
+// package carries no binary and finds trapdbg through the trapdbg.adapterPath setting or PATH.
+// scripts/dist at the repository root makes the release .vsix with this script.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,7 @@ if (process.env.TRAPDBG_AOT && !existsSync(process.env.TRAPDBG_AOT)) {
   console.error(`TRAPDBG_AOT names ${process.env.TRAPDBG_AOT}, which does not exist.`);
   process.exit(1);
 }
-const binary = candidates.find((p) => existsSync(p) && statSync(p).isFile());
+const binary = process.argv.includes('--no-binary') ? undefined : candidates.find((p) => existsSync(p) && statSync(p).isFile());
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--production'], { stdio: 'inherit' });
 
@@ -41,9 +42,9 @@ if (binary) {
   console.log(`Bundling ${binary}`);
 } else {
   out = join(root, `out/trapdbg-${manifest.version}.vsix`);
-  console.warn(
-    'No AOT trapdbg found (set TRAPDBG_AOT, or run `dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64` at the repository root); packaging without a bundled adapter.',
-  );
+  console.warn(process.argv.includes('--no-binary')
+    ? 'Packaging without a bundled adapter (--no-binary).'
+    : 'No AOT trapdbg found (set TRAPDBG_AOT, or run `./trapdbg --version` at the repository root, which builds it); packaging without a bundled adapter.');
 }
 mkdirSync(join(root, 'out'), { recursive: true });
 execFileSync(vsce, [...args, '--out', out], { cwd: root, stdio: 'inherit' });

@@ -5,8 +5,9 @@
 //   node test-ui/run.mjs --smoke   what works without the adapter: the extension loads, its views and
 //                                  command appear, launch.json mistakes are reported, the process picker lists processes
 //
-// The adapter is taken from TRAPDBG_ADAPTER (any trapdbg executable, used through trapdbg.adapterPath),
-// else TRAPDBG_AOT or the AOT publish folder (bundled into the .vsix). Screenshots go to docs/images/
+// The full test installs the extension as a user does, through scripts/install (which builds the Native AOT trapdbg and
+// bundles it in the .vsix), and checks that the installed trapdbg --version is the extension's version; TRAPDBG_ADAPTER
+// (any trapdbg executable, used through trapdbg.adapterPath) replaces that. Screenshots go to docs/images/
 // (UI_IMAGES_DIR overrides). Each check prints one line; the run ends with node's test-runner totals
 // ("# pass N", "# fail N") so the repository's test command counts them. One code-server serves the run and is
 // killed at the end, also on failure, an interrupt or the overall time limit (UI_TEST_TIMEOUT_S, default 900 s).
@@ -28,11 +29,6 @@ const clang = process.env.CLANG ?? 'clang-22';
 
 const failures = [];
 let passes = 0;
-/** Says so when VS Code had to be helped to focus the stopped frame (see Workbench.waitForExceptionWidget). */
-function noteFrameSelection(what) {
-  if (workbench?.frameSelectedByTest) console.log(`note ${what}: VS Code focused no frame at the stop; the test selected the top frame with source`);
-}
-
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
   if (ok) passes++;
@@ -46,24 +42,18 @@ function printTotals() {
   console.log(`# fail ${failures.length}`);
 }
 
-/** The adapter to test with, or an explanation of why there is none. */
+/** The adapter to test with: TRAPDBG_ADAPTER (used through trapdbg.adapterPath), else the one scripts/install builds and
+ * bundles in the .vsix it installs. */
 function findAdapter() {
-  const aot = [
-    process.env.TRAPDBG_AOT,
-    process.env.TRAPDBG_ARTIFACTS && join(process.env.TRAPDBG_ARTIFACTS, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
-    join(repoRoot, 'artifacts/publish/TrapDebugger.Cli/release_linux-x64/trapdbg'),
-  ].filter(Boolean);
   const explicit = process.env.TRAPDBG_ADAPTER;
-  const candidate = explicit ?? aot.find((p) => existsSync(p));
-  if (!candidate || !existsSync(candidate)) {
-    return { error: `the trapdbg adapter is not built (looked for ${explicit ?? aot.join(', ')}); run \`dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64\` at the repository root or set TRAPDBG_ADAPTER to a trapdbg executable.` };
-  }
-  const help = spawnSync(candidate, ['--help'], { encoding: 'utf8', timeout: 30_000 });
+  if (explicit === undefined) return { install: true };
+  if (!existsSync(explicit)) return { error: `TRAPDBG_ADAPTER names ${explicit}, which does not exist.` };
+  const help = spawnSync(explicit, ['--help'], { encoding: 'utf8', timeout: 30_000 });
   const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
   for (const command of ['dap', 'traps']) {
-    if (!new RegExp(`^\\s+${command}\\b`, 'm').test(text)) return { error: `${candidate} has no \`${command}\` command yet, so the adapter cannot be tested.` };
+    if (!new RegExp(`^\\s+${command}\\b`, 'm').test(text)) return { error: `${explicit} has no \`${command}\` command yet, so the adapter cannot be tested.` };
   }
-  return { path: candidate, bundle: explicit === undefined };
+  return { path: explicit, install: false };
 }
 
 function freePort() {
@@ -115,21 +105,49 @@ if (!smoke && adapter.error) {
 // 1. VS Code, Chromium and playwright-core.
 execFileSync('bash', [join(uiScripts, 'setup.sh'), uiDir], { stdio: 'inherit' });
 
-// 2. The .vsix, with the AOT adapter bundled when there is one.
-const packageEnv = { ...process.env };
-if (adapter.path && adapter.bundle) packageEnv.TRAPDBG_AOT = adapter.path;
-const packageOutput = execFileSync(process.execPath, [join(extensionRoot, 'scripts/package.mjs')], { cwd: extensionRoot, env: packageEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-const vsix = packageOutput.trim().split('\n').pop();
-check('the extension packages as a .vsix', existsSync(vsix), vsix);
-
+// 2. The extension. The full test installs it as a user does, with scripts/install (the Native AOT trapdbg bundled in the
+//    .vsix, code-server found on PATH, a scratch HOME); the smoke test, and a run with TRAPDBG_ADAPTER, package the .vsix
+//    and install it directly.
 const scratch = mkdtempSync(join(os.tmpdir(), 'trapdbg-ui-'));
 const state = join(scratch, 'state');
-const extensionsDir = join(scratch, 'extensions');
-mkdirSync(join(state, 'home'), { recursive: true });
-execFileSync(join(uiDir, 'node_modules/.bin/code-server'), ['--install-extension', vsix, '--extensions-dir', extensionsDir], {
-  env: { ...process.env, HOME: join(state, 'home') },
-  stdio: 'inherit',
-});
+const home = join(state, 'home');
+mkdirSync(home, { recursive: true });
+let extensionsDir = join(scratch, 'extensions');
+if (!smoke && adapter.install) {
+  const dataHome = join(home, '.local/share');
+  const prefix = join(scratch, 'prefix');
+  const installEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: dataHome,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    // The package caches stay the machine's, so the scratch HOME downloads nothing again.
+    NUGET_PACKAGES: process.env.NUGET_PACKAGES ?? join(os.homedir(), '.nuget/packages'),
+    npm_config_cache: process.env.npm_config_cache ?? join(os.homedir(), '.npm'),
+    PATH: `${join(uiDir, 'node_modules/.bin')}:${process.env.PATH}`,
+  };
+  const installed = spawnSync(join(repoRoot, 'scripts/install'), ['--prefix', prefix], { env: installEnv, encoding: 'utf8', timeout: 45 * 60_000 });
+  console.log(`${installed.stdout ?? ''}${installed.stderr ?? ''}`.trim());
+  check('scripts/install installs trapdbg and the extension into code-server', installed.status === 0 && /installed the VS Code extension .* into: .*code-server/.test(installed.stdout), `exit ${installed.status}`);
+  extensionsDir = join(dataHome, 'code-server/extensions');
+  const version = JSON.parse(readFileSync(join(extensionRoot, 'package.json'), 'utf8')).version;
+  const folder = existsSync(extensionsDir) ? readdirSync(extensionsDir).find((d) => d.startsWith(`trapdebugger.trapdbg-${version}`)) : undefined;
+  const versionOf = (program) => (existsSync(program) ? spawnSync(program, ['--version'], { encoding: 'utf8' }).stdout.trim() : `(no ${program})`);
+  const installedVersion = versionOf(join(prefix, 'bin/trapdbg'));
+  const bundledVersion = folder ? versionOf(join(extensionsDir, folder, 'bin/linux-x64/trapdbg')) : '(extension not installed)';
+  check(`the installed trapdbg --version and the extension's bundled one are the extension's version ${version}`,
+    installedVersion === version && bundledVersion === version, `installed ${installedVersion}, bundled ${bundledVersion}`);
+} else {
+  // The smoke test's package carries no adapter, so it checks what the extension says when there is none.
+  const packageOutput = execFileSync(process.execPath, [join(extensionRoot, 'scripts/package.mjs'), ...(smoke ? ['--no-binary'] : [])],
+    { cwd: extensionRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const vsix = packageOutput.trim().split('\n').pop();
+  check('the extension packages as a .vsix', existsSync(vsix), vsix);
+  execFileSync(join(uiDir, 'node_modules/.bin/code-server'), ['--install-extension', vsix, '--extensions-dir', extensionsDir], {
+    env: { ...process.env, HOME: home },
+    stdio: 'inherit',
+  });
+}
 
 // 3. A workspace with the fixture programs and a launch.json of type trapdbg.
 const workspace = join(scratch, 'workspace');
@@ -140,6 +158,17 @@ mkdirSync(bin, { recursive: true });
 const fixtures = join(repoRoot, 'tests/fixtures');
 mkdirSync(join(workspace, 'src'), { recursive: true });
 for (const name of ['verbose_trap.c', 'verbose_trap_multi.c', 'service.c']) copyFileSync(join(fixtures, name), join(workspace, 'src', name));
+// A program that talks before it crashes: its lines must reach the integrated terminal, the last one too.
+const talkSource = join(workspace, 'src/talk.c');
+writeFileSync(talkSource, [
+  '#include <stdio.h>',
+  'int main(void) {',
+  '    printf("hello from the program\\n");',
+  '    printf("last words before the crash\\n");',
+  '    __builtin_verbose_trap("Demo", "the program crashed on purpose");',
+  '    return 0;',
+  '}',
+  ''].join('\n'));
 const verboseSource = join(workspace, 'src/verbose_trap.c');
 const multiSource = join(workspace, 'src/verbose_trap_multi.c');
 const serviceSource = join(workspace, 'src/service.c');
@@ -147,6 +176,7 @@ compile(verboseSource, join(bin, 'verbose_trap_O0'), '-O0');
 compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
 compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
 compile(serviceSource, join(bin, 'service'), '-O0', '-pthread');
+compile(talkSource, join(bin, 'talk'), '-O0');
 // service.c traps in the first request it handles after this file appears.
 const requestFile = join(workspace, 'drain-now');
 const configurations = [
@@ -155,6 +185,7 @@ const configurations = [
   { type: 'trapdbg', request: 'launch', name: 'Merged traps -O2', program: '${workspaceFolder}/bin/verbose_trap_multi_O2', args: ['bounds'] },
   { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/service' },
   { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
+  { type: 'trapdbg', request: 'launch', name: 'Output in the terminal', program: '${workspaceFolder}/bin/talk', console: 'integratedTerminal' },
 ];
 writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
 const settings = {
@@ -163,8 +194,10 @@ const settings = {
   'debug.internalConsoleOptions': 'neverOpen',
   'git.openRepositoryInParentFolders': 'never',
   'git.enabled': false,
+  // The DOM renderer lets the test read what the integrated terminal shows.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
-if (adapter.path && !adapter.bundle) settings['trapdbg.adapterPath'] = adapter.path;
+if (adapter.path && !adapter.install) settings['trapdbg.adapterPath'] = adapter.path;
 writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
 mkdirSync(imagesDir, { recursive: true });
 
@@ -273,7 +306,6 @@ try {
     for (const [config, image] of [['Verbose trap -O0', 'vscode-verbose-trap-O0.png'], ['Verbose trap -O2', 'vscode-verbose-trap-O2.png']]) {
       await workbench.startDebugging(config);
       const widget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-      noteFrameSelection(config);
       check(`${config}: the exception widget shows the verbose-trap message "${trapCategory}: ${trapMessage}"`, widget.includes(`${trapCategory}: ${trapMessage}`), widget);
       if (!laidOut) {
         // Screenshots: a sidebar wide enough for the trap views, and room for them.
@@ -296,7 +328,6 @@ try {
     const boundsLines = [sourceLineOf(multiSource, 'if (to_slot >= SLOT_COUNT)'), sourceLineOf(multiSource, `"${boundsCheck.message}"`)];
     await workbench.startDebugging('Merged traps -O2');
     const mergedWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-    noteFrameSelection('Merged traps -O2');
     check(`Merged traps -O2: the exception widget names the check that fired ("${boundsCheck.message}")`, mergedWidget.includes(boundsCheck.message), mergedWidget.slice(0, 200));
     const mergedFrame = await workbench.focusedFrame();
     check(`Merged traps -O2: the focused frame is transfer() at verbose_trap_multi.c:${boundsLines.join(' or ')}`, /\btransfer\b/.test(mergedFrame.frame) && boundsLines.map(String).includes(mergedFrame.editorLine), `frame "${mergedFrame.frame}", editor line ${mergedFrame.editorLine}`);
@@ -335,12 +366,27 @@ try {
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {});
     writeFileSync(requestFile, 'go\n');
     const serviceWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
-    noteFrameSelection('Attach to service');
     check('Attach to service: the trap of the attached process is shown', serviceWidget.includes('request accepted while the service is draining'), serviceWidget);
     const serviceLine = sourceLineOf(serviceSource, 'CHECK_FAILED("State check"');
     const serviceFrame = await workbench.focusedFrame();
     check(`Attach to service: the focused frame is handle_request() at service.c:${serviceLine}`, /\bhandle_request\b/.test(serviceFrame.frame) && serviceFrame.editorLine === String(serviceLine), `frame "${serviceFrame.frame}", editor line ${serviceFrame.editorLine}`);
     await workbench.screenshot(join(imagesDir, 'vscode-attach-service.png'));
+    await workbench.stopDebugging();
+
+    // The program's output in the integrated terminal (runInTerminal), up to its last line before the crash, and a
+    // Debug Console command at the stop.
+    await workbench.startDebugging('Output in the terminal');
+    const talkWidget = await workbench.waitForExceptionWidget().catch((e) => `(no exception widget: ${e.message})`);
+    check('Output in the terminal: the crash is shown with its message', talkWidget.includes('the program crashed on purpose'), talkWidget);
+    const terminalText = await workbench.waitForTerminalText(/last words before the crash/).catch((e) => e.message);
+    check('Output in the terminal: the integrated terminal shows the program\'s output up to its last line before the crash',
+      /hello from the program/.test(terminalText) && /last words before the crash/.test(terminalText), terminalText.slice(-300));
+    await workbench.screenshot(join(imagesDir, 'vscode-integrated-terminal.png'));
+    const talkLine = sourceLineOf(talkSource, '__builtin_verbose_trap(');
+    const consoleRows = await workbench.debugConsole('`bt', /^#0 /).catch((e) => [e.message]);
+    const frameRow = consoleRows.find((r) => /^#\d+ .* in main /.test(r)) ?? consoleRows.join(' | ');
+    check(`Debug Console: \`bt lists main() at talk.c:${talkLine}`, frameRow.includes(`talk.c:${talkLine}`), frameRow);
+    await workbench.screenshot(join(imagesDir, 'vscode-debug-console-command.png'));
     await workbench.stopDebugging();
 
     // Trap sites of a binary without a session.

@@ -158,24 +158,50 @@ export class Workbench {
     return (await pane.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
   }
 
-  /** Waits until the debuggee is paused and the exception widget is shown; returns its text. VS Code 1.100 sometimes
-   *  stops without focusing a frame when the stop overlaps its first `threads` request (no `exceptionInfo` is then
-   *  requested); after `settle` ms the first call stack frame with a source is selected, as a user would, and
-   *  `this.frameSelectedByTest` records that it was needed. */
-  async waitForExceptionWidget(timeout = 60_000, settle = 20_000) {
-    const page = this.page;
-    const widget = page.locator('.exception-widget').first();
-    this.frameSelectedByTest = false;
-    const shown = await widget.waitFor({ state: 'visible', timeout: settle }).then(() => true, () => false);
-    if (!shown) {
-      const frameRow = page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: /\.[A-Za-z+]+\s*\d+:\d+/ }).first();
-      if ((await frameRow.count()) > 0 && (await page.locator('.debug-call-stack .monaco-list-row.selected').count()) === 0) {
-        this.frameSelectedByTest = true;
-        await frameRow.click();
-      }
-      await widget.waitFor({ state: 'visible', timeout: Math.max(timeout - settle, 1_000) });
-    }
+  /** Waits until the debuggee is paused and VS Code has focused the landing frame by itself, which shows the
+   *  exception widget; returns the widget's text. Nothing here selects a frame: a stop that VS Code does not focus fails. */
+  async waitForExceptionWidget(timeout = 60_000) {
+    const widget = this.page.locator('.exception-widget').first();
+    await widget.waitFor({ state: 'visible', timeout });
     return (await widget.innerText()).replace(/\s+/g, ' ').trim();
+  }
+
+  /** The text the integrated terminal shows (needs the DOM renderer: "terminal.integrated.gpuAcceleration": "off"). */
+  async terminalText() {
+    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows');
+    const texts = await rows.allInnerTexts().catch(() => []);
+    return texts.join('\n');
+  }
+
+  /** Waits until the integrated terminal shows text matching the pattern; returns all of its text. */
+  async waitForTerminalText(pattern, timeout = 30_000) {
+    const end = Date.now() + timeout;
+    let text = '';
+    while (Date.now() < end) {
+      text = await this.terminalText();
+      if (pattern.test(text)) return text;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`the terminal did not show ${pattern} within ${timeout} ms; it shows: ${text.slice(-400)}`);
+  }
+
+  /** Types a line into the Debug Console and returns the rows that follow it once one matches the pattern. */
+  async debugConsole(line, pattern, timeout = 30_000) {
+    const page = this.page;
+    await this.runCommand('Focus on Debug Console View', /Focus on Debug Console View/);
+    const input = page.locator('.repl-input-wrapper .monaco-editor').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.click();
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+    const end = Date.now() + timeout;
+    let rows = [];
+    while (Date.now() < end) {
+      rows = (await page.locator('.repl .monaco-list-row').allInnerTexts()).map((r) => r.trim());
+      if (rows.some((r) => pattern.test(r))) return rows;
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`the Debug Console did not show ${pattern} within ${timeout} ms after "${line}"; it shows: ${rows.join(' | ').slice(-600)}`);
   }
 
   /** The text of the focused call stack frame and the editor's active line number. */

@@ -168,3 +168,37 @@ for (const [name, server, pattern] of serverErrors) {
 test('trapdbgServer: attribute types are still checked for a remote launch', () => {
   rejects({ request: 'launch', program: '/remote/prog', args: 'x', trapdbgServer: 4711 }, /"args" must be an array/);
 });
+
+test('program I/O, startup commands and path attributes pass when well formed', () => {
+  const envFile = path.join(dir, 'vars.env');
+  fs.writeFileSync(envFile, 'A=1\n');
+  fs.writeFileSync(path.join(dir, 'input.txt'), 'typed\n');
+  const config = {
+    type: 'trapdbg', request: 'launch', name: 'io', program, cwd: dir, console: 'integratedTerminal', envFile: 'vars.env',
+    stdio: ['input.txt', null, path.join(dir, 'err.log')], initCommands: ['help'], preRunCommands: ['info sharedlibrary'],
+    stopCommands: ['bt 5'], commandEscapePrefix: '`', relativePathBase: dir,
+  };
+  assert.deepEqual(validateConfiguration(config, undefined, dir), config);
+  assert.deepEqual(unknownAttributes(config), []);
+  for (const stdio of ['/dev/null', { stdout: 'out.txt' }, [null, 'out.txt']])
+    assert.deepEqual(validateConfiguration({ ...config, stdio }, undefined, dir)['stdio'], stdio);
+  assert.equal(validateConfiguration({ ...config, console: undefined, terminal: 'external' }, undefined, dir)['terminal'], 'external');
+  const attach = { type: 'trapdbg', request: 'attach', name: 'a', pid: 42, stopCommands: ['bt'], relativePathBase: dir };
+  assert.deepEqual(unknownAttributes(attach), []);
+  assert.deepEqual(validateConfiguration(attach, undefined, dir), attach);
+});
+
+test('program I/O, startup command and path mistakes are named', () => {
+  const launch = { request: 'launch', program, cwd: dir };
+  rejects({ ...launch, console: 'debugConsole' }, /^"console" must be "internalConsole", "integratedTerminal", "externalTerminal", not "debugConsole"\.$/);
+  rejects({ ...launch, terminal: 'integratedTerminal' }, /^"terminal" must be "console", "integrated", "external"/);
+  rejects({ ...launch, stdio: ['a', 'b', 'c', 'd'] }, /^"stdio" lists 4 paths; give at most three/);
+  rejects({ ...launch, stdio: { stdout: 'x', log: 'y' } }, /^"stdio" has an unknown stream "log"/);
+  rejects({ ...launch, stdio: [5] }, /^"stdio" stdin must be a file path or null, not 5\.$/);
+  rejects({ ...launch, stdio: 'missing-input.txt' }, /^The stdin file ".*missing-input\.txt" given in "stdio" does not exist\.$/);
+  rejects({ ...launch, envFile: 'no.env' }, /^The envFile ".*no\.env" does not exist; fix "envFile"\.$/);
+  rejects({ ...launch, stopCommands: 'bt' }, /^"stopCommands" must be an array of Debug Console commands/);
+  rejects({ ...launch, initCommands: [1] }, /^"initCommands" must be an array of Debug Console commands/);
+  rejects({ ...launch, commandEscapePrefix: 1 }, /^"commandEscapePrefix" must be a string/);
+  rejects({ request: 'attach', pid: 4, relativePathBase: 'rel' }, /^"relativePathBase" must be an absolute directory, not "rel"\.$/);
+});

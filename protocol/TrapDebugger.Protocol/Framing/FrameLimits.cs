@@ -7,4 +7,8 @@ public readonly record struct FrameLimits(int MaxMessageBytes, int MaxHeaderByte
 {
     /// <summary>16 MiB messages, 8 KiB headers.</summary>
     public static FrameLimits Default { get; } = new(16 * 1024 * 1024, 8 * 1024);
+
+    /// <summary>How long a message whose body is incomplete may go without a byte arriving before it is discarded
+    /// (a <c>Content-Length</c> larger than the body sent would otherwise stall the connection for good).</summary>
+    public TimeSpan BodyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -96,6 +96,12 @@ public static class Commands
     /// <summary>Cancel a pending request.</summary>
     public const string Cancel = "cancel";
 
+    /// <summary>Reverse request: ask the client to run a command in a terminal.</summary>
+    public const string RunInTerminal = "runInTerminal";
+
+    /// <summary>Completions of a partly typed Debug Console line.</summary>
+    public const string Completions = "completions";
+
     /// <summary>TrapDebugger extension: list the trap sites of a module or binary.</summary>
     public const string TrapSites = "trapSites";
 

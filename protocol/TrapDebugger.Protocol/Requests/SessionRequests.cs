@@ -95,6 +95,40 @@ public sealed class LaunchRequestArguments
 
     /// <summary>Source path remapping, from build paths to local paths.</summary>
     public SourceMap? SourceMap { get; set; }
+
+    /// <summary>Where the program's standard streams go: <c>internalConsole</c> (the Debug Console, through a
+    /// pseudo-terminal), <c>integratedTerminal</c> or <c>externalTerminal</c> (a terminal the client opens through
+    /// <c>runInTerminal</c>), as lldb-dap and cpptools name them.</summary>
+    public string? Console { get; set; }
+
+    /// <summary>CodeLLDB's spelling of <see cref="Console"/>: <c>console</c>, <c>integrated</c> or <c>external</c>.</summary>
+    public string? Terminal { get; set; }
+
+    /// <summary>lldb-dap's older switch: true means <c>integratedTerminal</c>.</summary>
+    public bool? RunInTerminal { get; set; }
+
+    /// <summary>Redirection of stdin, stdout and stderr to files, as CodeLLDB takes it: one path for all three, an
+    /// array of up to three paths (null keeps the console), or an object with <c>stdin</c>, <c>stdout</c>, <c>stderr</c>.</summary>
+    public JsonElement? Stdio { get; set; }
+
+    /// <summary>A file of NAME=value lines added to the environment before <see cref="Env"/>.</summary>
+    public string? EnvFile { get; set; }
+
+    /// <summary>Debug Console commands run before the program is started.</summary>
+    public List<string>? InitCommands { get; set; }
+
+    /// <summary>Debug Console commands run once the program is loaded, before it runs.</summary>
+    public List<string>? PreRunCommands { get; set; }
+
+    /// <summary>Debug Console commands run after every stop.</summary>
+    public List<string>? StopCommands { get; set; }
+
+    /// <summary>What a Debug Console line starts with to be a command rather than an expression (default a backtick).</summary>
+    public string? CommandEscapePrefix { get; set; }
+
+    /// <summary>The directory that relative source paths of the debug information are taken from when the compilation
+    /// directory does not make them absolute (default: <see cref="Cwd"/>).</summary>
+    public string? RelativePathBase { get; set; }
 }
 
 /// <summary>Arguments of <c>attach</c>; unknown attributes are ignored.</summary>
@@ -119,6 +153,22 @@ public sealed class AttachRequestArguments
 
     /// <summary>Source path remapping, from build paths to local paths.</summary>
     public SourceMap? SourceMap { get; set; }
+
+    /// <summary>Debug Console commands run before attaching.</summary>
+    public List<string>? InitCommands { get; set; }
+
+    /// <summary>Debug Console commands run once attached, before the process runs on.</summary>
+    public List<string>? PreRunCommands { get; set; }
+
+    /// <summary>Debug Console commands run after every stop.</summary>
+    public List<string>? StopCommands { get; set; }
+
+    /// <summary>What a Debug Console line starts with to be a command rather than an expression (default a backtick).</summary>
+    public string? CommandEscapePrefix { get; set; }
+
+    /// <summary>The directory that relative source paths of the debug information are taken from when the compilation
+    /// directory does not make them absolute (default: the adapter's working directory).</summary>
+    public string? RelativePathBase { get; set; }
 }
 
 /// <summary>Arguments of <c>disconnect</c>.</summary>

@@ -9,14 +9,19 @@ public static class ArgumentDecoder
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
+    // Arguments are read against the declared nullability: a null where the protocol requires a value ("filters": null)
+    // is an error naming the argument, not a null reference deep inside a handler.
+    private static readonly ProtocolJsonContext Strict = new(new JsonSerializerOptions(ProtocolJsonContext.Default.Options) { RespectNullableAnnotations = true });
+
     /// <summary>Decodes the arguments of <paramref name="request"/> (absent arguments decode as <c>{}</c>).</summary>
     /// <exception cref="ProtocolArgumentException">An argument has the wrong JSON type.</exception>
     public static T Decode<T>(Request request, JsonTypeInfo<T> typeInfo)
     {
         var arguments = request.Arguments ?? EmptyObject;
+        var strict = Strict.GetTypeInfo(typeof(T)) as JsonTypeInfo<T> ?? typeInfo;
         try
         {
-            return arguments.Deserialize(typeInfo) ?? throw new ProtocolArgumentException($"{request.Command}: the arguments must be a JSON object.");
+            return arguments.Deserialize(strict) ?? throw new ProtocolArgumentException($"{request.Command}: the arguments must be a JSON object.");
         }
         catch (JsonException ex)
         {
@@ -26,8 +31,11 @@ public static class ArgumentDecoder
 
     private static string Describe(string command, JsonException ex)
     {
-        string path = ex.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path ?? "";
+        command = ClientText.Short(command);
+        string path = ClientText.Short(ex.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path ?? "");
         string message = ex.Message;
+        if (message.Contains("doesn't allow", StringComparison.Ordinal) && message.Contains("null", StringComparison.Ordinal) && path.Length > 0)
+            return $"{command}: argument '{path}' must not be null.";
         int marker = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
         if (marker >= 0)
         {

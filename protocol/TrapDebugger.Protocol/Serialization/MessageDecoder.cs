@@ -27,6 +27,21 @@ public static class MessageDecoder
             if (root.ValueKind != JsonValueKind.Object)
                 return new DecodedMessage { Error = "The message must be a JSON object." };
 
+            // A property given twice is ambiguous (which "command" did the client mean?): the message is answered with an
+            // error and never run, rather than run as whichever copy a parser happens to keep.
+            if (FindDuplicate(root, "") is { } duplicate)
+            {
+                bool seqTwice = duplicate == "seq", commandTwice = duplicate == "command";
+                int? readable = !seqTwice && root.TryGetProperty("seq", out var s1) && s1.ValueKind == JsonValueKind.Number && s1.TryGetInt32(out int v1) ? v1 : null;
+                string? name = !commandTwice && root.TryGetProperty("command", out var c1) && c1.ValueKind == JsonValueKind.String ? c1.GetString() : null;
+                return new DecodedMessage
+                {
+                    Error = $"The message has the property '{ClientText.Short(duplicate)}' more than once; it was not run.",
+                    Seq = readable,
+                    Command = name is null ? null : ClientText.Short(name),
+                };
+            }
+
             int? seq = root.TryGetProperty("seq", out var seqElement) && seqElement.ValueKind == JsonValueKind.Number && seqElement.TryGetInt32(out int s)
                 ? s
                 : null;
@@ -48,7 +63,7 @@ public static class MessageDecoder
                     if (root.TryGetProperty("arguments", out var argumentsElement) && argumentsElement.ValueKind != JsonValueKind.Null)
                     {
                         if (argumentsElement.ValueKind != JsonValueKind.Object)
-                            return new DecodedMessage { Error = $"The arguments of '{command}' must be a JSON object.", Seq = seq, Command = command };
+                            return new DecodedMessage { Error = $"The arguments of '{ClientText.Short(command)}' must be a JSON object.", Seq = seq, Command = command };
                         arguments = argumentsElement.Clone();
                     }
                     return new DecodedMessage
@@ -68,10 +83,40 @@ public static class MessageDecoder
                         return new DecodedMessage { Error = "The response is malformed.", Seq = seq, Command = command };
                     }
                 case string other:
-                    return new DecodedMessage { Error = $"A client may send requests and responses, not '{other}' messages.", Seq = seq, Command = command };
+                    return new DecodedMessage { Error = $"A client may send requests and responses, not '{ClientText.Short(other)}' messages.", Seq = seq, Command = command };
                 default:
                     return new DecodedMessage { Error = "The message has no string 'type' property.", Seq = seq, Command = command };
             }
+        }
+    }
+
+    /// <summary>The path of the first property that appears twice in one object (depth first), or null.</summary>
+    private static string? FindDuplicate(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                HashSet<string>? names = null;
+                foreach (var property in element.EnumerateObject())
+                {
+                    names ??= new(StringComparer.Ordinal);
+                    string at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!names.Add(property.Name))
+                        return at;
+                    if (FindDuplicate(property.Value, at) is { } inner)
+                        return inner;
+                }
+                return null;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindDuplicate(item, $"{path}[{i++}]") is { } inner)
+                        return inner;
+                }
+                return null;
+            default:
+                return null;
         }
     }
 

@@ -26,7 +26,7 @@ public static class EngineHandlers
             new DataBreakpointInfoHandler(), new SetDataBreakpointsHandler(),
             new SetExceptionBreakpointsHandler(), new ExceptionInfoHandler(),
             new ContinueHandler(), new PauseHandler(), new NextHandler(), new StepInHandler(), new StepOutHandler(), new ThreadsHandler(),
-            new StackTraceHandler(), new ScopesHandler(), new VariablesHandler(), new SetVariableHandler(), new EvaluateHandler(),
+            new StackTraceHandler(), new ScopesHandler(), new VariablesHandler(), new SetVariableHandler(), new EvaluateHandler(), new CompletionsHandler(),
             new ModulesHandler(), new LoadedSourcesHandler(), new SourceHandler(),
             new DisassembleHandler(), new ReadMemoryHandler(), new WriteMemoryHandler(),
             new TrapSitesHandler(), new TrapOriginsHandler(),

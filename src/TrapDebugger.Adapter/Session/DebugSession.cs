@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
 using TrapDebugger.Adapter.Transport;
 using TrapDebugger.Protocol.Events;
@@ -87,7 +85,15 @@ public sealed class DebugSession
                 return;
             if (frame.Error is not null)
             {
-                await ReportUnanswerableAsync(frame.Error).ConfigureAwait(false);
+                // A frame whose body could be read is answered as its request; the others can only be reported.
+                if (frame.Payload is { } body && MessageDecoder.Decode(body) is { Seq: int refusedSeq } refused && authenticated)
+                    await SendErrorAsync(refusedSeq, refused.Command ?? "", frame.Error, ErrorIds.MalformedMessage).ConfigureAwait(false);
+                else
+                    await ReportUnanswerableAsync(frame.Error).ConfigureAwait(false);
+                // On a network port a refused frame (an HTTP request, a browser's Origin header) ends the connection, and
+                // before authentication so does anything that is not a DAP request.
+                if ((frame.IsRefusal && options.AuthToken is not null) || !authenticated)
+                    return;
                 continue;
             }
 
@@ -103,7 +109,11 @@ public sealed class DebugSession
                 continue;
             }
             if (decoded.Request is not { } request)
-                continue; // A response to a reverse request; none are sent yet.
+            {
+                if (decoded.Response is { } response && !Connection.AcceptResponse(response))
+                    options.Log?.WriteLine($"trapdbg dap: ignoring a response to request {response.RequestSeq}, which the adapter did not send or no longer waits for.");
+                continue;
+            }
 
             if (!authenticated)
             {
@@ -113,6 +123,12 @@ public sealed class DebugSession
                     await SendErrorAsync(request.Seq, request.Command,
                         "Authentication failed: the first request must be 'initialize' with the correct 'trapdbgAuthToken'.",
                         ErrorIds.AuthenticationFailed).ConfigureAwait(false);
+                    return;
+                }
+                if (options.Admit?.Invoke() is { } refusal)
+                {
+                    options.Log?.WriteLine($"trapdbg dap: {refusal}");
+                    await SendErrorAsync(request.Seq, request.Command, refusal, ErrorIds.AuthenticationFailed).ConfigureAwait(false);
                     return;
                 }
                 authenticated = true;
@@ -236,8 +252,7 @@ public sealed class DebugSession
         {
             return false;
         }
-        return presented is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+        return ClientGate.TokenMatches(presented, expected);
     }
 
     private async Task ReleaseDebuggeeAsync()
@@ -264,8 +279,11 @@ public sealed class DebugSession
 
     private Task SendErrorAsync(int requestSeq, string command, string sentence, int id)
     {
+        // Handlers quote what the client sent; a long argument is cut to a prefix, never echoed whole.
+        sentence = ClientText.Bound(sentence);
+        command = ClientText.Short(command);
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
-        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = true } };
+        var body = new ErrorResponseBody { Error = new Message { Id = id, Format = sentence, ShowUser = IsUserAction(command) } };
         return Connection.SendAsync(new Response
         {
             RequestSeq = requestSeq,
@@ -278,11 +296,24 @@ public sealed class DebugSession
 
     private Task ReportUnanswerableAsync(string sentence)
     {
+        sentence = ClientText.Bound(sentence);
         options.Log?.WriteLine($"trapdbg dap: {sentence}");
         return Connection.SendOutputAsync(OutputCategories.Important, sentence + "\n");
     }
 
     private static bool IsKnownCommand(string command) => KnownCommands.Contains(command);
+
+    /// <summary>True for the requests a user makes deliberately, whose failure deserves a pop-up (VS Code shows an error
+    /// with <c>showUser</c> as a notification). Everything else a client asks on its own (a watch expression, a source
+    /// it tries to open, a stale Disassembly view, the threads after a stop) fails inline, where the client shows it.</summary>
+    internal static bool IsUserAction(string command) => UserActions.Contains(command);
+
+    private static readonly HashSet<string> UserActions =
+        [
+            Commands.Launch, Commands.Attach, Commands.Continue, Commands.Next, Commands.StepIn, Commands.StepOut,
+            Commands.Pause, Commands.SetVariable, Commands.WriteMemory, Commands.Terminate, Commands.Disconnect,
+            "restart", "setExpression", "goto", "restartFrame",
+        ];
 
     private static readonly HashSet<string> KnownCommands =
         [
@@ -296,7 +327,7 @@ public sealed class DebugSession
             // Requests of the protocol that this adapter does not implement: a client sending one is told so, rather
             // than that the request does not exist.
             "restart", "restartFrame", "goto", "gotoTargets", "stepBack", "reverseContinue", "stepInTargets",
-            "completions", "setExpression", "breakpointLocations", "locations", "terminateThreads",
+            "setExpression", "breakpointLocations", "locations", "terminateThreads",
         ];
 
     private sealed record PendingRequest(Request Request, CancellationTokenSource Cancellation);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -11,6 +12,29 @@ public enum StartMethod
 
     /// <summary>The adapter attaches to a running process.</summary>
     Attach,
+}
+
+/// <summary>Where a launched program's standard streams go when <c>stdio</c> does not send them to a file.</summary>
+public enum ConsoleKind
+{
+    /// <summary>The Debug Console: output events, read from a pseudo-terminal; stdin is empty.</summary>
+    InternalConsole,
+
+    /// <summary>The client's integrated terminal, opened with <c>runInTerminal</c>.</summary>
+    IntegratedTerminal,
+
+    /// <summary>A terminal window outside the client, opened with <c>runInTerminal</c>.</summary>
+    ExternalTerminal,
+}
+
+/// <summary>The Debug Console commands a configuration runs on its own.</summary>
+/// <param name="Init">Run before the program is started or attached to.</param>
+/// <param name="PreRun">Run once the process exists, before it runs.</param>
+/// <param name="Stop">Run after every stop the client is told about.</param>
+public sealed record StartupCommands(IReadOnlyList<string> Init, IReadOnlyList<string> PreRun, IReadOnlyList<string> Stop)
+{
+    /// <summary>No commands.</summary>
+    public static StartupCommands None { get; } = new([], [], []);
 }
 
 /// <summary>The validated launch or attach configuration: every attribute checked in one place, one clear sentence per fault.</summary>
@@ -51,6 +75,24 @@ public sealed class DebuggeeOptions
     /// <summary>Source path remapping.</summary>
     public SourceMap SourceMap { get; private init; } = new();
 
+    /// <summary>Where the program's streams go unless <see cref="Stdio"/> names a file.</summary>
+    public ConsoleKind Console { get; private init; }
+
+    /// <summary>Absolute paths that stdin, stdout and stderr are redirected to (null: the console).</summary>
+    public IReadOnlyList<string?> Stdio { get; private init; } = [null, null, null];
+
+    /// <summary>The Debug Console commands the configuration runs.</summary>
+    public StartupCommands Startup { get; private init; } = StartupCommands.None;
+
+    /// <summary>What a Debug Console line starts with to be a command (empty: every line is a command).</summary>
+    public string CommandPrefix { get; private init; } = DefaultCommandPrefix;
+
+    /// <summary>The directory that relative source paths are taken from when their compilation directory leaves them relative.</summary>
+    public string RelativePathBase { get; private init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>The command prefix when the configuration names none: lldb-dap's.</summary>
+    public const string DefaultCommandPrefix = "`";
+
     /// <summary>Validates <c>launch</c> arguments.</summary>
     /// <exception cref="RequestFailedException">An attribute is missing or wrong; the message names it.</exception>
     public static DebuggeeOptions ForLaunch(LaunchRequestArguments arguments)
@@ -67,16 +109,25 @@ public sealed class DebuggeeOptions
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(program) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
             throw Fault(request, $"program '{program}' is not executable (chmod +x it)");
 
+        string baseDirectory = cwd ?? Directory.GetCurrentDirectory();
+        var environment = ReadEnvironmentFile(request, arguments.EnvFile, baseDirectory);
+        foreach (var (name, value) in ValidateEnvironment(request, arguments.Env))
+            environment[name] = value;
         return new DebuggeeOptions(StartMethod.Launch)
         {
             Program = program,
             Args = arguments.Args ?? [],
             Cwd = cwd,
-            Environment = ValidateEnvironment(request, arguments.Env),
+            Environment = environment,
             StopOnEntry = arguments.StopOnEntry ?? false,
             DisableAslr = arguments.DisableAslr ?? true,
             NoDebug = arguments.NoDebug ?? false,
             SourceMap = arguments.SourceMap ?? new SourceMap(),
+            Console = ValidateConsole(request, arguments),
+            Stdio = ValidateStdio(request, arguments.Stdio, baseDirectory),
+            Startup = new StartupCommands(arguments.InitCommands ?? [], arguments.PreRunCommands ?? [], arguments.StopCommands ?? []),
+            CommandPrefix = arguments.CommandEscapePrefix ?? DefaultCommandPrefix,
+            RelativePathBase = ValidateRelativePathBase(request, arguments.RelativePathBase) ?? baseDirectory,
         };
     }
 
@@ -107,7 +158,130 @@ public sealed class DebuggeeOptions
             WaitFor = waitFor,
             StopOnEntry = arguments.StopOnEntry ?? false,
             SourceMap = arguments.SourceMap ?? new SourceMap(),
+            Startup = new StartupCommands(arguments.InitCommands ?? [], arguments.PreRunCommands ?? [], arguments.StopCommands ?? []),
+            CommandPrefix = arguments.CommandEscapePrefix ?? DefaultCommandPrefix,
+            RelativePathBase = ValidateRelativePathBase(request, arguments.RelativePathBase) ?? Directory.GetCurrentDirectory(),
         };
+    }
+
+    private static ConsoleKind ValidateConsole(string request, LaunchRequestArguments arguments)
+    {
+        if (arguments.Console is { } console)
+        {
+            return console switch
+            {
+                "internalConsole" => ConsoleKind.InternalConsole,
+                "integratedTerminal" => ConsoleKind.IntegratedTerminal,
+                "externalTerminal" => ConsoleKind.ExternalTerminal,
+                _ => throw Fault(request, $"property 'console' must be 'internalConsole', 'integratedTerminal' or 'externalTerminal', not '{console}'"),
+            };
+        }
+        if (arguments.Terminal is { } terminal)
+        {
+            return terminal switch
+            {
+                "console" => ConsoleKind.InternalConsole,
+                "integrated" => ConsoleKind.IntegratedTerminal,
+                "external" => ConsoleKind.ExternalTerminal,
+                _ => throw Fault(request, $"property 'terminal' must be 'console', 'integrated' or 'external', not '{terminal}'"),
+            };
+        }
+        return arguments.RunInTerminal == true ? ConsoleKind.IntegratedTerminal : ConsoleKind.InternalConsole;
+    }
+
+    /// <summary>The three redirections of <c>stdio</c>: one path for all streams, up to three paths (null keeps the
+    /// console), or an object naming <c>stdin</c>, <c>stdout</c> and <c>stderr</c>; relative paths against the working directory.</summary>
+    private static string?[] ValidateStdio(string request, JsonElement? stdio, string baseDirectory)
+    {
+        var paths = new string?[3];
+        string[] streams = ["stdin", "stdout", "stderr"];
+        string? PathOf(JsonElement item, string what) => item.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.String when item.GetString() is { Length: > 0 } text => Path.GetFullPath(text, baseDirectory),
+            _ => throw Fault(request, $"'stdio' {what} must be a file path or null"),
+        };
+        switch (stdio)
+        {
+            case null:
+                break;
+            case { ValueKind: JsonValueKind.Null }:
+                break;
+            case { ValueKind: JsonValueKind.String } all:
+                var path = PathOf(all, "value");
+                paths[0] = paths[1] = paths[2] = path;
+                break;
+            case { ValueKind: JsonValueKind.Array } list:
+                if (list.GetArrayLength() > 3)
+                    throw Fault(request, $"'stdio' lists {list.GetArrayLength()} paths; give at most three (stdin, stdout, stderr)");
+                int index = 0;
+                foreach (var item in list.EnumerateArray())
+                {
+                    paths[index] = PathOf(item, $"entry {index} ({streams[index]})");
+                    index++;
+                }
+                break;
+            case { ValueKind: JsonValueKind.Object } named:
+                foreach (var property in named.EnumerateObject())
+                {
+                    int stream = Array.IndexOf(streams, property.Name);
+                    if (stream < 0)
+                        throw Fault(request, $"'stdio' has an unknown stream '{property.Name}' (use stdin, stdout and stderr)");
+                    paths[stream] = PathOf(property.Value, $"'{property.Name}'");
+                }
+                break;
+            default:
+                throw Fault(request, "property 'stdio' must be a path, an array of paths or an object with stdin, stdout and stderr");
+        }
+        if (paths[0] is { } input && !File.Exists(input) && !input.StartsWith("/dev/", StringComparison.Ordinal))
+            throw Fault(request, $"the stdin file '{input}' given in 'stdio' does not exist");
+        for (int i = 1; i < 3; i++)
+        {
+            if (paths[i] is { } output && Path.GetDirectoryName(output) is { } directory && !Directory.Exists(directory))
+                throw Fault(request, $"the {streams[i]} file '{output}' given in 'stdio' cannot be created: '{directory}' is not an existing directory");
+        }
+        return paths;
+    }
+
+    private static Dictionary<string, string?> ReadEnvironmentFile(string request, string? envFile, string baseDirectory)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(envFile))
+            return result;
+        var path = Path.GetFullPath(envFile, baseDirectory);
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw Fault(request, $"envFile '{path}' does not exist");
+            if (info.Length > EnvironmentFile.MaxBytes)
+                throw Fault(request, $"envFile '{path}' is larger than 1 MiB; it is not an environment file");
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Fault(request, $"envFile '{path}' cannot be read ({e.Message.TrimEnd('.')})");
+        }
+        try
+        {
+            foreach (var (name, value) in EnvironmentFile.Parse(text, $"envFile '{path}'"))
+                result[name] = value;
+        }
+        catch (FormatException e)
+        {
+            throw Fault(request, e.Message);
+        }
+        return result;
+    }
+
+    private static string? ValidateRelativePathBase(string request, string? directory)
+    {
+        if (directory is null)
+            return null;
+        if (directory.Length == 0 || !Path.IsPathFullyQualified(directory))
+            throw Fault(request, $"property 'relativePathBase' must be an absolute path, not '{directory}'");
+        return directory;
     }
 
     private static string? ValidateCwd(string request, string? cwd)

@@ -6,6 +6,10 @@ public sealed class SessionOptions
     /// <summary>When set, the first request must be <c>initialize</c> carrying this <c>trapdbgAuthToken</c>; otherwise the connection is closed.</summary>
     public string? AuthToken { get; init; }
 
+    /// <summary>Called once the client has presented the right token: null admits it, otherwise the sentence it is refused
+    /// with before the connection closes (a network server takes one client at a time, <see cref="Transport.ClientGate"/>).</summary>
+    public Func<string?>? Admit { get; init; }
+
     /// <summary>Where the adapter logs protocol faults (stderr for the CLI); never the DAP stream.</summary>
     public TextWriter? Log { get; init; }
 }

@@ -17,6 +17,7 @@ public sealed class DapConnection : IAsyncDisposable
     private readonly FrameReader frames;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly CancellationTokenSource closed = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource<Response>> reverseRequests = new();
     private int nextSeq = 1;
 
     /// <summary>Creates a connection over two pipes.</summary>
@@ -83,6 +84,33 @@ public sealed class DapConnection : IAsyncDisposable
             writeLock.Release();
         }
     }
+
+    /// <summary>Sends a reverse request (the adapter asks the client, e.g. <c>runInTerminal</c>) and waits for the client's response.</summary>
+    /// <exception cref="OperationCanceledException">The connection closed or <paramref name="cancellationToken"/> fired first.</exception>
+    public async Task<Response> SendRequestAsync<T>(string command, T arguments, JsonTypeInfo<T> argumentsType, CancellationToken cancellationToken)
+    {
+        var answered = new TaskCompletionSource<Response>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = new Request { Command = command, Arguments = MessageEncoder.ToElement(arguments, argumentsType) };
+        await SendAsync(request, (r, seq) =>
+        {
+            r.Seq = seq;
+            reverseRequests[seq] = answered;
+            return MessageEncoder.Encode(r);
+        }).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, closed.Token);
+        try
+        {
+            return await answered.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            reverseRequests.TryRemove(request.Seq, out _);
+        }
+    }
+
+    /// <summary>Hands the client's response to the reverse request it answers; false when no such request is waiting.</summary>
+    public bool AcceptResponse(Response response) =>
+        reverseRequests.TryRemove(response.RequestSeq, out var waiting) && waiting.TrySetResult(response);
 
     /// <summary>Closes the connection: later sends are dropped and a pending read returns end of stream.</summary>
     public async Task CloseAsync()

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Adapter.Session.Handlers;
 using TrapDebugger.Protocol.Framing;
@@ -18,37 +17,28 @@ public static class DapServer
         await session.RunAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Accepts connections on <paramref name="listener"/> and runs a session for each until <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>Accepts connections on <paramref name="listener"/> through a <see cref="ClientGate"/> and runs a session for each
+    /// until <paramref name="cancellationToken"/> fires.</summary>
     /// <remarks>Each connection must authenticate with <see cref="SessionOptions.AuthToken"/> in its first request.</remarks>
-    public static async Task ServeAsync(TcpListener listener, SessionOptions options, CancellationToken cancellationToken)
+    public static Task ServeAsync(TcpListener listener, SessionOptions options, CancellationToken cancellationToken, ClientGateOptions? gateOptions = null)
     {
-        var sessions = new List<Task>();
-        try
+        ArgumentNullException.ThrowIfNull(options);
+        var gate = new ClientGate(gateOptions ?? new ClientGateOptions(), options.Log);
+        return gate.ServeAsync(listener, async connection =>
         {
-            while (!cancellationToken.IsCancellationRequested)
+            var dap = new DapConnection(connection.Pipe.Input, connection.Pipe.Output, FrameLimits.Default);
+            var session = new DebugSession(dap, HandlerCatalog.CreateDispatcher(), new SessionOptions
             {
-                var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
-                client.NoDelay = true;
-                options.Log?.WriteLine($"trapdbg dap: connection from {client.Client.RemoteEndPoint}.");
-                sessions.Add(Task.Run(async () =>
-                {
-                    using (client)
-                    {
-                        var stream = client.GetStream();
-                        await RunAsync(stream, stream, options).ConfigureAwait(false);
-                    }
-                }, CancellationToken.None));
-                sessions.RemoveAll(t => t.IsCompleted);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        await Task.WhenAll(sessions).ConfigureAwait(false);
+                AuthToken = options.AuthToken,
+                Log = options.Log,
+                Admit = connection.Admit,
+            });
+            await session.RunAsync().ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     /// <summary>A fresh random auth token: 32 bytes, hex encoded.</summary>
-    public static string GenerateAuthToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    public static string GenerateAuthToken() => ClientGate.GenerateToken();
 
     /// <summary>Whether <paramref name="address"/> only reaches this machine.</summary>
     public static bool IsLoopback(IPAddress address) => IPAddress.IsLoopback(address);

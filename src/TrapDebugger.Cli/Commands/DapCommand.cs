@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Adapter.Transport;
+using TrapDebugger.Cli.Usage;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -43,11 +44,11 @@ public static class DapCommand
                 if (parse.GetResult(authToken) is not null || parse.GetResult(host) is { Implicit: false })
                 {
                     log.WriteLine("trapdbg dap: --host and --auth-token only apply with --port.");
-                    return 2;
+                    return ExitStatus.Usage;
                 }
                 await DapServer.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), new SessionOptions { Log = log })
                     .ConfigureAwait(false);
-                return 0;
+                return ExitStatus.Success;
             }
             return await ListenAsync(parse.GetValue(host)!, listenPort, parse.GetValue(authToken), log, cancellationToken).ConfigureAwait(false);
         });
@@ -59,12 +60,12 @@ public static class DapCommand
         if (!IPAddress.TryParse(hostText, out var address))
         {
             log.WriteLine($"trapdbg dap: --host '{hostText}' is not an IP address.");
-            return 2;
+            return ExitStatus.Usage;
         }
         if (token is { Length: 0 })
         {
             log.WriteLine("trapdbg dap: --auth-token must not be empty.");
-            return 2;
+            return ExitStatus.Usage;
         }
         if (!DapServer.IsLoopback(address))
             log.WriteLine($"trapdbg dap: warning: listening on {address}, not loopback: anyone who can reach this address and knows the token can run programs as you.");
@@ -79,7 +80,7 @@ public static class DapCommand
         catch (SocketException ex)
         {
             log.WriteLine($"trapdbg dap: cannot listen on {address}:{port}: {ex.Message}.");
-            return 1;
+            return ExitStatus.Failure;
         }
         var endpoint = (IPEndPoint)listener.LocalEndpoint;
         // Machine-readable lines on stderr: launchers (and tests) read the port and token from here.
@@ -95,6 +96,6 @@ public static class DapCommand
         {
             listener.Stop();
         }
-        return 0;
+        return ExitStatus.Success;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TrapDebugger.Cli.Usage;
 using TrapDebugger.Dwarf;
 using TrapDebugger.Elf;
 using TrapDebugger.Elf.Demangling;
@@ -34,7 +35,7 @@ public static class LookupCommand
         if (addresses.Count == 0 && name == null && line == null)
         {
             error.WriteLine("trapdbg lookup: give --address, --name or --line.");
-            return 2;
+            return ExitStatus.Usage;
         }
         try
         {
@@ -45,7 +46,7 @@ public static class LookupCommand
                 if (!TryParseAddress(text, out ulong a))
                 {
                     error.WriteLine($"trapdbg lookup: '{text}' is not an address (use 0x-prefixed hex or decimal).");
-                    return 2;
+                    return ExitStatus.Usage;
                 }
                 foreach (var frame in index.Symbolize(a))
                 {
@@ -61,12 +62,24 @@ public static class LookupCommand
                 if (matches.Count == 0)
                 {
                     error.WriteLine($"trapdbg lookup: no function named '{name}' in {path}.");
-                    return 1;
+                    return ExitStatus.Failure;
                 }
-                foreach (var m in matches.OrderBy(m => m.EntryAddress))
+                var ordered = matches.OrderBy(m => m.EntryAddress).ToList();
+                // Each match's line usually comes from the line table of another unit: they are read side by side, and
+                // the first damaged table is reported as it would be read one by one.
+                var lines = new SourceLocation?[ordered.Count];
+                var failures = new Exception?[ordered.Count];
+                Parallel.For(0, ordered.Count, i =>
                 {
+                    try { lines[i] = index.LineAt(ordered[i].EntryAddress); }
+                    catch (Exception e) when (e is InvalidDataException or IOException) { failures[i] = e; }
+                });
+                if (failures.FirstOrDefault(f => f is not null) is { } failure)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                for (int i = 0; i < ordered.Count; i++)
+                {
+                    var (m, where) = (ordered[i], lines[i]);
                     string shown = m.LinkageName is { } l ? Show(l) : m.QualifiedName ?? m.Name;
-                    var where = index.Lookup(m.EntryAddress).Line;
                     output.WriteLine($"0x{m.EntryAddress:x16} {shown}{(m.IsInlined ? " [inlined]" : "")}{(where?.File != null ? " at " + where : "")}");
                 }
             }
@@ -76,13 +89,13 @@ public static class LookupCommand
                 if (colon <= 0 || !uint.TryParse(line.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out uint n))
                 {
                     error.WriteLine($"trapdbg lookup: '{line}' is not FILE:LINE.");
-                    return 2;
+                    return ExitStatus.Usage;
                 }
                 var matches = index.FindLine(line[..colon], n);
                 if (matches.Count == 0)
                 {
                     error.WriteLine($"trapdbg lookup: no code for {line} in {path}.");
-                    return 1;
+                    return ExitStatus.Failure;
                 }
                 foreach (var m in matches)
                 {
@@ -90,12 +103,12 @@ public static class LookupCommand
                     output.WriteLine($"0x{m.Address:x16} {m.Location} in {Show(fn)}");
                 }
             }
-            return 0;
+            return ExitStatus.Success;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trapdbg lookup: {e.Message}");
-            return 1;
+            error.WriteLine($"trapdbg lookup: {ReadError.Describe(path, e)}");
+            return ExitStatus.Failure;
         }
     }
 

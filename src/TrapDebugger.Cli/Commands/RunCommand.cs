@@ -11,10 +11,10 @@ namespace TrapDebugger.Cli.Commands;
 public static class RunCommand
 {
     /// <summary>The exit status when the program cannot be found (as a shell's).</summary>
-    public const int NotFound = 127;
+    public const int NotFound = Usage.ExitStatus.NotFound;
 
     /// <summary>The exit status when the program cannot be run (not an ELF executable).</summary>
-    public const int CannotExecute = 126;
+    public const int CannotExecute = Usage.ExitStatus.CannotExecute;
 
     /// <summary>Builds the command.</summary>
     public static Command Create()

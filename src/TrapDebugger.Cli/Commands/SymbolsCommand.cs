@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TrapDebugger.Cli.Usage;
 using TrapDebugger.Elf;
 
 namespace TrapDebugger.Cli.Commands;
@@ -24,6 +25,12 @@ public static class SymbolsCommand
         try
         {
             using var elf = ElfFile.Open(path);
+            if (MissingTable(elf, path, dynamic) is { } missing)
+            {
+                // As nm: nothing to list is not a failure, but the user hears why the listing is empty.
+                error.WriteLine($"trapdbg symbols: {missing}");
+                return ExitStatus.Success;
+            }
             var symbols = (dynamic ? elf.Symbols.Dynamic : elf.Symbols.Static)
                 .Where(NmSymbolKind.IsListed)
                 .OrderBy(s => s.VersionedName, StringComparer.Ordinal).ThenBy(s => s.Value)
@@ -50,19 +57,31 @@ public static class SymbolsCommand
                     w.WriteEndArray();
                 }
                 output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-                return 0;
+                return ExitStatus.Success;
             }
             foreach (var s in symbols)
             {
                 string address = s.IsUndefined ? new string(' ', 16) : s.Value.ToString("x16");
                 output.WriteLine($"{address} {NmSymbolKind.Of(elf, s)} {s.VersionedName}");
             }
-            return 0;
+            return ExitStatus.Success;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trapdbg symbols: {e.Message}");
-            return 1;
+            error.WriteLine($"trapdbg symbols: {ReadError.Describe(path, e)}");
+            return ExitStatus.Failure;
         }
+    }
+
+    /// <summary>Why the asked-for table cannot be listed (the file has no such section), or null when it is there.</summary>
+    private static string? MissingTable(ElfFile elf, string path, bool dynamic)
+    {
+        var type = dynamic ? ElfSectionType.DynamicSymbolTable : ElfSectionType.SymbolTable;
+        if (elf.Sections.Any(s => s.Type == type)) return null;
+        if (dynamic) return $"{path} has no dynamic symbol table (.dynsym): it is not linked against shared libraries.";
+        var hasDynamic = elf.Sections.Any(s => s.Type == ElfSectionType.DynamicSymbolTable);
+        return hasDynamic
+            ? $"{path} has no symbol table (.symtab): it was stripped. Its dynamic symbols are still there: trapdbg symbols -D {path}"
+            : $"{path} has no symbol table (.symtab) and no dynamic symbol table (.dynsym): it was stripped of every symbol.";
     }
 }

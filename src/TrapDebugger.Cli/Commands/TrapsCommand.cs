@@ -5,6 +5,8 @@ using Spectre.Console;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Reports;
 using TrapDebugger.Cli.TrapSites;
+using TrapDebugger.Cli.Usage;
+using TrapDebugger.Elf;
 using TrapDebugger.Protocol.Traps;
 
 namespace TrapDebugger.Cli.Commands;
@@ -35,12 +37,12 @@ public static class TrapsCommand
         if (Directory.Exists(path))
         {
             error.WriteLine($"trapdbg traps: '{path}' is a directory, not a binary.");
-            return 1;
+            return ExitStatus.Failure;
         }
         if (!File.Exists(path))
         {
             error.WriteLine($"trapdbg traps: '{path}' does not exist.");
-            return 1;
+            return ExitStatus.Failure;
         }
         TrapSitesResponseBody body;
         try
@@ -49,13 +51,13 @@ public static class TrapsCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            error.WriteLine($"trapdbg traps: {e.Message.TrimEnd('.')}.");
-            return 1;
+            error.WriteLine($"trapdbg traps: {ReadError.Describe(path, e)}");
+            return ExitStatus.Failure;
         }
         if (json) output.WriteLine(JsonSerializer.Serialize(body, ReportJsonContext.Default.TrapSitesResponseBody));
         else Render(Terminal.Create(output, isTerminal), path, body);
         output.Flush();
-        return 0;
+        return ExitStatus.Success;
     }
 
     /// <summary>Prints the catalog for people: one block per site, its checks indented below it.</summary>

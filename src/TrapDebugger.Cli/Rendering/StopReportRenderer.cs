@@ -37,6 +37,7 @@ public static class StopReportRenderer
                 TrapWireNames.DwarfMessage => "from the debug information",
                 TrapWireNames.RecoveredMessage => "recovered from the source line: the debug information has no message at this trap",
                 TrapWireNames.UbsanCheckMessage => "the UBSan check its ud1 encodes",
+                TrapWireNames.InferredMessage => "inferred from the check's code: the trap carries no message",
                 _ => null,
             };
             console.MarkupLine($"  message:  {E(message)}{(source is null ? "" : $" [dim]({E(source)})[/]")}");
@@ -142,8 +143,9 @@ public static class StopReportRenderer
         var end = report.End;
         return end.How switch
         {
-            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}",
+            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{(end.DebuggerCheck is { } check ? $"; {E(check)}" : "")}",
             "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
+            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}",
             "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
             _ => $"Process {report.ProcessId}: {E(end.How)}",

@@ -74,6 +74,12 @@ public sealed class StopSummary
     /// <summary>How many checks reach the trap instruction (more than one: the optimizer merged them).</summary>
     public int CheckCount { get; set; }
 
+    /// <summary>How surely the live state singles out the first check: "only" (nothing to choose), "confirmed", "likely" or "unmatched".</summary>
+    public string Confidence { get; set; } = "only";
+
+    /// <summary>The C++ exception's type behind an uncaught exception or a throw.</summary>
+    public string? ExceptionType { get; set; }
+
     /// <summary>The candidate checks, most likely first, with the evidence for each.</summary>
     public List<OriginReport> Origins { get; set; } = [];
 
@@ -289,4 +295,7 @@ public sealed class ProgramEnd
 
     /// <summary>trapdbg's own exit status: the exit code, or 128 + the signal.</summary>
     public int Status { get; set; }
+
+    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it exited: what it did and where.</summary>
+    public string? DebuggerCheck { get; set; }
 }

@@ -104,6 +104,8 @@ public static class StopReportBuilder
             Function = d.Function,
             InstructionLocation = Position(d.Location),
             CheckCount = d.Origins.Count,
+            Confidence = JsonNamingPolicy.CamelCase.ConvertName(d.Confidence.ToString()),
+            ExceptionType = d.Exception?.Type,
             Origins = [.. d.Origins.Select(ToOrigin)],
             Fault = d.Fault is { } f ? ToFault(f) : null,
             Details = [.. d.Details],
@@ -124,30 +126,8 @@ public static class StopReportBuilder
         return summary;
     }
 
-    /// <summary>"Category: Message", and for a merged trap which of the merged checks fired and why the analysis thinks so.</summary>
-    private static string ReasonLine(StopDiagnosis d)
-    {
-        var head = d.Message is { } m && d.Kind is StopKind.VerboseTrap or StopKind.MergedTrap or StopKind.UbsanTrap
-            ? VerboseTrapName.Describe(d.Category ?? "", m)
-            : d.Description;
-        if (d.Origins.Count < 2 || d.Kind is not (StopKind.MergedTrap or StopKind.VerboseTrap or StopKind.UbsanTrap or StopKind.PlainTrap)) return head;
-        var top = d.Origins[0];
-        if (d.Kind == StopKind.VerboseTrap && top.MessageSource == MessageSource.Dwarf) return head;
-        var merged = $"1 of {d.Origins.Count} merged checks";
-        var holding = d.Origins.Count(o => o.Condition == ConditionStatus.Holds);
-        var evidence = top.Evidence is { Length: > 0 } e ? e : null;
-        var why = top.Condition switch
-        {
-            ConditionStatus.Holds when holding == 1 => evidence is null ? "its condition holds" : $"condition holds: {evidence}",
-            ConditionStatus.Holds => evidence is null ? $"condition holds ({holding} checks hold)" : $"condition holds: {evidence}; {holding} checks hold",
-            ConditionStatus.DoesNotHold => "no check's condition matches the registers; listed first by position",
-            _ when top.LiveFlagsAgree => evidence is null ? "the live flags agree with its compare" : $"the live flags agree: {evidence}",
-            _ => evidence is null ? "most likely" : $"most likely: {evidence}",
-        };
-        if (d.Kind == StopKind.PlainTrap && top.Message is null && top.Location is { Line: > 0 } at)
-            head = $"{head}; the check at {Path.GetFileName(at.File)}:{at.Line.ToString(CultureInfo.InvariantCulture)}";
-        return $"{head} ({merged}; {why})";
-    }
+    /// <summary>The headline of the stop as the analysis words it (for a merged trap, with how surely its check was picked).</summary>
+    private static string ReasonLine(StopDiagnosis d) => d.Description.ReplaceLineEndings(" ");
 
     private static StopSummary Plain(StopInfo stop) => new()
     {

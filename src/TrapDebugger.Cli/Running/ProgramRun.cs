@@ -9,15 +9,9 @@ using TrapDebugger.Engine.Model;
 namespace TrapDebugger.Cli.Running;
 
 /// <summary>A process under the debugger from launch or attach to its first reportable stop (a trap, a fault, a signal it
-/// would die of, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
+/// would die of, a Rust panic, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
 public sealed class ProgramRun : IAsyncDisposable
 {
-    // Signals that mean a fault or a trap in the program: always reported, even when it has a handler, as gdb and lldb do.
-    private static readonly HashSet<int> FaultSignals = [4, 5, 6, 7, 8, 11, 31];
-
-    // Signals whose default action is not to terminate: ignore (SIGCHLD, SIGURG, SIGWINCH), continue, or stop.
-    private static readonly HashSet<int> NonTerminatingSignals = [17, 18, 19, 20, 21, 22, 23, 28];
-
     /// <summary>How long a detach waits for the process to stop after its pause request.</summary>
     public static readonly TimeSpan DetachStopTimeout = TimeSpan.FromSeconds(10);
 
@@ -61,6 +55,8 @@ public sealed class ProgramRun : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(onStop);
         // Waiting on a running process for a trap that may come much later: read the modules' debug information meanwhile.
         if (_attached) _preload = SymbolPreloader.Start(Process.Target.Modules, _disposing.Token);
+        // A Rust panic is the stop to report, with its message, whether it then unwinds (exit 101) or aborts.
+        await Process.SetLanguageEventsAsync([Traps.LanguageEvent.RustPanic]).ConfigureAwait(false);
         await Process.ContinueAsync().ConfigureAwait(false);
         while (true)
         {
@@ -77,7 +73,7 @@ public sealed class ProgramRun : IAsyncDisposable
                     continue;
                 case ExitedEvent x:
                     return x.ExitCode is { } code
-                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff }
+                        ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff, DebuggerCheck = x.DebuggerCheck }
                         : x.Signal is { } sig
                             ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
                             : new ProgramEnd { How = "detached", Status = 0 };
@@ -119,36 +115,13 @@ public sealed class ProgramRun : IAsyncDisposable
         }
     }
 
-    /// <summary>True for a signal the program uses for itself: it has a handler or ignores it, or the default action is not to die.</summary>
+    /// <summary>True for a signal the program uses for itself: it has a handler for it or ignores it, or its default action is
+    /// not to die (the engine's <see cref="SignalFate"/>); a signal the program would die of and a Rust panic are reported.</summary>
     private bool ShouldPass(StopInfo stop)
     {
-        if (stop.Cause != StopCause.Exception || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
-        if (FaultSignals.Contains(signal)) return false;
+        if (stop.Cause != StopCause.Exception || stop.Event != Traps.LanguageEvent.None || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
         if (InterruptSignal != 0 && signal is 2 or 15) return false;
-        if (NonTerminatingSignals.Contains(signal)) return true;
-        var (caught, ignored) = SignalDispositions(Process.ProcessId);
-        var bit = 1UL << (signal - 1);
-        return (caught & bit) != 0 || (ignored & bit) != 0;
-    }
-
-    /// <summary>The SigCgt and SigIgn masks of /proc/PID/status.</summary>
-    private static (ulong Caught, ulong Ignored) SignalDispositions(int pid)
-    {
-        ulong caught = 0, ignored = 0;
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
-                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out caught);
-                else if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
-                    ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ignored);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return (caught, ignored);
+        return stop.Fate is SignalFate.Handled or SignalFate.Harmless;
     }
 
     /// <summary>Kills the process after a report; the status is 128 + the signal it stopped with (it would have died of it).</summary>
@@ -156,6 +129,8 @@ public sealed class ProgramRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(stop);
         await Process.TerminateAsync().ConfigureAwait(false);
+        // A stop at a language event (a Rust panic) is no signal: the program is killed, not about to die of one.
+        if (stop.Event != Traps.LanguageEvent.None) return new ProgramEnd { How = "killed", Signal = null, Status = 128 + 9 };
         var signal = stop.Diagnosis?.Signal is > 0 and var s ? s : InterruptSignal is > 0 and var i ? i : 9;
         return new ProgramEnd { How = "killed", Signal = signal, Status = 128 + signal };
     }

@@ -10,7 +10,7 @@ namespace TrapDebugger.Cli.Running;
 public static class ReportSession
 {
     /// <summary>trapdbg's exit status when the debugger itself fails (as <c>env</c> and <c>timeout</c> use 125).</summary>
-    public const int DebuggerFailure = 125;
+    public const int DebuggerFailure = Usage.ExitStatus.DebuggerFailure;
 
     /// <summary>Drives <paramref name="run"/> and prints its report as text or JSON to <paramref name="output"/>.</summary>
     /// <param name="run">A launched or attached process, stopped.</param>

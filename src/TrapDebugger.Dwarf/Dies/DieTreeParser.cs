@@ -7,26 +7,35 @@ internal static class DieTreeParser
 {
     private const int MaxDepth = 4096;
 
-    public static DieEntry[] Parse(DwarfUnit unit)
+    /// <summary>The unit's DIEs: the first <paramref name="count"/> entries of the returned array.</summary>
+    public static DieEntry[] Parse(DwarfUnit unit, out int count)
     {
         var abbrevs = unit.Abbreviations;
         var r = new ByteReader(unit.SectionData.Span[..(int)unit.EndOffset], unit.SectionName, (int)unit.FirstDieOffset);
-        var entries = new List<DieEntry>(Math.Max(16, (int)((unit.EndOffset - unit.FirstDieOffset) / 12)));
-        // parents[d] is the index of the open DIE at depth d; lastChild[d] the last DIE seen at depth d + 1.
-        var parents = new List<int>();
-        var lastChild = new List<int> { -1 };
+        // Rarely fewer than 16 bytes per DIE in clang and gcc output; the array grows when a unit is denser. It is not
+        // zeroed: only the entries written are read, so the unused tail costs no memory the program touches.
+        var entries = GC.AllocateUninitializedArray<DieEntry>(Math.Max(16, (int)((unit.EndOffset - unit.FirstDieOffset) / 16)));
+        count = 0;
+        // parents[d] is the index of the open DIE at depth d; lastChild[d] the last DIE seen at depth d (the root's level is 0).
+        var parents = new int[64];
+        var lastChild = new int[65];
+        int depth = 0;
+        lastChild[0] = -1;
         var ctx = new FormContext(unit.AddressSize, unit.OffsetSize, unit.Version);
         // Most DIEs use abbreviations whose attributes all have fixed sizes in this unit: one skip moves past them.
         var declarations = abbrevs.Declarations;
+        // The others skip each attribute by the size its form has here (-1: read from the value).
         var fixedSizes = new int[declarations.Count];
+        var attributeSizes = new int[declarations.Count][];
         for (int i = 0; i < fixedSizes.Length; i++)
         {
+            var specs = declarations[i].Attributes;
+            var sizes = attributeSizes[i] = new int[specs.Length];
             int total = 0;
-            foreach (var spec in declarations[i].Attributes)
+            for (int k = 0; k < specs.Length; k++)
             {
-                int size = FixedSize(spec.Form, ctx);
-                if (size < 0) { total = -1; break; }
-                total += size;
+                sizes[k] = FixedSize(specs[k].Form, ctx);
+                total = total < 0 || sizes[k] < 0 ? -1 : total + sizes[k];
             }
             fixedSizes[i] = total;
         }
@@ -46,40 +55,57 @@ internal static class DieTreeParser
             if (code == 0)
             {
                 // A null entry closes the current sibling chain; extra ones at the top level are padding.
-                if (parents.Count > 0)
-                {
-                    parents.RemoveAt(parents.Count - 1);
-                    lastChild.RemoveAt(lastChild.Count - 1);
-                }
+                if (depth > 0) depth--;
                 continue;
             }
             int abbrevIndex = byCode != null ? (code < (ulong)byCode.Length ? byCode[code] : -1) : abbrevs.IndexOf(code);
             if (abbrevIndex < 0)
                 throw DwarfError.At(unit.SectionName, at, $"abbreviation code {code} is not in the table at .debug_abbrev+0x{unit.AbbreviationOffset:x}");
             var abbrev = abbrevs[abbrevIndex];
-            int index = entries.Count;
-            int parent = parents.Count > 0 ? parents[^1] : -1;
+            int index = count;
+            int parent = depth > 0 ? parents[depth - 1] : -1;
             if (parent < 0 && index > 0)
                 break; // A unit has one root DIE; anything after it at the top level is not part of the tree.
-            entries.Add(new DieEntry(at, parent, 0, abbrevIndex));
-            int prev = lastChild[^1];
+            if (count == entries.Length)
+            {
+                var larger = GC.AllocateUninitializedArray<DieEntry>(entries.Length * 2);
+                entries.AsSpan().CopyTo(larger);
+                entries = larger;
+            }
+            entries[count++] = new DieEntry(at, parent, 0, abbrevIndex);
+            int prev = lastChild[depth];
             if (prev >= 0)
                 entries[prev] = entries[prev] with { NextSibling = index };
-            lastChild[^1] = index;
+            lastChild[depth] = index;
             if (fixedSizes[abbrevIndex] >= 0)
                 r.Skip(fixedSizes[abbrevIndex]);
             else
-                foreach (var spec in abbrev.Attributes)
-                    SkipValue(ref r, spec.Form, ctx);
+            {
+                var specs = abbrev.Attributes;
+                var sizes = attributeSizes[abbrevIndex];
+                int pending = 0;
+                for (int k = 0; k < specs.Length; k++)
+                {
+                    if (sizes[k] >= 0) { pending += sizes[k]; continue; }
+                    if (pending > 0) { r.Skip(pending); pending = 0; }
+                    SkipValue(ref r, specs[k].Form, ctx);
+                }
+                if (pending > 0) r.Skip(pending);
+            }
             if (abbrev.HasChildren)
             {
-                if (parents.Count >= MaxDepth)
+                if (depth >= MaxDepth)
                     throw DwarfError.At(unit.SectionName, at, $"DIE nesting is deeper than {MaxDepth}");
-                parents.Add(index);
-                lastChild.Add(-1);
+                if (depth + 1 >= parents.Length)
+                {
+                    Array.Resize(ref parents, parents.Length * 2);
+                    Array.Resize(ref lastChild, lastChild.Length * 2);
+                }
+                parents[depth++] = index;
+                lastChild[depth] = -1;
             }
         }
-        return [.. entries];
+        return entries;
     }
 
     internal readonly record struct FormContext(byte AddressSize, byte OffsetSize, ushort Version);

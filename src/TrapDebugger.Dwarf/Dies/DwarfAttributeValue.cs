@@ -109,7 +109,8 @@ public readonly struct DwarfAttributeValue
                 return false;
         }
         if (offset >= (ulong)section.Length)
-            throw DwarfError.At(sectionName, (long)Math.Min(offset, long.MaxValue), $"string offset is outside the {section.Length}-byte section");
+            throw ReadError.InFile(Unit.File.Sections.FileName,
+                DwarfError.At(sectionName, (long)Math.Min(offset, long.MaxValue), $"string offset is outside the {section.Length}-byte section"));
         var rest = section[(int)offset..];
         return rest.Length > utf8.Length && rest[utf8.Length] == 0 && rest.StartsWith(utf8);
     }

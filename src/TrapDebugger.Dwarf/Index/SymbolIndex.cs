@@ -15,6 +15,7 @@ public sealed class SymbolIndex : IDisposable
     private readonly IDisposable[] _owned;
     private readonly UnitNameFilter _nameFilter;
     private readonly Lazy<IReadOnlyList<DwarfNameIndex>?> _nameIndexes;
+    private readonly SourceLineIndex _lines;
 
     /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
     public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
@@ -27,6 +28,7 @@ public sealed class SymbolIndex : IDisposable
         _llvmSymbols = new(BuildLlvmSymbols);
         _nameFilter = new UnitNameFilter(dwarf);
         _nameIndexes = new(ReadNameIndexes);
+        _lines = new SourceLineIndex(dwarf, DieUnit);
     }
 
     /// <summary>Whether name queries may use .debug_names when it covers every compile unit (true by default; false
@@ -106,7 +108,7 @@ public sealed class SymbolIndex : IDisposable
             return new AddressLookup(address, [], null, null, symbol, null);
         var program = unit.LineProgram;
         DwarfLineRow? row = program?.RowFor(address);
-        SourceLocation? line = row is { } rw ? new SourceLocation(program!.FilePath(rw.File), rw.Line, rw.Column, rw.Discriminator) : null;
+        SourceLocation? line = row is { } rw ? LocationOf(program!, rw) : null;
         var chain = InlineChain(unit, address);
         var frames = new List<InlineFrame>(chain.Count);
         for (int i = 0; i < chain.Count; i++)
@@ -118,6 +120,17 @@ public sealed class SymbolIndex : IDisposable
         }
         return new AddressLookup(address, frames, row, line, symbol, unit);
     }
+
+    /// <summary>The source position of the line row describing <paramref name="address"/> (what <see cref="Lookup"/>
+    /// gives as its line, without building the inline chain), or null.</summary>
+    public SourceLocation? LineAt(ulong address)
+    {
+        if (UnitFor(address)?.LineProgram is not { } program || program.RowFor(address) is not { } row) return null;
+        return LocationOf(program, row);
+    }
+
+    private static SourceLocation LocationOf(DwarfLineProgram program, DwarfLineRow row) =>
+        new(program.FilePath(row.File), row.Line, row.Column, row.Discriminator);
 
     /// <summary>The frames llvm-addr2line -f -i prints for <paramref name="address"/> (mangled names; outermost name from the symbol table as llvm-symbolizer does).</summary>
     public IReadOnlyList<SymbolizedFrame> Symbolize(ulong address)
@@ -286,7 +299,7 @@ public sealed class SymbolIndex : IDisposable
     {
         var candidates = _nameFilter.Candidates(name);
         var found = new List<DwarfDie>[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
+        InParallel(candidates.Count, i =>
         {
             var local = found[i] = [];
             foreach (var die in DieUnit(candidates[i]).Dies)
@@ -325,76 +338,21 @@ public sealed class SymbolIndex : IDisposable
     // ---- file:line ----
 
     /// <summary>The addresses where line <paramref name="line"/> of <paramref name="file"/> (a path or a path suffix) has code; if it has none, those of the next line that does.</summary>
-    public IReadOnlyList<LineMatch> FindLine(string file, uint line)
-    {
-        var exact = new List<LineMatch>();
-        uint bestNext = uint.MaxValue;
-        var next = new List<LineMatch>();
-        foreach (var program in Dwarf.AllLinePrograms())
-        {
-            var matches = new Dictionary<uint, string?>();
-            var rows = program.Rows;
-            for (int i = 0; i < rows.Count; i++)
-            {
-                var row = rows[i];
-                if (row.EndSequence || !row.IsStatement || row.Line < line) continue;
-                if (!matches.TryGetValue(row.File, out var path))
-                    matches[row.File] = path = program.FilePath(row.File) is { } p && PathMatches(p, file) ? p : null;
-                if (path == null) continue;
-                // Only the first row of a run of the same line starts new code for it.
-                if (i > 0 && !rows[i - 1].EndSequence && rows[i - 1].Line == row.Line && rows[i - 1].File == row.File) continue;
-                var match = new LineMatch(row.Address, new SourceLocation(path, row.Line, row.Column, row.Discriminator));
-                if (row.Line == line) exact.Add(match);
-                else if (row.Line < bestNext) { bestNext = row.Line; next.Clear(); next.Add(match); }
-                else if (row.Line == bestNext) next.Add(match);
-            }
-        }
-        var chosen = exact.Count > 0 ? exact : next;
-        return chosen.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
-    }
+    /// <remarks>Answered from an index of the module's line tables built once per file asked about; a module whose line
+    /// programs do not name the file answers from their headers alone.</remarks>
+    public IReadOnlyList<LineMatch> FindLine(string file, uint line) => _lines.FindLine(file, line);
 
     /// <summary>The entries of the inlined calls made from line <paramref name="line"/> of <paramref name="file"/>
     /// (DW_TAG_inlined_subroutine whose DW_AT_call_file and DW_AT_call_line name it): the lowest one in each scope that
     /// makes such calls, as lldb places a breakpoint on a line whose code is all inlined.</summary>
-    public IReadOnlyList<LineMatch> FindInlinedCalls(string file, uint line)
-    {
-        var byScope = new Dictionary<DwarfDie, LineMatch>();
-        foreach (var unit in Dwarf.CompileUnits)
-        {
-            var dies = DieUnit(unit);
-            if ((dies.LineProgram ?? unit.LineProgram) is not { } program) continue;
-            // Only units whose file table names the file can call from it; the others are not parsed.
-            var files = new Dictionary<ulong, string>();
-            for (ulong i = 0; i <= (ulong)program.Files.Count; i++)
-                if (program.FilePath(i) is { } p && PathMatches(p, file)) files[i] = p;
-            if (files.Count == 0) continue;
-            foreach (var die in dies.Dies)
-            {
-                if (die.Tag != DwarfTag.InlinedSubroutine) continue;
-                if (die.Find(DwarfAttribute.CallLine)?.AsUnsigned() != line) continue;
-                if (die.Find(DwarfAttribute.CallFile)?.AsUnsigned() is not { } f || !files.TryGetValue(f, out var path)) continue;
-                var ranges = die.Ranges;
-                if (ranges.Count == 0 || die.Parent is not { } scope) continue;
-                ulong entry = die.Find(DwarfAttribute.EntryPc) is { } e && e.IsAddress ? e.AsAddress() : ranges.Min(r => r.Low);
-                uint column = (uint)(die.Find(DwarfAttribute.CallColumn)?.AsUnsigned() ?? 0);
-                // The calls of one statement follow each other in its scope (and its cleanups land in the same scope):
-                // the first of them is where the line starts.
-                if (byScope.TryGetValue(scope, out var seen) && seen.Address <= entry) continue;
-                byScope[scope] = new LineMatch(entry, new SourceLocation(path, line, column));
-            }
-        }
-        return byScope.Values.DistinctBy(m => m.Address).OrderBy(m => m.Address).ToList();
-    }
-
-    private static bool PathMatches(string path, string query) =>
-        path == query || (path.EndsWith(query, StringComparison.Ordinal) && (query.StartsWith('/') || path[^(query.Length + 1)] == '/'));
+    public IReadOnlyList<LineMatch> FindInlinedCalls(string file, uint line) => _lines.FindInlinedCalls(file, line);
 
     // ---- building ----
 
     private UnitFunctions FunctionsOf(DwarfUnit unit) => _unitFunctions.GetOrAdd(DieUnit(unit), u => new UnitFunctions(u));
 
     // A skeleton unit's DIEs are those of its split unit (in a .dwo or .dwp) when that can be found.
-    private static DwarfUnit DieUnit(DwarfUnit unit) => unit.SplitUnit ?? unit;
+    internal static DwarfUnit DieUnit(DwarfUnit unit) => unit.SplitUnit ?? unit;
 
     private (ulong, ulong, DwarfUnit)[] BuildUnitRanges()
     {
@@ -427,66 +385,12 @@ public sealed class SymbolIndex : IDisposable
         var candidates = _nameFilter.Candidates(name);
         var query = new NameQuery(name);
         var found = new List<(DwarfUnit, int)>[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
+        InParallel(candidates.Count, i =>
         {
-            var local = found[i] = [];
             var unit = DieUnit(candidates[i]);
-            var byOrigin = new Dictionary<DwarfDie, bool>();
-            int count = unit.DieCount;
-            for (int d = 0; d < count; d++)
-            {
-                var die = new DwarfDie(unit, d);
-                if (IsNamedSubroutine(die) && query.Matches(die, byOrigin)) local.Add((unit, d));
-            }
+            found[i] = [.. query.MatchesIn(unit).Select(d => (unit, d))];
         });
         return found.SelectMany(l => l);
-    }
-
-    // One name compared against DIEs as bytes where their strings lie: the plain and linkage names are never decoded,
-    // and the qualified name is built only for a DIE whose plain name is the query's last "::" part. Decoding every
-    // subroutine's three names as strings was most of a name query's time on a large program.
-    private sealed class NameQuery
-    {
-        private readonly string _name;
-        private readonly byte[] _utf8;
-        private readonly byte[][] _suffixes; // the parts after each "::": what a qualified match's plain name must be
-
-        public NameQuery(string name)
-        {
-            _name = name;
-            _utf8 = System.Text.Encoding.UTF8.GetBytes(name);
-            var suffixes = new List<byte[]>();
-            for (int at = name.IndexOf("::", StringComparison.Ordinal); at >= 0; at = name.IndexOf("::", at + 2, StringComparison.Ordinal))
-                if (at + 2 < name.Length) suffixes.Add(System.Text.Encoding.UTF8.GetBytes(name[(at + 2)..]));
-            _suffixes = [.. suffixes];
-        }
-
-        // A DIE without names of its own (an inlined or out-of-line instance) has the plain, linkage and qualified
-        // names of the DIE its abstract_origin or specification leads to, so instances of one function share one answer.
-        public bool Matches(DwarfDie die, Dictionary<DwarfDie, bool> byOrigin)
-        {
-            var abbrev = die.Abbreviation;
-            if (abbrev.IndexOf(DwarfAttribute.Name) >= 0 || abbrev.IndexOf(DwarfAttribute.LinkageName) >= 0 || abbrev.IndexOf(DwarfAttribute.MipsLinkageName) >= 0)
-                return Matches(die);
-            if ((die.Reference(DwarfAttribute.AbstractOrigin) ?? die.Reference(DwarfAttribute.Specification)) is not { } origin || origin == die)
-                return Matches(die);
-            if (!byOrigin.TryGetValue(origin, out bool known))
-                byOrigin[origin] = known = Matches(die);
-            return known;
-        }
-
-        private bool Matches(DwarfDie die)
-        {
-            var plain = die.FindRecursively(DwarfAttribute.Name);
-            if (plain is { } p && p.StringEquals(_utf8)) return true;
-            var linkage = die.FindRecursively(DwarfAttribute.LinkageName) ?? die.FindRecursively(DwarfAttribute.MipsLinkageName);
-            if (linkage is { } l && l.StringEquals(_utf8)) return true;
-            if (plain is not { } named) return false;
-            foreach (var suffix in _suffixes)
-                if (named.StringEquals(suffix))
-                    return QualifiedName(die) == _name;
-            return false;
-        }
     }
 
     // .debug_names lists a DIE under its plain and linkage names, not under qualified ones; a qualified query's DIEs
@@ -509,7 +413,8 @@ public sealed class SymbolIndex : IDisposable
                     entries.Add((entry, listed));
                 }
         // The units holding the entries are parsed side by side (a DIE's names and scopes are read through its unit's tree).
-        Parallel.ForEach(entries.Select(e => e.Listed).Distinct(), listed => _ = DieUnit(listed).DieCount);
+        var listedUnits = entries.Select(e => e.Listed).Distinct().ToList();
+        InParallel(listedUnits.Count, i => _ = DieUnit(listedUnits[i]).DieCount);
         foreach (var (entry, listed) in entries)
         {
             // A skeleton's entries give offsets within its split unit.
@@ -531,8 +436,12 @@ public sealed class SymbolIndex : IDisposable
         return QualifiedName(die) == name;
     }
 
-    private static bool IsNamedSubroutine(DwarfDie die) =>
-        die.IsSubroutine && !die.Has(DwarfAttribute.Declaration) && (die.Has(DwarfAttribute.LowPc) || die.Has(DwarfAttribute.Ranges));
+    private static bool IsNamedSubroutine(DwarfDie die) => IsNamedSubroutine(die.Abbreviation);
+
+    /// <summary>True for a subprogram or inlined subroutine that is not a declaration and has code.</summary>
+    internal static bool IsNamedSubroutine(DwarfAbbreviation abbrev) =>
+        abbrev.Tag is DwarfTag.Subprogram or DwarfTag.InlinedSubroutine && abbrev.IndexOf(DwarfAttribute.Declaration) < 0
+        && (abbrev.IndexOf(DwarfAttribute.LowPc) >= 0 || abbrev.IndexOf(DwarfAttribute.Ranges) >= 0);
 
     // .debug_names answers only when its indexes list every compile unit: a unit left out would be silently missed.
     private IReadOnlyList<DwarfNameIndex>? ReadNameIndexes()
@@ -570,7 +479,7 @@ public sealed class SymbolIndex : IDisposable
     {
         var units = Dwarf.CompileUnits.ToList();
         var perUnit = new List<(string, DwarfUnit, int)>[units.Count];
-        Parallel.For(0, units.Count, i =>
+        InParallel(units.Count, i =>
         {
             var local = perUnit[i] = [];
             NamedSubroutines(DieUnit(units[i]), (n, unit, index) => local.Add((n, unit, index)));
@@ -580,6 +489,20 @@ public sealed class SymbolIndex : IDisposable
             foreach (var (name, unit, index) in local)
                 (map.TryGetValue(name, out var l) ? l : map[name] = []).Add((unit, index));
         return map;
+    }
+
+    // Units are parsed side by side; a corrupt one fails on a worker thread, and the caller gets its typed error (the
+    // first, as a sequential walk would), not an AggregateException.
+    private static void InParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<InvalidDataException>().FirstOrDefault() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
     }
 
     private static int UpperBound((ulong Low, ulong High, DwarfUnit Unit)[] ranges, ulong address)

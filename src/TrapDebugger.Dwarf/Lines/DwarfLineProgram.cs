@@ -38,7 +38,7 @@ public sealed class DwarfLineProgram
     public IReadOnlyList<string> Directories { get; private init; } = [];
 
     /// <summary>The file entries (DWARF 5: indexed from 0; earlier versions: from 1).</summary>
-    public IReadOnlyList<DwarfLineFile> Files { get; private init; } = [];
+    public IReadOnlyList<DwarfLineFile> Files { get; private set; } = [];
 
     /// <summary>The compilation directory of the unit that owns the program (for absolute paths).</summary>
     public string? CompilationDirectory { get; private init; }
@@ -56,10 +56,11 @@ public sealed class DwarfLineProgram
         return file >= 1 && file <= (ulong)Files.Count ? Files[(int)file - 1] : null;
     }
 
-    /// <summary>The path of file <paramref name="file"/>, joined with its directory and the compilation directory as llvm-symbolizer does; null for a bad index.</summary>
+    /// <summary>The path of file <paramref name="file"/>, joined with its directory and the compilation directory as llvm-symbolizer does; null for a bad index or an empty name.</summary>
     public string? FilePath(ulong file)
     {
-        if (FileAt(file) is not { } entry) return null;
+        // A file entry without a name (its string zeroed or cut) names no file: null, as for a bad index, never "".
+        if (FileAt(file) is not { Name.Length: > 0 } entry) return null;
         if (entry.Name.StartsWith('/')) return entry.Name;
         string? dir = null;
         if (Version >= 5) { if (entry.DirectoryIndex < (ulong)Directories.Count) dir = Directories[(int)entry.DirectoryIndex]; }
@@ -106,8 +107,34 @@ public sealed class DwarfLineProgram
     /// <summary>The row describing <paramref name="address"/>, or null.</summary>
     public DwarfLineRow? RowFor(ulong address) => FindRow(address) is int i and >= 0 ? Rows[i] : null;
 
+    /// <summary>The offset in .debug_line just past the program.</summary>
+    public long EndOffset { get; private init; }
+
     /// <summary>Parses the program at <paramref name="offset"/> of .debug_line for <paramref name="unit"/> (which supplies the compilation directory and string bases).</summary>
     public static DwarfLineProgram Parse(DwarfFile file, long offset, DwarfUnit? unit)
+    {
+        var program = ParseHeader(file, offset, unit, out int programStart, out byte[] standardLengths, out byte addressSize);
+        var r = new ByteReader(file.Sections.Line.Span[..(int)program.EndOffset], ".debug_line", programStart);
+        program.Run(ref r, standardLengths, addressSize, [.. program.Files]);
+        return program;
+    }
+
+    /// <summary>The header of every program in .debug_line, in section order, read without their units and without
+    /// running them (no rows; DWARF 2–4 paths lack the compilation directory).</summary>
+    /// <remarks>Reads only .debug_line and its string sections, so a module's file names are known without reading its
+    /// units. Files added while the rows run (DW_LNE_define_file, DWARF 2–4, which no current compiler emits) are not seen.</remarks>
+    internal static IEnumerable<DwarfLineProgram> ReadHeaders(DwarfFile file)
+    {
+        long length = file.Sections.Line.Length;
+        for (long offset = 0; offset < length;)
+        {
+            var header = ParseHeader(file, offset, null, out _, out _, out _);
+            offset = header.EndOffset;
+            yield return header;
+        }
+    }
+
+    private static DwarfLineProgram ParseHeader(DwarfFile file, long offset, DwarfUnit? unit, out int programStart, out byte[] standardLengths, out byte addressSize)
     {
         var data = file.Sections.Line.Span;
         if (offset < 0 || offset >= data.Length)
@@ -123,7 +150,7 @@ public sealed class DwarfLineProgram
         ushort version = r.ReadU16();
         if (version is < 2 or > 5)
             throw DwarfError.At(".debug_line", offset, $"unsupported line table version {version}");
-        byte addressSize = unit?.AddressSize ?? 8;
+        addressSize = unit?.AddressSize ?? 8;
         if (version >= 5)
         {
             addressSize = r.ReadU8();
@@ -132,7 +159,7 @@ public sealed class DwarfLineProgram
         ulong headerLength = r.ReadUnsigned(offsetSize);
         if (headerLength > (ulong)r.Remaining)
             throw DwarfError.At(".debug_line", r.Position, $"header length 0x{headerLength:x} runs past the end of the program");
-        int programStart = r.Position + (int)headerLength;
+        programStart = r.Position + (int)headerLength;
         byte minInst = r.ReadU8();
         byte maxOps = version >= 4 ? r.ReadU8() : (byte)1;
         bool defaultIsStmt = r.ReadU8() != 0;
@@ -141,7 +168,7 @@ public sealed class DwarfLineProgram
         byte opcodeBase = r.ReadU8();
         if (lineRange == 0)
             throw DwarfError.At(".debug_line", r.Position - 2, "line_range is 0");
-        var standardLengths = new byte[Math.Max(0, opcodeBase - 1)];
+        standardLengths = new byte[Math.Max(0, opcodeBase - 1)];
         for (int i = 0; i < standardLengths.Length; i++) standardLengths[i] = r.ReadU8();
         var dirs = new List<string>();
         var files = new List<DwarfLineFile>();
@@ -165,15 +192,12 @@ public sealed class DwarfLineProgram
                 files.Add(new DwarfLineFile(name, r.ReadUleb128(), r.ReadUleb128(), r.ReadUleb128(), null));
             }
         }
-        var program = new DwarfLineProgram
+        return new DwarfLineProgram
         {
-            Offset = offset, Version = version, MinimumInstructionLength = minInst, MaximumOperationsPerInstruction = maxOps,
+            Offset = offset, EndOffset = end, Version = version, MinimumInstructionLength = minInst, MaximumOperationsPerInstruction = maxOps,
             DefaultIsStatement = defaultIsStmt, LineBase = lineBase, LineRange = lineRange, OpcodeBase = opcodeBase,
             Directories = dirs, Files = files, CompilationDirectory = unit?.CompilationDirectory,
         };
-        r.Position = programStart;
-        program.Run(ref r, standardLengths, addressSize, files);
-        return program;
     }
 
     private static void ReadEntryTable(ref ByteReader r, DwarfFile file, DwarfUnit? unit, int offsetSize, List<string>? dirs, List<DwarfLineFile>? files)
@@ -246,7 +270,9 @@ public sealed class DwarfLineProgram
 
     private void Run(ref ByteReader r, byte[] standardLengths, byte addressSize, List<DwarfLineFile> files)
     {
-        var rows = new List<DwarfLineRow>();
+        // A row takes three to five bytes of opcodes (a column, an address advance, a special opcode): sized from that,
+        // a large table is copied once at most as it grows.
+        var rows = new List<DwarfLineRow>(Math.Min(MaxEntries, r.Remaining / 5 + 16));
         var sequences = new List<DwarfLineSequence>();
         ulong tombstone = addressSize == 4 ? uint.MaxValue : ulong.MaxValue;
         int seqStart = 0;
@@ -339,6 +365,7 @@ public sealed class DwarfLineProgram
         }
         Rows = rows;
         Sequences = sequences;
+        Files = files;
         var sorted = sequences.ToArray();
         // Stable by start address, so among sequences that start together the last one wins, as in llvm-symbolizer.
         _sortedSequences = [.. sorted.Select((s, i) => (s, i)).OrderBy(t => t.s.LowPc).ThenBy(t => t.i).Select(t => t.s)];

@@ -12,8 +12,15 @@ public static class DwarfLocationListReader
     public static IReadOnlyList<DwarfLocationListEntry> Read(DwarfAttributeValue value)
     {
         var unit = value.Unit;
-        ulong offset = value.Form == DwarfForm.Loclistx ? unit.ReadLocationListOffset(value.RawValue) : value.RawValue;
-        return unit.Version >= 5 ? ReadLocLists(unit, offset) : ReadLegacy(unit, offset);
+        try
+        {
+            ulong offset = value.Form == DwarfForm.Loclistx ? unit.ReadLocationListOffset(value.RawValue) : value.RawValue;
+            return unit.Version >= 5 ? ReadLocLists(unit, offset) : ReadLegacy(unit, offset);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(unit.File.Sections.FileName, e);
+        }
     }
 
     /// <summary>Reads the DWARF 2–4 list at <paramref name="offset"/> of .debug_loc.</summary>

@@ -14,6 +14,18 @@ public static class DwarfRangeReader
     /// <summary>The ranges described by a DIE's DW_AT_low_pc, DW_AT_high_pc and DW_AT_ranges values (any may be absent).</summary>
     public static IReadOnlyList<DwarfRange> FromAttributes(DwarfUnit unit, DwarfAttributeValue? lowPc, DwarfAttributeValue? highPc, DwarfAttributeValue? ranges)
     {
+        try
+        {
+            return Read(unit, lowPc, highPc, ranges);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(unit.File.Sections.FileName, e);
+        }
+    }
+
+    private static IReadOnlyList<DwarfRange> Read(DwarfUnit unit, DwarfAttributeValue? lowPc, DwarfAttributeValue? highPc, DwarfAttributeValue? ranges)
+    {
         if (ranges is { } rv)
         {
             ulong offset = rv.Form == DwarfForm.Rnglistx ? unit.ReadRangeListOffset(rv.RawValue) : rv.RawValue;

@@ -90,6 +90,7 @@ public sealed class SplitDwarfFiles : IDisposable
         }
         var sections = new DwarfSections
         {
+            FileName = _package.Name,
             Info = Slice(".debug_info.dwo", DwarfPackageSection.Info),
             Abbrev = Slice(".debug_abbrev.dwo", DwarfPackageSection.Abbrev),
             Line = Slice(".debug_line.dwo", DwarfPackageSection.Line),
@@ -127,6 +128,7 @@ public sealed class SplitDwarfFiles : IDisposable
             _opened.Add(dwo);
             var sections = new DwarfSections
             {
+                FileName = dwo.Name,
                 Info = dwo.GetDebugSection(".debug_info.dwo"),
                 Abbrev = dwo.GetDebugSection(".debug_abbrev.dwo"),
                 Line = dwo.GetDebugSection(".debug_line.dwo"),

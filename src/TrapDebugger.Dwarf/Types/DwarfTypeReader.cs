@@ -109,8 +109,13 @@ public sealed class DwarfTypeReader
                     DieOffset = offset, Language = _language, Alignment = _alignment,
                 };
             case DwarfTag.PointerType:
-                // Rust names its pointers ("&i32", "*const u8", "alloc::boxed::Box<T, A>"); C and C++ leave them unnamed.
-                return new PointerType { Pointee = Referenced(die), ByteSize = byteSize ?? 8, DieOffset = offset, Language = _language, Alignment = _alignment, Name = die.Name };
+                // Cached before its pointee, like a composite: `struct node *` read first reaches struct node, whose
+                // `next` member is this same pointer type. Rust names its pointers ("&i32", "*const u8",
+                // "alloc::boxed::Box<T, A>"); C and C++ leave them unnamed.
+                var pointer = new PointerType { ByteSize = byteSize ?? 8, DieOffset = offset, Language = _language, Alignment = _alignment, Name = die.Name };
+                _cache[key] = pointer;
+                pointer.ResolvePointee(Referenced(die));
+                return pointer;
             case DwarfTag.ReferenceType:
             case DwarfTag.RvalueReferenceType:
                 return new ReferenceType { Referent = Referenced(die), IsRvalue = die.Tag == DwarfTag.RvalueReferenceType, ByteSize = byteSize ?? 8, DieOffset = offset, Language = _language, Alignment = _alignment };

@@ -9,6 +9,12 @@ public sealed class PointerType : DwarfType
     /// <inheritdoc/>
     public override DwarfTypeKind Kind => DwarfTypeKind.Pointer;
 
+    private DwarfType? _pointee;
+
     /// <summary>The type pointed to, or null for void.</summary>
-    public DwarfType? Pointee { get; init; }
+    public DwarfType? Pointee { get => _pointee; init => _pointee = value; }
+
+    /// <summary>Sets the pointee once it has been read: the reader hands the pointer out first, so a struct reached
+    /// through it whose members point back at it gets this same pointer.</summary>
+    internal void ResolvePointee(DwarfType? pointee) => _pointee = pointee;
 }

@@ -6,12 +6,25 @@ public readonly record struct DwarfAttributeSpec(DwarfAttribute Name, DwarfForm 
 /// <summary>One abbreviation declaration from .debug_abbrev: the shape every DIE with its code shares.</summary>
 public sealed record DwarfAbbreviation(ulong Code, DwarfTag Tag, bool HasChildren, DwarfAttributeSpec[] Attributes)
 {
+    // Which of the attributes DW_AT 0–127 the declaration has: most lookups are of attributes it lacks (a name query asks
+    // every subroutine for DW_AT_declaration, DW_AT_linkage_name, …), answered here without a scan.
+    private readonly UInt128 _present = Presence(Attributes);
+
     /// <summary>The index of <paramref name="name"/> in <see cref="Attributes"/>, or -1.</summary>
     public int IndexOf(DwarfAttribute name)
     {
+        if ((ushort)name < 128 && (_present & (UInt128.One << (ushort)name)) == UInt128.Zero) return -1;
         for (int i = 0; i < Attributes.Length; i++)
             if (Attributes[i].Name == name) return i;
         return -1;
+    }
+
+    private static UInt128 Presence(DwarfAttributeSpec[] attributes)
+    {
+        var present = UInt128.Zero;
+        foreach (var a in attributes)
+            if ((ushort)a.Name < 128) present |= UInt128.One << (ushort)a.Name;
+        return present;
     }
 }
 

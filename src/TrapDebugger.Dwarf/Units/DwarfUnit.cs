@@ -6,7 +6,8 @@ namespace TrapDebugger.Dwarf;
 public sealed class DwarfUnit
 {
     private readonly object _gate = new();
-    private DieEntry[]? _entries;
+    private DieEntry[]? _entries; // the first _dieCount are the unit's DIEs
+    private int _dieCount;
     private DwarfAbbreviationTable? _abbrevs;
     private bool _rootRead;
     private string? _name, _compDir, _dwoName;
@@ -137,16 +138,39 @@ public sealed class DwarfUnit
     /// <summary>True once the DIE tree has been parsed.</summary>
     public bool IsParsed => _entries != null;
 
+    /// <summary>True once the root DIE's attributes (name, directories, line table, bases, ranges) have been read.</summary>
+    public bool IsRootRead => _rootRead;
+
     /// <summary>The type DIE of a type unit.</summary>
     public DwarfDie? TypeDie => UnitType is DwarfUnitType.Type or DwarfUnitType.SplitType ? DieAt(Offset + (long)TypeOffset) : null;
 
-    internal DieEntry[] Entries
+    internal ReadOnlySpan<DieEntry> Entries
     {
         get
         {
-            if (_entries != null) return _entries;
-            lock (_gate)
-                return _entries ??= DieTreeParser.Parse(this);
+            var entries = Volatile.Read(ref _entries);
+            if (entries == null)
+            {
+                lock (_gate)
+                {
+                    entries = _entries;
+                    if (entries == null)
+                    {
+                        // The parser's array is sized from an estimate and not trimmed: a copy of a large unit's
+                        // entries would cost as much as the parse.
+                        try
+                        {
+                            entries = DieTreeParser.Parse(this, out _dieCount);
+                        }
+                        catch (InvalidDataException e)
+                        {
+                            throw ReadError.InFile(File.Sections.FileName, e);
+                        }
+                        Volatile.Write(ref _entries, entries);
+                    }
+                }
+            }
+            return entries.AsSpan(0, _dieCount);
         }
     }
 
@@ -167,43 +191,39 @@ public sealed class DwarfUnit
     }
 
     /// <summary>The address at index <paramref name="index"/> of this unit's .debug_addr table (DW_FORM_addrx).</summary>
-    public ulong ReadIndexedAddress(ulong index)
-    {
-        var addr = File.Sections.Addr.Span;
-        ulong at = AddrBase + index * AddressSize;
-        if (index > int.MaxValue || at + AddressSize > (ulong)addr.Length)
-            throw DwarfError.At(".debug_addr", (long)Math.Min(at, long.MaxValue), $"address index {index} is outside the section");
-        var r = new ByteReader(addr, ".debug_addr", (int)at);
-        return r.ReadUnsigned(AddressSize);
-    }
+    public ulong ReadIndexedAddress(ulong index) =>
+        ReadTableEntry(File.Sections.Addr.Span, ".debug_addr", AddrBase, index, AddressSize, "address");
 
     /// <summary>The string at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
     public string ReadIndexedString(ulong index) => File.ReadStr(ReadIndexedStringOffset(index));
 
     /// <summary>The .debug_str offset at index <paramref name="index"/> of this unit's .debug_str_offsets table (DW_FORM_strx).</summary>
-    public ulong ReadIndexedStringOffset(ulong index)
-    {
-        var offsets = File.Sections.StrOffsets.Span;
-        ulong at = StrOffsetsBase + index * OffsetSize;
-        if (index > int.MaxValue || at + OffsetSize > (ulong)offsets.Length)
-            throw DwarfError.At(".debug_str_offsets", (long)Math.Min(at, long.MaxValue), $"string index {index} is outside the section");
-        var r = new ByteReader(offsets, ".debug_str_offsets", (int)at);
-        return r.ReadUnsigned(OffsetSize);
-    }
+    public ulong ReadIndexedStringOffset(ulong index) =>
+        ReadTableEntry(File.Sections.StrOffsets.Span, ".debug_str_offsets", StrOffsetsBase, index, OffsetSize, "string");
 
     /// <summary>The .debug_rnglists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_rnglistx).</summary>
-    public ulong ReadRangeListOffset(ulong index) => ReadListOffset(File.Sections.Rnglists.Span, ".debug_rnglists", RnglistsBase, index);
+    public ulong ReadRangeListOffset(ulong index) =>
+        RnglistsBase + ReadTableEntry(File.Sections.Rnglists.Span, ".debug_rnglists", RnglistsBase, index, OffsetSize, "list");
 
     /// <summary>The .debug_loclists offset of entry <paramref name="index"/> of the unit's offset table (DW_FORM_loclistx).</summary>
-    public ulong ReadLocationListOffset(ulong index) => ReadListOffset(File.Sections.Loclists.Span, ".debug_loclists", LoclistsBase, index);
+    public ulong ReadLocationListOffset(ulong index) =>
+        LoclistsBase + ReadTableEntry(File.Sections.Loclists.Span, ".debug_loclists", LoclistsBase, index, OffsetSize, "list");
 
-    private ulong ReadListOffset(ReadOnlySpan<byte> section, string name, ulong listBase, ulong index)
+    // Entry `index` of a table of `size`-byte values starting at `tableBase`; errors name the file the unit came from.
+    private ulong ReadTableEntry(ReadOnlySpan<byte> section, string name, ulong tableBase, ulong index, int size, string what)
     {
-        ulong at = listBase + index * OffsetSize;
-        if (index > int.MaxValue || at + OffsetSize > (ulong)section.Length)
-            throw DwarfError.At(name, (long)Math.Min(at, long.MaxValue), $"list index {index} is outside the section");
-        var r = new ByteReader(section, name, (int)at);
-        return listBase + r.ReadUnsigned(OffsetSize);
+        try
+        {
+            ulong at = tableBase + index * (ulong)size;
+            if (index > int.MaxValue || at + (ulong)size > (ulong)section.Length)
+                throw DwarfError.At(name, (long)Math.Min(at, long.MaxValue), $"{what} index {index} is outside the section");
+            var r = new ByteReader(section, name, (int)at);
+            return r.ReadUnsigned(size);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ReadError.InFile(File.Sections.FileName, e);
+        }
     }
 
     /// <inheritdoc />
@@ -272,7 +292,7 @@ public sealed class DwarfUnit
             if (_rootRead || _readingRoot) return;
             _readingRoot = true;
             try { ReadRootAttributes(); }
-            catch (InvalidDataException e) { _rootError = e; throw; }
+            catch (InvalidDataException e) { var named = ReadError.InFile(File.Sections.FileName, e); _rootError = named; throw named; }
             finally { _rootRead = true; _readingRoot = false; }
         }
     }

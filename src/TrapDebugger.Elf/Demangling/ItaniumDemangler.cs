@@ -762,7 +762,16 @@ internal sealed class ItaniumDemangler
                     {
                         _pos++;
                         var name = ParseSourceName();
-                        result = Peek() == 'I' ? Track(new NameWithTemplateArgs(name, ParseTemplateArgs(false))) : name;
+                        // A vendor type transform with one argument, as Clang mangles its builtins (u7__decayI…E), prints
+                        // as a call: "__decay(int const*)", as llvm-cxxfilt does.
+                        if (Peek() == 'I')
+                        {
+                            _pos++;
+                            var argument = ParseType();
+                            if (!Consume("E")) throw new DemangleFailure();
+                            result = Track(new TransformedType(name, argument));
+                        }
+                        else result = name;
                         break;
                     }
                 case 'r' or 'V' or 'K':

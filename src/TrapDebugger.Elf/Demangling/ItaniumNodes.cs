@@ -181,6 +181,18 @@ internal sealed class NameWithTemplateArgs(Node name, TemplateArgs args) : Node
     public override string BaseName => Name.BaseName;
 }
 
+/// <summary>A vendor-extended type transform applied to a type, "__decay(int const*)".</summary>
+internal sealed class TransformedType(Node transform, Node argument) : Node
+{
+    public override void PrintLeft(StringBuilder sb)
+    {
+        transform.Print(sb);
+        sb.Append('(');
+        argument.Print(sb);
+        sb.Append(')');
+    }
+}
+
 internal sealed class TemplateArgumentPack(List<Node> elements) : Node
 {
     public List<Node> Elements { get; } = elements;

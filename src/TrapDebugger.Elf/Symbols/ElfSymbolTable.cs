@@ -16,6 +16,7 @@ public sealed class ElfSymbolTable
             bool dynamic = s.Type == ElfSectionType.DynamicSymbolTable;
             var data = file.GetSectionData(s).Span;
             var strings = s.Link < file.Sections.Count ? file.GetSectionData(file.Sections[(int)s.Link]).Span : default;
+            var stringsOrigin = $"{file.Name} section {(s.Link < file.Sections.Count ? file.Sections[(int)s.Link].Name : s.Name)}";
             var r = new ByteReader(data, $"{file.Name} section {s.Name}");
             // Entry 0 is the reserved null symbol.
             for (int i = 1; i < data.Length / SymbolSize; i++)
@@ -27,7 +28,7 @@ public sealed class ElfSymbolTable
                 ushort shndx = r.ReadU16(); // st_shndx
                 ulong value = r.ReadU64();  // st_value
                 ulong size = r.ReadU64();   // st_size
-                var symbol = new ElfSymbol(ElfFile.ReadString(strings, name), value, size,
+                var symbol = new ElfSymbol(ElfFile.ReadString(strings, name, stringsOrigin), value, size,
                     (ElfSymbolType)(info & 0xf), (ElfSymbolBinding)(info >> 4), (ElfSymbolVisibility)(other & 3), shndx, dynamic);
                 (dynamic ? Dynamic : Static).Add(symbol);
             }
@@ -61,7 +62,7 @@ public sealed class ElfSymbolTable
                     r.ReadU16(); ushort flags = r.ReadU16(); ushort index = r.ReadU16(); r.ReadU16(); r.ReadU32(); // vd_version, vd_flags, vd_ndx, vd_cnt, vd_hash
                     uint aux = r.ReadU32(), next = r.ReadU32();                                                 // vd_aux, vd_next
                     if ((flags & 1) == 0 && (ulong)at + aux + 4 <= (ulong)data.Length)                          // not VER_FLG_BASE
-                        names[(ushort)(index & 0x7fff)] = ElfFile.ReadString(strings, new ByteReader(data, origin, (int)(at + aux)).ReadU32());
+                        names[(ushort)(index & 0x7fff)] = ElfFile.ReadString(strings, new ByteReader(data, origin, (int)(at + aux)).ReadU32(), origin);
                     if (next == 0) break;
                     at += (int)Math.Min(next, int.MaxValue - at);
                 }
@@ -75,7 +76,7 @@ public sealed class ElfSymbolTable
                         var a = new ByteReader(data, origin, (int)auxAt);
                         a.ReadU32(); a.ReadU16(); ushort other = a.ReadU16();                                     // vna_hash, vna_flags, vna_other
                         uint name = a.ReadU32(), anext = a.ReadU32();                                             // vna_name, vna_next
-                        names[(ushort)(other & 0x7fff)] = ElfFile.ReadString(strings, name);
+                        names[(ushort)(other & 0x7fff)] = ElfFile.ReadString(strings, name, origin);
                         if (anext == 0) break;
                         auxAt += anext;
                     }

@@ -12,6 +12,9 @@ public enum BreakpointKind
     Function,
     /// <summary>One instruction address.</summary>
     Instruction,
+    /// <summary>The entry of a language runtime's function for an event (Rust's panic entry, <c>__cxa_throw</c>): a stop there is an
+    /// exception stop, diagnosed from the function's arguments.</summary>
+    LanguageEvent,
 }
 
 /// <summary>One address a breakpoint is inserted at.</summary>
@@ -44,6 +47,9 @@ public sealed class Breakpoint
 
     /// <summary>The function name for a function breakpoint.</summary>
     public string? FunctionName { get; init; }
+
+    /// <summary>The event of a <see cref="BreakpointKind.LanguageEvent"/> breakpoint.</summary>
+    public Traps.LanguageEvent Event { get; init; }
 
     /// <summary>The address for an instruction breakpoint.</summary>
     public ulong? InstructionAddress { get; init; }

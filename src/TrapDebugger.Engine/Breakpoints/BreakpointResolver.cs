@@ -17,6 +17,7 @@ public static class BreakpointResolver
             {
                 BreakpointKind.SourceLine => ResolveLine(breakpoint, module),
                 BreakpointKind.Function => ResolveFunction(breakpoint, module),
+                BreakpointKind.LanguageEvent => ResolveEvent(breakpoint, module),
                 BreakpointKind.Instruction when breakpoint.InstructionAddress is { } a && module.Contains(a) =>
                     [new BreakpointLocation(a, module, LineAt(module, a))],
                 _ => [],
@@ -51,6 +52,22 @@ public static class BreakpointResolver
         var result = new List<BreakpointLocation>();
         foreach (var m in matches)
             result.Add(new BreakpointLocation(module.ToRuntimeAddress(m.Address), module, m.Location, inlinedCalls));
+        return result;
+    }
+
+    // At the entry itself, not after the prologue: the event is read from the argument registers.
+    private static IReadOnlyList<BreakpointLocation> ResolveEvent(Breakpoint breakpoint, Module module)
+    {
+        if (module.Elf is not { } elf) return [];
+        var result = new List<BreakpointLocation>();
+        foreach (var s in elf.Symbols.All)
+        {
+            if (!s.IsFunction || s.Value == 0 || s.IsUndefined) continue;
+            if (!s.Name.Contains("rust_panic", StringComparison.Ordinal) && !s.Name.Contains("__cxa_throw", StringComparison.Ordinal)) continue;
+            if (!Traps.LanguageEventSymbols.IsEntry(breakpoint.Event, Elf.Demangling.Demangler.Demangle(s.Name))) continue;
+            ulong address = module.ToRuntimeAddress(s.Value);
+            if (result.All(l => l.Address != address)) result.Add(new BreakpointLocation(address, module, LineAt(module, address)));
+        }
         return result;
     }
 

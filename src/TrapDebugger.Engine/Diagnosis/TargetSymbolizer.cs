@@ -78,7 +78,53 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
     /// <inheritdoc/>
     /// <remarks>Searches the variables and parameters of the scopes at <paramref name="address"/>, innermost first, for one
     /// whose location at that pc (its single expression, or the location-list entry covering the pc) is exactly the register.</remarks>
-    public string? VariableInRegister(ulong address, string register)
+    public string? VariableInRegister(ulong address, string register) => VariableDieInRegister(address, register)?.Name;
+
+    /// <inheritdoc/>
+    /// <remarks>The register must hold a variable or parameter (as <see cref="VariableInRegister"/> finds it); each displacement
+    /// then dereferences the current pointer and picks the member of the pointed-to structure at that offset.</remarks>
+    public string? DescribeMemory(ulong address, string register, IReadOnlyList<long> displacements)
+    {
+        if (VariableDieInRegister(address, register) is not { } variable || target.ModuleAt(address) is not { } module) return null;
+        try
+        {
+            var text = variable.Name;
+            var type = module.Types.TypeOf(variable.Die);
+            foreach (var displacement in displacements)
+            {
+                if (type?.Canonical is not Dwarf.Types.PointerType { Pointee: { } pointee } || pointee.Canonical is not Dwarf.Types.CompositeType composite)
+                    return null;
+                var member = composite.Members.FirstOrDefault(m => (long)m.ByteOffset == displacement && m.Name is { Length: > 0 } && !m.IsBitField);
+                if (member is null) return null;
+                text = $"{text}->{member.Name}";
+                type = member.Type;
+            }
+            return text;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ImportedSymbol? SlotSymbol(ulong slotAddress)
+    {
+        if (target.ModuleAt(slotAddress) is not { } module || module.SlotSymbolName(slotAddress) is not { } name) return null;
+        try
+        {
+            var weak = module.Elf?.Symbols.Dynamic.Any(s => s.Name == name && s.IsUndefined && s.Binding == Elf.ElfSymbolBinding.Weak) == true;
+            var defined = target.Modules.Any(m => m.ExportedFunctionAddresses(name).Any() || m.Elf?.Symbols.Dynamic.Any(s => s.Name == name && !s.IsUndefined) == true);
+            return new ImportedSymbol(name, weak && !defined);
+        }
+        catch (InvalidDataException)
+        {
+            return new ImportedSymbol(name, false);
+        }
+    }
+
+    // The variable or parameter whose location at address is exactly the register, innermost scope first.
+    private DwarfVariable? VariableDieInRegister(ulong address, string register)
     {
         int wanted = Unwinding.RegisterSet.NumberOf(register);
         if (wanted < 0) return null;
@@ -92,7 +138,7 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
                 foreach (var v in SymbolIndex.VariablesOf(scope))
                 {
                     if (string.IsNullOrEmpty(v.Name) || v.Die.Find(DwarfAttribute.Location) is not { } location) continue;
-                    if (RegisterOfLocation(location, pc) == wanted) return v.Name;
+                    if (RegisterOfLocation(location, pc) == wanted) return v;
                 }
             }
         }
@@ -155,6 +201,31 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
     }
 
     /// <inheritdoc/>
+    public ulong? FunctionAddress(string name)
+    {
+        foreach (var m in target.Modules)
+        {
+            try
+            {
+                if (m.Elf?.Symbols.FindByName(name).FirstOrDefault(s => s.IsFunction && s.Value != 0) is { } s)
+                    return m.ToRuntimeAddress(s.Value);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public string? DemangleType(string mangled)
+    {
+        // A type_info name is a mangled type without "_Z"; as the name of its typeinfo-name object it demangles with a fixed prefix.
+        const string Prefix = "typeinfo name for ";
+        return Elf.Demangling.Demangler.TryDemangle("_ZTS" + mangled) is { } d && d.StartsWith(Prefix, StringComparison.Ordinal) ? d[Prefix.Length..] : null;
+    }
+
+    /// <inheritdoc/>
     public string? GetLine(string file, int line)
     {
         string[]? lines;
@@ -167,8 +238,9 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
                     var info = new FileInfo(file);
                     lines = info.Exists && info.Length < 16 << 20 ? File.ReadAllLines(file) : null;
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
+                    // ArgumentException: a name from corrupt debug information that is no path at all.
                     lines = null;
                 }
                 _sources[file] = lines;

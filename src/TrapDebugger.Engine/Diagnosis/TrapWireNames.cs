@@ -18,6 +18,9 @@ public static class TrapWireNames
     /// <summary>No message is known.</summary>
     public const string NoMessage = "none";
 
+    /// <summary>The message was inferred from the shape of the check's code (a GCC trap-mode check without a message).</summary>
+    public const string InferredMessage = "inferred";
+
     /// <summary>The <c>ud2</c> instruction.</summary>
     public const string Ud2 = "ud2";
 
@@ -42,6 +45,7 @@ public static class TrapWireNames
         MessageSource.Dwarf => DwarfMessage,
         MessageSource.RecoveredFromSource => RecoveredMessage,
         MessageSource.UbsanCheckKind => UbsanCheckMessage,
+        MessageSource.InferredFromCode => InferredMessage,
         _ => NoMessage,
     };
 
@@ -93,6 +97,9 @@ public static class TrapWireNames
         StopKind.IllegalInstruction => "illegal-instruction",
         StopKind.SignalFromProcess => "signal-from-process",
         StopKind.Signal => "signal",
+        StopKind.RustPanic => "rust-panic",
+        StopKind.UncaughtException => "uncaught-exception",
+        StopKind.ExceptionThrown => "exception-thrown",
         _ => "unknown",
     };
 }

@@ -43,6 +43,12 @@ public enum StopCause
 /// <param name="SelectedFrameIndex">The frame the user should see selected (the diagnosis's landing frame, else 0).</param>
 public sealed record StopInfo(int ThreadId, StopCause Cause, string Description, IReadOnlyList<int> HitBreakpointIds, StopDiagnosis? Diagnosis, int SelectedFrameIndex)
 {
+    /// <summary>What the signal of a signal stop would do to the program if passed on.</summary>
+    public SignalFate Fate { get; init; }
+
+    /// <summary>The language event of a stop at a runtime's event breakpoint (a Rust panic, a C++ throw).</summary>
+    public LanguageEvent Event { get; init; }
+
     /// <summary>The DAP <c>reason</c> string for <see cref="Cause"/>.</summary>
     public string DapReason => Cause switch
     {
@@ -59,6 +65,20 @@ public sealed record StopInfo(int ThreadId, StopCause Cause, string Description,
         StopCause.DataBreakpoint => "data breakpoint",
         _ => "pause",
     };
+}
+
+/// <summary>What a signal does to the program when it is passed on: this decides whether a debugger must stop for it.</summary>
+public enum SignalFate
+{
+    /// <summary>The stop is not for a signal.</summary>
+    NotASignal,
+    /// <summary>The program dies of it: its default action terminates (or dumps core) and the program neither catches nor
+    /// ignores it, or it is a fault the kernel forces on a thread that blocks or ignores it.</summary>
+    Fatal,
+    /// <summary>The program has a handler for it and the thread does not block it.</summary>
+    Handled,
+    /// <summary>The program ignores it, or its default action is to ignore it, stop or continue.</summary>
+    Harmless,
 }
 
 /// <summary>The process stopped; every thread is stopped (all-stop).</summary>
@@ -80,4 +100,9 @@ public sealed record OutputEvent(string Category, string Text) : DebugEvent;
 public sealed record BreakpointChangedEvent(Breakpoint Breakpoint) : DebugEvent;
 
 /// <summary>The process ended; <paramref name="ExitCode"/> for an exit, <paramref name="Signal"/> for a death by signal; this is the last event.</summary>
-public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent;
+public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent
+{
+    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it ended: one clause
+    /// saying so and where, also part of <see cref="Description"/>.</summary>
+    public string? DebuggerCheck { get; init; }
+}

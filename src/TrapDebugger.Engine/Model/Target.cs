@@ -97,6 +97,9 @@ public sealed class Target : IUnwindSource, IDisposable
     public bool IsFunctionEntry(ulong pc) => ModuleAt(pc) is { } m && m.SymbolAt(pc) is { } s && s.Value == m.ToFileAddress(pc);
 
     /// <inheritdoc/>
+    public bool IsModuleCode(ulong pc) => ModuleAt(pc) is not null;
+
+    /// <inheritdoc/>
     public bool IsInPlt(ulong pc) => ModuleAt(pc)?.IsInPlt(pc) == true;
 
     /// <inheritdoc/>

@@ -77,6 +77,21 @@ public sealed partial class TargetProcess
         return created;
     }
 
+    /// <summary>Replaces the language-event breakpoints (Rust's panic entry, <c>__cxa_throw</c>) with one for each of <paramref name="events"/>.</summary>
+    /// <remarks>A hit is an exception stop diagnosed from the entry's arguments; the breakpoints resolve in every module loaded
+    /// now or later, like function breakpoints, and never show in the client's breakpoint list.</remarks>
+    public async Task SetLanguageEventsAsync(IReadOnlyCollection<Traps.LanguageEvent> events)
+    {
+        var old = Breakpoints.Where(b => b.Kind == BreakpointKind.LanguageEvent).ToList();
+        var created = events.Distinct().Where(e => e != Traps.LanguageEvent.None).Select(e => new Breakpoint
+        {
+            Id = Interlocked.Increment(ref _nextBreakpointId) - 1,
+            Kind = BreakpointKind.LanguageEvent,
+            Event = e,
+        }).ToList();
+        await ReplaceAsync(old, created).ConfigureAwait(false);
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static bool SameFile(string? a, string? b) => a is not null && b is not null &&
@@ -122,6 +137,7 @@ public sealed partial class TargetProcess
         }
         if (added.Count == 0 && existing.Count == 0)
         {
+            if (breakpoint.Kind == BreakpointKind.LanguageEvent) return;
             breakpoint.Message ??= breakpoint.Kind switch
             {
                 BreakpointKind.SourceLine => $"pending: no loaded module has code for {Path.GetFileName(breakpoint.File)}:{breakpoint.Line}",
@@ -134,7 +150,7 @@ public sealed partial class TargetProcess
         breakpoint.Message = breakpoint.Kind == BreakpointKind.SourceLine && breakpoint.ResolvedLine is { } line && line != breakpoint.Line
             ? $"moved from line {breakpoint.Line} to line {line}, the next line with code"
             : null;
-        if (existing.Count > 0 || added.Count > 0) Raise(new BreakpointChangedEvent(breakpoint));
+        if ((existing.Count > 0 || added.Count > 0) && breakpoint.Kind != BreakpointKind.LanguageEvent) Raise(new BreakpointChangedEvent(breakpoint));
     }
 
     private async Task UninstallAsync(Breakpoint breakpoint)
@@ -244,6 +260,7 @@ public sealed partial class TargetProcess
         }
         var cause = stopping[0].Kind switch
         {
+            BreakpointKind.LanguageEvent => StopCause.Exception,
             BreakpointKind.Function => StopCause.FunctionBreakpoint,
             BreakpointKind.Instruction => StopCause.InstructionBreakpoint,
             _ => StopCause.Breakpoint,

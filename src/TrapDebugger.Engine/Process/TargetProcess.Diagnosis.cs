@@ -23,15 +23,38 @@ public sealed partial class TargetProcess
             _ = Task.Run(StopAnalysis.Prepare);
     }
 
-    /// <summary>Runs the trap and fault analysis for a signal stop and builds the stop to report.</summary>
-    private async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop)
+    // The last Rust panic each thread reported: a panic=abort panic's SIGABRT follows it, and its message is no longer in reach.
+    private readonly Dictionary<int, StopDiagnosis> _panics = [];
+
+    /// <summary>Runs the trap and fault analysis for a signal stop (or a language event's breakpoint) and builds the stop to report.</summary>
+    private async Task<StopInfo> DiagnoseStopAsync(ProcessStopped stop, LanguageEvent languageEvent = LanguageEvent.None)
     {
-        var diagnosis = await DiagnoseThreadAsync(stop.ThreadId, stop.Signal).ConfigureAwait(false);
-        return new StopInfo(stop.ThreadId, StopCause.Exception, diagnosis.Description, [], diagnosis, diagnosis.Landing?.FrameIndex ?? 0);
+        var diagnosis = await DiagnoseThreadAsync(stop.ThreadId, stop.Signal, languageEvent).ConfigureAwait(false);
+        if (diagnosis.Kind == StopKind.RustPanic && languageEvent == LanguageEvent.RustPanic)
+        {
+            lock (_panics) _panics[stop.ThreadId] = diagnosis;
+        }
+        var fate = languageEvent == LanguageEvent.None && stop.Signal is { } signal ? SignalFates.Of(ProcessId, stop.ThreadId, signal) : SignalFate.NotASignal;
+        return new StopInfo(stop.ThreadId, StopCause.Exception, diagnosis.Description, [], diagnosis, diagnosis.Landing?.FrameIndex ?? 0)
+        {
+            Fate = fate,
+            Event = languageEvent,
+        };
+    }
+
+    /// <summary>The language event whose breakpoint is at <paramref name="address"/>.</summary>
+    private LanguageEvent LanguageEventAt(ulong address)
+    {
+        lock (_breakpointGate)
+        {
+            return _sites.TryGetValue(address, out var list) && list.FirstOrDefault(b => b.Kind == Engine.Breakpoints.BreakpointKind.LanguageEvent) is { } b
+                ? b.Event
+                : LanguageEvent.None;
+        }
     }
 
     /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
-    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, Native.Events.SignalInfo? signal)
+    public async Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, Native.Events.SignalInfo? signal, LanguageEvent languageEvent = LanguageEvent.None)
     {
         var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
         var registers = new RegisterState
@@ -42,7 +65,7 @@ public sealed partial class TargetProcess
         };
         var sig = signal is { } s
             ? new Traps.SignalInfo(s.Signo, s.Code, s.Address, s.IsSentByProcess ? s.SenderPid : null, s.IsSentByProcess ? s.SenderUid : null)
-            : new Traps.SignalInfo(5, 0x80);
+            : new Traps.SignalInfo(languageEvent == LanguageEvent.None ? 5 : 0, 0x80);
         var regions = new List<Traps.MemoryRegion>();
         try
         {
@@ -60,7 +83,7 @@ public sealed partial class TargetProcess
             foreach (var f in frames)
             {
                 backtrace.Add(new BacktraceFrame(f.Pc, f.Name,
-                    f.Location is { } l ? new Traps.SourceLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null, f.IsInlined));
+                    f.Location is { } l ? new Traps.SourceLocation(l.File ?? "", (int)l.Line, (int)l.Column) : null, f.IsInlined, f.Module?.Path));
             }
         }
         catch (Exception e) when (e is EngineException or InvalidDataException)
@@ -81,6 +104,8 @@ public sealed partial class TargetProcess
             ProducerClangVersion = TrapSymbols.ProducerClangVersion(g.Rip),
             ProcessId = ProcessId,
             DebuggerBreakpoints = BreakpointAddresses,
+            Event = languageEvent,
+            EarlierPanic = EarlierPanic(threadId),
         };
         try
         {
@@ -91,6 +116,11 @@ public sealed partial class TargetProcess
             var name = Native.Events.SignalNames.Of(sig.Signal);
             return new StopDiagnosis { Kind = StopKind.Signal, Signal = sig.Signal, SignalName = name, Description = $"{name} (analysis failed: {e.Message})", ShortText = name };
         }
+    }
+
+    private StopDiagnosis? EarlierPanic(int threadId)
+    {
+        lock (_panics) return _panics.GetValueOrDefault(threadId);
     }
 
     private readonly Dictionary<Model.Module, ModuleTrapCatalog> _catalogs = [];
@@ -116,16 +146,16 @@ public sealed partial class TargetProcess
         var stack = await StackOfAsync(threadId).ConfigureAwait(false);
         lock (_stacks)
         {
-            while (stack.Frames.Count < count && stack.NextPhysical < stack.Physical.Count)
+            while (stack.Frames.Count < count && stack.HasPhysical(stack.NextPhysical))
             {
-                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++);
+                var expanded = _symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), threadId, stack.Frames.Count, () => _nextFrameId++);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);
                     _framesById[f.Id] = f;
                 }
             }
-            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.Physical.Count - stack.NextPhysical);
+            return (stack.Frames.Take(count).ToList(), stack.Frames.Count + stack.RemainingEstimate);
         }
     }
 }

@@ -14,12 +14,38 @@ public sealed partial class TargetProcess
     private readonly Dictionary<int, SourceLocation> _stoppedAtInlinedCall = [];
 
     /// <summary>One thread's unwound stack at the current stop: machine frames, and user frames expanded as far as asked.</summary>
-    private sealed class ThreadStack(IReadOnlyList<PhysicalFrame> physical, string? stopReason)
+    /// <remarks>Machine frames are unwound lazily, as far as someone asks: a stop in a 100,000-frame recursion needs its top
+    /// frames at once and the rest only when a client pages down to them. Guarded by _stacks.</remarks>
+    private sealed class ThreadStack(Unwinder unwinder, IEnumerable<PhysicalFrame> walk)
     {
-        public IReadOnlyList<PhysicalFrame> Physical { get; } = physical;
-        public string? UnwindStopReason { get; } = stopReason;
+        private readonly List<PhysicalFrame> _physical = [];
+        private IEnumerator<PhysicalFrame>? _pending = walk.GetEnumerator();
+
+        public string? UnwindStopReason => _pending is null ? unwinder.StopReason : null;
         public List<StackFrame> Frames { get; } = [];
         public int NextPhysical { get; set; }
+
+        /// <summary>True when machine frame <paramref name="index"/> exists, unwinding up to it if needed.</summary>
+        public bool HasPhysical(int index)
+        {
+            while (_physical.Count <= index && _pending is not null)
+            {
+                if (_pending.MoveNext()) _physical.Add(_pending.Current);
+                else
+                {
+                    _pending.Dispose();
+                    _pending = null;
+                }
+            }
+            return index >= 0 && index < _physical.Count;
+        }
+
+        /// <summary>Machine frame <paramref name="index"/>, which <see cref="HasPhysical"/> said exists.</summary>
+        public PhysicalFrame PhysicalAt(int index) => HasPhysical(index) ? _physical[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        /// <summary>The machine frames not yet expanded into user frames: exact once the walk ended, else the known ones and one
+        /// more, so a client asks for further pages.</summary>
+        public int RemainingEstimate => _physical.Count - NextPhysical + (_pending is null ? 0 : 1);
     }
 
     private void InvalidateStopState()
@@ -41,9 +67,8 @@ public sealed partial class TargetProcess
         }
         if (!_native.ThreadIds.Contains(threadId)) throw new EngineException($"there is no thread {threadId}");
         var registers = await ReadRegistersAsync(threadId).ConfigureAwait(false);
-        var unwinder = new Unwinder(Target, _memory);
-        var physical = unwinder.Unwind(registers);
-        var stack = new ThreadStack(physical, unwinder.StopReason);
+        var unwinder = new Unwinder(Target, new StackBlockCache(_memory));
+        var stack = new ThreadStack(unwinder, unwinder.Walk(registers));
         lock (_stacks)
         {
             if (_stacks.TryGetValue(threadId, out var raced)) return raced;
@@ -62,17 +87,17 @@ public sealed partial class TargetProcess
         lock (_stacks)
         {
             long wanted = Math.Min((long)start + Math.Max(count, 0), int.MaxValue);
-            while (stack.Frames.Count < wanted && stack.NextPhysical < stack.Physical.Count)
+            while (stack.Frames.Count < wanted && stack.HasPhysical(stack.NextPhysical))
             {
                 var atCall = stack.NextPhysical == 0 && _stoppedAtInlinedCall.TryGetValue(threadId, out var call) ? call : null;
-                var expanded = _symbolizer.Expand(stack.Physical[stack.NextPhysical++], threadId, stack.Frames.Count, () => _nextFrameId++, atCall);
+                var expanded = _symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), threadId, stack.Frames.Count, () => _nextFrameId++, atCall);
                 foreach (var f in expanded)
                 {
                     stack.Frames.Add(f);
                     _framesById[f.Id] = f;
                 }
             }
-            int total = stack.Frames.Count + (stack.Physical.Count - stack.NextPhysical);
+            int total = stack.Frames.Count + stack.RemainingEstimate;
             var page = stack.Frames.Skip(start).Take(Math.Max(count, 0)).ToList();
             return (page, total);
         }

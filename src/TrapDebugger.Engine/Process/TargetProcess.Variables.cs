@@ -80,10 +80,10 @@ public sealed partial class TargetProcess
             if (_stacks.TryGetValue(frame.ThreadId, out var stack))
             {
                 int wanted = frame.Physical.Index + 1;
-                if (wanted >= stack.Physical.Count) return null;
-                while (stack.NextPhysical <= wanted && stack.NextPhysical < stack.Physical.Count)
+                if (!stack.HasPhysical(wanted)) return null;
+                while (stack.NextPhysical <= wanted && stack.HasPhysical(stack.NextPhysical))
                 {
-                    foreach (var f in _symbolizer.Expand(stack.Physical[stack.NextPhysical++], frame.ThreadId, stack.Frames.Count, () => _nextFrameId++))
+                    foreach (var f in _symbolizer.Expand(stack.PhysicalAt(stack.NextPhysical++), frame.ThreadId, stack.Frames.Count, () => _nextFrameId++))
                     {
                         stack.Frames.Add(f);
                         _framesById[f.Id] = f;
@@ -296,7 +296,9 @@ public sealed partial class TargetProcess
     private async Task<(DebugValue Value, ValueFormat Format)> EvaluateAtThreadAsync(int threadId, string expression)
     {
         var stack = await StackOfAsync(threadId).ConfigureAwait(false);
-        var frames = _symbolizer.Expand(stack.Physical[0], threadId, 0, () => Interlocked.Increment(ref _nextFrameId));
+        Unwinding.PhysicalFrame top;
+        lock (_stacks) top = stack.PhysicalAt(0);
+        var frames = _symbolizer.Expand(top, threadId, 0, () => Interlocked.Increment(ref _nextFrameId));
         var scope = await GetScopeAsync(frames[0]).ConfigureAwait(false);
         return Evaluator.Evaluate(expression, scope);
     }

@@ -183,6 +183,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
         var module = Target.Add(path, bias, isMainProgram: false);
         Raise(new ModuleEvent(module, true));
         ResolvePendingBreakpoints(module);
+        WatchDebuggerChecks(module);
     }
 
     /// <summary>Handles an event that is not a stop; returns false when it ends the process.</summary>
@@ -220,7 +221,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 Raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
                 return true;
             case ProcessExited x:
-                End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}"));
+                var check = DescribeDebuggerCheck();
+                End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}{(check is null ? "" : "; " + check)}") { DebuggerCheck = check });
                 return false;
             case ProcessKilled k:
                 End(new ExitedEvent(null, k.Signal, $"Process {ProcessId} was killed by {SignalNames.Of(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
@@ -457,6 +459,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
                 {
                     var (report, ids, cause) = await EvaluateBreakpointHitAsync(stop).ConfigureAwait(false);
                     if (!report) return null;
+                    if (cause == StopCause.Exception) return await DiagnoseStopAsync(stop, LanguageEventAt(stop.Address)).ConfigureAwait(false);
                     var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
                     return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
                 }

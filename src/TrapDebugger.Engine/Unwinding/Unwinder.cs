@@ -47,6 +47,9 @@ public interface IUnwindSource
 
     /// <summary>True when <paramref name="pc"/> is in a function that starts a stack (<c>_start</c>, <c>clone</c>, <c>clone3</c>, <c>start_thread</c>'s caller).</summary>
     bool IsStackBottom(ulong pc);
+
+    /// <summary>True when <paramref name="pc"/> lies in a loaded module's code; false for a call through a null or wild pointer.</summary>
+    bool IsModuleCode(ulong pc) => true;
 }
 
 /// <summary>Walks a thread's stack from its registers using CFI, falling back to frame pointers for code without CFI,
@@ -63,22 +66,30 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
     public string? StopReason { get; private set; }
 
     /// <summary>Unwinds from <paramref name="registers"/> (the innermost frame), at most <paramref name="limit"/> frames.</summary>
-    public IReadOnlyList<PhysicalFrame> Unwind(RegisterSet registers, int limit = MaxFrames)
+    public IReadOnlyList<PhysicalFrame> Unwind(RegisterSet registers, int limit = MaxFrames) => Walk(registers, limit).ToList();
+
+    /// <summary>The frames from <paramref name="registers"/> outward, one caller at a time as they are enumerated, at most
+    /// <paramref name="limit"/>; <see cref="StopReason"/> is set when the enumeration ends.</summary>
+    /// <remarks>A stop needs the top frames, not all of a 100,000-frame recursion: callers are found only as far as asked.</remarks>
+    public IEnumerable<PhysicalFrame> Walk(RegisterSet registers, int limit = MaxFrames)
     {
-        var frames = new List<PhysicalFrame>();
         StopReason = null;
         limit = Math.Clamp(limit, 1, MaxFrames);
         var current = registers.Clone();
         bool exact = true;
         var method = UnwindMethod.Context;
         ulong previousCfa = 0;
-        while (frames.Count < limit)
+        var count = 0;
+        PhysicalFrame? previous = null;
+        while (count < limit)
         {
-            var step = Step(current, frames.Count, exact, out var cfa, out var callerExact, out var callerMethod, out var isTrampoline);
-            frames.Add(new PhysicalFrame(frames.Count, current, cfa ?? current.Sp, exact, method, isTrampoline));
+            var step = Step(current, count, exact, out var cfa, out var callerExact, out var callerMethod, out var isTrampoline);
+            var frame = new PhysicalFrame(count, current, cfa ?? current.Sp, exact, method, isTrampoline);
+            count++;
+            yield return frame;
             if (step is null)
                 break;
-            if (source.IsStackBottom(frames[^1].LookupPc))
+            if (source.IsStackBottom(frame.LookupPc))
             {
                 StopReason = "reached the function that starts the stack";
                 break;
@@ -89,18 +100,18 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
                 break;
             }
             // Each caller's frame lies above its callee's; anything else is a corrupt stack or a loop.
-            if (frames.Count > 1 && cfa is { } c && c <= previousCfa && !frames[^2].IsSignalTrampoline && !isTrampoline)
+            if (count > 1 && cfa is { } c && c <= previousCfa && previous is { IsSignalTrampoline: false } && !isTrampoline)
             {
-                StopReason = $"stack does not progress at frame {frames.Count - 1} (CFA 0x{c:x})";
+                StopReason = $"stack does not progress at frame {count - 1} (CFA 0x{c:x})";
                 break;
             }
             previousCfa = cfa ?? previousCfa;
+            previous = frame;
             current = step;
             exact = callerExact;
             method = callerMethod;
         }
-        if (frames.Count >= limit && StopReason is null) StopReason = $"frame limit of {limit} reached";
-        return frames;
+        if (count >= limit && StopReason is null) StopReason = $"frame limit of {limit} reached";
     }
 
     private RegisterSet? Step(RegisterSet regs, int index, bool exact, out ulong? cfa, out bool callerExact, out UnwindMethod method, out bool isTrampoline)
@@ -161,8 +172,10 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
             return caller;
         }
 
-        // No CFI: at a function's first instruction or in a PLT stub the return address is on top of the stack.
-        if ((index == 0 || exact) && (source.IsFunctionEntry(regs.Pc) || source.IsInPlt(regs.Pc)))
+        // No CFI: at a function's first instruction or in a PLT stub the return address is on top of the stack. So it is when the
+        // innermost pc is in no module's code: a call through a null (or wild) function pointer faults on fetching the target,
+        // before the callee pushed anything, and the caller is the return address the call left (as lldb unwinds it).
+        if ((index == 0 || exact) && (source.IsFunctionEntry(regs.Pc) || source.IsInPlt(regs.Pc) || index == 0 && !source.IsModuleCode(regs.Pc)))
         {
             method = UnwindMethod.ReturnAddressAtStackPointer;
             if (ReadPointer(regs.Sp) is not { } ra)

@@ -46,6 +46,42 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe2(int* fds, int flags);
 
+    [LibraryImport(Lib, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, void* argument);
+
+    [LibraryImport(Lib, EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenPt(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int GrantPt(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int UnlockPt(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "ptsname_r")]
+    public static partial int PtsNameR(int fd, byte* buffer, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "tcgetattr", SetLastError = true)]
+    public static partial int TcGetAttr(int fd, void* termios);
+
+    [LibraryImport(Lib, EntryPoint = "tcsetattr", SetLastError = true)]
+    public static partial int TcSetAttr(int fd, int when, void* termios);
+
+    [LibraryImport(Lib, EntryPoint = "cfmakeraw")]
+    public static partial void CfMakeRaw(void* termios);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -87,6 +123,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "sigaddset")]
     public static partial int SigAddSet(void* set, int signal);
+}
+
+/// <summary>struct pollfd.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct PollFd
+{
+    public int Fd;          // fd
+    public short Events;    // events
+    public short Returned;  // revents
 }
 
 /// <summary>struct iovec.</summary>

@@ -15,7 +15,7 @@ internal static unsafe class Spawner
     private const string StopThenExec = "kill -STOP $$; exec \"$0\" \"$@\"";
     private const int ADDR_NO_RANDOMIZE = 0x0040000;
     private const short POSIX_SPAWN_SETPGROUP = 2, POSIX_SPAWN_SETSIGDEF = 4, POSIX_SPAWN_SETSIGMASK = 8;
-    private const int O_CLOEXEC = 0x80000;
+    private const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_NOCTTY = 0x100, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
 
     /// <summary>The spawned shell's pid and the parent's ends of the pipes that were asked for.</summary>
     public sealed record Spawned(int Pid, int StdinFd, int StdoutFd, int StderrFd);
@@ -64,7 +64,10 @@ internal static unsafe class Spawner
         var attr = (void*)NativeMemory.AllocZeroed(1024);
         var sigset = (void*)NativeMemory.AllocZeroed(256);
         var fds = new List<int>();
-        int inR = -1, inW = -1, outR = -1, outW = -1, errR = -1, errW = -1;
+        // The child's copies of its streams: closed in the parent once the child holds them (a file shared by two
+        // streams appears once).
+        var childEnds = new HashSet<int>();
+        int inW = -1, outR = -1, errR = -1;
         var oldPersona = -1;
         try
         {
@@ -79,9 +82,10 @@ internal static unsafe class Spawner
             LibC.SpawnAttrSetPgroup(attr, 0);
             LibC.SpawnAttrSetFlags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
 
-            Redirect(options.StandardInput, 0, true, ref inR, ref inW, actions, fds);
-            Redirect(options.StandardOutput, 1, false, ref outR, ref outW, actions, fds);
-            Redirect(options.StandardError, 2, false, ref errR, ref errW, actions, fds);
+            var files = OpenFiles(options, fds, childEnds);
+            inW = Redirect(options.StandardInput, options.StandardInputPath, 0, files, actions, fds, childEnds);
+            outR = Redirect(options.StandardOutput, options.StandardOutputPath, 1, files, actions, fds, childEnds);
+            errR = Redirect(options.StandardError, options.StandardErrorPath, 2, files, actions, fds, childEnds);
             if (options.WorkingDirectory is { } cwd)
                 LibC.FileActionsAddChdir(actions, Utf8(cwd, allocations));
 
@@ -98,7 +102,7 @@ internal static unsafe class Spawner
             if (rc != 0)
                 throw new LaunchFailedException($"posix_spawn of /bin/sh failed ({Marshal.GetPInvokeErrorMessage(rc)}); check that /bin/sh exists and that the system allows new processes");
             // The child's ends belong to it now.
-            foreach (var fd in new[] { inR, outW, errW }) if (fd >= 0) LibC.Close(fd);
+            foreach (var fd in childEnds) LibC.Close(fd);
             return new Spawned(pid, inW, outR, errR);
         }
         catch
@@ -118,27 +122,69 @@ internal static unsafe class Spawner
         }
     }
 
-    private static void Redirect(StdioMode mode, int target, bool input, ref int readEnd, ref int writeEnd, void* actions, List<int> fds)
+    /// <summary>Points stream <paramref name="target"/> of the child at what <paramref name="mode"/> asks for; returns the
+    /// parent's end of a pipe, or -1.</summary>
+    private static int Redirect(StdioMode mode, string? path, int target, Dictionary<string, int> files, void* actions, List<int> fds, HashSet<int> childEnds)
     {
-        if (mode == StdioMode.Inherit) return;
-        if (mode == StdioMode.Null)
+        bool input = target == 0;
+        switch (mode)
         {
-            var devNull = File.OpenHandle("/dev/null", FileMode.Open, input ? FileAccess.Read : FileAccess.Write);
-            var fd = (int)devNull.DangerousGetHandle();
-            devNull.SetHandleAsInvalid();
-            fds.Add(fd);
-            LibC.FileActionsAddDup2(actions, fd, target);
-            if (input) readEnd = fd; else writeEnd = fd;
-            return;
+            case StdioMode.Inherit:
+                return -1;
+            case StdioMode.File:
+                LibC.FileActionsAddDup2(actions, files[path!], target);
+                return -1;
+            case StdioMode.Null:
+                var devNull = File.OpenHandle("/dev/null", FileMode.Open, input ? FileAccess.Read : FileAccess.Write);
+                var fd = (int)devNull.DangerousGetHandle();
+                devNull.SetHandleAsInvalid();
+                fds.Add(fd);
+                childEnds.Add(fd);
+                LibC.FileActionsAddDup2(actions, fd, target);
+                return -1;
         }
         var pair = stackalloc int[2];
         if (LibC.Pipe2(pair, O_CLOEXEC) != 0)
             throw new LaunchFailedException($"could not create a pipe for the program's standard streams ({Marshal.GetLastPInvokeErrorMessage()}); close some files and retry");
-        readEnd = pair[0];
-        writeEnd = pair[1];
-        fds.Add(readEnd);
-        fds.Add(writeEnd);
-        LibC.FileActionsAddDup2(actions, input ? readEnd : writeEnd, target);
+        fds.Add(pair[0]);
+        fds.Add(pair[1]);
+        int childEnd = input ? pair[0] : pair[1];
+        childEnds.Add(childEnd);
+        LibC.FileActionsAddDup2(actions, childEnd, target);
+        return input ? pair[1] : pair[0];
+    }
+
+    /// <summary>Opens each distinct path of the streams in <see cref="StdioMode.File"/> once, close-on-exec (the child gets
+    /// its copies through dup2): a path read by stdin and written by another stream (a terminal) for reading and
+    /// writing, a file read by stdin as it is, a file only written to created or truncated.</summary>
+    private static Dictionary<string, int> OpenFiles(LaunchOptions options, List<int> fds, HashSet<int> childEnds)
+    {
+        var uses = new Dictionary<string, (bool Read, bool Write, string Streams)>(StringComparer.Ordinal);
+        void Use(StdioMode mode, string? path, bool read, string stream)
+        {
+            if (mode != StdioMode.File) return;
+            if (string.IsNullOrEmpty(path))
+                throw new LaunchFailedException($"the program's {stream} was to go to a file, but no path was given");
+            var (r, w, names) = uses.GetValueOrDefault(path);
+            uses[path] = (r || read, w || !read, names is null ? stream : $"{names} and {stream}");
+        }
+        Use(options.StandardInput, options.StandardInputPath, true, "stdin");
+        Use(options.StandardOutput, options.StandardOutputPath, false, "stdout");
+        Use(options.StandardError, options.StandardErrorPath, false, "stderr");
+
+        var files = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (path, (read, write, streams)) in uses)
+        {
+            // O_CREAT and O_TRUNC do nothing to a device; O_NOCTTY keeps a terminal from becoming the debugger's own.
+            int flags = O_CLOEXEC | O_NOCTTY | (read && write ? O_RDWR | O_CREAT : write ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY);
+            int fd = LibC.Open(path, flags, 0x1b6 /* 0666, less the umask */);
+            if (fd < 0)
+                throw new LaunchFailedException($"cannot open '{path}' for the program's {streams} ({Marshal.GetLastPInvokeErrorMessage()}); check the path");
+            fds.Add(fd);
+            childEnds.Add(fd);
+            files[path] = fd;
+        }
+        return files;
     }
 
     private static Dictionary<string, string> CurrentEnvironment()

@@ -45,7 +45,6 @@ internal static class TrapAnalysis
         basis = basis with { Origins = origins, UbsanCheck = ubsan };
         var top = origins.Count > 0 ? origins[0] : null;
         var details = new List<string> { $"{trap.Text} at 0x{trap.Address:x}{Where(function, at?.Line)}" };
-        details.AddRange(origins.Select(DescribeOrigin));
 
         if (dwarfMessage is { } d)
         {
@@ -74,7 +73,8 @@ internal static class TrapAnalysis
                 Category = TrapOriginFinder.UbsanCategory,
                 Message = title,
                 MessageSource = MessageSource.UbsanCheckKind,
-                Description = $"{TrapOriginFinder.UbsanCategory}: {title}",
+                Description = StopWording.Headline($"{TrapOriginFinder.UbsanCategory}: {title}", StopWording.ConfidenceOf(origins), origins),
+                Confidence = StopWording.ConfidenceOf(origins),
                 ShortText = "UBSan trap",
                 Details = details,
                 Landing = Land(context, function, at?.Line, top),
@@ -96,23 +96,31 @@ internal static class TrapAnalysis
         // ud2 without a message frame: one check, several merged checks, or an unconditional trap.
         if (origins.Count >= 2)
         {
-            var holding = origins.Count(o => o.Condition == ConditionStatus.Holds);
-            var confirmed = origins.Count(o => o.LiveFlagsAgree);
-            string description;
-            if (confirmed == 1 && top!.LiveFlagsAgree || holding == 1 && top!.Condition == ConditionStatus.Holds)
-                description = Describe(top);
-            else if (top!.Condition == ConditionStatus.DoesNotHold)
-                description = $"One of {origins.Count} merged checks (none matches the live registers); first is {Describe(top)}";
-            else
-                description = $"One of {origins.Count} merged checks; most likely {Describe(top)}";
+            var confidence = StopWording.ConfidenceOf(origins);
             return basis with
             {
                 Kind = StopKind.MergedTrap,
+                Category = top!.Category,
+                Message = top.Message,
+                MessageSource = top.MessageSource,
+                Description = StopWording.Headline(StopWording.CheckText(top), confidence, origins),
+                Confidence = confidence,
+                ShortText = "Trap (merged checks)",
+                Details = details,
+                Landing = Land(context, function, at?.Line, top),
+            };
+        }
+        if (top is { Message: not null, MessageSource: MessageSource.InferredFromCode })
+        {
+            // A bare ud2 check whose kind its code shape tells: still a plain trap, named by what it tests.
+            return basis with
+            {
+                Kind = StopKind.PlainTrap,
                 Category = top.Category,
                 Message = top.Message,
                 MessageSource = top.MessageSource,
-                Description = description,
-                ShortText = "Trap (merged checks)",
+                Description = StopWording.CheckText(top),
+                ShortText = "Trap",
                 Details = details,
                 Landing = Land(context, function, at?.Line, top),
             };
@@ -125,7 +133,7 @@ internal static class TrapAnalysis
                 Category = top.Category,
                 Message = top.Message,
                 MessageSource = top.MessageSource,
-                Description = Describe(top),
+                Description = StopWording.CheckText(top),
                 ShortText = "Verbose trap",
                 Details = details,
                 Landing = Land(context, function, at?.Line, top),
@@ -151,22 +159,6 @@ internal static class TrapAnalysis
         var view = CodeView.Load(code, bounds.AllParts);
         if (view is null) return [];
         return TrapOriginFinder.Find(view, trapAddress, context.Symbols, context.Sources, context.Registers, context.Memory, dwarfMessage, ubsan);
-    }
-
-    private static string Describe(TrapOrigin o)
-    {
-        if (o.Message is null) return o.Location is { Line: > 0 } l ? $"the check at {l}" : $"the check at 0x{o.BranchAddress:x}";
-        var text = VerboseTrapName.Describe(o.Category ?? "", o.Message);
-        return o.MessageSource == MessageSource.RecoveredFromSource ? text + " (message recovered from source)" : text;
-    }
-
-    private static string DescribeOrigin(TrapOrigin o)
-    {
-        var where = o.Location is { } l ? $" {l}" : "";
-        var inlined = o.InlinedFrom is { } f ? $" (inlined from {f})" : "";
-        var message = o.Message is null ? "" : $" {VerboseTrapName.Describe(o.Category ?? "", o.Message)}";
-        var source = o.MessageSource == MessageSource.RecoveredFromSource ? " [recovered from source]" : "";
-        return $"#{o.Rank} 0x{o.BranchAddress:x}{where}{inlined}:{message}{source} — condition {o.Condition}{(o.Evidence is { } e ? $": {e}" : "")}";
     }
 
     private static string Where(string? function, SourceLocation? line) =>

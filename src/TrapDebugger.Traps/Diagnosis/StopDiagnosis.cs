@@ -21,13 +21,15 @@ public sealed record StopDiagnosis
     /// <summary>Where a trap's <see cref="Message"/> came from; <see cref="MessageSource.None"/> for stops that are not traps.</summary>
     public MessageSource MessageSource { get; init; }
 
-    /// <summary>The one-line description a DAP stopped event shows, e.g. "Bounds check: index out of range".</summary>
+    /// <summary>The headline: the one line a DAP stopped event and the CLI's reason show, e.g. "Bounds check: index out of range",
+    /// with how surely a merged check was picked (see <see cref="StopWording"/>).</summary>
     public required string Description { get; init; }
 
     /// <summary>A short name of the kind, for the DAP <c>text</c> field, e.g. "Verbose trap".</summary>
     public required string ShortText { get; init; }
 
-    /// <summary>Longer detail lines (for DAP exceptionInfo and the CLI): evidence, the other candidates, the instruction.</summary>
+    /// <summary>Longer detail lines (for DAP exceptionInfo and the CLI): the instruction, the operands, the message; the
+    /// candidate checks are not among them but in <see cref="Origins"/>, worded by <see cref="StopWording.OriginLine"/>.</summary>
     public IReadOnlyList<string> Details { get; init; } = [];
 
     /// <summary>The address of the trapping or faulting instruction.</summary>
@@ -53,6 +55,12 @@ public sealed record StopDiagnosis
 
     /// <summary>The frame to select for the user.</summary>
     public LandingFrame? Landing { get; init; }
+
+    /// <summary>How surely the live state singles out the first of <see cref="Origins"/> as the check that fired.</summary>
+    public PickConfidence Confidence { get; init; }
+
+    /// <summary>The C++ exception behind an uncaught-exception or throw stop.</summary>
+    public CxxException? Exception { get; init; }
 
     /// <summary>The sending process for a signal sent by a process.</summary>
     public int? SenderPid { get; init; }

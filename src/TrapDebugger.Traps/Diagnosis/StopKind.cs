@@ -47,4 +47,10 @@ public enum StopKind
     SignalFromProcess,
     /// <summary>A signal raised by the kernel that is not a fault (SIGPIPE, SIGALRM, …).</summary>
     Signal,
+    /// <summary>A Rust panic: the runtime's panic entry was reached (unwinding), or the process aborts because of one (panic=abort).</summary>
+    RustPanic,
+    /// <summary>A C++ exception nobody caught: <c>std::terminate</c> called <c>abort()</c>.</summary>
+    UncaughtException,
+    /// <summary>A C++ exception being thrown (<c>__cxa_throw</c> reached).</summary>
+    ExceptionThrown,
 }

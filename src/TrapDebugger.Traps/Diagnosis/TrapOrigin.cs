@@ -11,6 +11,8 @@ public enum MessageSource
     RecoveredFromSource,
     /// <summary>From the UBSan check kind encoded in a <c>ud1</c>.</summary>
     UbsanCheckKind,
+    /// <summary>Inferred from the shape of the check's code (a <c>jo</c> after <c>imul</c>, a compare against the shift width, …).</summary>
+    InferredFromCode,
 }
 
 /// <summary>Whether a check's condition, evaluated on the live registers, sends control to the trap.</summary>

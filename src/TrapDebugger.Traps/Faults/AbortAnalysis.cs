@@ -19,8 +19,11 @@ internal static partial class AbortAnalysis
 
     public static StopDiagnosis Diagnose(StopContext context, StopDiagnosis basis)
     {
-        var text = ReadAbortMessage(context);
         var frames = context.Backtrace;
+        if (RustPanicAnalysis.IsPanicAbort(frames)) return RustPanicAnalysis.Aborting(context, basis);
+        if (CxxExceptionAnalysis.IsTerminate(frames)) return CxxExceptionAnalysis.Uncaught(context, basis);
+        if (RustPanicAnalysis.IsProcessAbort(frames)) return RustPanicAnalysis.ProcessAbort(context, basis);
+        var text = ReadAbortMessage(context);
         if (text is not null)
         {
             var m = AssertionPattern().Match(text);
@@ -54,7 +57,7 @@ internal static partial class AbortAnalysis
             Description = text is null ? $"abort(){who}" : $"Aborted: {text}",
             ShortText = "Abort",
             Details = text is null ? [$"abort(){who}"] : [text, $"abort(){who}"],
-            Landing = caller,
+            Landing = ProgramCaller(frames, caller),
         };
     }
 
@@ -70,6 +73,19 @@ internal static partial class AbortAnalysis
         if (last < 0 || last + 1 >= frames.Count) return null;
         var f2 = frames[last + 1];
         return new LandingFrame(last + 1, f2.Function, f2.Location, reason);
+    }
+
+    /// <summary>When the C library itself called abort (malloc_printerr on a double free, a fortify check), the program's frame
+    /// that called into it: where the user looks, and where the CLI and the DAP stop both land.</summary>
+    private static LandingFrame? ProgramCaller(IReadOnlyList<BacktraceFrame> frames, LandingFrame? caller)
+    {
+        if (caller is null || caller.FrameIndex < 0 || caller.FrameIndex >= frames.Count || !frames[caller.FrameIndex].IsInSystemLibrary) return caller;
+        for (var i = caller.FrameIndex + 1; i < frames.Count; i++)
+        {
+            if (frames[i].IsInSystemLibrary || frames[i].Function is null) continue;
+            return new LandingFrame(i, frames[i].Function, frames[i].Location, $"the program's call into the C library ({caller.Function ?? "abort"} aborted)");
+        }
+        return caller;
     }
 
     // glibc's debug information names its internal aliases __GI_abort, __GI___assert_fail, …

@@ -25,6 +25,14 @@ internal static class ArithmeticFaultAnalysis
         {
             label = Disassembly.Name(i.Op0Register);
             divisor = registers.Get(i.Op0Register);
+            // The divisor in the user's terms: the variable in the register, or the field it was loaded from.
+            if (context.Symbols?.VariableInRegister(i.IP, Disassembly.Name(i.Op0Register.GetFullRegister())) is { } variable)
+                label = $"`{variable}` ({label})";
+            else if (OperandSource.LoadOf(context, i.IP, i.Op0Register) is { MemoryIndex: Register.None } load)
+            {
+                var name = OperandSource.Name(context, load.IP, load.MemoryBase, (long)load.MemoryDisplacement64);
+                label = name is null ? $"{label} (loaded from {OperandSource.Operand(load)})" : $"`{name}` ({label}, loaded from {OperandSource.Operand(load)})";
+            }
         }
         else
         {
@@ -32,7 +40,9 @@ internal static class ArithmeticFaultAnalysis
             divisor = null;
             if (context.Memory is { } memory && EffectiveAddress.Compute(i, registers, null, out var address) is null && bits is >= 8 and <= 64)
             {
-                label = $"[0x{address:x}]";
+                label = i.MemoryIndex == Register.None && OperandSource.Name(context, i.IP, i.MemoryBase, (long)i.MemoryDisplacement64) is { } name
+                    ? $"`{name}` ({OperandSource.Operand(i)} = [0x{address:x}])"
+                    : $"[0x{address:x}]";
                 Span<byte> buffer = stackalloc byte[8];
                 buffer.Clear();
                 if (memory.Read(address, buffer[..(bits / 8)]) == bits / 8)

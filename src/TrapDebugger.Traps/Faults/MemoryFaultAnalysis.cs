@@ -60,7 +60,14 @@ internal static class MemoryFaultAnalysis
                 : signal.Code == SEGV_MAPERR ? $"{Capitalize(Access(fault))} unmapped address 0x{fault.Address:x}{Via(fault)}"
                 : $"Segmentation fault at 0x{fault.Address:x}{Via(fault)}", "Segmentation fault"),
         };
-        return basis with { Kind = kind, Fault = fault, Description = text, ShortText = shortText, Details = OperandDetails(fault) };
+        var details = OperandDetails(fault);
+        if (fault.Access == MemoryAccessKind.Execute && fault.Class is AddressClass.NullPage or AddressClass.NotExecutable or AddressClass.Unmapped or AddressClass.NonCanonical
+            && CallTarget.Describe(context) is { } callee)
+        {
+            text = $"{text}: {callee}";
+            details = [.. details, $"called: {callee}"];
+        }
+        return basis with { Kind = kind, Fault = fault, Description = text, ShortText = shortText, Details = details };
     }
 
     private static MemoryFault Decode(StopContext context, Instruction? instruction)

@@ -12,4 +12,7 @@ public interface IGlobalSymbols
 {
     /// <summary>The run-time address of the global named <paramref name="name"/>, or null when no loaded module defines it.</summary>
     ulong? AddressOf(string name);
+
+    /// <summary>The run-time entry address of the function named <paramref name="name"/> (its ELF symbol), or null when no loaded module defines it.</summary>
+    ulong? FunctionAddress(string name) => null;
 }

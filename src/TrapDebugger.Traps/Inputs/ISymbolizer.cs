@@ -38,6 +38,11 @@ public sealed record FunctionBounds(ulong Start, ulong End, string Name)
 /// <param name="End">The address just past the last byte.</param>
 public readonly record struct CodeRange(ulong Start, ulong End);
 
+/// <summary>A symbol a module imports through a GOT slot.</summary>
+/// <param name="Name">The symbol's name.</param>
+/// <param name="IsWeakUndefined">True when the module refers to it weakly and no loaded module defines it, so the slot holds 0.</param>
+public sealed record ImportedSymbol(string Name, bool IsWeakUndefined);
+
 /// <summary>Answers debug-information questions about code addresses; the engine implements it over DWARF and ELF symbols.</summary>
 public interface ISymbolizer
 {
@@ -50,4 +55,15 @@ public interface ISymbolizer
     /// <summary>The name of the source variable that lives in <paramref name="register"/> (e.g. "rdx") at <paramref name="address"/>, when known.</summary>
     /// <remarks>Used only to make evidence read like source ("i (rdx) = 8"); returning null is always correct.</remarks>
     string? VariableInRegister(ulong address, string register) => null;
+
+    /// <summary>The imported symbol whose address the GOT slot at <paramref name="slotAddress"/> receives, or null.</summary>
+    ImportedSymbol? SlotSymbol(ulong slotAddress) => null;
+
+    /// <summary>The source expression for the memory reached from <paramref name="baseRegister"/> at the instruction at
+    /// <paramref name="address"/> by loading through each of <paramref name="displacements"/> in turn ([[reg+8]+8] → "c->ops->flush"),
+    /// when the register holds a variable and each step is a member of a pointed-to structure; null when it cannot be said.</summary>
+    string? DescribeMemory(ulong address, string baseRegister, IReadOnlyList<long> displacements) => null;
+
+    /// <summary>The C++ type a mangled type name (a <c>std::type_info</c> name such as "St12out_of_range") stands for, or null.</summary>
+    string? DemangleType(string mangled) => null;
 }

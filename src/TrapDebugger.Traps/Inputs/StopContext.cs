@@ -39,6 +39,13 @@ public sealed record StopContext
     /// <summary>The process id of the stopped thread's process (tells a self-raised SIGABRT from one sent by another process).</summary>
     public int? ProcessId { get; init; }
 
+    /// <summary>The language event whose breakpoint stopped the thread (the runtime's panic entry, <c>__cxa_throw</c>), or
+    /// <see cref="LanguageEvent.None"/> for a signal stop.</summary>
+    public LanguageEvent Event { get; init; }
+
+    /// <summary>The diagnosis of a Rust panic this thread reported earlier, which a later abort (panic=abort) belongs to.</summary>
+    public StopDiagnosis? EarlierPanic { get; init; }
+
     /// <summary>Addresses where the debugger itself has inserted breakpoints (their int3 is not the program's).</summary>
     public IReadOnlySet<ulong>? DebuggerBreakpoints { get; init; }
 }

@@ -8,6 +8,9 @@ internal static class TrapOriginFinder
     /// <summary>The category UBSan checks carry in their trap-message frames (clang ≥ 22) and in recovered origins.</summary>
     public const string UbsanCategory = "Undefined Behavior Sanitizer";
 
+    /// <summary>The category of a check whose message was inferred from its code.</summary>
+    public const string InferredCategory = "Check";
+
     public static List<TrapOrigin> Find(CodeView view, ulong trapAddress, ISymbolizer? symbols, ISourceText? sources,
         RegisterState? registers, IMemoryReader? memory, (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
     {
@@ -45,6 +48,10 @@ internal static class TrapOriginFinder
                 };
             }
             origin = WithMessage(origin, sources, dwarfMessage, ubsan);
+            // At a stop, a check without a message is named by its code shape; the catalog of a module's traps (no registers)
+            // lists only what the program itself says.
+            if (registers is not null && origin.Message is null && CheckShape.Message(view, index, trapOnTaken) is { } shape)
+                origin = origin with { Category = InferredCategory, Message = shape, MessageSource = MessageSource.InferredFromCode };
 
             var agree = false;
             if (registers is not null)

@@ -37,6 +37,22 @@ int main(int argc, char **argv) {
   }
 });
 
+test('a program that checks for a debugger and exits is said to have checked', async () => {
+  const program = buildFixture('anti_debug', '-O0');
+  const dc = await startSession();
+  try {
+    const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
+    await dc.launchRequest({ program });
+    await dc.configurationDoneRequest();
+    assert.equal((await exited).body.exitCode, 3);
+    await terminated;
+    assert.match(dc.outputText, /exited with status 3; it checked for a debugger: ptrace\(PTRACE_TRACEME\) from being_traced at anti_debug\.c:\d+/);
+  } finally {
+    await endSession(dc);
+  }
+});
+
 test('stopOnEntry shows the entry stop; continue runs to the exit', async () => {
   const program = buildFixture('verbose_trap_multi', '-O0');
   const dc = await startSession();

@@ -1,5 +1,5 @@
 // The trap stops end to end: the merged -O2 trap names the check that fired and lands on its line; exceptionInfo,
-// trapOrigins and trapSites tell the same story; a filter turned off passes the trap to the program.
+// trapOrigins and trapSites tell the same story.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -138,29 +138,6 @@ for (const opt of ['-O0', '-O2']) {
     }
   });
 }
-
-test('with the verbose-trap filter off the trap is passed to the program, which dies of SIGILL', async () => {
-  const program = buildFixture('verbose_trap_multi', '-O2');
-  const dc = await startSession();
-  try {
-    const filters = dc.capabilities.exceptionBreakpointFilters.map(f => f.filter);
-    assert.ok(filters.includes('verboseTrap') && filters.includes('SIGSEGV') && filters.includes('ubsanTrap'));
-    assert.ok(dc.capabilities.exceptionBreakpointFilters.every(f => f.default === true));
-    const exited = dc.waitForEvent('exited');
-    const terminated = dc.waitForEvent('terminated');
-    await dc.launchRequest({ program, args: ['bounds'] });
-    await dc.send('setExceptionBreakpoints', { filters: filters.filter(f => f !== 'verboseTrap') });
-    let stoppedEvent = null;
-    dc.once('stopped', e => { stoppedEvent = e; });
-    await dc.configurationDoneRequest();
-    const exit = await exited;
-    await terminated;
-    assert.equal(stoppedEvent, null);
-    assert.equal(exit.body.exitCode, 128 + 4);
-  } finally {
-    await endSession(dc);
-  }
-});
 
 test('a failed assert lands on the assert line, glibc frames above it carry no source', async () => {
   const program = buildFixture('assert_fail', '-O0');

@@ -57,8 +57,10 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
   return config;
 }
 
-const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'stopOnEntry', 'disableASLR', 'sourceMap', 'trapdbgServer', 'noDebug']);
-const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', 'trapdbgServer']);
+const consoleAttributes = ['initCommands', 'preRunCommands', 'stopCommands', 'commandEscapePrefix', 'relativePathBase'];
+const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'envFile', 'stopOnEntry', 'disableASLR', 'sourceMap', 'console', 'terminal', 'runInTerminal', 'stdio',
+  ...consoleAttributes, 'trapdbgServer', 'noDebug']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, 'trapdbgServer']);
 
 /** Normalises the `trapdbgServer` attribute (a port, or {host, port, authToken}) to {host, port, authToken?}. */
 export function readAdapterServer(value: unknown): { host: string; port: number; authToken?: string } {
@@ -92,6 +94,67 @@ function checkSourceMap(config: DebugConfigurationLike): void {
   if (typeof map !== 'object' || map === null) throw new ConfigurationError('"sourceMap" must be an object mapping build path prefixes to local paths.');
   for (const [from, to] of Object.entries(map)) {
     if (typeof to !== 'string') throw new ConfigurationError(`"sourceMap" entry "${from}" must map to a path string.`);
+  }
+}
+
+function checkStringArray(config: DebugConfigurationLike, key: string, example: string): void {
+  const v = config[key];
+  if (v === undefined) return;
+  if (!Array.isArray(v) || v.some((c) => typeof c !== 'string'))
+    throw new ConfigurationError(`"${key}" must be an array of Debug Console commands, e.g. ${example}.`);
+}
+
+/** The attributes both requests share: startup commands, the command prefix and relativePathBase. */
+function checkConsoleAttributes(config: DebugConfigurationLike): void {
+  checkStringArray(config, 'initCommands', '["help"]');
+  checkStringArray(config, 'preRunCommands', '["info sharedlibrary"]');
+  checkStringArray(config, 'stopCommands', '["bt 5", "info registers rip"]');
+  const prefix = config['commandEscapePrefix'];
+  if (prefix !== undefined && typeof prefix !== 'string') throw new ConfigurationError('"commandEscapePrefix" must be a string, e.g. "`" (empty: every console line is a command).');
+  const base = config['relativePathBase'];
+  if (base !== undefined && (typeof base !== 'string' || !path.isAbsolute(base)))
+    throw new ConfigurationError(`"relativePathBase" must be an absolute directory, not ${JSON.stringify(base)}.`);
+}
+
+const consoleKinds = ['internalConsole', 'integratedTerminal', 'externalTerminal'];
+const terminalKinds = ['console', 'integrated', 'external'];
+
+/** Checks `console` (and CodeLLDB's `terminal`), `stdio` and `envFile`. */
+function checkProgramIo(config: DebugConfigurationLike, probe: FileProbe | undefined, base: string | undefined): void {
+  const consoleKind = config['console'];
+  if (consoleKind !== undefined && !consoleKinds.includes(consoleKind as string))
+    throw new ConfigurationError(`"console" must be ${consoleKinds.map((k) => `"${k}"`).join(', ')}, not ${JSON.stringify(consoleKind)}.`);
+  const terminal = config['terminal'];
+  if (terminal !== undefined && !terminalKinds.includes(terminal as string))
+    throw new ConfigurationError(`"terminal" must be ${terminalKinds.map((k) => `"${k}"`).join(', ')}, not ${JSON.stringify(terminal)}.`);
+  checkBoolean(config, 'runInTerminal');
+  const stdio = config['stdio'];
+  if (stdio !== undefined && stdio !== null) {
+    const fault = '"stdio" must be a path, an array [stdin, stdout, stderr] of paths or nulls, or {"stdin": …, "stdout": …, "stderr": …}.';
+    let entries: [string, unknown][];
+    if (typeof stdio === 'string') entries = [['stdin', stdio], ['stdout', stdio], ['stderr', stdio]];
+    else if (Array.isArray(stdio)) {
+      if (stdio.length > 3) throw new ConfigurationError(`"stdio" lists ${stdio.length} paths; give at most three (stdin, stdout, stderr).`);
+      entries = stdio.map((v, i): [string, unknown] => [['stdin', 'stdout', 'stderr'][i] ?? 'stdin', v]);
+    } else if (typeof stdio === 'object') {
+      entries = Object.entries(stdio);
+      const unknown = entries.find(([k]) => !['stdin', 'stdout', 'stderr'].includes(k));
+      if (unknown) throw new ConfigurationError(`"stdio" has an unknown stream "${unknown[0]}" (use stdin, stdout and stderr).`);
+    } else throw new ConfigurationError(fault);
+    for (const [stream, value] of entries) {
+      if (value === null) continue;
+      if (typeof value !== 'string' || value === '') throw new ConfigurationError(`"stdio" ${stream} must be a file path or null, not ${JSON.stringify(value)}.`);
+      if (stream === 'stdin' && probe && !value.startsWith('/dev/')) {
+        const input = base && !path.isAbsolute(value) ? path.resolve(base, value) : value;
+        if (probe.kind(input) === 'missing') throw new ConfigurationError(`The stdin file "${input}" given in "stdio" does not exist.`);
+      }
+    }
+  }
+  const envFile = config['envFile'];
+  if (envFile !== undefined) {
+    if (typeof envFile !== 'string' || envFile === '') throw new ConfigurationError('"envFile" must be the path of a file of NAME=value lines.');
+    const file = base && !path.isAbsolute(envFile) ? path.resolve(base, envFile) : envFile;
+    if (probe && probe.kind(file) !== 'file') throw new ConfigurationError(`The envFile "${file}" ${probe.kind(file) === 'missing' ? 'does not exist' : 'is not a file'}; fix "envFile".`);
   }
 }
 
@@ -138,6 +201,8 @@ function validateLaunch(config: DebugConfigurationLike, probe: FileProbe | undef
   checkBoolean(config, 'stopOnEntry');
   checkBoolean(config, 'disableASLR');
   checkSourceMap(config);
+  checkProgramIo(config, probe, typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder);
+  checkConsoleAttributes(config);
   return { ...config, program: resolved };
 }
 
@@ -158,6 +223,7 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe | undef
   checkBoolean(config, 'waitFor');
   checkBoolean(config, 'stopOnEntry');
   checkSourceMap(config);
+  checkConsoleAttributes(config);
   if (program !== undefined && typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
   if (pid !== undefined && pid !== '') {
     if (config['waitFor'] === true) throw new ConfigurationError('"waitFor" waits for a program to start, so it cannot be combined with "pid"; remove one of them.');

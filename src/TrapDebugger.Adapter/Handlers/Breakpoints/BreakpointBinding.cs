@@ -10,11 +10,11 @@ namespace TrapDebugger.Adapter.Handlers.Breakpoints;
 /// <summary>Applies the client's breakpoints to the engine and records which engine breakpoint each client id became.</summary>
 public static class BreakpointBinding
 {
-    /// <summary>Replaces the breakpoints of <paramref name="path"/>.</summary>
+    /// <summary>Replaces the breakpoints of <paramref name="path"/> (the client's path, looked up as the debug information names it).</summary>
     public static async Task<IReadOnlyList<Breakpoint>> ApplySourceAsync(EngineState state, TargetProcess process, string path,
         IReadOnlyList<(int Id, SourceBreakpointSpec Spec)> specs)
     {
-        var created = await process.SetSourceBreakpointsAsync(path, specs.Select(s => s.Spec).ToList()).ConfigureAwait(false);
+        var created = await process.SetSourceBreakpointsAsync(state.Paths.ToTarget(path), specs.Select(s => s.Spec).ToList()).ConfigureAwait(false);
         Bind(state, created, specs.Select(s => s.Id).ToList());
         return created;
     }

@@ -18,7 +18,7 @@ public static class BreakpointTranslation
             Verified = breakpoint.IsVerified,
             Message = breakpoint.Message,
             Reason = breakpoint.IsVerified ? null : "pending",
-            Source = breakpoint.File is { } file ? SourceTranslation.ToSource(file) : SourceTranslation.ToSource(location?.File),
+            Source = SourceTranslation.ToSource(breakpoint.File ?? location?.File, state.Paths),
             Line = breakpoint.ResolvedLine ?? (location is { } l ? (int)l.Line : breakpoint.Kind == Engine.Breakpoints.BreakpointKind.SourceLine ? breakpoint.Line : null),
             InstructionReference = first is null ? null : SourceTranslation.Address(first.Address),
         };
@@ -32,6 +32,6 @@ public static class BreakpointTranslation
         Reason = "pending",
         Message = "pending: the program has not started",
         Line = line,
-        Source = SourceTranslation.ToSource(path),
+        Source = SourceTranslation.ClientSource(path),
     };
 }

@@ -54,11 +54,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
         }
 
         bool symbols = arguments.ResolveSymbols ?? true;
-        var formatter = new IntelFormatter();
-        formatter.Options.HexPrefix = "0x";
-        formatter.Options.HexSuffix = "";
-        formatter.Options.UppercaseHex = false;
-        formatter.Options.FirstOperandCharIndex = 8;
+        var formatter = NewFormatter();
         var output = new StringOutput();
         (string? File, int Line) lastLine = (null, -1);
         foreach (var instruction in Decode(process, cursor, count - body.Instructions.Count))
@@ -73,16 +69,27 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
             {
                 Address = SourceTranslation.Address(instruction.IP),
                 InstructionBytes = Bytes(process, instruction.IP, instruction.Length),
-                Instruction = output.ToStringAndReset(),
+                Instruction = output.ToStringAndReset() + (symbols ? CodeSymbols.Annotation(process, instruction) : ""),
             };
             if (symbols)
-                Describe(process, instruction.IP, row, ref lastLine);
+                Describe(process, state.Paths, instruction.IP, row, ref lastLine);
             body.Instructions.Add(row);
         }
         return Task.FromResult<DisassembleResponseBody?>(body);
     }
 
-    private static void Describe(TargetProcess process, ulong address, DisassembledInstruction row, ref (string? File, int Line) lastLine)
+    /// <summary>The Intel-syntax formatter both the Disassembly view and the console's commands use: lowercase 0x hex.</summary>
+    public static Formatter NewFormatter()
+    {
+        var formatter = new IntelFormatter();
+        formatter.Options.HexPrefix = "0x";
+        formatter.Options.HexSuffix = "";
+        formatter.Options.UppercaseHex = false;
+        formatter.Options.FirstOperandCharIndex = 8;
+        return formatter;
+    }
+
+    private static void Describe(TargetProcess process, SourcePaths paths, ulong address, DisassembledInstruction row, ref (string? File, int Line) lastLine)
     {
         var module = process.Target.ModuleAt(address);
         if (module?.Symbols is not { } symbols)
@@ -97,7 +104,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
                 var key = (line.File, (int)line.Line);
                 if (key != lastLine)
                 {
-                    row.Location = SourceTranslation.ToSource(line.File);
+                    row.Location = SourceTranslation.ToSource(line.File, paths);
                     row.Line = (int)line.Line;
                     row.Column = line.Column > 0 ? (int)line.Column : null;
                     lastLine = key;
@@ -111,7 +118,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
     }
 
     /// <summary>Up to <paramref name="count"/> instruction addresses that end exactly at <paramref name="end"/>, in address order.</summary>
-    private static List<ulong> InstructionsBefore(TargetProcess process, ulong end, int count)
+    public static List<ulong> InstructionsBefore(TargetProcess process, ulong end, int count)
     {
         var anchors = new List<ulong>();
         var function = process.TrapSymbols.FindFunction(end == 0 ? 0 : end - 1);
@@ -151,7 +158,7 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
     }
 
     /// <summary>Decodes <paramref name="count"/> instructions from <paramref name="start"/> (invalid or unreadable bytes as one-byte invalid instructions), stopping at <paramref name="limit"/>.</summary>
-    private static IEnumerable<Instruction> Decode(TargetProcess process, ulong start, int count, ulong limit = ulong.MaxValue)
+    public static IEnumerable<Instruction> Decode(TargetProcess process, ulong start, int count, ulong limit = ulong.MaxValue)
     {
         const int chunk = 4096;
         var buffer = new byte[chunk + MaxInstructionLength];

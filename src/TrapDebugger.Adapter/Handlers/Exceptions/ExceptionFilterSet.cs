@@ -1,13 +1,16 @@
+using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Process;
 using TrapDebugger.Protocol.Types;
 using TrapDebugger.Traps;
 
 namespace TrapDebugger.Adapter.Handlers.Exceptions;
 
-/// <summary>The exception filters of the session: which kinds of trap and signal stop the program. All are on until
-/// the client says otherwise; a stop whose filter is off is passed to the program.</summary>
+/// <summary>The exception filters of the session. A crash (a signal the program would die of: traps, faults, aborts it does
+/// not handle) always stops, whatever the filters say; the filters govern only the optional stops, and one whose filter is off
+/// is passed to the program.</summary>
 public sealed class ExceptionFilterSet
 {
-    private volatile HashSet<string> enabled = [.. ExceptionFilterNames.All.Select(f => f.Filter)];
+    private volatile HashSet<string> enabled = [.. ExceptionFilterNames.All.Where(f => f.Default == true).Select(f => f.Filter)];
 
     /// <summary>Turns on exactly <paramref name="filters"/>.</summary>
     /// <exception cref="Session.RequestFailedException">A filter id is not one this adapter offers.</exception>
@@ -23,51 +26,62 @@ public sealed class ExceptionFilterSet
         enabled = next;
     }
 
-    /// <summary>True when a stop diagnosed as <paramref name="diagnosis"/> should stop the program.</summary>
-    public bool Stops(StopDiagnosis diagnosis) => enabled.Contains(ExceptionFilterNames.Of(diagnosis));
+    /// <summary>True when <paramref name="stop"/> should be shown; false when it is optional and its filter is off.</summary>
+    public bool Stops(StopInfo stop) => ExceptionFilterNames.Of(stop) is not { } filter || enabled.Contains(filter);
 
     /// <summary>True when <paramref name="filter"/> is on.</summary>
     public bool IsOn(string filter) => enabled.Contains(filter);
+
+    /// <summary>The language events the engine must watch: Rust panics always (a panic=abort abort takes its message from the
+    /// panic entry, and a panic passed to the program costs one stop), C++ throws only when their filter is on.</summary>
+    public IReadOnlyCollection<LanguageEvent> Events =>
+        IsOn(ExceptionFilterNames.CxxThrow) ? [LanguageEvent.RustPanic, LanguageEvent.CxxThrow] : [LanguageEvent.RustPanic];
+
+    /// <summary>Installs the breakpoints of <see cref="Events"/> in <paramref name="process"/>.</summary>
+    public Task ApplyAsync(TargetProcess process) => process.SetLanguageEventsAsync(Events);
 }
 
-/// <summary>The exception filters this adapter offers in <c>initialize</c> and how a stop maps to one.</summary>
+/// <summary>The exception filters this adapter offers in <c>initialize</c> and which filter governs a stop.</summary>
 public static class ExceptionFilterNames
 {
-    /// <summary>Every filter, each on by default.</summary>
+    /// <summary>Signals the program handles itself.</summary>
+    public const string HandledSignals = "handledSignals";
+
+    /// <summary>Signals another process sends.</summary>
+    public const string SentSignals = "sentSignals";
+
+    /// <summary>Rust panics.</summary>
+    public const string RustPanic = "rustPanic";
+
+    /// <summary>C++ throws.</summary>
+    public const string CxxThrow = "cppThrow";
+
+    /// <summary>Every filter, with its default.</summary>
     public static IReadOnlyList<ExceptionBreakpointsFilter> All { get; } =
     [
-        Filter("verboseTrap", "Verbose traps", "__builtin_verbose_trap, libc++ hardening and clang ≥ 22 UBSan messages, including -O2 merged traps"),
-        Filter("plainTrap", "Plain traps", "__builtin_trap, -ftrapv and int3 instructions in the program"),
-        Filter("ubsanTrap", "UBSan traps", "UndefinedBehaviorSanitizer checks in trap mode (ud1)"),
-        Filter("assertion", "Assertions", "failed assert()"),
-        Filter("SIGSEGV", "SIGSEGV", "invalid memory access (null pointer, unmapped, read-only, stack overflow)"),
-        Filter("SIGBUS", "SIGBUS", "bus error"),
-        Filter("SIGFPE", "SIGFPE", "arithmetic error (division by zero)"),
-        Filter("SIGILL", "SIGILL", "illegal instruction that is not a trap"),
-        Filter("SIGABRT", "SIGABRT", "abort() without an assertion"),
-        Filter("SIGTRAP", "SIGTRAP", "trace trap not set by the debugger"),
-        Filter("otherSignals", "Other signals", "any other signal that stops the program (SIGTERM, SIGUSR1, SIGPIPE…)"),
+        Filter(RustPanic, "Rust: panics", true,
+            "Stop where a Rust panic begins, with its message and the line that panicked, before it unwinds (or aborts under panic=abort)."),
+        Filter(CxxThrow, "C++: on throw", false,
+            "Stop at every C++ throw, caught or not, with the exception's type and what(). An uncaught exception always stops."),
+        Filter(HandledSignals, "Signals the program handles", false,
+            "Stop on a signal the program has a handler for (or ignores) before the handler runs; runtimes use SIGSEGV and SIGILL on purpose. A signal the program does not handle always stops."),
+        Filter(SentSignals, "Signals sent by other processes", true,
+            "Stop when another process sends a signal the program handles or ignores (kill, tgkill, sigqueue). One it would die of always stops."),
     ];
 
-    /// <summary>The filter that governs a stop diagnosed as <paramref name="diagnosis"/>.</summary>
-    public static string Of(StopDiagnosis diagnosis) => diagnosis.Kind switch
+    /// <summary>The filter that governs <paramref name="stop"/>, or null for a stop that always shows (a crash, a breakpoint, a step).</summary>
+    public static string? Of(StopInfo stop)
     {
-        StopKind.VerboseTrap or StopKind.MergedTrap => "verboseTrap",
-        StopKind.PlainTrap or StopKind.BreakpointInstruction => "plainTrap",
-        StopKind.UbsanTrap => "ubsanTrap",
-        StopKind.Assertion => "assertion",
-        _ => diagnosis.Signal switch
+        if (stop.Cause != StopCause.Exception) return null;
+        switch (stop.Event)
         {
-            11 => "SIGSEGV",
-            7 => "SIGBUS",
-            8 => "SIGFPE",
-            4 => "SIGILL",
-            6 => "SIGABRT",
-            5 => "SIGTRAP",
-            _ => "otherSignals",
-        },
-    };
+            case LanguageEvent.RustPanic: return RustPanic;
+            case LanguageEvent.CxxThrow: return CxxThrow;
+        }
+        if (stop.Fate is SignalFate.Fatal or SignalFate.NotASignal) return null;
+        return stop.Diagnosis?.Kind == StopKind.SignalFromProcess ? SentSignals : HandledSignals;
+    }
 
-    private static ExceptionBreakpointsFilter Filter(string id, string label, string description) =>
-        new() { Filter = id, Label = label, Description = description, Default = true };
+    private static ExceptionBreakpointsFilter Filter(string id, string label, bool on, string description) =>
+        new() { Filter = id, Label = label, Description = description, Default = on };
 }

@@ -22,30 +22,32 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         var body = new ExceptionInfoResponseBody
         {
             ExceptionId = TrapWireNames.KindOf(diagnosis),
-            Description = StopHeadline.Of(diagnosis),
+            Description = Headline(diagnosis),
             BreakMode = "always",
             Details = new ExceptionDetails
             {
-                Message = StopHeadline.Of(diagnosis),
+                Message = Headline(diagnosis),
                 TypeName = diagnosis.ShortText,
                 FullTypeName = diagnosis.Category is { } category ? $"{diagnosis.SignalName}: {category}" : diagnosis.SignalName,
                 StackTrace = Summary(diagnosis),
-                InnerException = diagnosis.Origins.Count == 0 ? null : [.. diagnosis.Origins.OrderBy(o => o.Rank).Select(OriginDetails)],
+                InnerException = diagnosis.Origins.Count == 0 ? null : [.. diagnosis.Origins.OrderBy(o => o.Rank).Select(o => OriginDetails(o, state.Paths))],
             },
         };
         return Task.FromResult<ExceptionInfoResponseBody?>(body);
     }
 
+    /// <summary>The headline on one line: VS Code's exception widget prints "Exception has occurred: &lt;exceptionId&gt;" and then it.</summary>
+    public static string Headline(StopDiagnosis diagnosis) => diagnosis.Description.ReplaceLineEndings(" ");
+
     // The instruction and evidence lines, then each ranked origin once, its condition in words.
     private static string Summary(StopDiagnosis diagnosis) =>
-        string.Join('\n', StopHeadline.DetailsWithoutOrigins(diagnosis)
-            .Concat(diagnosis.Origins.OrderBy(o => o.Rank).Select(StopHeadline.OriginLine)));
+        string.Join('\n', diagnosis.Details.Concat(diagnosis.Origins.OrderBy(o => o.Rank).Select(StopWording.OriginLine)));
 
-    private static ExceptionDetails OriginDetails(TrapOrigin origin) => new()
+    private static ExceptionDetails OriginDetails(TrapOrigin origin, Process.SourcePaths paths) => new()
     {
-        Message = StopHeadline.OriginLine(origin),
+        Message = StopWording.OriginLine(origin),
         TypeName = origin.Category,
         EvaluateName = origin.InlinedFrom,
-        StackTrace = origin.Location is { } l ? $"{l.File}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",
+        StackTrace = origin.Location is { File: var file } l ? $"{(file is null ? "??" : paths.ToClient(file))}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",
     };
 }

@@ -6,7 +6,8 @@ using TrapDebugger.Protocol.Types;
 
 namespace TrapDebugger.Adapter.Handlers.Exceptions;
 
-/// <summary><c>setExceptionBreakpoints</c>: chooses which traps and signals stop the program; the others are passed to it.</summary>
+/// <summary><c>setExceptionBreakpoints</c>: chooses which optional stops (handled or sent signals, Rust panics, C++ throws) show;
+/// the others are passed to the program. A crash stops whatever the filters are, an empty list included.</summary>
 public sealed class SetExceptionBreakpointsHandler() : EngineRequestHandler<SetExceptionBreakpointsArguments, SetExceptionBreakpointsResponseBody>(
     Commands.SetExceptionBreakpoints, ProtocolJsonContext.Default.SetExceptionBreakpointsArguments, ProtocolJsonContext.Default.SetExceptionBreakpointsResponseBody)
 {
@@ -18,11 +19,11 @@ public sealed class SetExceptionBreakpointsHandler() : EngineRequestHandler<SetE
     }
 
     /// <inheritdoc/>
-    protected override Task<SetExceptionBreakpointsResponseBody?> HandleAsync(SetExceptionBreakpointsArguments arguments, RequestContext context, EngineState state)
+    protected override async Task<SetExceptionBreakpointsResponseBody?> HandleAsync(SetExceptionBreakpointsArguments arguments, RequestContext context, EngineState state)
     {
         var filters = arguments.Filters.Concat(arguments.FilterOptions?.Select(o => o.FilterId) ?? []).Distinct().ToList();
         state.Filters.Set(filters);
-        var body = new SetExceptionBreakpointsResponseBody { Breakpoints = [.. filters.Select(_ => new Breakpoint { Verified = true })] };
-        return Task.FromResult<SetExceptionBreakpointsResponseBody?>(body);
+        if (state.Debuggee is { HasEnded: false } debuggee) await state.Filters.ApplyAsync(debuggee.Process).ConfigureAwait(false);
+        return new SetExceptionBreakpointsResponseBody { Breakpoints = [.. filters.Select(_ => new Breakpoint { Verified = true })] };
     }
 }

@@ -28,6 +28,11 @@ public sealed class ThreadsHandler : IRequestHandler
         {
             foreach (var thread in debuggee.Process.Threads.OrderBy(t => t.Id))
                 body.Threads.Add(new DapThread { Id = thread.Id, Name = thread.Name });
+            context.AfterResponse(() =>
+            {
+                debuggee.NoteThreadsAnswered();
+                return Task.CompletedTask;
+            });
         }
         return Task.FromResult<JsonElement?>(MessageEncoder.ToElement(body, ProtocolJsonContext.Default.ThreadsResponseBody));
     }

@@ -15,6 +15,8 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("attach: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForAttach(arguments);
+        LaunchHandler.Configure(state, options);
+        await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
         int pid = options.ProcessId ?? await ProcessWatch.WaitForAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
@@ -25,6 +27,6 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         {
             throw EngineFailure.ToRequestFailure(Command, e);
         }
-        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry).ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: false, options.StopOnEntry, console: null).ConfigureAwait(false);
     }
 }

@@ -1,13 +1,17 @@
+using TrapDebugger.Adapter.Handlers.DebugConsole;
 using TrapDebugger.Adapter.Handlers.Process;
+using TrapDebugger.Adapter.Handlers.ProgramIo;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Native.Launch;
+using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
 namespace TrapDebugger.Adapter.Handlers.Launch;
 
-/// <summary><c>launch</c>: starts the program stopped at its entry point, its stdout and stderr forwarded as output events.</summary>
+/// <summary><c>launch</c>: starts the program stopped at its entry point, its streams where <c>console</c> and <c>stdio</c>
+/// say (the Debug Console by default, streamed as it runs).</summary>
 public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArguments>(Commands.Launch, ProtocolJsonContext.Default.LaunchRequestArguments)
 {
     /// <inheritdoc/>
@@ -18,28 +22,44 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         var options = DebuggeeOptions.ForLaunch(arguments);
         var program = options.Program!;
         RequireElf(program);
-        var launch = new LaunchOptions
-        {
-            Program = program,
-            Arguments = options.Args,
-            Environment = MergeEnvironment(options.Environment),
-            WorkingDirectory = options.Cwd,
-            // The adapter's own stdin carries DAP on stdio: the program must never read it.
-            StandardInput = StdioMode.Null,
-            StandardOutput = StdioMode.Pipe,
-            StandardError = StdioMode.Pipe,
-            DisableAslr = options.DisableAslr,
-        };
+        Configure(state, options);
+        await StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
+
+        var console = await ProgramConsole.OpenAsync(context, options).ConfigureAwait(false);
         TargetProcess process;
         try
         {
+            var environment = new Dictionary<string, string?>(options.Environment, StringComparer.Ordinal);
+            if (console.TerminalType is { } term && !environment.ContainsKey("TERM"))
+                environment["TERM"] = term;
+            var launch = console.Apply(new LaunchOptions
+            {
+                Program = program,
+                Arguments = options.Args,
+                Environment = MergeEnvironment(environment),
+                WorkingDirectory = options.Cwd,
+                DisableAslr = options.DisableAslr,
+            });
             process = await TargetProcess.LaunchAsync(launch, context.CancellationToken).ConfigureAwait(false);
         }
-        catch (EngineException e)
+        catch (Exception e)
         {
-            throw EngineFailure.ToRequestFailure(Command, e);
+            await console.DisposeAsync().ConfigureAwait(false);
+            if (e is EngineException)
+                throw EngineFailure.ToRequestFailure(Command, e);
+            throw;
         }
-        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry).ConfigureAwait(false);
+        foreach (var redirection in ProgramConsole.Redirections(options))
+            await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: the program's {redirection}\n").ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry, console).ConfigureAwait(false);
+    }
+
+    /// <summary>Records what the session needs of <paramref name="options"/> beyond the process: source paths and console commands.</summary>
+    public static void Configure(EngineState state, DebuggeeOptions options)
+    {
+        state.Paths = new SourcePaths(options.SourceMap, options.RelativePathBase);
+        state.CommandPrefix = options.CommandPrefix;
+        state.StartupCommands = options.Startup;
     }
 
     private static void RequireElf(string program)

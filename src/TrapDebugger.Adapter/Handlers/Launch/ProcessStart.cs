@@ -13,7 +13,8 @@ namespace TrapDebugger.Adapter.Handlers.Launch;
 public static class ProcessStart
 {
     /// <summary>Makes <paramref name="process"/> the session's debuggee; the process event and the first run follow the response.</summary>
-    public static async Task BindAsync(RequestContext context, EngineState state, TargetProcess process, bool launched, bool stopOnEntry)
+    public static async Task BindAsync(RequestContext context, EngineState state, TargetProcess process, bool launched, bool stopOnEntry,
+        ProgramIo.ProgramConsole? console)
     {
         if (!launched)
         {
@@ -21,9 +22,10 @@ public static class ProcessStart
             // now (as lldb does when it attaches) rather than in the middle of the first trap's backtrace.
             await SymbolPreloader.Start(process.Target.Modules, context.CancellationToken).ConfigureAwait(false);
         }
-        var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry);
+        var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console);
         state.Session.Debuggee = debuggee;
         await BreakpointBinding.ApplyAllAsync(state, process).ConfigureAwait(false);
+        await state.Filters.ApplyAsync(process).ConfigureAwait(false);
         context.AfterResponse(async () =>
         {
             await context.Connection.SendEventAsync(EventNames.Process, new ProcessEventBody
@@ -35,6 +37,7 @@ public static class ProcessStart
                 PointerSize = 64,
             }, ProtocolJsonContext.Default.ProcessEventBody).ConfigureAwait(false);
             debuggee.Start();
+            await DebugConsole.StartupCommandRunner.RunAsync(state, state.StartupCommands.PreRun).ConfigureAwait(false);
             if (state.ConfigurationDone)
                 await RunAsync(debuggee).ConfigureAwait(false);
         });

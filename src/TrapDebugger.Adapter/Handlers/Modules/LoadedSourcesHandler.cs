@@ -29,7 +29,7 @@ public sealed class LoadedSourcesHandler() : EngineRequestHandler<LoadedSourcesA
                     continue;
                 var directory = unit.Root.Find(DwarfAttribute.CompDir)?.AsString();
                 var path = Path.IsPathRooted(name) || directory is null ? name : Path.GetFullPath(Path.Combine(directory, name));
-                if (seen.Add(path) && SourceTranslation.ToSource(path) is { } source)
+                if (seen.Add(path) && SourceTranslation.ToSource(path, state.Paths) is { } source)
                     body.Sources.Add(source);
             }
         }

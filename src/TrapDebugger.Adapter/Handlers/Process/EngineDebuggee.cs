@@ -1,4 +1,3 @@
-using System.Text;
 using System.Threading.Channels;
 using TrapDebugger.Adapter.Handlers.Exceptions;
 using TrapDebugger.Adapter.Session;
@@ -11,26 +10,32 @@ using TrapDebugger.Protocol.Serialization;
 namespace TrapDebugger.Adapter.Handlers.Process;
 
 /// <summary>The engine's <see cref="TargetProcess"/> as the session's debuggee: turns engine events into DAP events,
-/// forwards the program's stdout and stderr, and passes the stops the exception filters exclude back to the program.</summary>
+/// streams the launched program's output, and passes the stops the exception filters exclude back to the program.</summary>
 /// <remarks>
 /// Engine events arrive on the engine's thread, which must not block; they are queued and sent in order by one pump.
 /// Run-control handlers hold the pump (<see cref="HoldEventsAsync"/>) until their response is out, so a client never
-/// sees the <c>stopped</c> of a step before the step's own response.
+/// sees the <c>stopped</c> of a step before the step's own response. Before a <c>stopped</c> or <c>exited</c> event the
+/// program's output written so far is sent, so the last lines before a crash come before the crash.
 /// </remarks>
 public sealed class EngineDebuggee : IDebuggee
 {
     private readonly EngineState state;
     private readonly Channel<DebugEvent> events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim eventGate = new(1, 1);
-    private readonly List<Task> outputReaders = [];
+    private readonly ProgramIo.ProgramConsole? console;
     private readonly HashSet<int> announcedModules = [];
     private Task pump = Task.CompletedTask;
     private int continuedToSuppress;
+    private long threadsAnsweredAt = long.MinValue;
+
+    /// <summary>How long a <c>stopped</c> event waits after the last <c>threads</c> answer (see <see cref="NoteThreadsAnswered"/>).</summary>
+    public static readonly TimeSpan ThreadsAnswerSpacing = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Wraps <paramref name="process"/> for the session of <paramref name="state"/>.</summary>
-    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry)
+    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null)
     {
         this.state = state;
+        this.console = console;
         Process = process;
         WasLaunched = wasLaunched;
         StopOnEntry = stopOnEntry;
@@ -57,10 +62,7 @@ public sealed class EngineDebuggee : IDebuggee
         Process.Event += e => events.Writer.TryWrite(e);
         foreach (var module in Process.Target.Modules.ToList())
             events.Writer.TryWrite(new ModuleEvent(module, true));
-        if (Process.StandardOutput is { } stdout)
-            outputReaders.Add(Task.Run(() => ForwardOutputAsync(stdout, OutputCategories.Stdout)));
-        if (Process.StandardError is { } stderr)
-            outputReaders.Add(Task.Run(() => ForwardOutputAsync(stderr, OutputCategories.Stderr)));
+        console?.Start(Process.ProcessId, state.Session.Connection.SendOutputAsync);
         pump = Task.Run(PumpAsync);
     }
 
@@ -109,6 +111,18 @@ public sealed class EngineDebuggee : IDebuggee
             return true;
         });
 
+    /// <summary>Records that a <c>threads</c> response was just sent, so that a <c>stopped</c> event keeps its distance.</summary>
+    /// <remarks>
+    /// VS Code's Call Stack view redraws 50 ms after a <c>threads</c> answer. When a trap lands within that time (the
+    /// program trapped right after <c>configurationDone</c>, while VS Code's first <c>threads</c> request was being
+    /// answered), the redraw falls between the stop handler's <c>threads</c> answer and its <c>stackTrace</c> answer: the
+    /// view finds the stopped thread without frames and asks for them itself, its answer comes second and replaces the
+    /// frames the stop handler had just focused, and the editor is left with frames listed, none focused and no
+    /// exception widget. A stop reported at least 150 ms after the last <c>threads</c> answer lets that redraw happen
+    /// while the thread still runs.
+    /// </remarks>
+    public void NoteThreadsAnswered() => Interlocked.Exchange(ref threadsAnsweredAt, Environment.TickCount64);
+
     /// <summary>Continues without a <c>continued</c> event: for the first run, whose stop the client never saw.</summary>
     public Task ContinueQuietlyAsync()
     {
@@ -135,6 +149,8 @@ public sealed class EngineDebuggee : IDebuggee
         // Let the exited event and the program's last output go out before the session answers.
         await Task.WhenAny(pump, Task.Delay(2000)).ConfigureAwait(false);
         await Process.DisposeAsync().ConfigureAwait(false);
+        if (console is not null)
+            await console.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task PumpAsync()
@@ -165,18 +181,25 @@ public sealed class EngineDebuggee : IDebuggee
         switch (e)
         {
             case StoppedEvent { Stop: var stop }:
-                if (stop.Cause == StopCause.Exception && stop.Diagnosis is { } diagnosis && !state.Filters.Stops(diagnosis))
+                if (stop.Diagnosis is { } diagnosis && !state.Filters.Stops(stop))
                 {
-                    // The client turned this kind of stop off: hand the signal to the program as if no debugger were there.
+                    // An optional stop the client turned off: hand the signal (or the panic, the throw) to the program as if no
+                    // debugger were there.
                     await connection.SendOutputAsync(OutputCategories.Console,
-                        $"{diagnosis.Description} — passed to the program ({ExceptionFilterNames.Of(diagnosis)} is off)\n").ConfigureAwait(false);
+                        $"{diagnosis.Description} — passed to the program ({ExceptionFilterNames.Of(stop)} is off)\n").ConfigureAwait(false);
                     Interlocked.Increment(ref continuedToSuppress);
                     await Process.ContinueAsync().ConfigureAwait(false);
                     return;
                 }
                 ReportedStop = stop;
+                if (console is not null)
+                    await console.DrainAsync().ConfigureAwait(false);
+                long sinceThreads = Environment.TickCount64 - Interlocked.Read(ref threadsAnsweredAt);
+                if (sinceThreads >= 0 && sinceThreads < ThreadsAnswerSpacing.TotalMilliseconds)
+                    await Task.Delay(TimeSpan.FromMilliseconds(ThreadsAnswerSpacing.TotalMilliseconds - sinceThreads)).ConfigureAwait(false);
                 await connection.SendEventAsync(EventNames.Stopped, StopTranslation.ToEventBody(stop, state), ProtocolJsonContext.Default.StoppedEventBody)
                     .ConfigureAwait(false);
+                await DebugConsole.StartupCommandRunner.RunAsync(state, state.StartupCommands.Stop).ConfigureAwait(false);
                 return;
             case ContinuedEvent c:
                 ReportedStop = null;
@@ -221,35 +244,13 @@ public sealed class EngineDebuggee : IDebuggee
             case ExitedEvent x:
                 HasEnded = true;
                 ReportedStop = null;
-                await Task.WhenAny(Task.WhenAll(outputReaders), Task.Delay(1000)).ConfigureAwait(false);
+                if (console is not null)
+                    await console.DisposeAsync().ConfigureAwait(false);
                 await connection.SendOutputAsync(OutputCategories.Console, x.Description + "\n").ConfigureAwait(false);
                 await connection.SendEventAsync(EventNames.Exited, new ExitedEventBody { ExitCode = x.ExitCode ?? (x.Signal is { } s ? 128 + s : 0) },
                     ProtocolJsonContext.Default.ExitedEventBody).ConfigureAwait(false);
                 await state.Session.SendTerminatedAsync().ConfigureAwait(false);
                 return;
-        }
-    }
-
-    private async Task ForwardOutputAsync(Stream stream, string category)
-    {
-        var decoder = Encoding.UTF8.GetDecoder();
-        var bytes = new byte[8192];
-        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-        try
-        {
-            while (true)
-            {
-                int n = await stream.ReadAsync(bytes).ConfigureAwait(false);
-                if (n <= 0)
-                    return;
-                int count = decoder.GetChars(bytes, 0, n, chars, 0, flush: false);
-                if (count > 0)
-                    await state.Session.Connection.SendOutputAsync(category, new string(chars, 0, count)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The pipe closed with the process.
         }
     }
 }

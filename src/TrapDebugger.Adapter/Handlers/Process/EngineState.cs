@@ -41,6 +41,18 @@ public sealed class EngineState
     /// <summary>Which kinds of trap and signal stop the program; the rest are passed to it.</summary>
     public ExceptionFilterSet Filters { get; } = new();
 
+    /// <summary>How source paths translate between the debug information and the client (set by launch and attach).</summary>
+    public SourcePaths Paths { get; set; } = SourcePaths.Identity;
+
+    /// <summary>What a Debug Console line starts with to be a command (set by launch and attach).</summary>
+    public string CommandPrefix { get; set; } = global::TrapDebugger.Adapter.Session.DebuggeeOptions.DefaultCommandPrefix;
+
+    /// <summary>The Debug Console commands the configuration runs on its own.</summary>
+    public StartupCommands StartupCommands { get; set; } = StartupCommands.None;
+
+    /// <summary>The frame the console's <c>frame</c>, <c>up</c> and <c>down</c> commands selected.</summary>
+    public DebugConsole.ConsoleSelection ConsoleSelection { get; } = new();
+
     /// <summary>True once the client sent <c>configurationDone</c>.</summary>
     public bool ConfigurationDone { get; set; }
 

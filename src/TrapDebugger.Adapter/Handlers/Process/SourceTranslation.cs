@@ -5,8 +5,13 @@ namespace TrapDebugger.Adapter.Handlers.Process;
 /// <summary>File paths from debug information as DAP <see cref="Source"/> objects.</summary>
 public static class SourceTranslation
 {
-    /// <summary>A source for <paramref name="path"/>; sources that do not exist on this machine are de-emphasized.</summary>
-    public static Source? ToSource(string? path)
+    /// <summary>A source for <paramref name="path"/> of the debug information, translated by <paramref name="paths"/>;
+    /// sources that do not exist on this machine are de-emphasized.</summary>
+    public static Source? ToSource(string? path, SourcePaths paths) =>
+        string.IsNullOrEmpty(path) ? null : ClientSource(paths.ToClient(path));
+
+    /// <summary>A source for <paramref name="path"/>, a path of the client's machine.</summary>
+    public static Source? ClientSource(string? path)
     {
         if (string.IsNullOrEmpty(path))
             return null;

@@ -15,6 +15,11 @@ namespace TrapDebugger.Adapter.Handlers.Stack;
 /// the check that fired in a merged -O2 trap, the caller of <c>__assert_fail</c>). That frame shows the diagnosis's
 /// source position, the artificial trap-message frame is a <c>label</c>, and the library frames in between keep their
 /// names but not their source, so the first frame a client opens is the user's line.
+/// <para>
+/// Stacks are offered for delayed loading: VS Code asks for the top frame first and the rest 420 ms later, and focuses
+/// a frame after each answer if none is focused yet. At a trap the top frame is usually the trap-message label, so the
+/// landing frame is focused after the second answer, from the frames VS Code holds then.
+/// </para>
 /// </remarks>
 public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArguments, StackTraceResponseBody>(
     Commands.StackTrace, ProtocolJsonContext.Default.StackTraceArguments, ProtocolJsonContext.Default.StackTraceResponseBody)
@@ -33,7 +38,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         var body = new StackTraceResponseBody { TotalFrames = total };
         foreach (var frame in frames)
         {
-            var translated = Translate(frame, stop);
+            var translated = Translate(frame, stop, state.Paths);
             if (arguments.Format is { } format && !frame.IsArtificial)
                 translated.Name += await DecorationAsync(debuggee.Process, frame, format).ConfigureAwait(false);
             body.StackFrames.Add(translated);
@@ -63,7 +68,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         return text.ToString();
     }
 
-    private static DapStackFrame Translate(EngineStackFrame frame, StopInfo? stop)
+    private static DapStackFrame Translate(EngineStackFrame frame, StopInfo? stop, SourcePaths paths)
     {
         var result = new DapStackFrame
         {
@@ -74,7 +79,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         };
         if (frame.Location is { Line: > 0 } location)
         {
-            result.Source = SourceTranslation.ToSource(location.File);
+            result.Source = SourceTranslation.ToSource(location.File, paths);
             result.Line = (int)location.Line;
             result.Column = (int)Math.Max(location.Column, 1);
         }
@@ -92,7 +97,7 @@ public sealed class StackTraceHandler() : EngineRequestHandler<StackTraceArgumen
         {
             if (landing.Location is { Line: > 0 } at)
             {
-                result.Source = SourceTranslation.ToSource(at.File);
+                result.Source = SourceTranslation.ToSource(at.File, paths);
                 result.Line = at.Line;
                 result.Column = Math.Max(at.Column, 1);
             }

@@ -24,7 +24,7 @@ public sealed class TrapOriginsHandler() : EngineRequestHandler<TrapOriginsArgum
             {
                 Rank = origin.Rank,
                 Address = SourceTranslation.Address(origin.BranchAddress),
-                Source = origin.Location is { } l ? SourceTranslation.ToSource(l.File) : null,
+                Source = origin.Location is { } l ? SourceTranslation.ToSource(l.File, state.Paths) : null,
                 Line = origin.Location?.Line,
                 Column = origin.Location is { Column: > 0 } c ? c.Column : null,
                 Category = origin.Category,

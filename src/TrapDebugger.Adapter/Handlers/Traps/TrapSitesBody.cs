@@ -9,14 +9,16 @@ namespace TrapDebugger.Adapter.Handlers.Traps;
 /// prints as it is.</summary>
 public static class TrapSitesBody
 {
-    /// <summary>Every site of <paramref name="catalog"/>, in address order, with the checks that reach it.</summary>
-    public static TrapSitesResponseBody Of(ModuleTrapCatalog catalog)
+    /// <summary>Every site of <paramref name="catalog"/>, in address order, with the checks that reach it; source paths as
+    /// <paramref name="paths"/> translates them (as they are in the debug information when null).</summary>
+    public static TrapSitesResponseBody Of(ModuleTrapCatalog catalog, SourcePaths? paths = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new TrapSitesResponseBody { Sites = [.. catalog.Sites.Select(s => SiteOf(s, catalog.ModulePath))] };
+        paths ??= SourcePaths.Identity;
+        return new TrapSitesResponseBody { Sites = [.. catalog.Sites.Select(s => SiteOf(s, catalog.ModulePath, paths))] };
     }
 
-    private static TrapSiteInfo SiteOf(TrapSite site, string modulePath) => new()
+    private static TrapSiteInfo SiteOf(TrapSite site, string modulePath, SourcePaths paths) => new()
     {
         Address = SourceTranslation.Address(site.Address),
         Module = modulePath,
@@ -27,15 +29,15 @@ public static class TrapSitesBody
         MessageSource = TrapWireNames.Of(site.MessageSource),
         Merged = ModuleTrapCatalog.IsMerged(site),
         CheckCount = site.Origins.Count,
-        Source = SourceTranslation.ToSource(site.Location?.File),
+        Source = SourceTranslation.ToSource(site.Location?.File, paths),
         Line = site.Location?.Line,
-        Checks = [.. site.Origins.Select(CheckOf)],
+        Checks = [.. site.Origins.Select(o => CheckOf(o, paths))],
     };
 
-    private static TrapCheckInfo CheckOf(TrapOrigin origin) => new()
+    private static TrapCheckInfo CheckOf(TrapOrigin origin, SourcePaths paths) => new()
     {
         Address = SourceTranslation.Address(origin.BranchAddress),
-        Source = SourceTranslation.ToSource(origin.Location?.File),
+        Source = SourceTranslation.ToSource(origin.Location?.File, paths),
         Line = origin.Location?.Line,
         Column = origin.Location is { Column: > 0 } c ? c.Column : null,
         Category = origin.Category,

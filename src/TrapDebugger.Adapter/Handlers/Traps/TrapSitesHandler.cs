@@ -24,7 +24,7 @@ public sealed class TrapSitesHandler() : EngineRequestHandler<TrapSitesArguments
                 throw new RequestFailedException($"trapSites: program '{path}' does not exist.");
             try
             {
-                return Task.FromResult<TrapSitesResponseBody?>(TrapSitesBody.Of(ModuleTrapCatalog.ReadFile(path, context.CancellationToken)));
+                return Task.FromResult<TrapSitesResponseBody?>(TrapSitesBody.Of(ModuleTrapCatalog.ReadFile(path, context.CancellationToken), state.Paths));
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
@@ -44,6 +44,6 @@ public sealed class TrapSitesHandler() : EngineRequestHandler<TrapSitesArguments
         if (chosen.Elf is null)
             throw new RequestFailedException($"trapSites: '{chosen.Path}' cannot be read as ELF{(chosen.LoadError is { } e ? $" ({e})" : "")}.");
         // The process keeps one catalog per module: a second request, or the stop analysis, does not scan the code again.
-        return Task.FromResult<TrapSitesResponseBody?>(TrapSitesBody.Of(debuggee.Process.GetTrapSiteCatalog(chosen)));
+        return Task.FromResult<TrapSitesResponseBody?>(TrapSitesBody.Of(debuggee.Process.GetTrapSiteCatalog(chosen), state.Paths));
     }
 }
