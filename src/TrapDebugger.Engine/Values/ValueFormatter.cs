@@ -124,14 +124,11 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
     {
         var children = Children(value, 0, 17);
         if (children.Count is 0 or > 16) return null;
-        int bases = value.Canonical is CompositeType composite ? composite.Bases.Count : 0;
         var parts = new List<string>(children.Count);
         for (int i = 0; i < children.Count; i++)
         {
             var c = children[i];
             var t = c.Value.Canonical;
-            // An empty base (std::pair's __pair_base) holds nothing to show, as lldb leaves it off the line.
-            if (i < bases && t is CompositeType { Members.Count: 0, Bases.Count: 0 }) continue;
             // A member with a summary and nothing to expand (a std::string) fits on the line; other aggregates do not.
             if (t is ArrayType) return null;
             if (t is CompositeType && (Views.ViewCatalog.For(c.Value, memory) is not { } member || member.ChildCount > 0)) return null;
@@ -260,7 +257,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             if (Views.ViewCatalog.For(value, memory) is { } view) return view.ChildCount;
             return t switch
             {
-                CompositeType c => c.Bases.Count + c.Members.Count(m => !m.IsArtificial),
+                CompositeType c => c.Bases.Count(HoldsData) + c.Members.Count(m => !m.IsArtificial),
                 ArrayType a => a.Count is { } n ? (int)Math.Min(n, int.MaxValue) : 0,
                 PointerType p => PointeeChildCount(value, p),
                 ReferenceType r when r.Referent is not null => ChildCount(DebugValue.InMemory(r.Referent, value.GetRawInteger(memory))),
@@ -272,6 +269,13 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             return 0;
         }
     }
+
+    // An empty base (std::pair's __pair_base, an allocator, a tag) holds nothing to show; lldb leaves it out too.
+    // The depth bound keeps a malformed base chain that reaches itself from looping.
+    private static bool HoldsData(BaseClass b) => HoldsData(b, 0);
+
+    private static bool HoldsData(BaseClass b, int depth) => b.IsVirtual || depth > 32 || b.Type?.Canonical is not CompositeType c
+        || c.Members.Count > 0 || c.Bases.Any(inner => HoldsData(inner, depth + 1));
 
     private int PointeeChildCount(DebugValue value, PointerType p)
     {
@@ -302,7 +306,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
                         int index = 0;
                         foreach (var b in c.Bases)
                         {
-                            if (index++ < start || b.Type is null) continue;
+                            if (!HoldsData(b) || index++ < start || b.Type is null) continue;
                             if (result.Count >= count) break;
                             var bv = value.BaseSubobject(b, memory);
                             result.Add(new(b.Type.DisplayName, bv, null));
