@@ -10,22 +10,18 @@
 //   - a function call from the Debug Console (`rust_add(2, 3)`, an extern "C" function of the program), median of
 //     --calls calls per session.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '../dap/client.mjs';
+import { Client, benchOptions, median, loadAverage } from '../dap/client.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const argv = process.argv.slice(2);
-const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const { option, trapdbg, lldbDap, build } = benchOptions(repo);
 const runs = Number(option('--runs', '5'));
 const size = Number(option('--size', '10000'));
 const callsPerSession = Number(option('--calls', '20'));
-const artifacts = process.env.TRAPDBG_ARTIFACTS || path.join(repo, 'artifacts');
-const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
-const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
-if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist; run dotnet publish src/TrapDebugger.Cli -c Release -r linux-x64 first.`);
+const loadBefore = loadAverage();
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'trapdbg-values-bench-'));
 const source = path.join(repo, 'tests/fixtures/rust_values.rs');
@@ -81,7 +77,6 @@ async function end(client) {
   await client.exited;
 }
 
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { trapdbg: {}, 'lldb-dap': {} };
 const add = (name, key, value) => (results[name][key] ??= []).push(value);
 const samples = {};
@@ -118,8 +113,7 @@ for (let run = 0; run < runs; run++) {
   }
 }
 
-const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`runs: ${runs}, size: ${size}, load average: ${load} (medians, ms)`);
+console.log(`runs: ${runs}, size: ${size}, trapdbg build: ${build}, load average before: ${loadBefore}, after: ${loadAverage()} (medians, ms)`);
 console.log('| phase | trapdbg | lldb-dap-22 | ratio | goal |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const phase of Object.keys(results.trapdbg)) {

@@ -88,6 +88,12 @@ test('Rust values in Variables agree with lldb-dap-22 and its Rust formatters', 
       assert.deepEqual((await children(mine, ours[name])).map(v => [v.name, v.value]),
         (await children(theirs, lldb[name])).map(v => [v.name, v.value]), name);
     }
+    // Watch expressions over the same values: indexing, methods, dereferences and field paths, as the program holds them.
+    const watch = async expression => (await mine.evaluateRequest({ expression, frameId: a.frame.id, context: 'watch' })).body.result;
+    for (const [expression, expected] of [['numbers[1]', '2'], ['words[0]', '"alpha"'], ['text.len()', '5'], ['*boxed_number', '11'],
+      ['account.home.unwrap().y', '6'], ['some_text.0', '"inner"'], ['fixed_map.len()', '3'], ['ordered[27]', "'b'"], ['circle.radius', '1.5']])
+      assert.equal(await watch(expression), expected, expression);
+    await assert.rejects(watch('numbers[7]'), /index 7 is outside the 3 elements/);
     // What lldb-22's formatter gets wrong (a niche at or above 2^63) the program's own {:?} confirms.
     assert.equal(ours.ok.value, 'Ok(3)');
     assert.equal(ours.quit.value, 'Quit');
@@ -169,6 +175,7 @@ test('the Debug Console calls functions, assigns, reports a crashing call, and t
     await invalidated;
 
     await assert.rejects(evaluate('read_through(0)'), /the call of read_through stopped with SIGSEGV \(address 0x0\) in read_through \(calls\.c:\d+\); the thread was restored/);
+    await assert.rejects(evaluate('spin(0)'), /the call of spin did not return within 5 s; it was interrupted in spin \(calls\.c:\d+\) and the thread was restored/);
     await assert.rejects(evaluate('bump(1)', 'hover'), /would change the program/);
     assert.equal((await evaluate('counter', 'hover')).body.result, '105');
 
