@@ -6,24 +6,9 @@ namespace TrapDebugger.Engine.Values.Views.Cxx;
 /// <summary><c>std::unordered_map</c>, <c>unordered_multimap</c>, <c>unordered_set</c>, <c>unordered_multiset</c>: the singly
 /// linked list of all nodes (libstdc++ <c>_M_before_begin._M_nxt</c> and <c>_M_element_count</c>; libc++
 /// <c>__first_node_.__next_</c> and <c>__size_</c>), in the order lldb lists them.</summary>
-internal sealed class CxxHashTableView : SequenceView
+internal sealed class CxxHashTableView(DwarfLanguage language, DwarfType element, ulong first, ulong nextOffset, ulong valueOffset, long count, IByteSource memory)
+    : NodeSequenceView(language, element, valueOffset, count, memory, "hash table")
 {
-    private readonly DwarfType _element;
-    private readonly ulong _first;
-    private readonly ulong _nextOffset;
-    private readonly ulong _valueOffset;
-    private readonly IByteSource _memory;
-    private readonly List<ulong> _nodes = [];
-
-    private CxxHashTableView(DwarfLanguage language, DwarfType element, ulong first, ulong nextOffset, ulong valueOffset, long count, IByteSource memory)
-        : base(language, count)
-    {
-        _element = element;
-        _first = first;
-        _nextOffset = nextOffset;
-        _valueOffset = valueOffset;
-        _memory = memory;
-    }
 
     /// <summary>The view of an unordered container, or null when its members are not the expected ones.</summary>
     public static ValueView? Create(DebugValue value, IByteSource memory)
@@ -63,14 +48,9 @@ internal sealed class CxxHashTableView : SequenceView
     }
 
     /// <inheritdoc/>
-    protected override DebugValue ElementAt(long index)
+    protected override ulong? NextNode(ulong? previous)
     {
-        while (_nodes.Count <= index)
-        {
-            ulong next = _nodes.Count == 0 ? _first : NodeLayout.ReadPointer(_memory, _nodes[^1] + _nextOffset);
-            if (next == 0) throw new ValueException($"the hash table ends after {_nodes.Count} of its {Count} nodes; it is corrupt");
-            _nodes.Add(next);
-        }
-        return DebugValue.InMemory(_element, _nodes[(int)index] + _valueOffset);
+        ulong next = previous is { } node ? NodeLayout.ReadPointer(Memory, node + nextOffset) : first;
+        return next == 0 ? null : next;
     }
 }

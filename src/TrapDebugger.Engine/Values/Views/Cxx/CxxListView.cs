@@ -6,24 +6,9 @@ namespace TrapDebugger.Engine.Values.Views.Cxx;
 /// <summary><c>std::list&lt;T&gt;</c>: a circular doubly linked list through a sentinel node held in the list object
 /// (libstdc++ <c>_M_impl._M_node</c> with <c>_M_next</c> and <c>_M_size</c>; libc++ <c>__end_</c> with <c>__next_</c>
 /// and <c>__size_</c>). The nodes are followed from the sentinel, and remembered for the next page.</summary>
-internal sealed class CxxListView : SequenceView
+internal sealed class CxxListView(DwarfLanguage language, DwarfType element, ulong sentinel, ulong nextOffset, ulong valueOffset, long count, IByteSource memory)
+    : NodeSequenceView(language, element, valueOffset, count, memory, "list")
 {
-    private readonly DwarfType _element;
-    private readonly ulong _sentinel;
-    private readonly ulong _nextOffset;
-    private readonly ulong _valueOffset;
-    private readonly IByteSource _memory;
-    private readonly List<ulong> _nodes = [];
-
-    private CxxListView(DwarfLanguage language, DwarfType element, ulong sentinel, ulong nextOffset, ulong valueOffset, long count, IByteSource memory)
-        : base(language, count)
-    {
-        _element = element;
-        _sentinel = sentinel;
-        _nextOffset = nextOffset;
-        _valueOffset = valueOffset;
-        _memory = memory;
-    }
 
     /// <summary>The view of a list, or null when its members are not the expected ones.</summary>
     public static ValueView? Create(DebugValue value, IByteSource memory)
@@ -40,17 +25,10 @@ internal sealed class CxxListView : SequenceView
     }
 
     /// <inheritdoc/>
-    protected override DebugValue ElementAt(long index)
+    protected override ulong? NextNode(ulong? previous)
     {
-        while (_nodes.Count <= index)
-        {
-            ulong from = _nodes.Count == 0 ? _sentinel : _nodes[^1];
-            ulong next = NodeLayout.ReadPointer(_memory, from + _nextOffset);
-            if (next == _sentinel || next == 0)
-                throw new ValueException($"the list ends after {_nodes.Count} of its {Count} nodes; it is corrupt");
-            _nodes.Add(next);
-        }
-        return DebugValue.InMemory(_element, _nodes[(int)index] + _valueOffset);
+        ulong next = NodeLayout.ReadPointer(Memory, (previous ?? sentinel) + nextOffset);
+        return next == sentinel || next == 0 ? null : next;
     }
 
     /// <inheritdoc/>

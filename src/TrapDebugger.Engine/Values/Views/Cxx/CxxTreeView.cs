@@ -7,27 +7,11 @@ namespace TrapDebugger.Engine.Values.Views.Cxx;
 /// <c>_M_header._M_parent</c>, links <c>_M_left</c>/<c>_M_right</c>, size <c>_M_node_count</c>; libc++: root
 /// <c>__end_node_.__left_</c>, links <c>__left_</c>/<c>__right_</c>, size <c>__size_</c>). A map's elements are its
 /// <c>std::pair</c>s, shown as lldb shows them: <c>(first = 1, second = "one")</c>.</summary>
-internal sealed class CxxTreeView : SequenceView
+internal sealed class CxxTreeView(DwarfLanguage language, DwarfType element, ulong root, ulong left, ulong right, ulong valueOffset, long count, IByteSource memory)
+    : NodeSequenceView(language, element, valueOffset, count, memory, "tree")
 {
-    private readonly DwarfType _element;
-    private readonly ulong _leftOffset;
-    private readonly ulong _rightOffset;
-    private readonly ulong _valueOffset;
-    private readonly IByteSource _memory;
-    private readonly List<ulong> _nodes = [];
     private readonly Stack<ulong> _path = new();
-    private ulong _next;
-
-    private CxxTreeView(DwarfLanguage language, DwarfType element, ulong root, ulong left, ulong right, ulong valueOffset, long count, IByteSource memory)
-        : base(language, count)
-    {
-        _element = element;
-        _leftOffset = left;
-        _rightOffset = right;
-        _valueOffset = valueOffset;
-        _memory = memory;
-        _next = root;
-    }
+    private ulong _next = root;
 
     /// <summary>The view of an ordered associative container, or null when its members are not the expected ones.</summary>
     public static ValueView? Create(DebugValue value, IByteSource memory)
@@ -47,22 +31,17 @@ internal sealed class CxxTreeView : SequenceView
     }
 
     /// <inheritdoc/>
-    protected override DebugValue ElementAt(long index)
+    protected override ulong? NextNode(ulong? previous)
     {
-        // An in-order walk with an explicit path, continued only as far as asked and remembered for the next page.
-        while (_nodes.Count <= index)
+        // An in-order walk with an explicit path, continued one node at a time.
+        while (_next != 0)
         {
-            while (_next != 0)
-            {
-                if (_path.Count > 2 * 64) throw new ValueException("the tree is deeper than a balanced tree of its size can be; it is corrupt");
-                _path.Push(_next);
-                _next = NodeLayout.ReadPointer(_memory, _next + _leftOffset);
-            }
-            if (!_path.TryPop(out var node))
-                throw new ValueException($"the tree ends after {_nodes.Count} of its {Count} nodes; it is corrupt");
-            _nodes.Add(node);
-            _next = NodeLayout.ReadPointer(_memory, node + _rightOffset);
+            if (_path.Count > 2 * 64) throw new ValueException("the tree is deeper than a balanced tree of its size can be; it is corrupt");
+            _path.Push(_next);
+            _next = NodeLayout.ReadPointer(Memory, _next + left);
         }
-        return DebugValue.InMemory(_element, _nodes[(int)index] + _valueOffset);
+        if (!_path.TryPop(out var node)) return null;
+        _next = NodeLayout.ReadPointer(Memory, node + right);
+        return node;
     }
 }
