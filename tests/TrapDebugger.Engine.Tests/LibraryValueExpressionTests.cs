@@ -189,6 +189,30 @@ public sealed class LibraryValueExpressionTests
 
     private static string Squeeze(string text) => Regex.Replace(text, @"\s+", "");
 
+    [Theory]
+    [InlineData("rust_values", "rust_values.rs", new[] { "broken_vec", "broken_map", "broken_tree", "broken_queue", "broken_text" })]
+    [InlineData("cxx_values", "cxx_values.cpp", new[] { "broken_vector", "broken_map", "broken_list", "broken_hash", "broken_deque", "broken_string" })]
+    [InlineData("cxx_values_libcxx", "cxx_values.cpp", new[] { "broken_vector", "broken_map", "broken_list", "broken_hash", "broken_deque", "broken_string" })]
+    public async Task ContainersThatAreNotContainersSayWhyInOneSentence(string fixture, string source, string[] pointers)
+    {
+        // Each pointer leads to bytes that are no container (an uninitialized or overwritten one looks like this): the
+        // summary names the problem, the children stop there, and an element access is refused; nothing hangs or throws.
+        var (run, frameId) = await StopAtValuesAsync(fixture, source);
+        await using var _ = run;
+        foreach (var pointer in pointers)
+        {
+            var row = await run.Process.EvaluateAsync($"*{pointer}", frameId);
+            Assert.Matches(@"^<(.+; it is not initialized or is corrupt|cannot read memory at 0x[0-9a-f]+)>$", row.Value);
+            Assert.Equal(0, row.VariablesReference);
+            Assert.Null(row.IndexedVariables);
+            if (row.Value.Contains("corrupt", StringComparison.Ordinal))
+            {
+                var e = await Assert.ThrowsAsync<ExpressionException>(() => run.Process.EvaluateAsync($"(*{pointer})[0]", frameId));
+                Assert.Contains(row.Value[1..^1], e.Message);
+            }
+        }
+    }
+
     [Fact]
     public async Task AssignmentChangesTheProgramAndIsReadBack()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using TrapDebugger.Dwarf.Types;
@@ -379,16 +380,34 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         return Quote(ReadBytes(address, (int)Math.Min(length, MaxStringLength)), length > MaxStringLength);
     }
 
-    /// <summary>Quotes bytes as a C string literal with escapes (UTF-8 decoded).</summary>
+    /// <summary>Quotes bytes as a C string literal, as lldb prints a string: each well-formed UTF-8 sequence as its
+    /// character (a control character as <c>\n</c> or <c>\U0000000e</c>), each byte that starts no well-formed
+    /// sequence as <c>\x9f</c>, so no byte is lost or replaced.</summary>
     public static string Quote(ReadOnlySpan<byte> bytes, bool truncated)
     {
-        var text = Encoding.UTF8.GetString(bytes);
-        var sb = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var ch in text) sb.Append(Escape(ch, '"'));
+        var sb = new StringBuilder(bytes.Length + 2).Append('"');
+        while (!bytes.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(bytes, out var rune, out int used) != OperationStatus.Done)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{bytes[0]:x2}");
+                bytes = bytes[1..];
+                continue;
+            }
+            bytes = bytes[used..];
+            if (rune.Value < 0x80 && Escape((char)rune.Value, '"') is { Length: 2 } named && named[0] == '\\') sb.Append(named);
+            else if (IsPrintable(rune.Value)) sb.Append(rune.ToString());
+            else sb.Append(CultureInfo.InvariantCulture, $"\\U{rune.Value:x8}");
+        }
         sb.Append('"');
         if (truncated) sb.Append("...");
         return sb.ToString();
     }
+
+    // What lldb prints as it is inside a string: not the C0 and C1 controls, the line and paragraph separators, the
+    // bidirectional controls or the specials at the end of the Basic Multilingual Plane.
+    private static bool IsPrintable(int code) => code is not (<= 0x1f or 0x7f or (>= 0x80 and <= 0x9f) or 0x2028 or 0x2029 or 0x200e or 0x200f
+        or (>= 0x202a and <= 0x202e) or (>= 0xfff9 and <= 0xffff));
 
     // A Rust char prints as Rust writes it ('x'); C++'s char16_t and char32_t as lldb prints them (U+0x0078 u'x').
     private static string WideCharLiteral(ulong code, BaseType type)

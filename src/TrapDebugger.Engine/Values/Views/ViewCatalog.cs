@@ -96,6 +96,14 @@ internal static class ViewCatalog
     private sealed class UnreadableView(string reason) : ValueView
     {
         public override string Summary(ValueFormatter formatter, ValueFormat format, int depth) => $"<{reason}>";
+
+        // Elements, methods and the pointee are refused with the reason; fields stay reachable (the raw members are what
+        // shows how the object went wrong).
+        public override DebugValue? Element(long index) => throw new ValueException(reason);
+
+        public override DebugValue? Method(string name) => throw new ValueException(reason);
+
+        public override DebugValue? Pointee => throw new ValueException(reason);
     }
 
     private static bool StartsWith(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal);
