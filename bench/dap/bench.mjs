@@ -3,10 +3,11 @@
 // `lldb-dap-22`, in the same run, several repetitions each, interleaved so machine load affects all alike; prints medians
 // and ratios against lldb-dap.
 //
-//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--only overflow]
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--baseline PATH] [--only overflow]
 //
 // --trapdbg measures that executable in place of the Native AOT binary; --only overflow runs just the stack-overflow
-// phases. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
+// phases; --baseline runs an earlier trapdbg build interleaved with the others and adds its column and the ratio
+// binary / baseline, to check a change against the build before it in the same run. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
 // initialize response;
 // launch -> first stop (a -O2 merged trap); attached service trap -> stopped event; stackTrace of the trapped thread; the
 // whole attach session (start to adapter exit). Prints the load average before and after, and which build ran.
@@ -27,7 +28,9 @@ const launcher = path.join(repo, 'trapdbg');
 const version = execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim();
 const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
 const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
+const baseline = option('--baseline', null);
 if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist.`);
+if (baseline && !existsSync(baseline)) throw new Error(`${baseline} does not exist.`);
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`trapdbg ${version}: ./trapdbg (launcher) runs ${path.relative(repo, path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'))} (Native AOT); binary measured: ${trapdbg}`);
 console.log(`load average before: ${loadAverage()} (${os.cpus().length} cores)`);
@@ -47,6 +50,7 @@ const adapters = {
   './trapdbg dap': () => new Client(launcher, ['dap']),
   'trapdbg dap (AOT binary)': () => new Client(trapdbg, ['dap']),
   'lldb-dap-22': () => new Client(lldbDap, []),
+  ...(baseline ? { 'trapdbg dap (baseline)': () => new Client(baseline, ['dap']) } : {}),
 };
 
 async function initialize(client) {
@@ -134,13 +138,15 @@ for (let run = 0; run < runs; run++) {
 }
 
 const goals = { 'stack overflow (~100,000 frames): launch → stopped': 0.5, 'adapter start → initialize response': 0.3, 'attached service trap → stopped event': 0.5, 'whole attach session': 0.3 };
-const [headless, binary, reference] = Object.keys(adapters);
+const [headless, binary, reference, before] = Object.keys(adapters);
 console.log(`runs: ${runs} (medians, ms); load average after: ${loadAverage()}`);
-console.log(`| phase | ${headless} | ratio | ${binary} | ratio | ${reference} | goal |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+const extra = before ? ` ${before} | binary / baseline |` : '';
+console.log(`| phase | ${headless} | ratio | ${binary} | ratio | ${reference} | goal |${extra}`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${before ? ' ---: | ---: |' : ''}`);
 for (const phase of Object.keys(results[reference])) {
   const r = median(results[reference][phase]);
   const cell = (name) => { const m = median(results[name][phase]); return `${m.toFixed(1)} | ${(m / r).toFixed(2)}×`; };
-  console.log(`| ${phase} | ${cell(headless)} | ${cell(binary)} | ${r.toFixed(1)} | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |`);
+  const against = before ? ` ${median(results[before][phase]).toFixed(1)} | ${(median(results[binary][phase]) / median(results[before][phase])).toFixed(2)}× |` : '';
+  console.log(`| ${phase} | ${cell(headless)} | ${cell(binary)} | ${r.toFixed(1)} | ${goals[phase] ? '≤ ' + goals[phase] + '×' : ''} |${against}`);
 }
 console.log(JSON.stringify(samples, null, 1));

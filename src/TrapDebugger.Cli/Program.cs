@@ -81,7 +81,7 @@ public static class Program
         public Interruption(TimeSpan grace)
         {
             _grace = grace;
-            _registrations = [Register(PosixSignal.SIGINT, 2), Register(PosixSignal.SIGTERM, 15)];
+            _registrations = [Register(PosixSignal.SIGINT, Targets.Signals.SIGINT), Register(PosixSignal.SIGTERM, Targets.Signals.SIGTERM)];
         }
 
         public CancellationToken Token => _cancel.Token;

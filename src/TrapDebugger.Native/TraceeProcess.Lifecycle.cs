@@ -2,7 +2,6 @@ using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Memory;
@@ -38,12 +37,12 @@ public sealed partial class TraceeProcess
         if (LibC.Ptrace(Ptrace.SEIZE, Pid, 0, TraceOptions | PTRACE_O_EXITKILL) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            LibC.Kill(Pid, Sig.SIGKILL);
+            LibC.Kill(Pid, Signals.SIGKILL);
             throw new LaunchFailedException($"PTRACE_SEIZE of the launched program failed ({Marshal.GetPInvokeErrorMessage(errno)}); {DenialHint()}");
         }
         threads[Pid] = new TraceeThread(Pid);
         PublishThreadIds();
-        LibC.Kill(Pid, Sig.SIGCONT);
+        LibC.Kill(Pid, Signals.SIGCONT);
         while (true)
         {
             var r = TakeWaitOrThrow("the launched program did not reach exec");
@@ -56,7 +55,7 @@ public sealed partial class TraceeProcess
                 throw new LaunchFailedException($"launching failed: {why}; check the program path and that it is a Linux x86-64 executable");
             }
             if (r.Event == Ptrace.EVENT_EXEC) break;
-            var deliver = r.Event == 0 && r.StopSignal is not (Sig.SIGCONT or Sig.SIGSTOP) ? r.StopSignal : 0;
+            var deliver = r.Event == 0 && r.StopSignal is not (Signals.SIGCONT or Signals.SIGSTOP) ? r.StopSignal : 0;
             LibC.Ptrace(Ptrace.CONT, Pid, 0, deliver);
         }
         threads[Pid].Running = false;
@@ -213,11 +212,10 @@ public sealed partial class TraceeProcess
         return scope is > 0 ? $"kernel.yama.ptrace_scope is {scope}; set it to 0 or give the debugger CAP_SYS_PTRACE" : "check that ptrace is allowed in this container";
     }
 
-    /// <summary>Detaches like <see cref="DetachAsync()"/>; with <paramref name="keepStopped"/> the process is left in a
-    /// job-control stop (SIGSTOP, state T, as after Ctrl-Z) for another debugger or a later <c>kill -CONT</c>.</summary>
-    public Task DetachAsync(bool keepStopped) => tracer.Invoke(() => DoDetach(keepStopped));
-
-    private void DoDetach() => DoDetach(keepStopped: false);
+    /// <summary>Restores every patched byte and debug register, hands each thread back the signal it stopped with,
+    /// and lets the process run on untraced; with <paramref name="keepStopped"/> the process is left in a job-control
+    /// stop (SIGSTOP, state T, as after Ctrl-Z) for another debugger or a later <c>kill -CONT</c>.</summary>
+    public Task DetachAsync(bool keepStopped = false) => tracer.Invoke(() => DoDetach(keepStopped));
 
     private void DoDetach(bool keepStopped)
     {
@@ -245,7 +243,7 @@ public sealed partial class TraceeProcess
         }
         // Queued while every thread is still in a ptrace stop, the process-wide SIGSTOP is pending when they leave it,
         // so the process enters its job-control stop as the threads come out of the detach.
-        if (keepStopped) LibC.Kill(Pid, Sig.SIGSTOP);
+        if (keepStopped) LibC.Kill(Pid, Signals.SIGSTOP);
         foreach (var t in threads.Values.Where(t => !t.Running))
         {
             PokeDebugRegister(t.Tid, 6, 0);
@@ -264,7 +262,7 @@ public sealed partial class TraceeProcess
     /// and drop it.</remarks>
     private void DropPendingTrap(TraceeThread thread)
     {
-        if (!HasPendingSignal(Pid, thread.Tid, Sig.SIGTRAP)) return;
+        if (!HasPendingSignal(Pid, thread.Tid, Signals.SIGTRAP)) return;
         var keep = thread.ResumeSignal;
         thread.Stepping = false;
         thread.SteppingOverSite = null;
@@ -281,20 +279,8 @@ public sealed partial class TraceeProcess
         if (thread.ResumeSignal == 0) thread.ResumeSignal = keep;
     }
 
-    private static bool HasPendingSignal(int pid, int tid, int signal)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/task/{tid}/status"))
-            {
-                if (!line.StartsWith("SigPnd:", StringComparison.Ordinal)) continue;
-                return ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, null, out var mask)
-                    && (mask & (1UL << (signal - 1))) != 0;
-            }
-        }
-        catch (IOException) { }
-        return false;
-    }
+    private static bool HasPendingSignal(int pid, int tid, int signal) =>
+        ProcFs.ThreadStatus(pid, tid) is { } status && (status.PendingSignals & (1UL << (signal - 1))) != 0;
 
     private void StartModuleTracking(AuxVector auxv)
     {

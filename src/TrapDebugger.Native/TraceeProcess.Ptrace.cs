@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
-using TrapDebugger.Native.Registers;
 using TrapDebugger.Native.Tracing;
 
 namespace TrapDebugger.Native;
@@ -33,7 +31,7 @@ public sealed partial class TraceeProcess
     {
         var raw = stackalloc byte[128];
         Check(LibC.Ptrace(Ptrace.GETSIGINFO, tid, 0, (nint)raw), "PTRACE_GETSIGINFO", tid);
-        return SignalInfo.FromNative(new ReadOnlySpan<byte>(raw, 128));
+        return SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
     }
 
     private static unsafe ulong EventMessage(int tid)

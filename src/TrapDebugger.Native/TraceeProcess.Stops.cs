@@ -1,7 +1,7 @@
 using System.Numerics;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
+using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Tracing;
 
 namespace TrapDebugger.Native;
@@ -12,7 +12,7 @@ public sealed partial class TraceeProcess
 {
     private static readonly HashSet<int> SilentSignals =
     [
-        Sig.SIGCHLD, Sig.SIGWINCH, Sig.SIGURG, Sig.SIGCONT, Sig.SIGPROF, Sig.SIGVTALRM, Sig.SIGALRM, Sig.SIGIO,
+        Signals.SIGCHLD, Signals.SIGWINCH, Signals.SIGURG, Signals.SIGCONT, Signals.SIGPROF, Signals.SIGVTALRM, Signals.SIGALRM, Signals.SIGIO,
         32, 33, // glibc's SIGCANCEL and SIGSETXID (thread cancellation, setuid across threads)
     ];
 
@@ -90,8 +90,8 @@ public sealed partial class TraceeProcess
             // In a signal-delivery-stop GETSIGINFO succeeds and names the signal to hand back; in an event stop it fails.
             if (LibC.Ptrace(Ptrace.GETSIGINFO, t.Tid, 0, (nint)raw) >= 0)
             {
-                var info = SignalInfo.FromNative(new ReadOnlySpan<byte>(raw, 128));
-                t.ResumeSignal = info.Signo is Sig.SIGTRAP or Sig.SIGSTOP ? 0 : info.Signo;
+                var info = SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
+                t.ResumeSignal = info.Signal is Signals.SIGTRAP or Signals.SIGSTOP ? 0 : info.Signal;
             }
         }
     }
@@ -127,7 +127,7 @@ public sealed partial class TraceeProcess
             if (!threads.ContainsKey(stop.Tid)) continue;
             // A breakpoint removed since the hit was recorded: the thread's pc was already set back, so it simply
             // executes the original instruction.
-            if (stop.Reason == StopReason.Breakpoint && SiteAt(stop.Address) is not { UserCount: > 0 }) continue;
+            if (stop.Reason == StopReason.Breakpoint && SiteAt(stop.Address) is not { IsClients: true }) continue;
             ReportStop(stop);
             return true;
         }
@@ -201,7 +201,7 @@ public sealed partial class TraceeProcess
             // A thread whose first stop beat its creator's clone event.
             thread = AddThread(r.Tid, parent: 0);
         }
-        if (thread.ReinsertAfterStep != null && !(thread.Stepping && r.Stopped && r.Event == 0 && r.StopSignal == Sig.SIGTRAP))
+        if (thread.ReinsertAfterStep != null && !(thread.Stepping && r.Stopped && r.Event == 0 && r.StopSignal == Signals.SIGTRAP))
             Reinsert(thread);
         if (r.Gone) return (HandleGone(r, thread), null);
 
@@ -233,7 +233,7 @@ public sealed partial class TraceeProcess
                     thread.AwaitingInitialStop = false;
                     if (slots.Any(s => s != null)) ApplyDebugRegisters(thread.Tid);
                 }
-                else if (sig is Sig.SIGSTOP or Sig.SIGTSTP or Sig.SIGTTIN or Sig.SIGTTOU)
+                else if (sig is Signals.SIGSTOP or Signals.SIGTSTP or Signals.SIGTTIN or Signals.SIGTTOU)
                     thread.InGroupStop = true;
                 // Otherwise a PTRACE_INTERRUPT stop (possibly a late one for an interrupt sent while the thread was
                 // already stopped): nothing to report.
@@ -246,7 +246,7 @@ public sealed partial class TraceeProcess
 
         // Signal-delivery-stop.
         var info = GetSignalInfo(thread.Tid);
-        if (sig == Sig.SIGTRAP) return (ClassifyTrap(thread, info), thread);
+        if (sig == Signals.SIGTRAP) return (ClassifyTrap(thread, info), thread);
         lastSignal[thread.Tid] = info;
         thread.ResumeSignal = sig;
         if (SilentSignals.Contains(sig)) return (null, thread);
@@ -255,7 +255,7 @@ public sealed partial class TraceeProcess
 
     private ThreadStop? ClassifyTrap(TraceeThread thread, SignalInfo info)
     {
-        if (info.Code == Sig.SI_KERNEL || info.Code == Sig.TRAP_BRKPT)
+        if (info.Code == Signals.SI_KERNEL || info.Code == Signals.TRAP_BRKPT)
         {
             var regs = GetRegisters(thread);
             var address = regs.Rip - 1;
@@ -275,9 +275,9 @@ public sealed partial class TraceeProcess
                 {
                     trackModulesAtEntry = false;
                     site.Internal = false;
-                    if (site.UserCount == 0) ReleaseSite(site);
+                    if (!site.IsClients) ReleaseSite(site);
                     StartModuleTracking(Proc.ProcFs.Auxv(Pid));
-                    if (site.UserCount == 0) return null;
+                    if (!site.IsClients) return null;
                 }
                 if (thread.SteppingOverSite == address)
                 {
@@ -285,10 +285,10 @@ public sealed partial class TraceeProcess
                     thread.Stepping = false;
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
                 }
-                if (site.UserCount > 0)
+                if (site.IsClients)
                 {
-                    // A false condition is handled like the tracer's own breakpoints: stop all, step over, resume.
-                    var report = site.Condition == null || EvaluateCondition(site, thread, address, regs);
+                    // A hit no insertion wants is handled like the tracer's own breakpoints: stop all, step over, resume.
+                    var report = Decide(site, thread, address, regs);
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
                 }
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
@@ -296,7 +296,7 @@ public sealed partial class TraceeProcess
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
                 return null;
             }
-            if (info.Code == Sig.SI_KERNEL)
+            if (info.Code == Signals.SI_KERNEL)
             {
                 // An int3 the program carries itself: report it like gdb does, without delivering SIGTRAP.
                 return new ThreadStop(thread.Tid, StopReason.Signal, info, address, null);
@@ -319,7 +319,7 @@ public sealed partial class TraceeProcess
         }
         // A step over a syscall instruction ends in the kernel's syscall-exit report (user_single_step_report), which
         // says TRAP_BRKPT and leaves DR6.BS clear.
-        if (thread.Stepping && ((dr6 & 0x4000) != 0 || info.Code is Sig.TRAP_TRACE or Sig.TRAP_BRKPT))
+        if (thread.Stepping && ((dr6 & 0x4000) != 0 || info.Code is Signals.TRAP_TRACE or Signals.TRAP_BRKPT))
         {
             thread.Stepping = false;
             // A system call interrupted during the pass (a pause) also ends the step, but the kernel will restart it by
@@ -342,14 +342,32 @@ public sealed partial class TraceeProcess
         return (long)regs.OrigRax >= 0 && (long)regs.Rax is -512 or -513 or -514 or -516;
     }
 
-    private bool EvaluateCondition(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, Registers.GeneralRegisters regs)
+    // Every decision sees the hit (one may only record it); the hit is reported when a plain insertion holds the site or a
+    // decision wants it.
+    private bool Decide(Breakpoints.BreakpointSite site, TraceeThread thread, ulong address, GeneralRegisters regs)
     {
-        try { return site.Condition!(new Breakpoints.BreakpointHit(thread.Tid, address, regs, this)); }
-        catch (Exception)
+        BreakpointDecision[] decisions;
+        bool report;
+        lock (sitesGate)
         {
-            // A condition that cannot be evaluated stops the program, as gdb and lldb do, rather than hiding the hit.
-            return true;
+            report = site.UserCount > 0;
+            if (site.Decisions.Count == 0) return report;
+            decisions = [.. site.Decisions];
         }
+        var hit = new BreakpointHit(thread.Tid, address, regs, this);
+        foreach (var decide in decisions)
+        {
+            try
+            {
+                report |= decide(hit);
+            }
+            catch (Exception)
+            {
+                // A decision that fails stops the program rather than hiding the hit.
+                report = true;
+            }
+        }
+        return report;
     }
 
     private ThreadStop? HandleGone(WaitResult r, TraceeThread thread)
@@ -361,8 +379,8 @@ public sealed partial class TraceeProcess
         {
             Finish(r.Exited
                 ? new ProcessExited(r.ExitCode)
-                : new ProcessKilled(r.TermSignal, r.CoreDumped, lastSignal.TryGetValue(Pid, out var s) && s.Signo == r.TermSignal ? s
-                    : lastSignal.Values.LastOrDefault(v => v.Signo == r.TermSignal) is { Signo: > 0 } any ? any : null));
+                : new ProcessKilled(r.TermSignal, r.CoreDumped, lastSignal.TryGetValue(Pid, out var s) && s.Signal == r.TermSignal ? s
+                    : lastSignal.Values.LastOrDefault(v => v.Signal == r.TermSignal) is { Signal: > 0 } any ? any : null));
             return null;
         }
         if (state != RunState.Starting) Emit(new ThreadExited(thread.Tid, r.Exited ? r.ExitCode : 128 + r.TermSignal));
@@ -402,7 +420,7 @@ public sealed partial class TraceeProcess
         // The new program's dynamic loader has not run yet: its libraries are followed from its entry point on, as after a launch.
         try
         {
-            if (Proc.ProcFs.Auxv(Pid)[Proc.AuxVector.AT_ENTRY] is { } entry)
+            if (Proc.ProcFs.Auxv(Pid)[AuxVector.AT_ENTRY] is { } entry)
             {
                 AcquireSite(entry).Internal = true;
                 entryAddress = entry;
@@ -420,7 +438,7 @@ public sealed partial class TraceeProcess
     /// <summary>A forked child inherited our int3 bytes: put the original bytes back in its copy and let it go.</summary>
     private void DetachForkChild(int child)
     {
-        using (var childMemory = new Memory.ProcessMemory(child))
+        using (var childMemory = new ProcessMemory(child))
         {
             List<(ulong, byte)> originals;
             lock (sitesGate) originals = sites.Values.Select(s => (s.Address, s.Original)).ToList();

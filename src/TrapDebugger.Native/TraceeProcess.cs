@@ -2,14 +2,11 @@ using System.IO.Pipes;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Modules;
-using TrapDebugger.Native.Registers;
 using TrapDebugger.Native.Tracing;
-using TrapDebugger.Native.Watchpoints;
 
 namespace TrapDebugger.Native;
 
@@ -20,7 +17,7 @@ namespace TrapDebugger.Native;
 /// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
 /// Memory reads and writes do not need the tracer thread and are synchronous.
 /// </remarks>
-public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
+public sealed partial class TraceeProcess : ITarget, IByteSource
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
@@ -28,7 +25,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     private static readonly TimeSpan StepOverPatience = TimeSpan.FromMilliseconds(100);
 
     private readonly TracerThread tracer;
-    private readonly Channel<TraceEvent> events = Channel.CreateUnbounded<TraceEvent>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<TargetEvent> events = Channel.CreateUnbounded<TargetEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Dictionary<int, TraceeThread> threads = [];
     private readonly Queue<ThreadStop> pendingStops = new();
     private readonly Dictionary<int, SignalInfo> lastSignal = [];
@@ -37,6 +34,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     private readonly HashSet<ulong> moribund = [];
     private readonly DebugRegisterSlot?[] slots = new DebugRegisterSlot?[4];
     private ProcessMemory memory = null!;
+    private readonly TraceeMemory view;
     private LinkMapTracker? modules;
     private volatile int[] threadIds = [];
     private volatile RunState state = RunState.Starting;
@@ -50,6 +48,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     private TraceeProcess()
     {
         tracer = new TracerThread("trapdbg tracer", OnWaitResult);
+        view = new TraceeMemory(this);
     }
 
     /// <summary>The process id.</summary>
@@ -59,7 +58,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     public IReadOnlyList<int> ThreadIds => threadIds;
 
     /// <summary>Stops, thread and module changes, and finally the end of the process (exit, death or detach).</summary>
-    public ChannelReader<TraceEvent> Events => events.Reader;
+    public ChannelReader<TargetEvent> Events => events.Reader;
 
     /// <summary>True while the threads run (between a resume and the next reported stop).</summary>
     public bool IsRunning => state == RunState.Running;
@@ -147,10 +146,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
             state = RunState.Stopped;
     });
 
-    /// <summary>Runs thread <paramref name="tid"/> alone from its current registers while every other thread stays stopped,
-    /// without delivering the signal it stopped with; its next stop is reported as a <see cref="ProcessStopped"/> for it
-    /// (other threads' pending stops stay pending). This is how code of the program runs on a stopped thread (a function
-    /// called from an expression); <see cref="PauseAsync"/> interrupts it.</summary>
+    /// <inheritdoc/>
     public Task RunThreadAsync(int tid) => tracer.Invoke(() =>
     {
         RequireStopped();
@@ -159,6 +155,8 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         if (thread.InGroupStop)
             throw new TraceException($"thread {tid} is in a job-control stop (SIGSTOP); continue the process before running code on it");
         thread.ResumeSignal = 0;
+        // The code may change any memory and the thread's registers: what was read before is stale.
+        view.Invalidate();
         // On one of our int3 bytes the original instruction runs first, with the others held (as ResumeAll does).
         if (SiteAt(GetRegisters(thread).Rip) is { } site)
         {
@@ -185,22 +183,6 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
             state = RunState.Stopped;
     });
 
-    /// <summary>The signal thread <paramref name="tid"/> receives when it is next resumed (the one it stopped with,
-    /// unless changed), 0 for none.</summary>
-    public Task<int> GetPendingSignalAsync(int tid) => tracer.Invoke(() =>
-    {
-        RequireStopped();
-        return Thread(tid).ResumeSignal;
-    });
-
-    /// <summary>Sets the signal thread <paramref name="tid"/> receives when it is next resumed (0 for none): puts back
-    /// the signal of the stop a thread was in before it ran code for the debugger.</summary>
-    public Task SetPendingSignalAsync(int tid, int signal) => tracer.Invoke(() =>
-    {
-        RequireStopped();
-        Thread(tid).ResumeSignal = signal;
-    });
-
     /// <summary>Interrupts every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does
     /// nothing if the process is already stopped.</summary>
     public Task PauseAsync() => tracer.Invoke(() =>
@@ -214,7 +196,7 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     public Task KillAsync() => tracer.Invoke(() =>
     {
         if (state == RunState.Gone) return;
-        LibC.Kill(Pid, Sig.SIGKILL);
+        LibC.Kill(Pid, Signals.SIGKILL);
         var deadline = Environment.TickCount64 + (long)StopTimeout.TotalMilliseconds;
         while (state != RunState.Gone)
         {
@@ -228,10 +210,6 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         pendingStops.Clear();
     });
 
-    /// <summary>Restores every patched byte and debug register, hands each thread back the signal it stopped with,
-    /// and lets the process run on untraced.</summary>
-    public Task DetachAsync() => tracer.Invoke(DoDetach);
-
     /// <summary>The general registers of stopped thread <paramref name="tid"/>.</summary>
     public Task<GeneralRegisters> GetRegistersAsync(int tid) => tracer.Invoke(() =>
     {
@@ -244,6 +222,8 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
     {
         RequireStopped();
         SetRegisters(Thread(tid), registers);
+        // Values computed from registers (and locations based on them) are stale now.
+        view.Invalidate();
     });
 
     /// <summary>The x87/SSE registers of stopped thread <paramref name="tid"/> (PTRACE_GETFPREGS).</summary>
@@ -263,44 +243,61 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         var t = Thread(tid);
         var copy = registers;
         unsafe { Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)(&copy)), "PTRACE_SETFPREGS", t.Tid); }
+        view.Invalidate();
     });
 
     // The XSAVE area is at most a few kilobytes (AVX-512 and AMX tile data included).
     private const int MaxExtendedState = 16384;
 
-    /// <summary>Every floating-point and vector register of stopped thread <paramref name="tid"/> (x87, SSE, AVX and later
-    /// extensions) as the kernel's XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE), to be put back whole with
-    /// <see cref="SetExtendedStateAsync"/>; the x87/SSE part alone when the kernel has no XSAVE area for it.</summary>
-    public Task<byte[]> GetExtendedStateAsync(int tid) => tracer.Invoke(() =>
+    /// <inheritdoc/>
+    /// <remarks>The floating-point and vector registers are the kernel's XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE: x87,
+    /// SSE, AVX and later extensions), or the FXSAVE area (PTRACE_GETFPREGS) on a processor without XSAVE.</remarks>
+    public Task<SavedThreadState> SaveThreadAsync(int tid) => tracer.Invoke(() =>
     {
         RequireStopped();
         var t = Thread(tid);
-        var buffer = new byte[MaxExtendedState];
-        unsafe
-        {
-            fixed (byte* b = buffer)
-            {
-                var io = new IoVec { Base = (nint)b, Length = (nuint)buffer.Length };
-                Check(LibC.Ptrace(Ptrace.GETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_GETREGSET NT_X86_XSTATE", t.Tid);
-                return buffer.AsSpan(0, (int)io.Length).ToArray();
-            }
-        }
+        return new SavedThreadState(GetRegisters(t), ReadExtendedState(t), t.ResumeSignal);
     });
 
-    /// <summary>Puts back the registers <see cref="GetExtendedStateAsync"/> returned for thread <paramref name="tid"/>.</summary>
-    public Task SetExtendedStateAsync(int tid, byte[] state) => tracer.Invoke(() =>
+    /// <inheritdoc/>
+    public Task RestoreThreadAsync(int tid, SavedThreadState saved) => tracer.Invoke(() =>
     {
         RequireStopped();
         var t = Thread(tid);
-        unsafe
-        {
-            fixed (byte* b = state)
-            {
-                var io = new IoVec { Base = (nint)b, Length = (nuint)state.Length };
-                Check(LibC.Ptrace(Ptrace.SETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_SETREGSET NT_X86_XSTATE", t.Tid);
-            }
-        }
+        SetRegisters(t, saved.Registers);
+        WriteExtendedState(t, saved.ExtendedState);
+        t.ResumeSignal = saved.ResumeSignal;
+        view.Invalidate();
     });
+
+    private static unsafe byte[] ReadExtendedState(TraceeThread t)
+    {
+        var buffer = new byte[MaxExtendedState];
+        fixed (byte* b = buffer)
+        {
+            var io = new IoVec { Base = (nint)b, Length = (nuint)buffer.Length };
+            if (LibC.Ptrace(Ptrace.GETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)) == 0)
+                return buffer.AsSpan(0, (int)io.Length).ToArray();
+        }
+        // No XSAVE area on this processor: the FXSAVE area (x87 and SSE) is all there is.
+        var fx = new FloatingPointRegisters();
+        Check(LibC.Ptrace(Ptrace.GETFPREGS, t.Tid, 0, (nint)(&fx)), "PTRACE_GETFPREGS", t.Tid);
+        return new ReadOnlySpan<byte>(&fx, sizeof(FloatingPointRegisters)).ToArray();
+    }
+
+    private static unsafe void WriteExtendedState(TraceeThread t, byte[] state)
+    {
+        fixed (byte* b = state)
+        {
+            if (state.Length == sizeof(FloatingPointRegisters))
+            {
+                Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)b), "PTRACE_SETFPREGS", t.Tid);
+                return;
+            }
+            var io = new IoVec { Base = (nint)b, Length = (nuint)state.Length };
+            Check(LibC.Ptrace(Ptrace.SETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_SETREGSET NT_X86_XSTATE", t.Tid);
+        }
+    }
 
     /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
     public Task<ulong[]> GetDebugRegistersAsync(int tid) => tracer.Invoke(() =>
@@ -343,39 +340,33 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         }
     }
 
-    /// <summary>Inserts a software breakpoint (int3) at <paramref name="address"/>; inserting twice needs two removals.</summary>
-    public Task InsertBreakpointAsync(ulong address) => InsertBreakpointAsync(address, null);
-
-    /// <summary>Inserts a software breakpoint that is reported only when <paramref name="condition"/> returns true;
-    /// the condition runs on the tracer thread at each hit with every thread stopped (null: always report).
-    /// Inserting again at the same address replaces the condition.</summary>
-    public Task InsertBreakpointAsync(ulong address, Func<Breakpoints.BreakpointHit, bool>? condition) => tracer.Invoke(() =>
+    /// <inheritdoc/>
+    /// <remarks>A decision runs on the tracer thread when the hit is seen, before the other threads are stopped; one that
+    /// throws reports the hit, as gdb and lldb stop on a condition they cannot evaluate.</remarks>
+    public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
         var site = AcquireSite(address);
-        site.UserCount++;
-        site.Condition = condition;
+        lock (sitesGate)
+        {
+            if (decide is null) site.UserCount++;
+            else site.Decisions.Add(decide);
+        }
     });
 
-    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/>, restoring the byte
-    /// when none is left.</summary>
-    public Task RemoveBreakpointAsync(ulong address) => tracer.Invoke(() =>
+    /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/> (the one made with
+    /// <paramref name="decide"/>, or a plain one), restoring the byte when none is left.</summary>
+    public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
         lock (sitesGate)
         {
-            if (!sites.TryGetValue(address, out var site) || site.UserCount == 0)
+            if (!sites.TryGetValue(address, out var site) || (decide is null ? site.UserCount == 0 : !site.Decisions.Remove(decide)))
                 throw new TraceException($"there is no breakpoint at 0x{address:x} to remove");
-            site.UserCount--;
+            if (decide is null) site.UserCount--;
             ReleaseSite(site);
         }
     });
-
-    /// <summary>The addresses of the client's software breakpoints.</summary>
-    public IReadOnlyList<ulong> Breakpoints
-    {
-        get { lock (sitesGate) return sites.Values.Where(s => s.UserCount > 0).Select(s => s.Address).Order().ToList(); }
-    }
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>
@@ -396,12 +387,12 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         return slot;
     });
 
-    /// <summary>Frees debug-register slot <paramref name="index"/> on every thread.</summary>
-    public Task ClearWatchpointAsync(int index) => tracer.Invoke(() =>
+    /// <summary>Frees debug-register slot <paramref name="slot"/> on every thread.</summary>
+    public Task ClearWatchpointAsync(int slot) => tracer.Invoke(() =>
     {
         RequireStopped();
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, 3u, nameof(index));
-        slots[index] = null;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)slot, 3u, nameof(slot));
+        slots[slot] = null;
         foreach (var t in threads.Values.Where(t => !t.Running)) ApplyDebugRegisters(t.Tid);
     });
 
@@ -434,9 +425,9 @@ public sealed partial class TraceeProcess : IAsyncDisposable, IProcessMemory
         events.Writer.TryComplete();
     }
 
-    private void Emit(TraceEvent e) => events.Writer.TryWrite(e);
+    private void Emit(TargetEvent e) => events.Writer.TryWrite(e);
 
-    private void Finish(TraceEvent last)
+    private void Finish(TargetEvent last)
     {
         state = RunState.Gone;
         threads.Clear();

@@ -10,7 +10,7 @@ public static class StopAnalysis
     {
         ArgumentNullException.ThrowIfNull(context);
         var signal = context.Signal;
-        var name = SignalNames.Name(signal.Signal);
+        var name = Signals.Name(signal.Signal);
         var basis = new StopDiagnosis
         {
             Kind = StopKind.Signal,
@@ -35,7 +35,7 @@ public static class StopAnalysis
                 return CxxExceptionAnalysis.Thrown(context, basis with { Signal = 0, SignalName = "" });
         }
 
-        var selfAbort = signal.Signal == SignalNames.SIGABRT
+        var selfAbort = signal.Signal == Signals.SIGABRT
             && (context.ProcessId is null || signal.SenderPid is null || signal.SenderPid == context.ProcessId);
         if (signal.IsSentByProcess && !selfAbort)
         {
@@ -45,14 +45,14 @@ public static class StopAnalysis
             {
                 Kind = StopKind.SignalFromProcess,
                 SenderPid = signal.SenderPid,
-                Description = $"{name} sent by {sender} (via {SignalNames.Sender(signal.Code)}{uid})",
+                Description = $"{name} sent by {sender} (via {Signals.Sender(signal.Code)}{uid})",
                 ShortText = name,
             };
         }
 
         switch (signal.Signal)
         {
-            case SignalNames.SIGILL:
+            case Signals.SIGILL:
             {
                 var instruction = DecodeAt(context, context.Registers.Rip);
                 if (instruction is { } i && TrapInstruction.Classify(i) is { Kind: not TrapInstructionKind.None } trap)
@@ -67,25 +67,25 @@ public static class StopAnalysis
                     ShortText = "Illegal instruction",
                 };
             }
-            case SignalNames.SIGTRAP:
+            case Signals.SIGTRAP:
             {
                 if (ProgramBreakpoint(context) is { } trap)
                     return TrapAnalysis.Diagnose(context, basis, trap);
                 return basis with { Description = "SIGTRAP (trace/breakpoint trap)", ShortText = "SIGTRAP" };
             }
-            case SignalNames.SIGSEGV or SignalNames.SIGBUS:
+            case Signals.SIGSEGV or Signals.SIGBUS:
             {
                 var instruction = DecodeAt(context, context.Registers.Rip);
                 if (instruction is { IsInvalid: true }) instruction = null;
                 return MemoryFaultAnalysis.Diagnose(context, basis with { Instruction = instruction is { } i ? Disassembly.Format(i) : null }, instruction);
             }
-            case SignalNames.SIGFPE:
+            case Signals.SIGFPE:
             {
                 var instruction = DecodeAt(context, context.Registers.Rip);
                 if (instruction is { IsInvalid: true }) instruction = null;
                 return ArithmeticFaultAnalysis.Diagnose(context, basis with { Instruction = instruction is { } i ? Disassembly.Format(i) : null }, instruction);
             }
-            case SignalNames.SIGABRT:
+            case Signals.SIGABRT:
                 return AbortAnalysis.Diagnose(context, basis);
             default:
                 return basis with { Description = $"{name} raised by the kernel", ShortText = name };

@@ -42,6 +42,16 @@ public sealed class SessionTests
     };
 
     [Fact]
+    public async Task Attach_refuses_a_pid_with_no_process_in_one_sentence()
+    {
+        await using var client = new InMemoryDapClient();
+        await client.RequestAsync("initialize", """{"adapterID":"trapdbg"}""");
+        // pid_max on Linux is at most 2^22, so this pid can never exist.
+        var (response, _) = await client.RequestAsync("attach", """{"pid":2147483647}""");
+        Assert.Equal("attach: no process with pid 2147483647 exists.", ErrorOf(response));
+    }
+
+    [Fact]
     public async Task Initialize_advertises_exactly_the_capabilities_of_the_registered_handlers_then_sends_initialized()
     {
         await using var client = new InMemoryDapClient();

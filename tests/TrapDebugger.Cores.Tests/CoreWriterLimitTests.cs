@@ -14,7 +14,7 @@ public sealed class CoreWriterLimitTests
         memory.AsSpan().Fill(0x5a);
         var regions = Enumerable.Range(0, 70_000).Select(i => new CoreRegion(0x1000_0000 + (ulong)i * page, 0x1000_0000 + (ulong)(i + 1) * page, 4, false))
             .Append(new CoreRegion(stack, stack + page, 6, true)).ToList();
-        var registers = new UserRegs { Rip = 0x1000_0000, Rsp = stack + 0x800 };
+        var registers = new GeneralRegisters { Rip = 0x1000_0000, Rsp = stack + 0x800 };
         var description = new CoreDescription
         {
             Process = new ElfPrPsInfo(0, (byte)'t', 0, 0, 0, 0, 0, 42, 1, 42, 42, "many", "many maps"),

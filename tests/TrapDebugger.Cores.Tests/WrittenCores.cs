@@ -25,7 +25,7 @@ public sealed class WrittenCores : IDisposable
     /// <summary>Describes the process a core holds as the writer's input.</summary>
     public static CoreDescription Describe(CoreFile core, CoreMemorySelection selection)
     {
-        var vdso = core.GetAuxv(AuxvEntry.AT_SYSINFO_EHDR);
+        var vdso = core.GetAuxv(AuxVector.AT_SYSINFO_EHDR);
         var files = core.MappedFiles.ToDictionary(f => f.Start);
         var mappings = core.Memory.Segments.Select(s =>
         {

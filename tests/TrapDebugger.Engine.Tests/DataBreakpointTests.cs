@@ -89,7 +89,6 @@ public sealed class DataBreakpointTests
 
         var stop = await run.ContinueToStopAsync();
         Assert.Equal(StopCause.DataBreakpoint, stop.Cause);
-        Assert.Equal("data breakpoint", stop.DapReason);
         Assert.Equal([set[0].Id], stop.HitBreakpointIds);
         Assert.Equal("local changed from 1 to 2", stop.Description);
         Assert.Equal(("1", "2"), (set[0].OldValue, set[0].NewValue));

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using TrapDebugger.Dwarf.Types;
-using TrapDebugger.Elf;
 using TrapDebugger.Engine.Values;
 using TrapDebugger.Engine.Variables;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Engine.Tests;
 

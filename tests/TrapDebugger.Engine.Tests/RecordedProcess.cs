@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Native;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Engine.Tests;
 
@@ -22,7 +23,7 @@ internal sealed class RecordedProcess : IAsyncDisposable
 
     public static async Task<RecordedProcess> LaunchAsync(string program, params string[] args)
     {
-        var process = await TargetProcess.LaunchAsync(new LaunchOptions
+        var process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
         {
             Program = program,
             Arguments = args,

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using TrapDebugger.Dwarf.Types;
 using TrapDebugger.Engine.Calls;
 using TrapDebugger.Engine.Values;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Engine.Tests;
 

@@ -1,6 +1,7 @@
 using TrapDebugger.Dwarf.Types;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Values;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Engine.Tests;
 

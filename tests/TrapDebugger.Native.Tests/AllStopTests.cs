@@ -1,5 +1,3 @@
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Proc;
 
 namespace TrapDebugger.Native.Tests;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Proc;
-using TrapDebugger.Native.Watchpoints;
 
 namespace TrapDebugger.Native.Tests;
 

@@ -1,6 +1,4 @@
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
 using TrapDebugger.Native.Proc;
 
 namespace TrapDebugger.Native.Tests;

@@ -1,6 +1,5 @@
 using System.Text;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
 using TrapDebugger.Native.Launch;
 
 namespace TrapDebugger.Native.Tests;
@@ -39,7 +38,7 @@ public class ProgramStreamTests
         await p.ContinueAsync();
         var crash = await Tracee.NextStop(p);
         Assert.Equal(StopReason.Signal, crash.Reason);
-        Assert.Equal(4, crash.Signal!.Value.Signo); // SIGILL
+        Assert.Equal(4, crash.Signal!.Value.Signal); // SIGILL
 
         // The program is stopped at the trap: one non-blocking read pass finds all of its output, in raw form ("\n", not "\r\n").
         var text = new StringBuilder();

@@ -1,5 +1,3 @@
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
 
 namespace TrapDebugger.Native.Tests;
 
@@ -16,7 +14,7 @@ public class SignalTests
         var stop = await Tracee.NextStop(p);
         Assert.Equal(StopReason.Signal, stop.Reason);
         var info = stop.Signal!.Value;
-        Assert.Equal(4, info.Signo);          // SIGILL
+        Assert.Equal(4, info.Signal);          // SIGILL
         Assert.Equal(2, info.Code);           // ILL_ILLOPN
         var regs = await p.GetRegistersAsync(stop.ThreadId);
         Assert.Equal(regs.Rip, info.Address); // a fault: the saved pc is the ud2 itself
@@ -40,7 +38,7 @@ public class SignalTests
         await p.ContinueAsync();
         var stop = await Tracee.NextStop(p);
         var info = stop.Signal!.Value;
-        Assert.Equal(6, info.Signo);
+        Assert.Equal(6, info.Signal);
         Assert.True(info.IsSentByProcess);
         Assert.Equal(-6, info.Code);          // SI_TKILL: glibc's abort raises with tgkill
         Assert.Equal(p.Pid, info.SenderPid);
@@ -57,7 +55,7 @@ public class SignalTests
         await Tracee.NextStop(p);
         await p.ContinueAsync();
         var stop = await Tracee.NextStop(p);
-        Assert.Equal((11, 1, 0UL), (stop.Signal!.Value.Signo, stop.Signal.Value.Code, stop.Signal.Value.Address)); // SEGV_MAPERR
+        Assert.Equal((11, 1, 0UL), (stop.Signal!.Value.Signal, stop.Signal.Value.Code, stop.Signal.Value.Address)); // SEGV_MAPERR
         // Not delivering the signal re-executes the faulting load: the same fault comes back.
         await p.ContinueAsync(deliverSignals: false);
         var again = await Tracee.NextStop(p);

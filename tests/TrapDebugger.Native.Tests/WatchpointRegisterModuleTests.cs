@@ -1,6 +1,3 @@
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
-using TrapDebugger.Native.Watchpoints;
 
 namespace TrapDebugger.Native.Tests;
 
@@ -16,7 +13,7 @@ public class WatchpointRegisterModuleTests
         var watched = Symbols.RuntimeAddress(p.Pid, program, "watched_value");
         // Set before the writer thread exists: it gets the debug registers at its creation.
         var slot = await p.SetWatchpointAsync(watched, 8, WatchKind.Write);
-        var created = new List<TraceEvent>();
+        var created = new List<TargetEvent>();
         await p.ContinueAsync();
         var stop = await Tracee.NextStop(p, created);
         Assert.Equal(StopReason.Watchpoint, stop.Reason);
@@ -99,7 +96,7 @@ public class WatchpointRegisterModuleTests
     {
         var program = Programs.Build(Programs.HotLoopSource, "hotloop");
         await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["1"] });
-        var before = new List<TraceEvent>();
+        var before = new List<TargetEvent>();
         await Tracee.NextStop(p, before);
         var loaded = before.OfType<ModuleLoaded>().ToList();
         var libc = Assert.Single(loaded, m => Path.GetFileName(m.Path).StartsWith("libc.so", StringComparison.Ordinal));
@@ -130,13 +127,13 @@ public class WatchpointRegisterModuleTests
             """;
         var program = Programs.Build(source, "dlopen", "-ldl");
         await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program });
-        var atStart = new List<TraceEvent>();
+        var atStart = new List<TargetEvent>();
         await Tracee.NextStop(p, atStart);
         Assert.DoesNotContain(atStart.OfType<ModuleLoaded>(), m => m.Path.Contains("libm.so", StringComparison.Ordinal));
         await p.ContinueAsync();
-        var later = new List<TraceEvent>();
-        TraceEvent e;
-        while ((e = await Tracee.Next<TraceEvent>(p)) is not (ProcessExited or ProcessKilled))
+        var later = new List<TargetEvent>();
+        TargetEvent e;
+        while ((e = await Tracee.Next<TargetEvent>(p)) is not (ProcessExited or ProcessKilled))
             later.Add(e);
         Assert.Equal(new ProcessExited(0), e);
         Assert.DoesNotContain(later, x => x is ProcessStopped);

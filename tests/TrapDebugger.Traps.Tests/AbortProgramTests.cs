@@ -51,7 +51,7 @@ public sealed class AbortProgramTests
             var d = StopAnalysis.Diagnose(new StopContext
             {
                 Registers = new RegisterState(),
-                Signal = new SignalInfo(SignalNames.SIGABRT, -6),
+                Signal = new SignalInfo(Signals.SIGABRT, -6),
                 Memory = memory,
                 Globals = new OneGlobal(values[0]),
                 Backtrace = frames,

@@ -31,7 +31,7 @@ public sealed class AbortTests
         return new StopContext
         {
             Registers = new RegisterState { Rip = 0x5000 },
-            Signal = new SignalInfo(SignalNames.SIGABRT, -6, 0, 4242, 0),
+            Signal = new SignalInfo(Signals.SIGABRT, -6, 0, 4242, 0),
             ProcessId = 4242,
             Memory = memory,
             Globals = new Globals(Global),
@@ -102,7 +102,7 @@ public sealed class AbortTests
         memory.Add(Block, block).Add(Global, pointer);
         var d = StopAnalysis.Diagnose(new StopContext
         {
-            Registers = new RegisterState(), Signal = new SignalInfo(SignalNames.SIGABRT, -6), Memory = memory, Globals = new Globals(Global),
+            Registers = new RegisterState(), Signal = new SignalInfo(Signals.SIGABRT, -6), Memory = memory, Globals = new Globals(Global),
         });
         Assert.Equal("Aborted: boom", d.Description);
     }

@@ -26,7 +26,7 @@ public sealed class LanguageEventTests
         new(0x1500, "jobs::main", new SourceLocation("/src/main.rs", 43, 37)),
     ];
 
-    private static StopDiagnosis PanicStop(IMemoryReader memory) => StopAnalysis.Diagnose(new StopContext
+    private static StopDiagnosis PanicStop(IByteSource memory) => StopAnalysis.Diagnose(new StopContext
     {
         Registers = new RegisterState { Rdi = Payload, Rsi = Vtable },
         Signal = new SignalInfo(0, 0x80),
@@ -88,7 +88,7 @@ public sealed class LanguageEventTests
         var d = StopAnalysis.Diagnose(new StopContext
         {
             Registers = new RegisterState(),
-            Signal = new SignalInfo(SignalNames.SIGABRT, -6),
+            Signal = new SignalInfo(Signals.SIGABRT, -6),
             Backtrace = frames,
             EarlierPanic = earlier,
         });

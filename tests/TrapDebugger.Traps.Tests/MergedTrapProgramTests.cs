@@ -87,7 +87,7 @@ public sealed class MergedTrapProgramTests
         var d = StopAnalysis.Diagnose(new StopContext
         {
             Registers = stop.Registers,
-            Signal = new SignalInfo(SignalNames.SIGILL, 2, stop.Registers.Rip),
+            Signal = new SignalInfo(Signals.SIGILL, 2, stop.Registers.Rip),
             Memory = memory,
             Symbols = symbols,
             Sources = new FileSourceText(Path.GetDirectoryName(program)),

@@ -19,7 +19,7 @@ public sealed class OriginFixtureTests
         var context = new StopContext
         {
             Registers = FixtureFile.Registers(registers) with { Rip = trap },
-            Signal = new SignalInfo(SignalNames.SIGILL, 2, trap),
+            Signal = new SignalInfo(Signals.SIGILL, 2, trap),
             Memory = new SparseMemory().Add(Base, bytes),
             Symbols = new OneFunctionSymbols(new FunctionBounds(Base, Base + (ulong)bytes.Length, "f")),
         };

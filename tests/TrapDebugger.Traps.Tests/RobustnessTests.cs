@@ -58,7 +58,7 @@ public sealed class RobustnessTests
         var d = StopAnalysis.Diagnose(new StopContext
         {
             Registers = new RegisterState { Rip = 0x1000 },
-            Signal = new SignalInfo(SignalNames.SIGILL, 2, 0x1000),
+            Signal = new SignalInfo(Signals.SIGILL, 2, 0x1000),
             Memory = memory,
             Symbols = new OneFunctionSymbols(new FunctionBounds(0x1000, 0x1000 + (1UL << 40), "corrupt")),
         });

@@ -104,7 +104,7 @@ public sealed class SplitFunctionTests
         var context = new StopContext
         {
             Registers = FixtureFile.Registers(registers) with { Rip = trap },
-            Signal = new SignalInfo(SignalNames.SIGILL, 2, trap),
+            Signal = new SignalInfo(Signals.SIGILL, 2, trap),
             Memory = new SparseMemory().Add(Hot, hot).Add(Cold, cold),
             Symbols = new OneFunctionSymbols(function),
         };

@@ -60,7 +60,7 @@ public sealed class StopFixtureTests
     private static SignalInfo ParseSignal(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var number = int.TryParse(parts[0], out var n) ? n : Enumerable.Range(1, 64).First(s => SignalNames.Name(s) == parts[0]);
+        var number = int.TryParse(parts[0], out var n) ? n : Enumerable.Range(1, 64).First(s => Signals.Name(s) == parts[0]);
         int? pid = null, uid = null;
         foreach (var extra in parts.Skip(3))
         {

@@ -80,7 +80,7 @@ public sealed class VerboseTrapTextTests
         var d = StopAnalysis.Diagnose(new StopContext
         {
             Registers = new RegisterState { Rip = 0x1000 },
-            Signal = new SignalInfo(SignalNames.SIGILL, 2, 0x1000),
+            Signal = new SignalInfo(Signals.SIGILL, 2, 0x1000),
             Memory = memory,
             Symbols = symbols,
         });

@@ -3,7 +3,8 @@ using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Unwinding;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Native;
+using TrapDebugger.Targets;
 
 // Engine-level timings on a stopped process, the work behind a DAP request without the protocol:
 //   stack <program> <depth> <iterations>   stackTrace of a fresh stop: read registers, unwind, symbolize, expand inlined frames
@@ -16,7 +17,7 @@ if (args.Length < 2)
 
 var stopped = new TaskCompletionSource<StopInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
 var programArgs = args[0] == "stack" ? new[] { args[2] } : [];
-await using var process = await TargetProcess.LaunchAsync(new LaunchOptions
+await using var process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
 {
     Program = args[1],
     Arguments = programArgs,

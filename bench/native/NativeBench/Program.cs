@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using TrapDebugger.Native;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Targets;
 
 // Usage: NativeBench launch <program>            -> time launch-to-entry and kill
 //        NativeBench roundtrip <program> <n>      -> n pause/continue round trips on a running program
@@ -48,9 +47,8 @@ switch (mode)
         await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = [n.ToString()] });
         await NextStop(p);
         var evaluated = 0;
-        // The condition x == -1 reads the argument register; it runs in the tracer at each hit.
-        await p.InsertBreakpointAsync(f, hit => { evaluated++; return (long)hit.Registers.Rdi == -1; });
         var hits = 0;
+        await p.InsertBreakpointAsync(f);
         var sw = Stopwatch.StartNew();
         await p.ContinueAsync();
         while (true)
@@ -58,7 +56,9 @@ switch (mode)
             var e = await p.Events.ReadAsync();
             if (e is ProcessStopped stop)
             {
-                hits++;
+                // The condition x == -1 reads the argument register at each hit, as a debugger deciding whether to stop.
+                evaluated++;
+                if ((long)(await p.GetRegistersAsync(stop.ThreadId)).Rdi == -1) hits++;
                 await p.ContinueAsync();
             }
             else if (e is ProcessExited or ProcessKilled) break;

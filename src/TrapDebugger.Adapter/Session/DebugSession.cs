@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Transport;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Messages;
@@ -31,6 +32,7 @@ public sealed class DebugSession
         Dispatcher = dispatcher;
         this.options = options;
         authenticated = options.AuthToken is null;
+        Engine = new EngineState(this);
     }
 
     /// <summary>The connection the session speaks on.</summary>
@@ -44,6 +46,9 @@ public sealed class DebugSession
 
     /// <summary>The process being debugged, set by the launch and attach handlers.</summary>
     public IDebuggee? Debuggee { get; set; }
+
+    /// <summary>What the engine-facing handlers remember between this session's requests.</summary>
+    public EngineState Engine { get; }
 
     /// <summary>Runs the session until the client disconnects or closes the stream.</summary>
     public async Task RunAsync()

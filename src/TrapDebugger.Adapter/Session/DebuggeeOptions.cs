@@ -148,8 +148,6 @@ public sealed class DebuggeeOptions
             throw Fault(request, "property 'pid' needs to be specified (or 'program' with 'waitFor': true)");
         if (arguments.Pid is <= 0)
             throw Fault(request, $"property 'pid' must be a positive process id, not {arguments.Pid}");
-        if (arguments.Pid is int pid && !Directory.Exists($"/proc/{pid}"))
-            throw Fault(request, $"no process with pid {pid} exists");
 
         return new DebuggeeOptions(StartMethod.Attach)
         {

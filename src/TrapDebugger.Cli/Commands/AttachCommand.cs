@@ -3,6 +3,7 @@ using System.Globalization;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Running;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Native;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -42,7 +43,7 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
         }
-        if (!Directory.Exists($"/proc/{pid}"))
+        if (await LocalPlatform.Instance.FindProcessAsync(pid, cancellationToken).ConfigureAwait(false) is null)
         {
             await error.WriteLineAsync($"trapdbg attach: there is no process with id {pid}.").ConfigureAwait(false);
             return ReportSession.DebuggerFailure;
@@ -55,7 +56,7 @@ public static class AttachCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(LocalPlatform.Instance, pid, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

@@ -2,7 +2,8 @@ using System.CommandLine;
 using TrapDebugger.Cli.Rendering;
 using TrapDebugger.Cli.Running;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Native;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Commands;
 
@@ -62,7 +63,7 @@ public static class RunCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.LaunchAsync(new LaunchOptions
+            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
             {
                 Program = check.Path!,
                 Arguments = [.. arguments],

@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using TrapDebugger.Cli.Reports;
 using TrapDebugger.Engine.Diagnosis;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Rendering;
 
@@ -152,7 +153,7 @@ public static class StopReportRenderer
         };
     }
 
-    private static string SignalName(int? signal) => signal is { } s ? Native.Events.SignalNames.Of(s) : "a signal";
+    private static string SignalName(int? signal) => signal is { } s ? Signals.Name(s) : "a signal";
 
     // Line 0 is code no source line describes (a merged trap): the file alone says where it is.
     private static string Location(string file, int? line, int? column) => line is not > 0 ? file

@@ -5,6 +5,7 @@ using TrapDebugger.Cli.Reports;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Model;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Cli.Running;
 
@@ -12,9 +13,6 @@ namespace TrapDebugger.Cli.Running;
 /// would die of, a Rust panic, an interrupt) or its end; signals the program handles or ignores are passed through.</summary>
 public sealed class ProgramRun : IAsyncDisposable
 {
-    /// <summary>How long a detach waits for the process to stop after its pause request.</summary>
-    public static readonly TimeSpan DetachStopTimeout = TimeSpan.FromSeconds(10);
-
     private readonly Channel<DebugEvent> _events = Channel.CreateUnbounded<DebugEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly bool _attached;
     private readonly CancellationTokenSource _disposing = new();
@@ -120,7 +118,7 @@ public sealed class ProgramRun : IAsyncDisposable
     private bool ShouldPass(StopInfo stop)
     {
         if (stop.Cause != StopCause.Exception || stop.Event != Traps.LanguageEvent.None || stop.Diagnosis is not { Signal: > 0 and var signal }) return false;
-        if (InterruptSignal != 0 && signal is 2 or 15) return false;
+        if (InterruptSignal != 0 && signal is Signals.SIGINT or Signals.SIGTERM) return false;
         return stop.Fate is SignalFate.Handled or SignalFate.Harmless;
     }
 
@@ -136,35 +134,20 @@ public sealed class ProgramRun : IAsyncDisposable
     }
 
     /// <summary>Detaches from the process and leaves it running.</summary>
-    /// <exception cref="EngineException">The process did not stop within <see cref="DetachStopTimeout"/> of the pause.</exception>
+    /// <exception cref="EngineException">The running process could not be stopped to detach from it (a thread stuck in
+    /// uninterruptible I/O); the message says so.</exception>
     public async Task<ProgramEnd> DetachAsync()
     {
-        // ptrace detaches only a stopped tracee: pause it and wait for the stop (or its end) the engine reports.
-        if (!Process.IsStopped && !Process.HasExited)
-        {
-            try
-            {
-                await Process.PauseAsync().ConfigureAwait(false);
-            }
-            catch (EngineException) when (Process.HasExited)
-            {
-            }
-            using var wait = new CancellationTokenSource(DetachStopTimeout);
-            try
-            {
-                while (!Process.IsStopped && !Process.HasExited)
-                {
-                    if (await _events.Reader.ReadAsync(wait.Token).ConfigureAwait(false) is StoppedEvent or ExitedEvent) break;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                throw new EngineException($"process {Process.ProcessId} did not stop within {DetachStopTimeout.TotalSeconds:0} s of the pause request, " +
-                    "so it cannot be detached and ends with trapdbg; it may be stuck in uninterruptible I/O (state D in /proc/PID/status)");
-            }
-        }
         if (Process.HasExited) return new ProgramEnd { How = "exited", Status = 0 };
-        await Process.DetachAsync().ConfigureAwait(false);
+        try
+        {
+            // The engine pauses a running process and waits for that stop before it detaches.
+            await Process.DetachAsync().ConfigureAwait(false);
+        }
+        catch (EngineException) when (Process.HasExited)
+        {
+            return new ProgramEnd { How = "exited", Status = 0 };
+        }
         return new ProgramEnd { How = "detached", Status = InterruptSignal > 0 ? 128 + InterruptSignal : 0 };
     }
 
@@ -172,7 +155,7 @@ public sealed class ProgramRun : IAsyncDisposable
     public IDisposable HandleTerminalSignals()
     {
         var registrations = new List<PosixSignalRegistration>();
-        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15) })
+        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, Signals.SIGINT), (PosixSignal.SIGTERM, Signals.SIGTERM) })
         {
             registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {

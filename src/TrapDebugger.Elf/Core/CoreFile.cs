@@ -16,7 +16,7 @@ public sealed class CoreFile : IDisposable
     private readonly Dictionary<string, IByteSource?> _openedBackingFiles = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
     private readonly List<CoreThread> _threads = [];
-    private readonly List<AuxvEntry> _auxv = [];
+    private AuxVector _auxv = AuxVector.Parse([]);
     private readonly List<CoreMappedFile> _mappedFiles = [];
     private readonly Dictionary<string, string?> _buildIdByPath = new(StringComparer.Ordinal);
 
@@ -86,7 +86,7 @@ public sealed class CoreFile : IDisposable
     public int Signal => SignalInfo?.SignalNumber ?? _threads[0].Status.CurrentSignal;
 
     /// <summary>The auxiliary vector (NT_AUXV), without the terminating AT_NULL.</summary>
-    public IReadOnlyList<AuxvEntry> Auxv => _auxv;
+    public IReadOnlyList<AuxvEntry> Auxv => _auxv.Entries;
 
     /// <summary>The page size NT_FILE counts offsets in (4096 when the core has no NT_FILE).</summary>
     public ulong PageSize { get; private set; } = 4096;
@@ -112,13 +112,7 @@ public sealed class CoreFile : IDisposable
     private ElfSigInfo? ProcessSignalInfo { get; set; }
 
     /// <summary>The value of auxiliary vector entry <paramref name="type"/> (AT_ENTRY, …), or null.</summary>
-    public ulong? GetAuxv(ulong type)
-    {
-        foreach (var e in _auxv)
-            if (e.Type == type)
-                return e.Value;
-        return null;
-    }
+    public ulong? GetAuxv(ulong type) => _auxv[type];
 
     /// <summary>Maps and reads the core at <paramref name="path"/>; a zstd-compressed core (systemd-coredump) is inflated first.</summary>
     /// <param name="path">The core file.</param>
@@ -263,17 +257,7 @@ public sealed class CoreFile : IDisposable
             throw new CoreFormatException($"{Name} has a {note} note of {descriptor.Length} bytes, shorter than the {size} bytes of {structure}.");
     }
 
-    private void ReadAuxv(byte[] d)
-    {
-        _auxv.Clear();
-        for (int i = 0; i + 16 <= d.Length; i += 16)
-        {
-            var entry = new AuxvEntry(BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(i)), BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(i + 8)));
-            if (entry.Type == AuxvEntry.AT_NULL)
-                break;
-            _auxv.Add(entry);
-        }
-    }
+    private void ReadAuxv(byte[] d) => _auxv = AuxVector.Parse(d);
 
     private void ReadMappedFiles(byte[] d)
     {

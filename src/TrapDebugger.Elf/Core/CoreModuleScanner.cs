@@ -34,14 +34,14 @@ internal static class CoreModuleScanner
                 ReadHeaders(core.Memory, module, mappings[0].Start);
             modules.Add(module);
         }
-        if (core.GetAuxv(AuxvEntry.AT_SYSINFO_EHDR) is { } vdso && vdso != 0 && !modules.Any(m => m.Contains(vdso))
+        if (core.GetAuxv(AuxVector.AT_SYSINFO_EHDR) is { } vdso && vdso != 0 && !modules.Any(m => m.Contains(vdso))
             && core.Memory.FindSegment(vdso) is { } segment)
         {
             var module = new CoreModule("[vdso]", [], vdso, segment.End) { IsVdso = true };
             ReadHeaders(core.Memory, module, vdso);
             modules.Add(module);
         }
-        var main = core.GetAuxv(AuxvEntry.AT_ENTRY) is { } entry ? modules.FirstOrDefault(m => m.Contains(entry)) : null;
+        var main = core.GetAuxv(AuxVector.AT_ENTRY) is { } entry ? modules.FirstOrDefault(m => m.Contains(entry)) : null;
         if (main != null)
             main.IsMainProgram = true;
         if (!MarkLinkMap(core.Memory, modules, main))

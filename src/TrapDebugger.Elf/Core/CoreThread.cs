@@ -14,7 +14,7 @@ public sealed class CoreThread
     public int ThreadId => Status.Pid;
 
     /// <summary>The general registers (pr_reg).</summary>
-    public UserRegs Registers => Status.Registers;
+    public GeneralRegisters Registers => Status.Registers;
 
     /// <summary>The x87/SSE registers in FXSAVE layout (struct user_fpregs_struct, 512 bytes), or empty when the core has none.</summary>
     public ReadOnlyMemory<byte> FloatingPoint { get; internal set; }

@@ -1,36 +1,21 @@
 using TrapDebugger.Dwarf.Types;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Values;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Registers;
 
 namespace TrapDebugger.Engine.Calls;
 
-/// <summary>What a function call needs from the stopped process: one thread's registers, running that thread alone,
-/// a breakpoint to catch the return, and the next stop.</summary>
+/// <summary>What a function call needs besides the target: the next stop while the thread runs, and a place in words.</summary>
 internal interface ICallHost
 {
-    Task<GeneralRegisters> GetRegistersAsync(int threadId);
-    Task SetRegistersAsync(int threadId, GeneralRegisters registers);
-    Task<FloatingPointRegisters> GetFloatingPointRegistersAsync(int threadId);
-    Task SetFloatingPointRegistersAsync(int threadId, FloatingPointRegisters registers);
-    Task<byte[]> GetExtendedStateAsync(int threadId);
-    Task SetExtendedStateAsync(int threadId, byte[] state);
-    Task<int> GetPendingSignalAsync(int threadId);
-    Task SetPendingSignalAsync(int threadId, int signal);
-    Task RunThreadAsync(int threadId);
-    Task PauseAsync();
-    Task InsertBreakpointAsync(ulong address);
-    Task RemoveBreakpointAsync(ulong address);
+    /// <summary>The process the call runs in.</summary>
+    ITarget Target { get; }
 
-    /// <summary>The next stop, or null when <paramref name="timeout"/> passes first; throws when the process ends.</summary>
+    /// <summary>The next stop, or null when <paramref name="timeout"/> passes first; throws
+    /// <see cref="ProcessEndedException"/> when the process ends.</summary>
     Task<ProcessStopped?> NextStopAsync(TimeSpan timeout);
 
     /// <summary>Where <paramref name="address"/> is, in words: "read_through (calls.c:67)".</summary>
     string Describe(ulong address);
-
-    /// <summary>The memory of the process.</summary>
-    ITargetMemory Memory { get; }
 }
 
 /// <summary>Calls a function of the stopped program on one of its threads: the arguments are laid out by the System V
@@ -53,11 +38,11 @@ internal sealed class FunctionCaller(ICallHost host, ulong returnAddress)
     /// <exception cref="ExpressionException">The call could not be made, crashed or did not return; the thread is restored.</exception>
     public async Task<DebugValue?> CallAsync(CallSignature signature, IReadOnlyList<DebugValue> arguments, int threadId)
     {
-        var saved = await host.GetRegistersAsync(threadId).ConfigureAwait(false);
-        var extended = await host.GetExtendedStateAsync(threadId).ConfigureAwait(false);
-        int signal = await host.GetPendingSignalAsync(threadId).ConfigureAwait(false);
+        var target = host.Target;
+        var thread = await target.SaveThreadAsync(threadId).ConfigureAwait(false);
+        var saved = thread.Registers;
         bool alive = true;
-        await host.InsertBreakpointAsync(returnAddress).ConfigureAwait(false);
+        await target.InsertBreakpointAsync(returnAddress).ConfigureAwait(false);
         try
         {
             ulong address = signature.Address;
@@ -66,8 +51,8 @@ internal sealed class FunctionCaller(ICallHost host, ulong returnAddress)
                 // The resolver of an indirect function takes nothing and returns the implementation's address.
                 var resolver = new CallSignature(signature.Name, address, BuiltinTypes.VoidPointer, [], false);
                 var (resolved, _) = await RunAsync(resolver, [], threadId, saved).ConfigureAwait(false);
-                address = resolved!.GetRawInteger(host.Memory);
-                await host.SetRegistersAsync(threadId, saved).ConfigureAwait(false);
+                address = resolved!.GetRawInteger(target.Memory);
+                await target.SetRegistersAsync(threadId, saved).ConfigureAwait(false);
             }
             var (value, ok) = await RunAsync(signature with { Address = address }, arguments, threadId, saved).ConfigureAwait(false);
             alive = ok;
@@ -82,20 +67,19 @@ internal sealed class FunctionCaller(ICallHost host, ulong returnAddress)
         {
             if (alive)
             {
-                await host.RemoveBreakpointAsync(returnAddress).ConfigureAwait(false);
-                await host.SetRegistersAsync(threadId, saved).ConfigureAwait(false);
-                await host.SetExtendedStateAsync(threadId, extended).ConfigureAwait(false);
-                await host.SetPendingSignalAsync(threadId, signal).ConfigureAwait(false);
+                await target.RemoveBreakpointAsync(returnAddress).ConfigureAwait(false);
+                await target.RestoreThreadAsync(threadId, thread).ConfigureAwait(false);
             }
         }
     }
 
     private async Task<(DebugValue? Value, bool Alive)> RunAsync(CallSignature signature, IReadOnlyList<DebugValue> arguments, int threadId, GeneralRegisters saved)
     {
+        var target = host.Target;
         CallPlan plan;
         try
         {
-            plan = SysVCall.Plan(signature, arguments, host.Memory, saved.Rsp, returnAddress);
+            plan = SysVCall.Plan(signature, arguments, target.Memory, saved.Rsp, returnAddress);
         }
         catch (ValueException e)
         {
@@ -105,7 +89,7 @@ internal sealed class FunctionCaller(ICallHost host, ulong returnAddress)
         {
             try
             {
-                host.Memory.Write(at, bytes);
+                target.Memory.Write(at, bytes);
             }
             catch (TargetMemoryException e)
             {
@@ -127,47 +111,47 @@ internal sealed class FunctionCaller(ICallHost host, ulong returnAddress)
         if (general.Count > 5) registers.R9 = general[5];
         // A variadic function learns from al how many vector registers carry arguments.
         registers.Rax = (ulong)plan.VectorRegisters.Count;
-        await host.SetRegistersAsync(threadId, registers).ConfigureAwait(false);
+        await target.SetRegistersAsync(threadId, registers).ConfigureAwait(false);
         if (plan.VectorRegisters.Count > 0)
         {
-            var fp = await host.GetFloatingPointRegistersAsync(threadId).ConfigureAwait(false);
+            var fp = await target.GetFloatingPointRegistersAsync(threadId).ConfigureAwait(false);
             for (int i = 0; i < plan.VectorRegisters.Count; i++) fp.SetXmm(i, plan.VectorRegisters[i]);
-            await host.SetFloatingPointRegistersAsync(threadId, fp).ConfigureAwait(false);
+            await target.SetFloatingPointRegistersAsync(threadId, fp).ConfigureAwait(false);
         }
 
         bool interrupted = false;
         while (true)
         {
-            await host.RunThreadAsync(threadId).ConfigureAwait(false);
+            await target.RunThreadAsync(threadId).ConfigureAwait(false);
             var stop = await host.NextStopAsync(Timeout).ConfigureAwait(false);
             if (stop is null)
             {
                 interrupted = true;
-                await host.PauseAsync().ConfigureAwait(false);
+                await target.PauseAsync().ConfigureAwait(false);
                 stop = await host.NextStopAsync(Timeout).ConfigureAwait(false)
                     ?? throw new ExpressionException($"the call of {signature.Name} did not return within {Seconds(Timeout)} and could not be interrupted");
             }
-            var now = await host.GetRegistersAsync(stop.ThreadId).ConfigureAwait(false);
-            if (stop.ThreadId == threadId && stop.Reason == Native.Events.StopReason.Breakpoint && stop.Address == returnAddress && now.Rsp == plan.StackPointer + 8)
+            var now = await target.GetRegistersAsync(stop.ThreadId).ConfigureAwait(false);
+            if (stop.ThreadId == threadId && stop.Reason == StopReason.Breakpoint && stop.Address == returnAddress && now.Rsp == plan.StackPointer + 8)
             {
-                var fp = await host.GetFloatingPointRegistersAsync(threadId).ConfigureAwait(false);
+                var fp = await target.GetFloatingPointRegistersAsync(threadId).ConfigureAwait(false);
                 try
                 {
-                    return (SysVCall.Result(signature.ReturnType, plan, now.Rax, now.Rdx, fp.GetXmm(0), fp.GetXmm(1), host.Memory), true);
+                    return (SysVCall.Result(signature.ReturnType, plan, now.Rax, now.Rdx, fp.GetXmm(0), fp.GetXmm(1), target.Memory), true);
                 }
                 catch (ValueException e)
                 {
                     throw new ExpressionException($"the call of {signature.Name} returned, but its result cannot be read: {e.Message}");
                 }
             }
-            if (interrupted || stop.Reason == Native.Events.StopReason.Pause)
+            if (interrupted || stop.Reason == StopReason.Pause)
                 throw new ExpressionException($"the call of {signature.Name} did not return within {Seconds(Timeout)}; it was interrupted in {host.Describe(now.Rip)} and the thread was restored");
-            if (stop.ThreadId == threadId && stop.Reason is Native.Events.StopReason.Breakpoint or Native.Events.StopReason.Watchpoint or Native.Events.StopReason.Step)
+            if (stop.ThreadId == threadId && stop.Reason is StopReason.Breakpoint or StopReason.Watchpoint or StopReason.Step)
                 continue;
-            if (stop.Reason == Native.Events.StopReason.Signal && stop.Signal is { } info)
+            if (stop.Reason == StopReason.Signal && stop.Signal is { } info)
             {
-                var what = SignalNames.Of(info.Signo);
-                var where = info.Signo is 4 or 7 or 8 or 11 ? $" (address 0x{info.Address:x})" : "";
+                var what = Signals.Name(info.Signal);
+                var where = info.IsFault ? $" (address 0x{info.Address:x})" : "";
                 var whose = stop.ThreadId == threadId ? "" : $" on thread {stop.ThreadId}";
                 throw new ExpressionException($"the call of {signature.Name} stopped with {what}{where}{whose} in {host.Describe(now.Rip)}; the thread was restored");
             }

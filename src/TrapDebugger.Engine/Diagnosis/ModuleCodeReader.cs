@@ -5,7 +5,7 @@ namespace TrapDebugger.Engine.Diagnosis;
 
 /// <summary>Reads a module's code as the file holds it, at run-time addresses: the bytes without the debugger's int3s and
 /// without anything the program wrote over its code.</summary>
-public sealed class ModuleCodeReader(Module module) : Traps.IMemoryReader, IByteSource
+public sealed class ModuleCodeReader(Module module) : IByteSource
 {
     /// <inheritdoc/>
     public int Read(ulong address, Span<byte> buffer)

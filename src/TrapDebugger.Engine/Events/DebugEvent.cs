@@ -7,7 +7,7 @@ namespace TrapDebugger.Engine.Events;
 /// <summary>Something the debugger reports to its client (a DAP adapter or the CLI), in the order it happened.</summary>
 public abstract record DebugEvent;
 
-/// <summary>Why the process stopped, in the words DAP uses for the stopped event's <c>reason</c>.</summary>
+/// <summary>Why the process stopped.</summary>
 public enum StopCause
 {
     /// <summary>Launched and stopped before the program's first instruction (stopOnEntry).</summary>
@@ -48,23 +48,6 @@ public sealed record StopInfo(int ThreadId, StopCause Cause, string Description,
 
     /// <summary>The language event of a stop at a runtime's event breakpoint (a Rust panic, a C++ throw).</summary>
     public LanguageEvent Event { get; init; }
-
-    /// <summary>The DAP <c>reason</c> string for <see cref="Cause"/>.</summary>
-    public string DapReason => Cause switch
-    {
-        StopCause.Entry => "entry",
-        StopCause.Attach => "pause",
-        StopCause.Breakpoint => "breakpoint",
-        StopCause.FunctionBreakpoint => "function breakpoint",
-        StopCause.InstructionBreakpoint => "instruction breakpoint",
-        StopCause.Step => "step",
-        StopCause.Pause => "pause",
-        StopCause.Exception => "exception",
-        StopCause.Exec => "entry",
-        StopCause.Goto => "goto",
-        StopCause.DataBreakpoint => "data breakpoint",
-        _ => "pause",
-    };
 }
 
 /// <summary>What a signal does to the program when it is passed on: this decides whether a debugger must stop for it.</summary>

@@ -16,10 +16,13 @@ public sealed class Module : IDisposable
     private readonly Lazy<(ulong Low, ulong High)[]> _pltRanges;
     private readonly Lazy<Dictionary<ulong, string>> _slotSymbols;
     private readonly Func<SymbolIndex>? _openImage;
+    private readonly Func<string, TargetFile?>? _openFile;
 
-    /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>.</summary>
-    public Module(int id, string path, ulong loadBias, bool isMainProgram)
+    /// <summary>Describes the image at <paramref name="path"/> loaded with <paramref name="loadBias"/>, read from the file
+    /// <paramref name="openFile"/> finds for the path (by default, the path on this machine).</summary>
+    public Module(int id, string path, ulong loadBias, bool isMainProgram, Func<string, TargetFile?>? openFile = null)
     {
+        _openFile = openFile;
         Id = id;
         Path = path;
         LoadBias = loadBias;
@@ -138,6 +141,23 @@ public sealed class Module : IDisposable
         }
     }
 
+    /// <summary>The primary source file of each compile unit (made absolute with the unit's DW_AT_comp_dir when it has one),
+    /// in unit order, each once; empty without DWARF.</summary>
+    public IReadOnlyList<string> CompileUnitSources()
+    {
+        var result = new List<string>();
+        if (Symbols is not { } symbols) return result;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var unit in symbols.Dwarf.CompileUnits)
+        {
+            if (unit.Name is not { Length: > 0 } name) continue;
+            var directory = unit.Root.Find(DwarfAttribute.CompDir)?.AsString();
+            var path = System.IO.Path.IsPathRooted(name) || directory is null ? name : System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, name));
+            if (seen.Add(path)) result.Add(path);
+        }
+        return result;
+    }
+
     /// <summary>The dynamic symbol whose address the GOT slot at run-time <paramref name="slotAddress"/> receives
     /// (from the R_X86_64_JUMP_SLOT or R_X86_64_GLOB_DAT relocation of that slot), or null.</summary>
     public string? SlotSymbolName(ulong slotAddress) => _slotSymbols.Value.GetValueOrDefault(ToFileAddress(slotAddress));
@@ -176,14 +196,15 @@ public sealed class Module : IDisposable
                 return null;
             }
         }
-        if (!File.Exists(Path))
+        var file = _openFile is { } openFile ? openFile(Path) : File.Exists(Path) ? TargetFile.Local(Path, Path) : null;
+        if (file is null)
         {
             LoadError = $"'{Path}' is not a file that can be read";
             return null;
         }
         try
         {
-            return SymbolIndex.Open(Path);
+            return ModuleFiles.OpenSymbols(file);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
         {

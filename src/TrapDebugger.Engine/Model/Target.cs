@@ -1,4 +1,5 @@
 using TrapDebugger.Dwarf.CallFrames;
+using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Unwinding;
 
 namespace TrapDebugger.Engine.Model;
@@ -14,8 +15,13 @@ public sealed class Target : IUnwindSource, IDisposable
     };
 
     private readonly Lock _gate = new();
+    private readonly Func<string, TargetFile?>? _openFile;
     private volatile Module[] _modules = [];
     private int _nextId = 1;
+
+    /// <summary>The images of a process whose files <paramref name="openFile"/> finds (a path as the process names it →
+    /// where its bytes are); without it, paths are files on this machine.</summary>
+    public Target(Func<string, TargetFile?>? openFile = null) => _openFile = openFile;
 
     /// <summary>The modules loaded now, the main program first.</summary>
     public IReadOnlyList<Module> Modules => _modules;
@@ -33,7 +39,7 @@ public sealed class Target : IUnwindSource, IDisposable
         {
             var existing = _modules.FirstOrDefault(m => m.Path == path && m.LoadBias == loadBias);
             if (existing is not null) return existing;
-            var module = new Module(_nextId++, path, loadBias, isMainProgram);
+            var module = new Module(_nextId++, path, loadBias, isMainProgram, _openFile);
             _modules = isMainProgram ? [module, .. _modules] : [.. _modules, module];
             return module;
         }
@@ -84,6 +90,9 @@ public sealed class Target : IUnwindSource, IDisposable
         }
         return null;
     }
+
+    /// <summary>The demangled name of the ELF symbol covering run-time <paramref name="address"/>, or null.</summary>
+    public string? SymbolNameAt(ulong address) => ModuleAt(address)?.SymbolAt(address) is { } s ? FrameSymbolizer.Demangle(s.Name) : null;
 
     /// <inheritdoc/>
     public (UnwindRow Row, ulong LoadBias)? FindRow(ulong pc)

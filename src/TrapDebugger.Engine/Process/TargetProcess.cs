@@ -1,50 +1,62 @@
+using System.Globalization;
 using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Engine.Calls;
+using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Unwinding;
-using TrapDebugger.Native;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Launch;
-using TrapDebugger.Native.Proc;
+using TrapDebugger.Engine.Values;
+using TrapDebugger.Engine.Variables;
+using TrapDebugger.Traps;
 
 namespace TrapDebugger.Engine.Process;
 
 /// <summary>A process under the debugger: run control (continue, pause, step), breakpoints, stacks, variables,
 /// expressions and stop diagnosis, in the all-stop model. This is the API the DAP adapter and the CLI drive.</summary>
 /// <remarks>
-/// Run-control methods return as soon as the process is resumed; the outcome arrives as a <see cref="StoppedEvent"/>
+/// <para>It drives an <see cref="ITarget"/> (a live process, a core file, a remote process) and never asks which kind.
+/// The work is done by one part per responsibility: <see cref="RunControl"/> (whether the process runs, the event loop,
+/// what a stop means), <see cref="Stepper"/>, <see cref="BreakpointTable"/> (code and data breakpoints),
+/// <see cref="StopSnapshot"/> (frames, variable references and scopes of the current stop, discarded on resume),
+/// <see cref="StopDiagnoser"/> and <see cref="ModuleTracker"/>.</para>
+/// <para>Run-control methods return as soon as the process is resumed; the outcome arrives as a <see cref="StoppedEvent"/>
 /// (or <see cref="ExitedEvent"/>) on <see cref="Event"/>. Inspection methods (stack, variables, evaluate) require the
 /// process to be stopped and are answered from the state of that stop; ids they hand out (frame ids, variable
-/// references) are valid until the next resume.
+/// references) are valid until the next resume.</para>
 /// </remarks>
-public sealed partial class TargetProcess : IAsyncDisposable
+public sealed class TargetProcess : IAsyncDisposable
 {
-    // Signals a program uses for its own purposes: delivered without stopping, as lldb does by default.
-    private static readonly HashSet<int> PassSignals = [14, 17, 23, 26, 27, 28, 29, 32, 33];
+    /// <summary>The most instructions one source-level step executes one at a time before giving up and stopping.</summary>
+    public const int MaxStepInstructions = Stepper.MaxStepInstructions;
 
-    private readonly TraceeProcess _native;
-    private readonly NativeTargetMemory _memory;
-    private readonly FrameSymbolizer _symbolizer;
-    private readonly Lock _gate = new();
-    // Modules of programs replaced by exec, disposed with the process.
-    private readonly List<Module> _retiredModules = [];
-    // Counts execs: a temporary breakpoint inserted before one is gone with the old address space and must not be removed.
-    private int _execGeneration;
-    private Task _runTask = Task.CompletedTask;
-    private volatile bool _running;
-    private volatile bool _exited;
-    private StopInfo? _lastStop;
-    // A pause asked for while a run is under way and not yet answered by a reported stop (guarded by _gate).
-    private bool _pauseRequested;
+    /// <summary>How many data breakpoints x86-64 can hold at once: one per debug address register DR0-DR3.</summary>
+    public const int MaxDataBreakpoints = BreakpointTable.MaxDataBreakpoints;
 
-    private TargetProcess(TraceeProcess native, string? programPath)
+    private readonly ITarget _target;
+    private readonly BreakpointTable _breakpoints;
+    private readonly ModuleTracker _modules;
+    private readonly StopDiagnoser _diagnoser;
+    private readonly DebuggerCheckWatch _checks;
+    private readonly RunControl _run;
+    private readonly Stepper _stepper;
+    private readonly FunctionCalls _calls;
+
+    private TargetProcess(ITarget target, string? programPath)
     {
-        _native = native;
-        _memory = new NativeTargetMemory(native);
-        Target = new Target();
-        _symbolizer = new FrameSymbolizer(Target);
-        ProgramPath = programPath ?? ProcFs.Executable(native.Pid);
+        _target = target;
+        Target = new Target(target.OpenFile);
+        var symbolizer = new FrameSymbolizer(Target);
+        // The table asks whether the process has ended only once it is in use, after the run control below exists.
+        _breakpoints = new BreakpointTable(target, Target, Raise, () => _run!.HasExited);
+        _checks = new DebuggerCheckWatch(target, Target);
+        _modules = new ModuleTracker(target, Target, _breakpoints, _checks, Raise, programPath ?? target.ExecutablePath);
+        _diagnoser = new StopDiagnoser(target, Target);
+        _run = new RunControl(target, Target, symbolizer, _breakpoints, _diagnoser, _modules, _checks, Raise);
+        _stepper = new Stepper(_run, target, Target, _breakpoints, Raise);
+        _calls = new FunctionCalls(target, Target, _run);
+        _run.FunctionCall = _calls.Call;
     }
 
     /// <summary>Raised for every stop, resume, thread, module, output and exit; handlers run on the engine's event thread and must not block.</summary>
@@ -54,198 +66,90 @@ public sealed partial class TargetProcess : IAsyncDisposable
     public Target Target { get; }
 
     /// <summary>The process id.</summary>
-    public int ProcessId => _native.Pid;
+    public int ProcessId => _target.ProcessId;
 
     /// <summary>The path of the program (the new one after an exec).</summary>
-    public string? ProgramPath { get; private set; }
+    public string? ProgramPath => _modules.ProgramPath;
 
     /// <summary>True while the process is stopped and can be inspected.</summary>
-    public bool IsStopped => !_running && !_exited;
+    public bool IsStopped => _run.IsStopped;
 
     /// <summary>True once the process has exited, been killed or detached.</summary>
-    public bool HasExited => _exited;
+    public bool HasExited => _run.HasExited;
 
     /// <summary>The last stop, or null while running.</summary>
-    public StopInfo? LastStop => _running ? null : _lastStop;
+    public StopInfo? LastStop => _run.LastStop;
 
     /// <summary>The program's stdout when launched with piped output.</summary>
-    public Stream? StandardOutput => _native.StandardOutput;
+    public Stream? StandardOutput => _target.StandardOutput;
 
     /// <summary>The program's stderr when launched with piped output.</summary>
-    public Stream? StandardError => _native.StandardError;
+    public Stream? StandardError => _target.StandardError;
 
     /// <summary>The program's stdin when launched with a piped input.</summary>
-    public Stream? StandardInput => _native.StandardInput;
+    public Stream? StandardInput => _target.StandardInput;
 
     /// <summary>The memory of the process.</summary>
-    public Values.ITargetMemory Memory => _memory;
+    public ITargetMemory Memory => _target.Memory;
 
-    /// <summary>Starts <paramref name="options"/>.Program stopped at its entry point (after the dynamic loader, before any of its code).</summary>
+    /// <summary>Starts <paramref name="options"/>.Program on <paramref name="platform"/>, stopped at its entry point (after
+    /// the dynamic loader, before any of its code).</summary>
     /// <exception cref="EngineException">The program cannot be started or traced; the message says why.</exception>
-    public static async Task<TargetProcess> LaunchAsync(LaunchOptions options, CancellationToken cancellationToken = default)
+    public static async Task<TargetProcess> LaunchAsync(ITargetPlatform platform, LaunchOptions options, CancellationToken cancellationToken = default)
     {
-        TraceeProcess native;
+        ArgumentNullException.ThrowIfNull(platform);
+        ArgumentNullException.ThrowIfNull(options);
+        ITarget target;
         try
         {
-            native = await TraceeProcess.LaunchAsync(options, cancellationToken).ConfigureAwait(false);
+            target = await platform.LaunchAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Native.Errors.TraceException or IOException or UnauthorizedAccessException or FileNotFoundException or ArgumentException)
+        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException or FileNotFoundException or ArgumentException)
         {
             throw new EngineException($"cannot launch '{options.Program}': {e.Message}", e);
         }
-        var process = new TargetProcess(native, Path.GetFullPath(native.Pid > 0 ? ProcFs.Executable(native.Pid) ?? options.Program : options.Program));
-        await process.InitializeAsync(StopCause.Entry).ConfigureAwait(false);
+        var process = new TargetProcess(target, Path.GetFullPath(target.ProcessId > 0 ? target.ExecutablePath ?? options.Program : options.Program));
+        await process.InitializeAsync().ConfigureAwait(false);
         return process;
     }
 
-    /// <summary>Attaches to running process <paramref name="pid"/> and stops every thread.</summary>
+    /// <summary>Attaches to process <paramref name="pid"/> of <paramref name="platform"/> and stops every thread.</summary>
     /// <exception cref="EngineException">The process does not exist or cannot be traced; the message says why and what to do.</exception>
-    public static async Task<TargetProcess> AttachAsync(int pid, CancellationToken cancellationToken = default)
+    public static async Task<TargetProcess> AttachAsync(ITargetPlatform platform, int pid, CancellationToken cancellationToken = default)
     {
-        TraceeProcess native;
+        ArgumentNullException.ThrowIfNull(platform);
+        ITarget target;
         try
         {
-            native = await TraceeProcess.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
+            target = await platform.AttachAsync(pid, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Native.Errors.TraceException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException)
         {
             throw new EngineException($"cannot attach to process {pid}: {e.Message}", e);
         }
-        var process = new TargetProcess(native, null);
-        await process.InitializeAsync(StopCause.Attach).ConfigureAwait(false);
+        var process = new TargetProcess(target, null);
+        await process.InitializeAsync().ConfigureAwait(false);
         return process;
     }
 
-    private async Task InitializeAsync(StopCause cause)
+    /// <summary>Debugs <paramref name="target"/> (a core file, or a target made elsewhere), which this process then owns;
+    /// its first event is the stop it starts in.</summary>
+    /// <exception cref="EngineException">The target ended before its first stop.</exception>
+    public static async Task<TargetProcess> OpenAsync(ITarget target)
     {
-        PrepareAnalysis();
-        AddMainProgram();
-        AddVdso();
-        // The first event is the initial stop; module events may surround it.
-        ProcessStopped? first = null;
-        while (first is null)
-        {
-            var e = await _native.Events.ReadAsync().ConfigureAwait(false);
-            if (e is ProcessStopped s) first = s;
-            else if (!HandleAsyncEvent(e)) throw new EngineException("the process ended before its first stop");
-        }
-        while (_native.Events.TryRead(out var more)) HandleAsyncEvent(more);
-        foreach (var m in _native.Modules) AddModule(m.Path, m.LoadBias);
-        _lastStop = new StopInfo(first.ThreadId, cause, cause == StopCause.Entry ? "Stopped at the entry point" : "Attached", [], null, 0);
+        ArgumentNullException.ThrowIfNull(target);
+        var process = new TargetProcess(target, null);
+        await process.InitializeAsync().ConfigureAwait(false);
+        return process;
     }
 
-    private void AddMainProgram()
+    private async Task InitializeAsync()
     {
-        if (ProgramPath is null) return;
-        try
-        {
-            var auxv = ProcFs.Auxv(ProcessId);
-            using var elf = Elf.ElfFile.Open(ProgramPath);
-            ulong bias = auxv[AuxVector.AT_ENTRY] is { } entry ? entry - elf.Header.Entry : 0;
-            var module = Target.Add(ProgramPath, bias, isMainProgram: true);
-            Raise(new ModuleEvent(module, true));
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Raise(new OutputEvent("console", $"cannot read the program '{ProgramPath}': {e.Message}\n"));
-        }
-    }
-
-    /// <summary>Adds the kernel's vDSO, read from process memory (it has no file), so its CFI and symbols serve the
-    /// unwinder and the symbolizer for threads stopped in clock_gettime and friends.</summary>
-    private void AddVdso()
-    {
-        const int MaxVdsoSize = 1 << 20;
-        try
-        {
-            if (ProcFs.Auxv(ProcessId)[AuxVector.AT_SYSINFO_EHDR] is not { } start || start == 0) return;
-            // The whole image is mapped in one region (section headers included); its size comes from the maps line.
-            var region = ProcFs.Maps(ProcessId).FirstOrDefault(r => r.Start == start);
-            if (region is null || region.End - region.Start > MaxVdsoSize) return;
-            var image = new byte[region.End - region.Start];
-            if (_memory.Read(start, image) != image.Length) return;
-            using var elf = Elf.ElfFile.Read(image, "[vdso]");
-            var first = elf.Segments.Where(s => s.Type == Elf.ElfSegmentType.Load).Select(s => s.VirtualAddress).DefaultIfEmpty(0UL).Min();
-            var module = Target.AddImage("[vdso]", image, start - first);
-            Raise(new ModuleEvent(module, true));
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Raise(new OutputEvent("console", $"cannot read the vDSO of process {ProcessId}: {e.Message}\n"));
-        }
-    }
-
-    private void AddModule(string path, ulong bias)
-    {
-        if (Target.Modules.Any(m => m.Path == path && m.LoadBias == bias)) return;
-        // The loader's link map names the vDSO "linux-vdso.so.1", a file that does not exist: it is the [vdso] module.
-        if (Target.Modules.Any(m => m.IsMemoryImage && m.LoadBias == bias) && !File.Exists(path)) return;
-        var module = Target.Add(path, bias, isMainProgram: false);
-        Raise(new ModuleEvent(module, true));
-        ResolvePendingBreakpoints(module);
-        WatchDebuggerChecks(module);
-    }
-
-    /// <summary>Handles an event that is not a stop; returns false when it ends the process.</summary>
-    private bool HandleAsyncEvent(TraceEvent e)
-    {
-        switch (e)
-        {
-            case ModuleLoaded m:
-                AddModule(m.Path, m.LoadBias);
-                return true;
-            case ModuleUnloaded u:
-                if (Target.Remove(u.Path, u.LoadBias) is { } gone) Raise(new ModuleEvent(gone, false));
-                return true;
-            case ThreadCreated t:
-                Raise(new ThreadEvent(t.ThreadId, true));
-                return true;
-            case ThreadExited t:
-                Raise(new ThreadEvent(t.ThreadId, false));
-                return true;
-            case ProcessExecuted x:
-                // The old images are gone with the old address space; readers that still hold one finish with it
-                // before it is disposed with the process.
-                Interlocked.Increment(ref _execGeneration);
-                foreach (var old in Target.Clear())
-                {
-                    _retiredModules.Add(old);
-                    Raise(new ModuleEvent(old, false));
-                }
-                Raise(new OutputEvent("console", $"process {ProcessId} executed '{x.ExecutablePath}'\n"));
-                if (x.ExecutablePath.Length > 0) ProgramPath = x.ExecutablePath;
-                AddMainProgram();
-                AddVdso();
-                return true;
-            case ChildDetached c:
-                Raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
-                return true;
-            case ProcessExited x:
-                var check = DescribeDebuggerCheck();
-                End(new ExitedEvent(x.ExitCode, null, $"Process {ProcessId} exited with status {x.ExitCode}{(check is null ? "" : "; " + check)}") { DebuggerCheck = check });
-                return false;
-            case ProcessKilled k:
-                End(new ExitedEvent(null, k.Signal, $"Process {ProcessId} was killed by {SignalNames.Of(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
-                return false;
-            case ProcessDetached:
-                End(new ExitedEvent(null, null, $"Detached from process {ProcessId}"));
-                return false;
-            default:
-                return true;
-        }
-    }
-
-    // How the process ended, for a call that was running in it.
-    private string? _exitDescription;
-
-    private void End(ExitedEvent e)
-    {
-        if (_exited) return;
-        _exitDescription = e.Description;
-        _exited = true;
-        _running = false;
-        InvalidateStopState();
-        Raise(e);
+        StopDiagnoser.PrepareAnalysis();
+        await _modules.AddProgramAsync().ConfigureAwait(false);
+        var first = await _run.ReadFirstStopAsync().ConfigureAwait(false);
+        _modules.AddLoaded();
+        await _run.SetFirstStopAsync(first).ConfigureAwait(false);
     }
 
     private void Raise(DebugEvent e)
@@ -261,10 +165,7 @@ public sealed partial class TargetProcess : IAsyncDisposable
     }
 
     /// <summary>Reports the initial stop as a <see cref="StoppedEvent"/> (for stopOnEntry and attach).</summary>
-    public void ReportInitialStop()
-    {
-        if (_lastStop is { } s && IsStopped) Raise(new StoppedEvent(s));
-    }
+    public void ReportInitialStop() => _run.ReportInitialStop();
 
     /// <summary>The threads of the process.</summary>
     public IReadOnlyList<ThreadInfo> Threads
@@ -272,237 +173,243 @@ public sealed partial class TargetProcess : IAsyncDisposable
         get
         {
             var result = new List<ThreadInfo>();
-            foreach (var tid in _native.ThreadIds)
-            {
-                string name;
-                try
-                {
-                    name = File.ReadAllText($"/proc/{ProcessId}/task/{tid}/comm").TrimEnd('\n');
-                }
-                catch (IOException)
-                {
-                    name = $"thread {tid}";
-                }
-                result.Add(new ThreadInfo(tid, name));
-            }
+            foreach (var tid in _target.ThreadIds)
+                result.Add(new ThreadInfo(tid, _target.ThreadName(tid) ?? $"thread {tid}"));
             return result;
         }
     }
 
-    /// <summary>Throws unless the process is stopped.</summary>
-    private void RequireStopped()
-    {
-        if (_exited) throw new EngineException("the process has exited");
-        if (_running) throw new EngineException("the process is running; pause it first");
-    }
-
     /// <summary>Resumes every thread; the next stop arrives as a <see cref="StoppedEvent"/>.</summary>
-    public Task ContinueAsync() => StartRun(ct => ContinueLoopAsync(), "continue");
+    public Task ContinueAsync() => _run.ContinueAsync();
 
     /// <summary>Stops every thread; the stop arrives as a <see cref="StoppedEvent"/> with cause <see cref="StopCause.Pause"/>.</summary>
-    public async Task PauseAsync()
-    {
-        if (_exited) throw new EngineException("the process has exited");
-        Task pause;
-        lock (_gate)
-        {
-            if (!_running) return;
-            // The run loop may not have resumed the native process yet, or may be about to resume it again after a
-            // stop it passes over; a native pause is a no-op while stopped, so the loop also checks this flag before
-            // every resume. Queuing the native pause under the gate orders it after any resume queued under it.
-            _pauseRequested = true;
-            pause = _native.PauseAsync();
-        }
-        try
-        {
-            await pause.ConfigureAwait(false);
-        }
-        catch (Native.Errors.TraceException e)
-        {
-            throw new EngineException($"cannot pause process {ProcessId}: {e.Message}", e);
-        }
-    }
+    public Task PauseAsync() => _run.PauseAsync();
 
     /// <summary>Kills the process.</summary>
-    public async Task TerminateAsync()
-    {
-        if (_exited) return;
-        try
-        {
-            await _native.KillAsync().ConfigureAwait(false);
-        }
-        catch (Native.Errors.TraceException)
-        {
-            // Already gone.
-        }
-        if (!_running) await DrainUntilExitAsync().ConfigureAwait(false);
-        else await _runTask.ConfigureAwait(false);
-    }
+    public Task TerminateAsync() => _run.TerminateAsync();
 
     /// <summary>Removes every breakpoint and data breakpoint and lets the process run on untraced, or, with
     /// <paramref name="keepStopped"/>, leaves it in a job-control stop (SIGSTOP) until something sends it SIGCONT.</summary>
-    public async Task DetachAsync(bool keepStopped = false)
-    {
-        if (_exited) return;
-        if (_running)
-        {
-            await PauseAsync().ConfigureAwait(false);
-            await _runTask.ConfigureAwait(false);
-        }
-        await RemoveAllBreakpointSitesAsync().ConfigureAwait(false);
-        try
-        {
-            await _native.DetachAsync(keepStopped).ConfigureAwait(false);
-        }
-        catch (Native.Errors.TraceException e)
-        {
-            throw new EngineException($"cannot detach from process {ProcessId}: {e.Message}", e);
-        }
-        await DrainUntilExitAsync().ConfigureAwait(false);
-    }
+    public Task DetachAsync(bool keepStopped = false) => _run.DetachAsync(keepStopped);
 
     /// <summary>Waits until the current run (continue or step) has ended in a stop or exit.</summary>
-    public Task WaitForStopAsync() => _runTask;
-
-    private async Task DrainUntilExitAsync()
-    {
-        try
-        {
-            while (!_exited && await _native.Events.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (_native.Events.TryRead(out var e)) HandleAsyncEvent(e);
-            }
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-        }
-        if (!_exited) End(new ExitedEvent(null, null, $"Process {ProcessId} ended"));
-    }
-
-    private Task StartRun(Func<CancellationToken, Task> run, string what)
-    {
-        lock (_gate)
-        {
-            RequireStopped();
-            _running = true;
-            InvalidateStopState();
-            _runTask = Task.Run(async () =>
-            {
-                try
-                {
-                    await run(CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is EngineException or Native.Errors.TraceException or InvalidOperationException)
-                {
-                    Raise(new OutputEvent("console", $"{what} failed: {e.Message}\n"));
-                    if (!_exited) ReportStop(new StopInfo(_lastStop?.ThreadId ?? ProcessId, StopCause.Pause, $"{what} failed: {e.Message}", [], null, 0));
-                }
-            });
-        }
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Resumes with <paramref name="resume"/> and returns the next stop, handling module/thread events on the way; null when the process ended.</summary>
-    private async Task<ProcessStopped?> ResumeAndWaitAsync(Func<Task> resume)
-    {
-        InvalidateStopState();
-        Task resumed;
-        lock (_gate)
-        {
-            if (_pauseRequested) return new ProcessStopped(_lastStop?.ThreadId ?? ProcessId, StopReason.Pause, null, 0, null, 0);
-            resumed = resume();
-        }
-        await resumed.ConfigureAwait(false);
-        while (await _native.Events.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (_native.Events.TryRead(out var e))
-            {
-                if (e is ProcessStopped s) return s;
-                if (!HandleAsyncEvent(e)) return null;
-            }
-        }
-        if (!_exited) End(new ExitedEvent(null, null, $"Process {ProcessId} ended"));
-        return null;
-    }
-
-    private async Task ContinueLoopAsync()
-    {
-        Raise(new ContinuedEvent(_lastStop?.ThreadId ?? ProcessId));
-        while (true)
-        {
-            var stop = await ResumeAndWaitAsync(() => _native.ContinueAsync()).ConfigureAwait(false);
-            if (stop is null) return;
-            var info = await ClassifyStopAsync(stop, stepping: false).ConfigureAwait(false);
-            if (info is null) continue;
-            ReportStop(info);
-            return;
-        }
-    }
-
-    private void ReportStop(StopInfo info)
-    {
-        lock (_gate)
-        {
-            _lastStop = info;
-            _pauseRequested = false;
-            _running = false;
-        }
-        Raise(new StoppedEvent(info));
-    }
-
-    /// <summary>Decides what a native stop means: a stop to report, or null to keep going (false condition, logpoint, passed signal).</summary>
-    private async Task<StopInfo?> ClassifyStopAsync(ProcessStopped stop, bool stepping)
-    {
-        switch (stop.Reason)
-        {
-            case StopReason.Breakpoint:
-                {
-                    var (report, ids, cause) = await EvaluateBreakpointHitAsync(stop).ConfigureAwait(false);
-                    if (!report) return null;
-                    if (cause == StopCause.Exception) return await DiagnoseStopAsync(stop, LanguageEventAt(stop.Address)).ConfigureAwait(false);
-                    var description = ids.Count > 0 ? $"breakpoint {string.Join(", ", ids)}" : "breakpoint";
-                    return new StopInfo(stop.ThreadId, cause, description, ids, null, 0);
-                }
-            case StopReason.Signal when stop.Signal is { } sig && PassSignals.Contains(sig.Signo):
-                return null;
-            case StopReason.Signal:
-                return await DiagnoseStopAsync(stop).ConfigureAwait(false);
-            case StopReason.Pause:
-                return new StopInfo(stop.ThreadId, StopCause.Pause, "paused", [], null, 0);
-            case StopReason.Step:
-                return new StopInfo(stop.ThreadId, StopCause.Step, "step", [], null, 0);
-            case StopReason.Watchpoint:
-                return await EvaluateDataBreakpointHitAsync(stop).ConfigureAwait(false);
-            case StopReason.Exec:
-                ResolveAllBreakpoints();
-                await ForgetDataBreakpointsAsync("the process executed a new program").ConfigureAwait(false);
-                return new StopInfo(stop.ThreadId, StopCause.Exec, "process executed a new program", [], null, 0);
-            default:
-                _ = stepping;
-                return new StopInfo(stop.ThreadId, StopCause.Pause, stop.Reason.ToString(), [], null, 0);
-        }
-    }
+    public Task WaitForStopAsync() => _run.WaitForStopAsync();
 
     /// <summary>The general registers of stopped thread <paramref name="threadId"/> (its innermost frame), numbered as DWARF numbers them.</summary>
     public Task<RegisterSet> GetRegistersAsync(int threadId)
     {
-        RequireStopped();
-        return ReadRegistersAsync(threadId);
+        _run.RequireStopped();
+        return _run.Snapshot.ReadRegistersAsync(threadId);
     }
 
-    /// <summary>The registers of thread <paramref name="threadId"/> as the unwinder's innermost frame.</summary>
-    internal async Task<RegisterSet> ReadRegistersAsync(int threadId)
+    /// <summary>Every user breakpoint.</summary>
+    public IReadOnlyList<Breakpoint> Breakpoints => _breakpoints.Breakpoints;
+
+    /// <summary>The addresses where user breakpoints are inserted.</summary>
+    public IReadOnlySet<ulong> BreakpointAddresses => _breakpoints.Addresses;
+
+    /// <summary>Replaces the breakpoints of source file <paramref name="file"/> with <paramref name="specs"/> (DAP setBreakpoints semantics).</summary>
+    public Task<IReadOnlyList<Breakpoint>> SetSourceBreakpointsAsync(string file, IReadOnlyList<SourceBreakpointSpec> specs) =>
+        _breakpoints.SetSourceBreakpointsAsync(file, specs);
+
+    /// <summary>Replaces every function breakpoint with <paramref name="specs"/> (DAP setFunctionBreakpoints semantics).</summary>
+    public Task<IReadOnlyList<Breakpoint>> SetFunctionBreakpointsAsync(IReadOnlyList<FunctionBreakpointSpec> specs) =>
+        _breakpoints.SetFunctionBreakpointsAsync(specs);
+
+    /// <summary>Replaces every instruction breakpoint with <paramref name="specs"/> (DAP setInstructionBreakpoints semantics).</summary>
+    public Task<IReadOnlyList<Breakpoint>> SetInstructionBreakpointsAsync(IReadOnlyList<InstructionBreakpointSpec> specs) =>
+        _breakpoints.SetInstructionBreakpointsAsync(specs);
+
+    /// <summary>Replaces the language-event breakpoints (Rust's panic entry, <c>__cxa_throw</c>) with one for each of <paramref name="events"/>.</summary>
+    /// <remarks>A hit is an exception stop diagnosed from the entry's arguments; the breakpoints resolve in every module loaded
+    /// now or later, like function breakpoints, and never show in the client's breakpoint list.</remarks>
+    public Task SetLanguageEventsAsync(IReadOnlyCollection<LanguageEvent> events) => _breakpoints.SetLanguageEventsAsync(events);
+
+    /// <summary>Every data breakpoint, set or not, in the order they were requested.</summary>
+    public IReadOnlyList<DataBreakpoint> DataBreakpoints => _breakpoints.DataBreakpoints;
+
+    /// <summary>Replaces every data breakpoint with <paramref name="specs"/> (DAP setDataBreakpoints semantics). Each
+    /// takes one debug register; past <see cref="MaxDataBreakpoints"/> the rest are returned unset with a message.</summary>
+    /// <exception cref="EngineException">The process is running or has exited.</exception>
+    public Task<IReadOnlyList<DataBreakpoint>> SetDataBreakpointsAsync(IReadOnlyList<DataBreakpointSpec> specs)
     {
-        var g = await _native.GetRegistersAsync(threadId).ConfigureAwait(false);
-        var set = new RegisterSet { Rflags = g.Eflags, FsBase = g.FsBase, GsBase = g.GsBase };
-        for (int i = 0; i < RegisterSet.Count; i++) set.Set(i, g.GetByDwarfNumber(i));
-        return set;
+        _run.RequireStopped();
+        return _breakpoints.SetDataBreakpointsAsync(specs);
     }
+
+    /// <summary>The memory of the object <paramref name="expression"/> names in frame <paramref name="frameId"/> (or the
+    /// stopped thread's innermost frame when null), checked against what a debug register can watch.</summary>
+    /// <exception cref="ExpressionException">The expression is invalid, or its value has no address a debug register can watch; the message says why.</exception>
+    public async Task<DataTarget> ResolveDataTargetAsync(string expression, int? frameId)
+    {
+        var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
+        var (value, _) = Evaluator.Evaluate(expression, scope);
+        return DataTarget.Of(expression.Trim(), value);
+    }
+
+    /// <summary>The memory of variable <paramref name="name"/> under <paramref name="variablesReference"/> (a scope or an
+    /// expanded value of the current stop), checked against what a debug register can watch.</summary>
+    /// <exception cref="EngineException">The reference is not valid at this stop.</exception>
+    /// <exception cref="ExpressionException">There is no such variable, or it has no address a debug register can watch.</exception>
+    public DataTarget ResolveDataTarget(int variablesReference, string name)
+    {
+        _run.RequireStopped();
+        var (value, expression) = _run.Snapshot.FindVariable(variablesReference, name);
+        return DataTarget.Of(expression, value);
+    }
+
+    /// <summary>The <paramref name="size"/> bytes at the address <paramref name="addressExpression"/> evaluates to (a
+    /// number or a pointer), in frame <paramref name="frameId"/> when given.</summary>
+    /// <exception cref="ExpressionException">The expression does not give an address, or the range is not watchable.</exception>
+    public async Task<DataTarget> ResolveDataAddressAsync(string addressExpression, int size, int? frameId)
+    {
+        ulong address;
+        var text = addressExpression.Trim();
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            && ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var literal))
+        {
+            // A plain address needs no frame: the client may ask before any frame was listed.
+            address = literal;
+        }
+        else
+        {
+            var scope = await ScopeOfFrameOrTopAsync(frameId).ConfigureAwait(false);
+            var (value, _) = Evaluator.Evaluate(text, scope);
+            var canonical = value.Canonical;
+            if (canonical is not Dwarf.Types.PointerType && !DebugValue.IsIntegral(canonical))
+                throw new ExpressionException($"'{text}' is a {value.Type.DisplayName}, not an address");
+            address = value.GetRawInteger(Memory);
+        }
+        DataTarget.RequireWatchable(text, address, size);
+        return new DataTarget(address, size, text, null);
+    }
+
+    /// <summary>How many single-instruction steps (PTRACE_SINGLESTEP) the engine has issued for steps so far: what a
+    /// source-level step costs, since each one is a round trip through the kernel.</summary>
+    public long InstructionStepCount => _stepper.InstructionStepCount;
+
+    /// <summary>Steps thread <paramref name="threadId"/> (others stay stopped while single-stepping, and run while a call is stepped over); the end arrives as a <see cref="StoppedEvent"/>.</summary>
+    /// <param name="threadId">The thread to step.</param>
+    /// <param name="kind">The kind of step.</param>
+    /// <param name="frameId">The selected frame (for step over/out from a caller or inlined frame); the innermost frame when null.</param>
+    public Task StepAsync(int threadId, StepKind kind, int? frameId = null) => _stepper.StepAsync(threadId, kind, frameId);
+
+    /// <summary>Runs until <paramref name="file"/>:<paramref name="line"/> is reached by any thread (DAP goto-like "run to cursor").</summary>
+    public Task RunToLineAsync(string file, int line) => _stepper.RunToLineAsync(file, line);
+
+    /// <summary>Runs until any thread reaches one of <paramref name="addresses"/>.</summary>
+    public Task RunToAddressesAsync(IReadOnlyList<ulong> addresses) => _stepper.RunToAddressesAsync(addresses);
+
+    /// <summary>The frames of thread <paramref name="threadId"/> from <paramref name="start"/>, at most <paramref name="count"/>, innermost first, with
+    /// inlined calls as frames of their own; and the total number of frames.</summary>
+    /// <exception cref="EngineException">The process is running or the thread does not exist.</exception>
+    public Task<(IReadOnlyList<StackFrame> Frames, int TotalFrames)> GetStackTraceAsync(int threadId, int start = 0, int count = int.MaxValue)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.GetStackTraceAsync(threadId, start, count);
+    }
+
+    /// <summary>Why the unwinder stopped for <paramref name="threadId"/> (e.g. "reached the function that starts the stack"), once its stack was read.</summary>
+    public string? UnwindStopReason(int threadId) => _run.Snapshot.UnwindStopReason(threadId);
+
+    /// <summary>The frame with id <paramref name="frameId"/> from the current stop.</summary>
+    /// <exception cref="EngineException">The id is unknown or from an earlier stop.</exception>
+    public StackFrame GetFrame(int frameId)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.GetFrame(frameId);
+    }
+
+    /// <summary>The evaluation scope of <paramref name="frame"/> (cached for the current stop).</summary>
+    public Task<FrameScope> GetScopeAsync(StackFrame frame) => _run.Snapshot.GetScopeAsync(frame);
+
+    /// <summary>The scopes of frame <paramref name="frameId"/>: Locals (arguments and locals), Registers, Globals.</summary>
+    public Task<IReadOnlyList<ScopeInfo>> GetScopesAsync(int frameId)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.GetScopesAsync(frameId);
+    }
+
+    /// <summary>The rows under <paramref name="variablesReference"/> (a scope or an expandable value), from <paramref name="start"/>, at most <paramref name="count"/>,
+    /// scalars shown in <paramref name="format"/>.</summary>
+    public IReadOnlyList<VariableInfo> GetVariables(int variablesReference, int start = 0, int count = int.MaxValue, ValueFormat format = ValueFormat.Natural)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.GetVariables(variablesReference, start, count, format);
+    }
+
+    /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result,
+    /// in <paramref name="format"/> unless the expression ends in a format suffix of its own.</summary>
+    /// <param name="expression">The expression (with an optional format suffix).</param>
+    /// <param name="frameId">The frame, or null for the stopped thread's innermost one.</param>
+    /// <param name="format">The format of scalars.</param>
+    /// <param name="allowSideEffects">False refuses assignments and function calls (a hover must not change the program).</param>
+    /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
+    public Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural, bool allowSideEffects = true)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.EvaluateAsync(expression, frameId, _run.LastStop?.ThreadId, format, allowSideEffects);
+    }
+
+    /// <summary>A number that changes whenever the debugger changes the stopped program's memory or registers (an
+    /// assignment, a function call, setVariable, writeMemory): what a client shows of this stop must then be read again.</summary>
+    public long StateVersion => _target.Memory.Version;
+
+    /// <summary>How long a function called from an expression may run before it is interrupted and the thread restored.</summary>
+    public TimeSpan FunctionCallTimeout
+    {
+        get => _calls.Timeout;
+        set => _calls.Timeout = value;
+    }
+
+    /// <summary>Sets the variable <paramref name="name"/> under <paramref name="variablesReference"/> to the value of <paramref name="valueExpression"/>; returns its new row.</summary>
+    /// <exception cref="ExpressionException">The variable cannot be set (not a scalar or pointer, optimized out) or the value is invalid.</exception>
+    public VariableInfo SetVariable(int variablesReference, string name, string valueExpression, ValueFormat format = ValueFormat.Natural)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.SetVariable(variablesReference, name, valueExpression, format);
+    }
+
+    /// <summary>The formal parameters of frame <paramref name="frameId"/> in declaration order, values in
+    /// <paramref name="format"/>: what a client shows after a function's name in the call stack.</summary>
+    /// <exception cref="EngineException">The frame is not valid at this stop.</exception>
+    public Task<IReadOnlyList<FrameParameter>> GetFrameParametersAsync(int frameId, ValueFormat format = ValueFormat.Natural)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.GetFrameParametersAsync(frameId, format);
+    }
+
+    /// <summary>The scope of frame <paramref name="frameId"/>, or of the stopped thread's innermost frame when null.</summary>
+    private Task<FrameScope> ScopeOfFrameOrTopAsync(int? frameId)
+    {
+        _run.RequireStopped();
+        return _run.Snapshot.ScopeOfFrameOrTopAsync(frameId, _run.LastStop?.ThreadId);
+    }
+
+    /// <summary>The trap analysis's symbol view of this process.</summary>
+    public TargetSymbolizer TrapSymbols => _diagnoser.TrapSymbols;
+
+    /// <summary>Diagnoses why thread <paramref name="threadId"/> is stopped with <paramref name="signal"/> (registers, code, memory, maps, backtrace).</summary>
+    public Task<StopDiagnosis> DiagnoseThreadAsync(int threadId, SignalInfo? signal, LanguageEvent languageEvent = LanguageEvent.None) =>
+        _diagnoser.DiagnoseThreadAsync(threadId, signal, _run.Snapshot, _breakpoints.Addresses, languageEvent);
+
+    /// <summary>The program's calls of <c>ptrace(PTRACE_TRACEME)</c> so far, oldest first.</summary>
+    public IReadOnlyList<DebuggerCheck> DebuggerChecks => _checks.Checks;
+
+    /// <summary>One sentence saying the program checked for a debugger and where, or null when it did not.</summary>
+    public string? DescribeDebuggerCheck() => _checks.Describe();
+
+    /// <summary>Every trap site (ud2, ud1, a program's int3) of <paramref name="module"/>'s functions with its message, UBSan check
+    /// or merged-check origins, at run-time addresses; built once per module from the file's code.</summary>
+    public ModuleTrapCatalog GetTrapSiteCatalog(Module module) => _diagnoser.GetTrapSiteCatalog(module);
+
+    /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
+    public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (!_exited)
+        if (!_run.HasExited)
         {
             try
             {
@@ -512,8 +419,8 @@ public sealed partial class TargetProcess : IAsyncDisposable
             {
             }
         }
-        await _native.DisposeAsync().ConfigureAwait(false);
+        await _target.DisposeAsync().ConfigureAwait(false);
         Target.Dispose();
-        foreach (var m in _retiredModules) m.Dispose();
+        _modules.DisposeRetired();
     }
 }

@@ -22,6 +22,14 @@ public sealed class RegisterSet
     private readonly ulong[] _values = new ulong[Count];
     private uint _known;
 
+    /// <summary>The innermost frame's registers from a thread's general registers.</summary>
+    public static RegisterSet FromGeneral(GeneralRegisters registers)
+    {
+        var set = new RegisterSet { Rflags = registers.Eflags, FsBase = registers.FsBase, GsBase = registers.GsBase };
+        for (int i = 0; i < Count; i++) set.Set(i, registers.GetByDwarfNumber(i));
+        return set;
+    }
+
     /// <summary>The register's name as lldb spells it ("rax", "r8", "rip").</summary>
     public static string NameOf(int dwarfNumber) => dwarfNumber is >= 0 and < Count ? Names[dwarfNumber] : $"reg{dwarfNumber}";
 

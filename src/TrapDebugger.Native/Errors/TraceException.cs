@@ -1,7 +1,7 @@
 namespace TrapDebugger.Native.Errors;
 
-/// <summary>A failure to control a process, with a one-sentence message that names the reason and the fix.</summary>
-public class TraceException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A failure to control a process through ptrace, with a one-sentence message that names the reason and the fix.</summary>
+public class TraceException(string message, Exception? inner = null) : TargetException(message, inner);
 
 /// <summary>No process (or thread) with the requested id exists.</summary>
 public sealed class NoSuchProcessException(int pid)

@@ -32,14 +32,3 @@ internal static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ECHILD = 10, EAGAIN = 11, EFAULT = 14, EBUSY = 16, EINVAL = 22;
 }
-
-/// <summary>Signal numbers used by the tracer itself (x86-64 Linux).</summary>
-internal static class Sig
-{
-    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9;
-    public const int SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18;
-    public const int SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29;
-
-    /// <summary>si_code values for SIGTRAP.</summary>
-    public const int TRAP_BRKPT = 1, TRAP_TRACE = 2, TRAP_HWBKPT = 4, SI_KERNEL = 0x80;
-}

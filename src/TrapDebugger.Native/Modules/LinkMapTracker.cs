@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using TrapDebugger.Native.Errors;
-using TrapDebugger.Native.Events;
-using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Proc;
 
 namespace TrapDebugger.Native.Modules;
@@ -16,12 +14,12 @@ internal sealed class LinkMapTracker
     private const long DT_NULL = 0, DT_DEBUG = 21;
     private const int MaxModules = 4096, MaxProgramHeaders = 512, MaxDynamicEntries = 4096, MaxPath = 4096;
 
-    private readonly IProcessMemory memory;
+    private readonly IByteSource memory;
     private readonly int pid;
     private readonly ulong rDebug;
     private List<LoadedModule> current = [];
 
-    private LinkMapTracker(IProcessMemory memory, int pid, ulong rDebug, ulong breakAddress)
+    private LinkMapTracker(IByteSource memory, int pid, ulong rDebug, ulong breakAddress)
     {
         this.memory = memory;
         this.pid = pid;
@@ -36,7 +34,7 @@ internal sealed class LinkMapTracker
     public IReadOnlyList<LoadedModule> Modules => current;
 
     /// <summary>Locates r_debug through the auxiliary vector; null when the program has no dynamic section.</summary>
-    public static LinkMapTracker? Create(IProcessMemory memory, AuxVector auxv, int pid)
+    public static LinkMapTracker? Create(IByteSource memory, AuxVector auxv, int pid)
     {
         if (auxv[AuxVector.AT_PHDR] is not { } phdr || auxv[AuxVector.AT_PHNUM] is not { } phnum) return null;
         var phent = auxv[AuxVector.AT_PHENT] ?? 56;
@@ -72,7 +70,7 @@ internal sealed class LinkMapTracker
     }
 
     /// <summary>Re-reads the list and returns load and unload events for what changed.</summary>
-    public IReadOnlyList<TraceEvent> Refresh()
+    public IReadOnlyList<TargetEvent> Refresh()
     {
         List<LoadedModule> now;
         if (rDebug != 0)
@@ -85,7 +83,7 @@ internal sealed class LinkMapTracker
         }
         else
             now = FromMaps();
-        var events = new List<TraceEvent>();
+        var events = new List<TargetEvent>();
         var before = current.ToHashSet();
         var after = now.ToHashSet();
         foreach (var m in current) if (!after.Contains(m)) events.Add(new ModuleUnloaded(m.Path, m.LoadBias));

@@ -5,6 +5,27 @@ namespace TrapDebugger.Native.Proc;
 /// <summary>Reads the /proc files that describe a process: its threads, status, maps, executable, command line and auxv.</summary>
 public static class ProcFs
 {
+    /// <summary>The ids of the processes in /proc (not of their other threads), in the order the kernel lists them.</summary>
+    public static IEnumerable<int> Processes()
+    {
+        IEnumerable<string> dirs;
+        try { dirs = Directory.EnumerateDirectories("/proc"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { yield break; }
+        foreach (var dir in dirs)
+            if (int.TryParse(Path.GetFileName(dir), out var pid)) yield return pid;
+    }
+
+    /// <summary>True when /proc has an entry for <paramref name="pid"/> (a process, or a thread of one).</summary>
+    public static bool Exists(int pid) => Directory.Exists($"/proc/{pid}");
+
+    /// <summary>The program process <paramref name="pid"/> runs (/proc/&lt;pid&gt;/exe without the " (deleted)" the kernel
+    /// adds for a replaced file), or null when it cannot be read.</summary>
+    public static string? ProgramOf(int pid)
+    {
+        var target = Executable(pid);
+        return target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^10] : target;
+    }
+
     /// <summary>The thread ids in /proc/&lt;pid&gt;/task, ascending; empty when the process is gone.</summary>
     public static IReadOnlyList<int> Tasks(int pid)
     {
@@ -41,6 +62,13 @@ public static class ProcFs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>/proc/&lt;pid&gt;/task/&lt;tid&gt;/comm (the thread's name) without the trailing newline, or null when the thread is gone.</summary>
+    public static string? ThreadComm(int pid, int tid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/task/{tid}/comm").TrimEnd('\n'); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The target of /proc/&lt;pid&gt;/exe (the running executable), or null when it cannot be read.</summary>
     public static string? Executable(int pid)
     {
@@ -73,10 +101,32 @@ public static class ProcFs
         {
             var list = new List<MemoryRegion>();
             foreach (var line in File.ReadLines($"/proc/{pid}/maps"))
-                if (MemoryRegion.Parse(line) is { } r) list.Add(r);
+                if (ParseMapsLine(line) is { } r) list.Add(r);
             return list;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>Parses one line of a maps file; null for a malformed line.</summary>
+    internal static MemoryRegion? ParseMapsLine(string line)
+    {
+        // 55d0c7e00000-55d0c7e02000 r--p 00000000 08:01 1234   /usr/bin/x
+        var parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 5) return null;
+        var dash = parts[0].IndexOf('-');
+        if (dash < 0
+            || !ulong.TryParse(parts[0].AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
+            || !ulong.TryParse(parts[0].AsSpan(dash + 1), System.Globalization.NumberStyles.HexNumber, null, out var end)
+            || !ulong.TryParse(parts[2], System.Globalization.NumberStyles.HexNumber, null, out var offset)
+            || !ulong.TryParse(parts[4], out var inode))
+            return null;
+        var permissions = parts[1];
+        bool Has(int i, char c) => permissions.Length > i && permissions[i] == c;
+        return new MemoryRegion(start, end, Has(0, 'r'), Has(1, 'w'), Has(2, 'x'), Has(3, 'p'), parts.Length > 5 ? parts[5].Trim() : "")
+        {
+            Offset = offset,
+            Inode = inode,
+        };
     }
 
     /// <summary>The value of /proc/sys/kernel/yama/ptrace_scope, or null when Yama is not built into the kernel.</summary>

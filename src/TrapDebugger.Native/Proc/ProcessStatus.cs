@@ -13,14 +13,11 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
     /// <summary>True when the thread sits in a job-control stop ('T') or a ptrace stop ('t').</summary>
     public bool IsStopped => State is 'T' or 't';
 
-    /// <summary>SigCgt: the signals the process has a handler for (bit n-1 for signal n).</summary>
-    public ulong CaughtSignals { get; init; }
+    /// <summary>SigCgt, SigIgn and SigBlk: the signals the process catches and ignores, and those the thread blocks.</summary>
+    public SignalDispositions Signals { get; init; }
 
-    /// <summary>SigIgn: the signals the process ignores.</summary>
-    public ulong IgnoredSignals { get; init; }
-
-    /// <summary>SigBlk: the signals the thread blocks.</summary>
-    public ulong BlockedSignals { get; init; }
+    /// <summary>SigPnd: the signals pending for the thread itself (bit n-1 for signal n).</summary>
+    public ulong PendingSignals { get; init; }
 
     /// <summary>Parses the text of a status file.</summary>
     public static ProcessStatus Parse(string text)
@@ -28,7 +25,7 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
         string name = "";
         char state = '?';
         int tgid = 0, pid = 0, ppid = 0, tracer = 0;
-        ulong capEff = 0, caught = 0, ignored = 0, blocked = 0;
+        ulong capEff = 0, caught = 0, ignored = 0, blocked = 0, pending = 0;
         foreach (var line in text.Split('\n'))
         {
             var colon = line.IndexOf(':');
@@ -47,13 +44,13 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
                 case "SigCgt": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out caught); break;
                 case "SigIgn": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out ignored); break;
                 case "SigBlk": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out blocked); break;
+                case "SigPnd": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out pending); break;
             }
         }
         return new ProcessStatus(name, state, tgid, pid, ppid, tracer, capEff)
         {
-            CaughtSignals = caught,
-            IgnoredSignals = ignored,
-            BlockedSignals = blocked,
+            Signals = new SignalDispositions(caught, ignored, blocked),
+            PendingSignals = pending,
         };
     }
 }

@@ -1,4 +1,3 @@
-using TrapDebugger.Native.Events;
 
 namespace TrapDebugger.Native.Tracing;
 

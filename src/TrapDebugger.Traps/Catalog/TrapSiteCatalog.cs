@@ -18,7 +18,7 @@ public sealed class TrapSiteCatalog
     /// <param name="symbols">Symbolizes trap and branch addresses.</param>
     /// <param name="sources">Recovers messages from source when the debug information has none; optional.</param>
     /// <param name="clangVersion">The producer's Clang major version, which picks the UBSan table; optional.</param>
-    public static TrapSiteCatalog Build(IEnumerable<FunctionBounds> functions, IMemoryReader code, ISymbolizer symbols,
+    public static TrapSiteCatalog Build(IEnumerable<FunctionBounds> functions, IByteSource code, ISymbolizer symbols,
         ISourceText? sources = null, int? clangVersion = null)
     {
         ArgumentNullException.ThrowIfNull(functions);

@@ -39,7 +39,7 @@ internal static class CallTarget
     private static string Offset(long displacement) => displacement == 0 ? "" : displacement > 0 ? $"+0x{displacement:x}" : $"-0x{-displacement:x}";
 
     // A call instruction that ends exactly at the return address: call rel32, call [rip+disp], call reg, call [reg+disp].
-    private static Instruction? CallBefore(IMemoryReader code, ulong returnAddress)
+    private static Instruction? CallBefore(IByteSource code, ulong returnAddress)
     {
         Span<byte> bytes = stackalloc byte[8];
         if (returnAddress < 8 || code.Read(returnAddress - 8, bytes) != 8) return null;
@@ -54,7 +54,7 @@ internal static class CallTarget
     }
 
     // A PLT stub: [endbr64;] [bnd] jmp [rip+slot] — the GOT slot it jumps through.
-    private static ulong? PltSlot(IMemoryReader code, ulong stub)
+    private static ulong? PltSlot(IByteSource code, ulong stub)
     {
         var bytes = new byte[16];
         if (code.Read(stub, bytes) != bytes.Length) return null;

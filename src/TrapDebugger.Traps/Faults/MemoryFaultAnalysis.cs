@@ -21,7 +21,7 @@ internal static class MemoryFaultAnalysis
         var fault = WithRegion(Decode(context, instruction), context.Regions);
         fault = fault with { Class = Classify(fault, context) };
 
-        if (signal.Signal == SignalNames.SIGBUS)
+        if (signal.Signal == Signals.SIGBUS)
         {
             var why = signal.Code switch
             {

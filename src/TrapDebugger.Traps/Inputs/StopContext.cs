@@ -10,10 +10,10 @@ public sealed record StopContext
     public required SignalInfo Signal { get; init; }
 
     /// <summary>Reads process memory (data, and code unless <see cref="Code"/> is given).</summary>
-    public IMemoryReader? Memory { get; init; }
+    public IByteSource? Memory { get; init; }
 
     /// <summary>Reads original code bytes (from the ELF file, without the debugger's breakpoint int3s); defaults to <see cref="Memory"/>.</summary>
-    public IMemoryReader? Code { get; init; }
+    public IByteSource? Code { get; init; }
 
     /// <summary>Symbolizes code addresses.</summary>
     public ISymbolizer? Symbols { get; init; }

@@ -146,7 +146,7 @@ internal static class CxxExceptionAnalysis
     // The standard exceptions that carry a message (logic_error, runtime_error and their families, in libstdc++ and libc++) keep
     // it as a pointer to the characters right after the vtable pointer; which what() the vtable holds tells whether this object
     // uses it, without calling it.
-    private static (string? What, string? Why) ReadWhat(StopContext context, IMemoryReader memory, ulong obj)
+    private static (string? What, string? Why) ReadWhat(StopContext context, IByteSource memory, ulong obj)
     {
         if (memory.ReadWord(obj) is not { } vptr || vptr == 0 || memory.ReadWord(vptr + 16) is not { } whatFunction)
             return (null, "the object has no virtual what()");
@@ -255,7 +255,7 @@ internal static class CxxExceptionAnalysis
     }
 
     // A tls_index { module id, offset }: the module's block in this thread is dtv[id] (16-byte entries), dtv at fs_base + 8.
-    private static ulong? DynamicBlockAddress(IMemoryReader memory, ulong fs, ulong tlsIndex)
+    private static ulong? DynamicBlockAddress(IByteSource memory, ulong fs, ulong tlsIndex)
     {
         if (memory.ReadWord(tlsIndex) is not { } module || memory.ReadWord(tlsIndex + 8) is not { } offset) return null;
         if (module is 0 or > 1 << 20 || memory.ReadWord(fs + 8) is not { } dtv || dtv == 0) return null;
@@ -263,7 +263,7 @@ internal static class CxxExceptionAnalysis
         return block + offset;
     }
 
-    private static string? ReadCString(IMemoryReader memory, ulong address)
+    private static string? ReadCString(IByteSource memory, ulong address)
     {
         if (address == 0) return null;
         var text = new List<byte>();

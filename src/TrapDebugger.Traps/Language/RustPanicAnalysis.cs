@@ -97,7 +97,7 @@ internal static class RustPanicAnalysis
     }
 
     /// <summary>The message in a <c>&amp;mut dyn PanicPayload</c> (data pointer, vtable pointer), or null when it cannot be read.</summary>
-    public static string? ReadPayload(IMemoryReader? memory, ulong data, ulong vtable)
+    public static string? ReadPayload(IByteSource? memory, ulong data, ulong vtable)
     {
         if (memory is null || data == 0 || vtable == 0) return null;
         if (memory.ReadWord(vtable + 8) is not { } size || size is 0 or > 64 || size % 8 != 0) return null;
@@ -124,7 +124,7 @@ internal static class RustPanicAnalysis
         return null;
     }
 
-    private static string? ReadText(IMemoryReader memory, ulong address, ulong length)
+    private static string? ReadText(IByteSource memory, ulong address, ulong length)
     {
         if (length > MaxMessage || address == 0) return null;
         if (length == 0) return "";

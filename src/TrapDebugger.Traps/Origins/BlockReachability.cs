@@ -23,11 +23,11 @@ internal static class BlockReachability
     /// <summary>Why the instruction at <paramref name="index"/> cannot have run before the trap, or null when it may have;
     /// <paramref name="tail"/> is what runs after it until the trap.</summary>
     public static string? WhyUnreachable(CodeView view, int index, IReadOnlyList<Instruction> tail,
-        RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols) =>
+        RegisterState registers, IByteSource? memory, ISymbolizer? symbols) =>
         view.HasIndirectJump ? null : Check(view, index, tail, registers, memory, symbols, 0, []);
 
     private static string? Check(CodeView view, int index, IReadOnlyList<Instruction> tail, RegisterState registers,
-        IMemoryReader? memory, ISymbolizer? symbols, int depth, HashSet<int> visited)
+        IByteSource? memory, ISymbolizer? symbols, int depth, HashSet<int> visited)
     {
         if (depth > MaxDepth || visited.Count >= MaxBlocks) return null;
         var start = index;
@@ -134,7 +134,7 @@ internal static class BlockReachability
 
     /// <summary>Why control cannot have left the branch at <paramref name="branchIndex"/> along the given edge, or null.</summary>
     private static string? RuleOutEdge(CodeView view, int branchIndex, bool taken, List<Instruction> run, RegisterState registers,
-        IMemoryReader? memory, ISymbolizer? symbols, int depth, HashSet<int> visited)
+        IByteSource? memory, ISymbolizer? symbols, int depth, HashSet<int> visited)
     {
         var branch = view.Instructions[branchIndex];
         if (branch.ConditionCode == ConditionCode.None) return null;

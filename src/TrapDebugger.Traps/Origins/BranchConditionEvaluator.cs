@@ -23,7 +23,7 @@ internal static class BranchConditionEvaluator
     private const int MaxLookBack = 16;
 
     public static ConditionResult Evaluate(CodeView view, int branchIndex, IReadOnlyList<Instruction> path, bool trapOnTaken,
-        RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols)
+        RegisterState registers, IByteSource? memory, ISymbolizer? symbols)
     {
         var branch = view.Instructions[branchIndex];
         var cc = branch.ConditionCode;
@@ -214,7 +214,7 @@ internal static class BranchConditionEvaluator
         return value < 0x10000 ? value.ToString(CultureInfo.InvariantCulture) : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
     }
 
-    private static ReplayResult Replay(Instruction setter, RegisterState registers, IMemoryReader? memory,
+    private static ReplayResult Replay(Instruction setter, RegisterState registers, IByteSource? memory,
         HashSet<Register> written, bool memoryWritten, ISymbolizer? symbols, ulong branchAddress)
     {
         var result = new ReplayResult { Mnemonic = setter.Mnemonic.ToString().ToLowerInvariant() };

@@ -12,7 +12,7 @@ internal sealed class CodeView
     /// <summary>A function split into more parts than this is decoded from its entry part only.</summary>
     public const int MaxParts = 16;
 
-    private readonly IMemoryReader code;
+    private readonly IByteSource code;
     private readonly Dictionary<ulong, Instruction> byAddress = [];
     private readonly HashSet<ulong> branchTargets = [];
     private readonly Dictionary<ulong, List<int>> branchesTo = [];
@@ -26,7 +26,7 @@ internal sealed class CodeView
     /// <summary>The function's entry: the start of the part listed first (the only block entered from outside the function).</summary>
     public ulong Entry { get; }
 
-    private CodeView(IMemoryReader code, IReadOnlyList<CodeRange> parts, ulong entry, List<Instruction> instructions)
+    private CodeView(IByteSource code, IReadOnlyList<CodeRange> parts, ulong entry, List<Instruction> instructions)
     {
         this.code = code;
         Parts = parts;
@@ -51,12 +51,12 @@ internal sealed class CodeView
     public bool HasIndirectJump { get; }
 
     /// <summary>Decodes [start, end) linearly; returns null when the range is empty, too large or unreadable.</summary>
-    public static CodeView? Load(IMemoryReader code, ulong start, ulong end) => Load(code, [new CodeRange(start, end)]);
+    public static CodeView? Load(IByteSource code, ulong start, ulong end) => Load(code, [new CodeRange(start, end)]);
 
     /// <summary>Decodes every part of a function linearly, the entry part first in <paramref name="parts"/>; returns null when the
     /// entry part is empty, too large or unreadable. Other parts that are empty, unreadable or overlap a part already taken are
     /// left out (their branches are then not seen), and so is everything past <see cref="MaxFunctionSize"/> bytes in all.</summary>
-    public static CodeView? Load(IMemoryReader code, IReadOnlyList<CodeRange> parts)
+    public static CodeView? Load(IByteSource code, IReadOnlyList<CodeRange> parts)
     {
         if (parts.Count == 0) return null;
         var entry = parts[0];

@@ -12,7 +12,7 @@ internal static class TrapOriginFinder
     public const string InferredCategory = "Check";
 
     public static List<TrapOrigin> Find(CodeView view, ulong trapAddress, ISymbolizer? symbols, ISourceText? sources,
-        RegisterState? registers, IMemoryReader? memory, (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
+        RegisterState? registers, IByteSource? memory, (string Category, string Message)? dwarfMessage, UbsanCheck? ubsan)
     {
         var origins = new List<(TrapOrigin Origin, bool Agree)>();
         var facts = new List<(ulong Branch, ulong Continue, IReadOnlyList<Instruction> Path, ConditionResult? Result)>();
@@ -80,7 +80,7 @@ internal static class TrapOriginFinder
     /// entered along branch edges the live state rules out, never fired, whatever its own compare says on the registers left
     /// behind.</summary>
     private static void ExcludeUnreachableChecks(CodeView view, List<(TrapOrigin Origin, bool Agree)> origins,
-        List<(int Index, IReadOnlyList<Instruction> Path)> sites, RegisterState registers, IMemoryReader? memory, ISymbolizer? symbols)
+        List<(int Index, IReadOnlyList<Instruction> Path)> sites, RegisterState registers, IByteSource? memory, ISymbolizer? symbols)
     {
         for (var k = 0; k < origins.Count; k++)
         {

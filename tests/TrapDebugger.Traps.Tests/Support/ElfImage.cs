@@ -4,7 +4,7 @@ namespace TrapDebugger.Traps.Tests.Support;
 
 /// <summary>The loadable segments of an ELF64 file mapped at a bias: the original code bytes a debugger would read from the file.</summary>
 /// <remarks>Deliberately minimal (program headers only); the project's ELF reader lives in its own layer and is tested there.</remarks>
-public sealed class ElfImage : IMemoryReader
+public sealed class ElfImage : IByteSource
 {
     private readonly byte[] file;
     private readonly List<(ulong Vaddr, ulong Offset, ulong FileSize)> segments = [];

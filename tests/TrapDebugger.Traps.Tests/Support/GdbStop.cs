@@ -93,14 +93,14 @@ public sealed record GdbStop(RegisterState Registers, string Signal, ulong LoadB
     }
 
     /// <summary>The program's file image and the captured stack, as one memory.</summary>
-    public IMemoryReader Memory(string program)
+    public IByteSource Memory(string program)
     {
         var captured = new SparseMemory().Add(StackDumpStart, Stack);
         foreach (var (start, bytes) in Data) captured.Add(start, bytes);
         return new LayeredMemory(captured, new ElfImage(program, LoadBias));
     }
 
-    private sealed class LayeredMemory(IMemoryReader first, IMemoryReader second) : IMemoryReader
+    private sealed class LayeredMemory(IByteSource first, IByteSource second) : IByteSource
     {
         public int Read(ulong address, Span<byte> buffer)
         {

@@ -1,7 +1,7 @@
 namespace TrapDebugger.Traps.Tests.Support;
 
 /// <summary>A process image made of byte blocks at addresses; reads outside every block return 0 bytes.</summary>
-public sealed class SparseMemory : IMemoryReader
+public sealed class SparseMemory : IByteSource
 {
     private readonly List<(ulong Start, byte[] Bytes)> blocks = [];
 

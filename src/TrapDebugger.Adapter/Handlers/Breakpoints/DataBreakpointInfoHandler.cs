@@ -50,7 +50,7 @@ public sealed class DataBreakpointInfoHandler() : EngineRequestHandler<DataBreak
         {
             target = await ResolveAsync(debuggee.Process, arguments).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ExpressionException or EngineException or Engine.Values.ValueException or Engine.Values.TargetMemoryException)
+        catch (Exception e) when (e is ExpressionException or EngineException or Engine.Values.ValueException or Targets.TargetMemoryException)
         {
             return Unwatchable(e.Message);
         }

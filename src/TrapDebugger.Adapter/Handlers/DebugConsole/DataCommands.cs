@@ -8,6 +8,7 @@ using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Unwinding;
 using TrapDebugger.Engine.Values;
 using TrapDebugger.Engine.Variables;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.DebugConsole;
 

@@ -91,29 +91,20 @@ public sealed class DisassembleHandler() : EngineRequestHandler<DisassembleArgum
 
     private static void Describe(TargetProcess process, SourcePaths paths, ulong address, DisassembledInstruction row, ref (string? File, int Line) lastLine)
     {
-        var module = process.Target.ModuleAt(address);
-        if (module?.Symbols is not { } symbols)
+        // Null without symbols, or where the debug information is corrupt: the instruction is still worth showing.
+        if (process.TrapSymbols.Symbolize(address) is not { } symbolized)
             return;
-        try
+        row.Symbol = symbolized.Function;
+        if (symbolized.Line is { Line: > 0 } line)
         {
-            var lookup = symbols.Lookup(module.ToFileAddress(address));
-            row.Symbol = lookup.Function is { } function ? function.QualifiedName ?? function.Name
-                : lookup.Symbol is { } symbol ? FrameSymbolizer.Demangle(symbol.Name) : null;
-            if (lookup.Line is { Line: > 0 } line)
+            var key = ((string?)line.File, line.Line);
+            if (key != lastLine)
             {
-                var key = (line.File, (int)line.Line);
-                if (key != lastLine)
-                {
-                    row.Location = SourceTranslation.ToSource(line.File, paths);
-                    row.Line = (int)line.Line;
-                    row.Column = line.Column > 0 ? (int)line.Column : null;
-                    lastLine = key;
-                }
+                row.Location = SourceTranslation.ToSource(line.File, paths);
+                row.Line = line.Line;
+                row.Column = line.Column > 0 ? line.Column : null;
+                lastLine = key;
             }
-        }
-        catch (InvalidDataException)
-        {
-            // Corrupt debug information for this address: the instruction is still worth showing.
         }
     }
 

@@ -57,7 +57,7 @@ public static partial class ExpressionCompletion
             {
                 type = Evaluator.Evaluate(access.Object, scope).Value.Canonical;
             }
-            catch (Exception e) when (e is ExpressionException or Engine.Values.ValueException or Engine.Values.TargetMemoryException)
+            catch (Exception e) when (e is ExpressionException or Engine.Values.ValueException or Targets.TargetMemoryException)
             {
                 return [];
             }

@@ -15,6 +15,6 @@ public static class TrapStop
         var stop = debuggee.ReportedStop ?? throw new RequestFailedException($"{command}: the process is not stopped.");
         if (threadId is { } tid && tid != stop.ThreadId)
             throw new RequestFailedException($"{command}: thread {tid} did not cause the stop; thread {stop.ThreadId} did.");
-        return stop.Diagnosis ?? throw new RequestFailedException($"{command}: the process stopped for a {stop.DapReason}, not a trap or signal.");
+        return stop.Diagnosis ?? throw new RequestFailedException($"{command}: the process stopped for a {StopTranslation.ReasonOf(stop.Cause)}, not a trap or signal.");
     }
 }

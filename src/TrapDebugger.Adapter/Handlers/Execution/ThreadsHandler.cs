@@ -21,7 +21,7 @@ public sealed class ThreadsHandler : IRequestHandler
     /// <inheritdoc/>
     public Task<JsonElement?> HandleAsync(RequestContext context)
     {
-        var state = EngineState.Of(context.Session);
+        var state = context.Session.Engine;
         var body = new ThreadsResponseBody();
         // Without a process (or after it ended) there are no threads; DAP clients ask anyway.
         if (state.Debuggee is { HasEnded: false } debuggee && !debuggee.Process.HasExited)

@@ -1,6 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Native;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -17,11 +18,14 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         var options = DebuggeeOptions.ForAttach(arguments);
         LaunchHandler.Configure(state, options);
         await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
-        int pid = options.ProcessId ?? await ProcessWatch.WaitForAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
+        var platform = LocalPlatform.Instance;
+        if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
+            throw new RequestFailedException($"attach: no process with pid {given} exists.");
+        int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(pid, context.CancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(platform, pid, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

@@ -18,7 +18,7 @@ public sealed class ConfigurationDoneHandler : IRequestHandler
     /// <inheritdoc/>
     public Task<JsonElement?> HandleAsync(RequestContext context)
     {
-        var state = EngineState.Of(context.Session);
+        var state = context.Session.Engine;
         if (state.ConfigurationDone)
             throw new RequestFailedException("configurationDone: configuration is already done.") { ErrorId = ErrorIds.OutOfOrder };
         state.ConfigurationDone = true;

@@ -3,10 +3,11 @@ using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Handlers.ProgramIo;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native.Launch;
+using TrapDebugger.Native;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.Launch;
 
@@ -40,7 +41,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
                 WorkingDirectory = options.Cwd,
                 DisableAslr = options.DisableAslr,
             });
-            process = await TargetProcess.LaunchAsync(launch, context.CancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, launch, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {

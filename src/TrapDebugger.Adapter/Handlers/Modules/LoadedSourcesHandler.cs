@@ -1,6 +1,5 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
-using TrapDebugger.Dwarf;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Protocol.Types;
@@ -19,19 +18,11 @@ public sealed class LoadedSourcesHandler() : EngineRequestHandler<LoadedSourcesA
     protected override Task<LoadedSourcesResponseBody?> HandleAsync(LoadedSourcesArguments arguments, RequestContext context, EngineState state)
     {
         var body = new LoadedSourcesResponseBody();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var program = state.RequireDebuggee(Command).Process.Target.MainProgram;
-        if (program?.Symbols is { } symbols)
+        foreach (var path in program?.CompileUnitSources() ?? [])
         {
-            foreach (var unit in symbols.Dwarf.CompileUnits)
-            {
-                if (unit.Name is not { Length: > 0 } name)
-                    continue;
-                var directory = unit.Root.Find(DwarfAttribute.CompDir)?.AsString();
-                var path = Path.IsPathRooted(name) || directory is null ? name : Path.GetFullPath(Path.Combine(directory, name));
-                if (seen.Add(path) && SourceTranslation.ToSource(path, state.Paths) is { } source)
-                    body.Sources.Add(source);
-            }
+            if (SourceTranslation.ToSource(path, state.Paths) is { } source)
+                body.Sources.Add(source);
         }
         return Task.FromResult<LoadedSourcesResponseBody?>(body);
     }

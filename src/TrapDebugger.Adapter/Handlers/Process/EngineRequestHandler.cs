@@ -3,6 +3,7 @@ using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Engine.Values;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.Process;
 
@@ -15,7 +16,7 @@ public abstract class EngineRequestHandler<TArguments, TBody>(string command, Js
     {
         try
         {
-            return await HandleAsync(arguments, context, EngineState.Of(context.Session)).ConfigureAwait(false);
+            return await HandleAsync(arguments, context, context.Session.Engine).ConfigureAwait(false);
         }
         catch (Exception e) when (EngineFailure.IsUserFacing(e))
         {
@@ -36,7 +37,7 @@ public abstract class EngineRequestHandler<TArguments>(string command, JsonTypeI
     {
         try
         {
-            await HandleAsync(arguments, context, EngineState.Of(context.Session)).ConfigureAwait(false);
+            await HandleAsync(arguments, context, context.Session.Engine).ConfigureAwait(false);
         }
         catch (Exception e) when (EngineFailure.IsUserFacing(e))
         {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TrapDebugger.Adapter.Handlers.Exceptions;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Breakpoints;
@@ -7,15 +6,11 @@ namespace TrapDebugger.Adapter.Handlers.Process;
 
 /// <summary>What the engine-facing handlers of one session remember between requests: the debuggee, the breakpoints
 /// the client asked for (kept so that those sent before <c>launch</c> are applied when the process starts), the
-/// exception filters and whether configuration is done.</summary>
+/// exception filters and whether configuration is done. Each session holds one (<see cref="DebugSession.Engine"/>).</summary>
 public sealed class EngineState
 {
-    private static readonly ConditionalWeakTable<DebugSession, EngineState> States = new();
-
-    /// <summary>The state of <paramref name="session"/>, created on first use.</summary>
-    public static EngineState Of(DebugSession session) => States.GetValue(session, s => new EngineState(s));
-
-    private EngineState(DebugSession session) => Session = session;
+    /// <summary>The state of a new <paramref name="session"/>.</summary>
+    internal EngineState(DebugSession session) => Session = session;
 
     /// <summary>The session this state belongs to.</summary>
     public DebugSession Session { get; }

@@ -19,7 +19,7 @@ public static class StopTranslation
         };
         return new StoppedEventBody
         {
-            Reason = stop.DapReason,
+            Reason = ReasonOf(stop.Cause),
             Description = description,
             Text = stop.Diagnosis?.ShortText,
             ThreadId = stop.ThreadId,
@@ -27,4 +27,21 @@ public static class StopTranslation
             HitBreakpointIds = ids.Count > 0 ? ids : null,
         };
     }
+
+    /// <summary>The stopped event's <c>reason</c> for a stop of cause <paramref name="cause"/>.</summary>
+    public static string ReasonOf(StopCause cause) => cause switch
+    {
+        StopCause.Entry => "entry",
+        StopCause.Attach => "pause",
+        StopCause.Breakpoint => "breakpoint",
+        StopCause.FunctionBreakpoint => "function breakpoint",
+        StopCause.InstructionBreakpoint => "instruction breakpoint",
+        StopCause.Step => "step",
+        StopCause.Pause => "pause",
+        StopCause.Exception => "exception",
+        StopCause.Exec => "entry",
+        StopCause.Goto => "goto",
+        StopCause.DataBreakpoint => "data breakpoint",
+        _ => "pause",
+    };
 }

@@ -2,6 +2,7 @@ using TrapDebugger.Adapter.Session;
 using TrapDebugger.Native.Launch;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.ProgramIo;
 

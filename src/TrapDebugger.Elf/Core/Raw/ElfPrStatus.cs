@@ -14,13 +14,13 @@ public readonly record struct ElfPrStatus(
     int ParentPid,       // pr_ppid
     int ProcessGroup,    // pr_pgrp
     int Session,         // pr_sid
-    UserRegs Registers,  // pr_reg
+    GeneralRegisters Registers,  // pr_reg
     int FpValid)         // pr_fpvalid
 {
     /// <summary>The size of struct elf_prstatus on x86-64.</summary>
     public const int Size = 336;
 
-    private const int RegistersOffset = 112, FpValidOffset = RegistersOffset + UserRegs.Size;
+    private const int RegistersOffset = 112, FpValidOffset = RegistersOffset + GeneralRegisters.Size;
 
     /// <summary>Reads the structure; <paramref name="bytes"/> must hold at least <see cref="Size"/> bytes.</summary>
     public static ElfPrStatus Read(ReadOnlySpan<byte> bytes)
@@ -32,7 +32,7 @@ public readonly record struct ElfPrStatus(
         ulong pending = r.ReadU64(), held = r.ReadU64();
         int pid = r.ReadI32(), ppid = r.ReadI32(), pgrp = r.ReadI32(), sid = r.ReadI32();
         return new ElfPrStatus(signo, code, errno, cursig, pending, held, pid, ppid, pgrp, sid,
-            UserRegs.Read(bytes[RegistersOffset..]), BinaryPrimitives.ReadInt32LittleEndian(bytes[FpValidOffset..]));
+            GeneralRegisters.Read(bytes[RegistersOffset..]), BinaryPrimitives.ReadInt32LittleEndian(bytes[FpValidOffset..]));
     }
 
     /// <summary>Writes the structure into the first <see cref="Size"/> bytes of <paramref name="bytes"/> (times are written as zero).</summary>

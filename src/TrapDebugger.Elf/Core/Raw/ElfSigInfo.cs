@@ -24,7 +24,7 @@ public sealed record ElfSigInfo(byte[] Bytes)
     public int SenderPid => BinaryPrimitives.ReadInt32LittleEndian(Bytes.AsSpan(16));
 
     /// <summary>True when the signal came from the hardware (a fault) rather than from a process: si_code greater than zero.</summary>
-    public bool IsFault => Code > 0 && SignalNumber is 4 or 5 or 7 or 8 or 11;
+    public bool IsFault => Code > 0 && Signals.HasFaultAddress(SignalNumber);
 
     /// <summary>Reads the structure; <paramref name="bytes"/> must hold at least <see cref="Size"/> bytes.</summary>
     public static ElfSigInfo Read(ReadOnlySpan<byte> bytes) => new(bytes[..Size].ToArray());

@@ -1,0 +1,14 @@
+namespace TrapDebugger.Targets;
+
+/// <summary>Decides, where a breakpoint hit is seen, whether the hit is reported as a stop; false lets the thread run on.</summary>
+/// <remarks>A decision must be quick and must not wait on other requests to the same target: a live process runs it on its
+/// tracer thread as soon as it sees the hit (the thread that hit is stopped; others may still run), so a hit it passes
+/// over costs no thread switch and is never reported.</remarks>
+public delegate bool BreakpointDecision(BreakpointHit hit);
+
+/// <summary>What a <see cref="BreakpointDecision"/> sees: the thread that hit the breakpoint, its registers, and the memory.</summary>
+/// <param name="ThreadId">The thread that executed the breakpoint.</param>
+/// <param name="Address">The breakpoint address (the thread's pc has already been set back to it).</param>
+/// <param name="Registers">The thread's general registers at the hit.</param>
+/// <param name="Memory">The process memory, with breakpoint bytes masked.</param>
+public sealed record BreakpointHit(int ThreadId, ulong Address, GeneralRegisters Registers, IByteSource Memory);

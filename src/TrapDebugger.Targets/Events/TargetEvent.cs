@@ -1,0 +1,41 @@
+namespace TrapDebugger.Targets;
+
+/// <summary>Something that happened to the target, in the order it was observed: stops, threads and modules coming and
+/// going, and last the end of the process (exit, death or detach).</summary>
+public abstract record TargetEvent;
+
+/// <summary>The whole process is stopped because of <see cref="ThreadId"/>; nothing runs until the client resumes it.</summary>
+/// <param name="ThreadId">The thread whose event caused the stop.</param>
+/// <param name="Reason">Why it stopped.</param>
+/// <param name="Signal">The signal's siginfo for <see cref="StopReason.Signal"/> stops.</param>
+/// <param name="Address">The breakpoint address, the watched address, or the program counter for other stops.</param>
+/// <param name="Watchpoint">The debug-register slot that fired, for watchpoint stops.</param>
+/// <param name="PendingStops">How many other threads have stops of their own waiting to be reported on the next resume.</param>
+public sealed record ProcessStopped(int ThreadId, StopReason Reason, SignalInfo? Signal, ulong Address, WatchpointHit? Watchpoint, int PendingStops) : TargetEvent;
+
+/// <summary>A new thread appeared in the process.</summary>
+public sealed record ThreadCreated(int ThreadId, int ParentThreadId) : TargetEvent;
+
+/// <summary>A thread (not the last) left the process.</summary>
+public sealed record ThreadExited(int ThreadId, int ExitCode) : TargetEvent;
+
+/// <summary>The process replaced its image with execve; breakpoints and modules of the old image are gone.</summary>
+public sealed record ProcessExecuted(string ExecutablePath, int FormerThreadId) : TargetEvent;
+
+/// <summary>A forked child was detached (it runs untraced, with the parent's breakpoint bytes removed).</summary>
+public sealed record ChildDetached(int ChildPid) : TargetEvent;
+
+/// <summary>The process exited normally with <see cref="ExitCode"/>; this is the last event.</summary>
+public sealed record ProcessExited(int ExitCode) : TargetEvent;
+
+/// <summary>The process was terminated by <see cref="Signal"/>; <see cref="LastSignalInfo"/> is the siginfo of that signal when the tracer saw it delivered.</summary>
+public sealed record ProcessKilled(int Signal, bool CoreDumped, SignalInfo? LastSignalInfo) : TargetEvent;
+
+/// <summary>The tracer let go of the process, which runs on untraced; this is the last event.</summary>
+public sealed record ProcessDetached : TargetEvent;
+
+/// <summary>A shared object was mapped (found through the dynamic loader's r_debug list or /proc/pid/maps).</summary>
+public sealed record ModuleLoaded(string Path, ulong LoadBias) : TargetEvent;
+
+/// <summary>A shared object was unmapped.</summary>
+public sealed record ModuleUnloaded(string Path, ulong LoadBias) : TargetEvent;
