@@ -45,12 +45,13 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
             var failure = EngineFailure.ToRequestFailure(Command, e);
             throw new RequestFailedException($"{failure.Message} To run the console command, type {state.CommandPrefix}{parsed.Line.Command}.", e);
         }
-        if (process.StateVersion != before)
+        catch when (process.StateVersion != before)
         {
-            var stop = debuggee.ReportedStop;
-            context.AfterResponse(() => context.Connection.SendEventAsync(EventNames.Invalidated,
-                new InvalidatedEventBody { Areas = ["variables"], ThreadId = stop?.ThreadId }, ProtocolJsonContext.Default.InvalidatedEventBody));
+            // A call that crashed or was interrupted may have changed memory before it stopped: the client reads again.
+            await Invalidated(context, debuggee)().ConfigureAwait(false);
+            throw;
         }
+        if (process.StateVersion != before) context.AfterResponse(Invalidated(context, debuggee));
         return new EvaluateResponseBody
         {
             Result = row.Value,
@@ -60,6 +61,14 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
             IndexedVariables = row.IndexedVariables,
             MemoryReference = row.MemoryReference,
         };
+    }
+
+    // Tells the client that the variables it shows of the current stop are stale.
+    private static Func<Task> Invalidated(RequestContext context, EngineDebuggee debuggee)
+    {
+        var stop = debuggee.ReportedStop;
+        return () => context.Connection.SendEventAsync(EventNames.Invalidated,
+            new InvalidatedEventBody { Areas = ["variables"], ThreadId = stop?.ThreadId }, ProtocolJsonContext.Default.InvalidatedEventBody);
     }
 
     /// <summary>The command of a console line: the text after <paramref name="prefix"/>, or every line when the prefix is empty.</summary>
