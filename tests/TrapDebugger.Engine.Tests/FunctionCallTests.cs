@@ -103,7 +103,8 @@ public sealed class FunctionCallTests
         run.Process.FunctionCallTimeout = TimeSpan.FromMilliseconds(500);
         var before = await Registers(run, frameId);
         var e = await Assert.ThrowsAsync<ExpressionException>(() => run.Process.EvaluateAsync("spin(0)", frameId));
-        Assert.Contains("the call of spin did not return within 500 ms; it was interrupted in spin (calls.c:", e.Message);
+        // Where the interruption lands names the line, unless it is one of the instructions clang gives line 0.
+        Assert.Matches(@"the call of spin did not return within 500 ms; it was interrupted in spin( \(calls\.c:\d+\))? and the thread was restored", e.Message);
         Assert.Equal(before, await Registers(run, frameId));
         Assert.Equal("5", (await run.Process.EvaluateAsync("spin(5)", frameId)).Value);
         await run.Process.ContinueAsync();
