@@ -387,6 +387,26 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
     public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
 
+    /// <summary>Writes a core file of the stopped process to <paramref name="path"/>: every thread's registers, the signal
+    /// of the stop, and the memory <see cref="Cores.CoreMemorySelection"/> keeps (stacks, data, ELF headers, code around
+    /// each pc; the rest of the program's files is left to them).</summary>
+    /// <exception cref="EngineException">The process is running or has ended, or the file cannot be written; the message says why.</exception>
+    public async Task<Cores.CoreWriteResult> SaveCoreAsync(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _run.RequireStopped();
+        var stop = _run.LastStop;
+        try
+        {
+            var core = await Cores.TargetCapture.DescribeAsync(_target, stop?.ThreadId ?? _run.LastThreadId, stop?.Signal).ConfigureAwait(false);
+            return await Task.Run(() => Cores.CoreWriter.Write(core, path)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TargetException)
+        {
+            throw new EngineException($"cannot write a core to {path}: {e.Message.TrimEnd('.')}", e);
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
