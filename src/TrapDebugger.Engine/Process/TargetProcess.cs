@@ -170,7 +170,10 @@ public sealed class TargetProcess : IAsyncDisposable
         {
             var result = new List<ThreadInfo>();
             foreach (var tid in _target.ThreadIds)
-                result.Add(new ThreadInfo(tid, _target.ThreadName(tid) ?? $"thread {tid}"));
+            {
+                var name = _target.ThreadName(tid);
+                result.Add(new ThreadInfo(tid, name ?? $"thread {tid}") { IsNamed = name is not null });
+            }
             return result;
         }
     }
