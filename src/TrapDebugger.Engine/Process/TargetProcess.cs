@@ -70,6 +70,9 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <summary>True while the process is stopped and can be inspected.</summary>
     public bool IsStopped => _run.IsStopped;
 
+    /// <summary>Why the process can be inspected but not run or changed (a core file), or null when it can run.</summary>
+    public string? ReadOnlyReason => _target.ReadOnlyReason;
+
     /// <summary>True once the process has exited, been killed or detached.</summary>
     public bool HasExited => _run.HasExited;
 
