@@ -14,12 +14,19 @@ public sealed class CoreTargetBacktraceTests(ITestOutputHelper output)
     public async Task EveryThreadUnwindsAsGdbAndLldbUnwindIt(string id)
     {
         var dump = CoreCatalog.Produce(id);
-        await using var process = await TargetProcess.OpenAsync(CoreTarget.Open(dump.Path));
-        var gdb = CoreCatalog.Gdb(dump.Binary.Program, dump.Path);
-        var lldb = CoreCatalog.Lldb(dump.Binary.Program, dump.Path, process.Threads.Count);
+        await AssertUnwindsAsGdbAndLldbAsync(dump.Path, dump.Binary, output);
+    }
+
+    /// <summary>Opens <paramref name="core"/> of <paramref name="binary"/> through the engine and checks every thread's frames
+    /// against gdb's and lldb's.</summary>
+    internal static async Task AssertUnwindsAsGdbAndLldbAsync(string core, FixtureBinary binary, ITestOutputHelper output)
+    {
+        await using var process = await TargetProcess.OpenAsync(CoreTarget.Open(core));
+        var gdb = CoreCatalog.Gdb(binary.Program, core);
+        var lldb = CoreCatalog.Lldb(binary.Program, core, process.Threads.Count);
         Assert.Equal(gdb.Frames.Keys.Order(), process.Threads.Select(t => t.Id).Order());
         Assert.Equal(lldb.Frames.Keys.Order(), process.Threads.Select(t => t.Id).Order());
-        var ownModules = new[] { dump.Binary.Program, dump.Binary.SharedLibrary }.OfType<string>().Select(Path.GetFileName).ToHashSet();
+        var ownModules = new[] { binary.Program, binary.SharedLibrary }.OfType<string>().Select(Path.GetFileName).ToHashSet();
         foreach (var thread in process.Threads)
         {
             var (frames, _) = await process.GetStackTraceAsync(thread.Id, 0, 256);

@@ -67,6 +67,15 @@ public static class CoreDumps
         }
     }
 
+    /// <summary>Runs <paramref name="program"/> in <paramref name="directory"/> until it dies and returns the core the kernel
+    /// wrote there (not cached: for a program a test placed and will move or replace).</summary>
+    public static string WriteKernelCore(string program, IReadOnlyList<string> arguments, string directory)
+    {
+        var core = Path.Combine(directory, "core");
+        RunUntilKernelCore(program, arguments, directory, core);
+        return core;
+    }
+
     private static void RunUntilKernelCore(string program, IReadOnlyList<string> arguments, string cwd, string core)
     {
         var script = "ulimit -c unlimited 2>/dev/null || echo \"hard core limit $(ulimit -Hc)\"; \"$0\" \"$@\" >/dev/null 2>&1; echo status $?";
