@@ -106,6 +106,12 @@ internal sealed partial class InputFuzzer(IReadOnlyList<FuzzSeed> seeds, int see
         ran = false;
         Directory.CreateDirectory(dir);
         string mutated = Path.Combine(dir, Path.GetFileName(input.File));
+        if (input.Kind == InputKind.Core)
+        {
+            File.WriteAllBytes(mutated, mutant.Bytes);
+            rejected = CheckCore(mutated, input.Program, problems);
+            return problems;
+        }
         string program = input.Kind == InputKind.Program ? mutated : Path.Combine(dir, Path.GetFileName(input.Program));
         File.WriteAllBytes(mutated, mutant.Bytes);
         if (input.Kind != InputKind.Program) File.Copy(input.Program, program);
@@ -221,6 +227,50 @@ internal sealed partial class InputFuzzer(IReadOnlyList<FuzzSeed> seeds, int see
         else if (!lines[0].StartsWith($"trapdbg {command}: ", StringComparison.Ordinal) || !lines[0].Contains(file, StringComparison.Ordinal) || !SaysWhere(lines[0]))
             problems.Add($"trapdbg {command}: the error does not name the file and where in it: {lines[0]}");
         return true;
+    }
+
+    // trapdbg core on a mutant: a report (the core still holds a process, perhaps with warnings, one sentence a line) or
+    // one sentence naming the file; never an exception, a stack trace or invalid JSON.
+    private static bool CheckCore(string core, string program, List<string> problems)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int status;
+        try
+        {
+            status = CoreCommand.RunAsync(core, program, json: true, output, error, isTerminal: false).GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            problems.Add($"trapdbg core: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
+            return true;
+        }
+        string report = output.ToString(), err = error.ToString();
+        if (StackTrace().IsMatch(report) || StackTrace().IsMatch(err))
+            problems.Add($"trapdbg core printed a stack trace: {err}{report}");
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Any(l => !l.StartsWith("trapdbg core: ", StringComparison.Ordinal) || !l.TrimEnd().EndsWith('.')))
+            problems.Add($"trapdbg core wrote something other than one sentence a line to stderr: {err}");
+        if (status is 1 or 125)
+        {
+            if (lines.Length != 1 || !lines[0].Contains(core, StringComparison.Ordinal))
+                problems.Add($"trapdbg core exited {status} without one sentence naming the file: {err}");
+            if (report.Length > 0) problems.Add($"trapdbg core exited {status} and printed a report: {report}");
+            return true;
+        }
+        if (status != 0 && status <= 128)
+            problems.Add($"trapdbg core exited {status}: {err}");
+        try
+        {
+            using var doc = JsonDocument.Parse(report);
+            if (!doc.RootElement.TryGetProperty("end", out _))
+                problems.Add($"trapdbg core --json has no end: {report}");
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"trapdbg core --json printed invalid JSON ({e.Message}): {report}");
+        }
+        return lines.Length > 0;
     }
 
     private static bool IsAnswerMiss(string error) =>
