@@ -28,7 +28,7 @@ public static class CoreLaunch
         }
         catch (Exception e) when (e is CoreFormatException or IOException or UnauthorizedAccessException)
         {
-            throw new RequestFailedException($"{Commands.Launch}: {Sentence(e.Message)}", e);
+            throw EngineFailure.ToRequestFailure(Commands.Launch, e);
         }
         TargetProcess process;
         try
@@ -45,6 +45,4 @@ public static class CoreLaunch
         foreach (var warning in target.Warnings)
             await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: {warning}\n").ConfigureAwait(false);
     }
-
-    private static string Sentence(string message) => message.TrimEnd().EndsWith('.') ? message.TrimEnd() : message.TrimEnd() + ".";
 }
