@@ -17,6 +17,27 @@ public sealed class CoreTargetBacktraceTests(ITestOutputHelper output)
         await AssertUnwindsAsGdbAndLldbAsync(dump.Path, dump.Binary, output);
     }
 
+    [Fact]
+    public async Task AThreadCreatingAnotherUnwindsThroughClone3()
+    {
+        // glibc's clone3 has no CFI at its syscall (the parent and the new thread both return there): the thread that is
+        // creating one still unwinds to main, as gdb and lldb unwind it.
+        var binary = Fixtures.Build("threads32", BuildVariant.Clang22O0);
+        var folder = Directory.CreateTempSubdirectory("trapdbg-clone3-core-").FullName;
+        try
+        {
+            var core = CoreDumps.WriteGdbCore(binary.Program, ["trap"], folder, "catch syscall clone3");
+            await AssertUnwindsAsGdbAndLldbAsync(core, binary, output);
+            await using var process = await TargetProcess.OpenAsync(CoreTarget.Open(core));
+            var (frames, _) = await process.GetStackTraceAsync(process.LastStop!.ThreadId);
+            Assert.Equal(["clone3", "__clone_internal", "create_thread", "__pthread_create_2_1", "main"], frames.Take(5).Select(f => f.Name));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
     /// <summary>Opens <paramref name="core"/> of <paramref name="binary"/> through the engine and checks every thread's frames
     /// against gdb's and lldb's.</summary>
     internal static async Task AssertUnwindsAsGdbAndLldbAsync(string core, FixtureBinary binary, ITestOutputHelper output)
