@@ -5,6 +5,7 @@ using TrapDebugger.Targets;
 // Usage: NativeBench launch <program>            -> time launch-to-entry and kill
 //        NativeBench roundtrip <program> <n>      -> n pause/continue round trips on a running program
 //        NativeBench hits <program> <address-of-f> <n>  -> breakpoint at f, evaluate x == -1 (rdi) on each hit
+//        NativeBench decide <program> <address-of-f> <n> -> the same condition decided where the hit is seen (no stop reported)
 var mode = args[0];
 var program = args[1];
 var timeout = TimeSpan.FromSeconds(60);
@@ -65,6 +66,25 @@ switch (mode)
         }
         var s = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"native: {evaluated} hits in {s:0.000} s = {evaluated / s:0} hits/s (condition true {hits} times)");
+        break;
+    }
+    case "decide":
+    {
+        var f = Convert.ToUInt64(args[2], 16);
+        var n = int.Parse(args[3]);
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = [n.ToString()] });
+        await NextStop(p);
+        var evaluated = 0;
+        await p.InsertBreakpointAsync(f, hit =>
+        {
+            evaluated++;
+            return (long)hit.Registers.Rdi == -1;
+        });
+        var sw = Stopwatch.StartNew();
+        await p.ContinueAsync();
+        while (await p.Events.ReadAsync() is not (ProcessExited or ProcessKilled)) { }
+        var s = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"native decide: {evaluated} hits in {s:0.000} s = {evaluated / s:0} hits/s");
         break;
     }
 }
