@@ -115,7 +115,7 @@ public sealed partial class TraceeProcess
     private void ReportStop(ThreadStop stop)
     {
         state = RunState.Stopped;
-        Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count));
+        Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count) { InstructionsStepped = stop.Steps });
     }
 
     /// <summary>Reports the next still-valid pending stop, or passes threads over the breakpoints they sit on and resumes
@@ -332,7 +332,10 @@ public sealed partial class TraceeProcess
                 return new ThreadStop(thread.Tid, StopReason.Signal, info, address, null);
             }
         }
-        var dr6 = PeekDebugRegister(thread.Tid, 6);
+        // Without a debug register in use a single-step trap says what it is in its si_code; DR6 is read (and cleared)
+        // only when a watchpoint may have fired too.
+        var watching = slots.Any(s => s != null);
+        var dr6 = watching || !(thread.Stepping && info.Code == Signals.TRAP_TRACE) ? PeekDebugRegister(thread.Tid, 6) : 0;
         if ((dr6 & 0x400F) != 0) PokeDebugRegister(thread.Tid, 6, 0);
         if ((dr6 & 0xF) != 0)
         {
@@ -355,11 +358,30 @@ public sealed partial class TraceeProcess
             // moving the pc back onto the int3: the pass is not over until the call completes.
             if (!SystemCallWillRestart(thread)) thread.SteppingOverSite = null;
             if (!thread.ClientStep) return null;
+            thread.StepsTaken++;
+            var pc = GetRegisters(thread).Rip;
+            if (thread.Range is { } range && range.Contains(pc) && thread.StepsTaken < MaxRangeSteps && !IsCallAt(pc))
+            {
+                // Still in the range: step on (the thread is resumed with a single step as it stands).
+                thread.Stepping = true;
+                return null;
+            }
             thread.ClientStep = false;
-            return new ThreadStop(thread.Tid, StopReason.Step, null, GetRegisters(thread).Rip, null);
+            thread.Range = null;
+            return new ThreadStop(thread.Tid, StopReason.Step, null, pc, null, Steps: thread.StepsTaken);
         }
         // A SIGTRAP sent by a process: report it, but do not deliver it (it would kill the program).
         return new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null);
+    }
+
+    /// <summary>True when the instruction at <paramref name="pc"/> calls (or enters the kernel): a range step stops before it.</summary>
+    private bool IsCallAt(ulong pc)
+    {
+        Span<byte> code = stackalloc byte[15];
+        var n = Read(pc, code);
+        var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(code[..n].ToArray()), pc);
+        decoder.Decode(out var instruction);
+        return instruction.IsInvalid || instruction.FlowControl is Iced.Intel.FlowControl.Call or Iced.Intel.FlowControl.IndirectCall;
     }
 
     /// <summary>True when the thread left a system call with one of the kernel's restart codes (ERESTARTSYS,

@@ -134,17 +134,30 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     /// end of the step is reported as a <see cref="StopReason.Step"/> stop (or whatever stopped it first).</summary>
     /// <remarks>The breakpoint bytes are out of memory while the process is stopped, and one instruction cannot reach
     /// another breakpoint, so the step runs on the program's own code and no byte is written.</remarks>
-    public Task StepInstructionAsync(int tid) => tracer.Invoke(() =>
+    public Task StepInstructionAsync(int tid) => tracer.Invoke(() => StepClientThread(tid, null));
+
+    /// <inheritdoc/>
+    /// <remarks>The tracer steps on from one step's trap to the next without a word to anyone: a line of code costs one
+    /// request and one stop event, however many instructions it has. At most <see cref="MaxRangeSteps"/> instructions are
+    /// stepped in one request.</remarks>
+    public Task StepInRangeAsync(int tid, ulong start, ulong end) => tracer.Invoke(() => StepClientThread(tid, new StepRange(start, end)));
+
+    /// <summary>The most instructions one <see cref="StepInRangeAsync"/> steps before it reports (a loop on one line).</summary>
+    public const int MaxRangeSteps = 4096;
+
+    private void StepClientThread(int tid, StepRange? range)
     {
         RequireStopped();
         var thread = Thread(tid);
         thread.RestartInSlot = null;
         thread.Stepping = true;
         thread.ClientStep = true;
+        thread.Range = range;
+        thread.StepsTaken = 0;
         state = RunState.Running;
         if (!Resume(thread, Ptrace.SINGLESTEP))
             state = RunState.Stopped;
-    });
+    }
 
     /// <summary>Interrupts every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does
     /// nothing if the process is already stopped.</summary>

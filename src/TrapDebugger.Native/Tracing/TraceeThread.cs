@@ -46,4 +46,16 @@ internal sealed class TraceeThread(int tid)
 
     /// <summary>Its stop is reported to the client as a user-visible step (not a step-over of the tracer).</summary>
     public bool ClientStep { get; set; }
+
+    /// <summary>For a client's range step: the addresses the thread keeps stepping within.</summary>
+    public StepRange? Range { get; set; }
+
+    /// <summary>How many instructions the client's step has run so far.</summary>
+    public int StepsTaken { get; set; }
+}
+
+/// <summary>The addresses [Start, End) a range step keeps a thread stepping within.</summary>
+internal readonly record struct StepRange(ulong Start, ulong End)
+{
+    public bool Contains(ulong pc) => pc >= Start && pc < End;
 }
