@@ -159,6 +159,48 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
             state = RunState.Stopped;
     }
 
+    /// <inheritdoc/>
+    public Task RunThreadAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var thread = Thread(tid);
+        if (thread.InExitStop || thread.Exiting) throw new TraceException($"thread {tid} is exiting and cannot run code");
+        if (thread.InGroupStop)
+            throw new TraceException($"thread {tid} is in a job-control stop (SIGSTOP); continue the process before running code on it");
+        thread.ResumeSignal = 0;
+        // The code may change any memory and the thread's registers: what was read before is stale.
+        view.Invalidate();
+        // On one of our int3 bytes the original instruction runs first, with the others held (as ResumeAll does).
+        if (SiteAt(GetRegisters(thread).Rip) is { } site)
+        {
+            StepOver(thread, site);
+            if (state == RunState.Gone) return;
+            if (!threads.ContainsKey(tid)) return;
+            // The stepped instruction stopped on its own (a fault): report that stop instead of running on.
+            if (pendingStops.FirstOrDefault(p => p.Tid == tid) is { } own)
+            {
+                var rest = pendingStops.Where(p => p != own).ToList();
+                pendingStops.Clear();
+                foreach (var p in rest) pendingStops.Enqueue(p);
+                ReportStop(own);
+                return;
+            }
+            if (thread.Running)
+            {
+                // A step that blocks: the breakpoint bytes go in while it runs on (the call's return breakpoint among them).
+                InsertSiteBytes();
+                state = RunState.Running;
+                return;
+            }
+        }
+        // The breakpoint bytes are out while the process is stopped; the code runs under every breakpoint, the call's
+        // return breakpoint among them.
+        InsertSiteBytes();
+        state = RunState.Running;
+        if (!Resume(thread, Ptrace.CONT))
+            state = RunState.Stopped;
+    });
+
     /// <summary>Interrupts every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does
     /// nothing if the process is already stopped.</summary>
     public Task PauseAsync() => tracer.Invoke(() =>
@@ -232,6 +274,59 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         unsafe { Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)(&copy)), "PTRACE_SETFPREGS", t.Tid); }
         view.Invalidate();
     });
+
+    // The XSAVE area is at most a few kilobytes (AVX-512 and AMX tile data included).
+    private const int MaxExtendedState = 16384;
+
+    /// <inheritdoc/>
+    /// <remarks>The floating-point and vector registers are the kernel's XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE: x87,
+    /// SSE, AVX and later extensions), or the FXSAVE area (PTRACE_GETFPREGS) on a processor without XSAVE.</remarks>
+    public Task<SavedThreadState> SaveThreadAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        return new SavedThreadState(GetRegisters(t), ReadExtendedState(t), t.ResumeSignal);
+    });
+
+    /// <inheritdoc/>
+    public Task RestoreThreadAsync(int tid, SavedThreadState saved) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        SetRegisters(t, saved.Registers);
+        WriteExtendedState(t, saved.ExtendedState);
+        t.ResumeSignal = saved.ResumeSignal;
+        view.Invalidate();
+    });
+
+    private static unsafe byte[] ReadExtendedState(TraceeThread t)
+    {
+        var buffer = new byte[MaxExtendedState];
+        fixed (byte* b = buffer)
+        {
+            var io = new IoVec { Base = (nint)b, Length = (nuint)buffer.Length };
+            if (LibC.Ptrace(Ptrace.GETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)) == 0)
+                return buffer.AsSpan(0, (int)io.Length).ToArray();
+        }
+        // No XSAVE area on this processor: the FXSAVE area (x87 and SSE) is all there is.
+        var fx = new FloatingPointRegisters();
+        Check(LibC.Ptrace(Ptrace.GETFPREGS, t.Tid, 0, (nint)(&fx)), "PTRACE_GETFPREGS", t.Tid);
+        return new ReadOnlySpan<byte>(&fx, sizeof(FloatingPointRegisters)).ToArray();
+    }
+
+    private static unsafe void WriteExtendedState(TraceeThread t, byte[] state)
+    {
+        fixed (byte* b = state)
+        {
+            if (state.Length == sizeof(FloatingPointRegisters))
+            {
+                Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)b), "PTRACE_SETFPREGS", t.Tid);
+                return;
+            }
+            var io = new IoVec { Base = (nint)b, Length = (nuint)state.Length };
+            Check(LibC.Ptrace(Ptrace.SETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_SETREGSET NT_X86_XSTATE", t.Tid);
+        }
+    }
 
     /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
     public Task<ulong[]> GetDebugRegistersAsync(int tid) => tracer.Invoke(() =>

@@ -86,6 +86,20 @@ public interface ITarget : IAsyncDisposable
     /// one instruction, which its callers accept as a range step that stopped early.</remarks>
     Task StepInRangeAsync(int threadId, ulong start, ulong end) => StepInstructionAsync(threadId);
 
+    /// <summary>Runs thread <paramref name="threadId"/> alone from its current registers, without the signal it stopped
+    /// with, while every other thread stays stopped; its next stop (a breakpoint, a fault, or a <see cref="PauseAsync"/>)
+    /// is reported as usual, and other threads' pending stops stay pending. How code of the program runs on a stopped
+    /// thread: a function called from an expression.</summary>
+    Task RunThreadAsync(int threadId);
+
+    /// <summary>What thread <paramref name="threadId"/> would lose by running code for the debugger; see
+    /// <see cref="SavedThreadState"/>.</summary>
+    Task<SavedThreadState> SaveThreadAsync(int threadId);
+
+    /// <summary>Puts back what <see cref="SaveThreadAsync"/> returned for thread <paramref name="threadId"/>: registers,
+    /// floating-point and vector state, and the signal it receives when resumed.</summary>
+    Task RestoreThreadAsync(int threadId, SavedThreadState state);
+
     /// <summary>Stops every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does nothing when
     /// the process is already stopped.</summary>
     Task PauseAsync();

@@ -232,6 +232,23 @@ public sealed class FrameReport
 
     /// <summary>True for the frame the report lands on.</summary>
     public bool Landing { get; set; }
+
+    /// <summary>The function's formal parameters with their values at this frame, in declaration order; null when the
+    /// debug information does not describe the function (a library without DWARF).</summary>
+    public List<ArgumentReport>? Arguments { get; set; }
+}
+
+/// <summary>One argument of a frame: what a backtrace shows between the function's parentheses.</summary>
+public sealed class ArgumentReport
+{
+    /// <summary>The parameter's name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Its type as the source language spells it.</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>Its value as the variables view shows it (<c>&lt;optimized out&gt;</c> when the compiler did not keep it).</summary>
+    public string Value { get; set; } = "";
 }
 
 /// <summary>A few source lines around a line.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Engine.Calls;
 using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Expressions;
@@ -40,6 +41,7 @@ public sealed class TargetProcess : IAsyncDisposable
     private readonly DebuggerCheckWatch _checks;
     private readonly RunControl _run;
     private readonly Stepper _stepper;
+    private readonly FunctionCalls _calls;
 
     private TargetProcess(ITarget target, string? programPath)
     {
@@ -53,6 +55,8 @@ public sealed class TargetProcess : IAsyncDisposable
         _diagnoser = new StopDiagnoser(target, Target);
         _run = new RunControl(target, Target, symbolizer, _breakpoints, _diagnoser, _modules, _checks, Raise);
         _stepper = new Stepper(_run, target, Target, _breakpoints, Raise);
+        _calls = new FunctionCalls(target, Target, _run);
+        _run.FunctionCall = _calls.Call;
     }
 
     /// <summary>Raised for every stop, resume, thread, module, output and exit; handlers run on the engine's event thread and must not block.</summary>
@@ -336,11 +340,26 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result,
     /// in <paramref name="format"/> unless the expression ends in a format suffix of its own.</summary>
+    /// <param name="expression">The expression (with an optional format suffix).</param>
+    /// <param name="frameId">The frame, or null for the stopped thread's innermost one.</param>
+    /// <param name="format">The format of scalars.</param>
+    /// <param name="allowSideEffects">False refuses assignments and function calls (a hover must not change the program).</param>
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
-    public Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
+    public Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural, bool allowSideEffects = true)
     {
         _run.RequireStopped();
-        return _run.Snapshot.EvaluateAsync(expression, frameId, _run.LastStop?.ThreadId, format);
+        return _run.Snapshot.EvaluateAsync(expression, frameId, _run.LastStop?.ThreadId, format, allowSideEffects);
+    }
+
+    /// <summary>A number that changes whenever the debugger changes the stopped program's memory or registers (an
+    /// assignment, a function call, setVariable, writeMemory): what a client shows of this stop must then be read again.</summary>
+    public long StateVersion => _target.Memory.Version;
+
+    /// <summary>How long a function called from an expression may run before it is interrupted and the thread restored.</summary>
+    public TimeSpan FunctionCallTimeout
+    {
+        get => _calls.Timeout;
+        set => _calls.Timeout = value;
     }
 
     /// <summary>Sets the variable <paramref name="name"/> under <paramref name="variablesReference"/> to the value of <paramref name="valueExpression"/>; returns its new row.</summary>
