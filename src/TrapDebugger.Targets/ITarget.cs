@@ -82,6 +82,14 @@ public interface ITarget : IAsyncDisposable
     /// reported as a <see cref="StopReason.Step"/> stop (or whatever stopped it first).</summary>
     Task StepInstructionAsync(int threadId);
 
+    /// <summary>Single-steps thread <paramref name="threadId"/> while the others stay stopped, for as long as its pc stays
+    /// in [<paramref name="start"/>, <paramref name="end"/>) and the instruction there is not a call (a call is left for
+    /// the caller to step into or over); the end is reported as one <see cref="StopReason.Step"/> stop whose
+    /// <see cref="ProcessStopped.InstructionsStepped"/> says how many instructions ran (or whatever stopped it first).</summary>
+    /// <remarks>This is how a source-level step crosses a line in one request. A target that cannot step by range steps
+    /// one instruction, which its callers accept as a range step that stopped early.</remarks>
+    Task StepInRangeAsync(int threadId, ulong start, ulong end) => StepInstructionAsync(threadId);
+
     /// <summary>Runs thread <paramref name="threadId"/> alone from its current registers, without the signal it stopped
     /// with, while every other thread stays stopped; its next stop (a breakpoint, a fault, or a <see cref="PauseAsync"/>)
     /// is reported as usual, and other threads' pending stops stay pending. How code of the program runs on a stopped

@@ -315,7 +315,7 @@ internal sealed class RunControl
         {
             case StopReason.Breakpoint:
                 {
-                    var (report, ids, cause) = await _breakpoints.EvaluateHitAsync(stop, Snapshot).ConfigureAwait(false);
+                    var (report, ids, cause) = _breakpoints.TakeHit(stop, Snapshot);
                     if (!report) return null;
                     if (cause == StopCause.Exception)
                         return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses, _breakpoints.LanguageEventAt(stop.Address)).ConfigureAwait(false);

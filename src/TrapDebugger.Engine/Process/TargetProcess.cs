@@ -49,7 +49,7 @@ public sealed class TargetProcess : IAsyncDisposable
         Target = new Target(target.OpenFile);
         var symbolizer = new FrameSymbolizer(Target);
         // The table asks whether the process has ended only once it is in use, after the run control below exists.
-        _breakpoints = new BreakpointTable(target, Target, Raise, () => _run!.HasExited);
+        _breakpoints = new BreakpointTable(target, Target, symbolizer, Raise, () => _run!.HasExited);
         _checks = new DebuggerCheckWatch(target, Target);
         _modules = new ModuleTracker(target, Target, _breakpoints, _checks, Raise, programPath ?? target.ExecutablePath);
         _diagnoser = new StopDiagnoser(target, Target);

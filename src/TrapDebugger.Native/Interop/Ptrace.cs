@@ -23,7 +23,7 @@ internal static class Ptrace
 /// <summary>waitpid(2)/waitid(2) flags.</summary>
 internal static class WaitFlags
 {
-    public const int WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000, WALL = 0x40000000;
+    public const int WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000, WNOTHREAD = 0x20000000, WALL = 0x40000000;
     public const int P_ALL = 0, P_PID = 1;
 }
 
