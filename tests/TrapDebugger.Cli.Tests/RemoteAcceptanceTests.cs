@@ -62,7 +62,7 @@ public sealed class RemoteAcceptanceTests
         using var interrupt = new CancellationTokenSource();
         var output = new StringWriter();
         var error = new AttachTests.SynchronizedWriter();
-        var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), false, output, error, false, interrupt.Token, remote);
+        var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), false, output, error, false, interrupt.Token, remoteCommand: remote);
         await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
         Assert.False(attach.IsCompleted, error.Text);
         Assert.NotEqual(0, AttachTests.TracerPid(hostPid));

@@ -35,7 +35,7 @@ public sealed class RemoteAgentTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var status = await RunCommand.RunAsync(program, args, true, output, error, false, TestContext.Current.CancellationToken, remoteCommand).WaitAsync(Timeout);
+        var status = await RunCommand.RunAsync(program, args, true, output, error, false, TestContext.Current.CancellationToken, remoteCommand: remoteCommand).WaitAsync(Timeout);
         Assert.True(output.ToString().Length > 0, $"status {status}: {error}");
         return new CliResult(status, output.ToString(), error.ToString());
     }
@@ -77,7 +77,7 @@ public sealed class RemoteAgentTests
         var output = new StringWriter();
         var error = new AttachTests.SynchronizedWriter();
         var attach = AttachCommand.AttachAsync(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), true, output, error, false,
-            TestContext.Current.CancellationToken, AgentProcess.StdioCommand());
+            TestContext.Current.CancellationToken, remoteCommand: AgentProcess.StdioCommand());
         await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
         Assert.False(attach.IsCompleted, error.Text);
         await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
@@ -108,7 +108,7 @@ public sealed class RemoteAgentTests
         var output = new StringWriter();
         var error = new AttachTests.SynchronizedWriter();
         var attach = AttachCommand.AttachAsync(null, true, output, error, false, TestContext.Current.CancellationToken,
-            remote ? AgentProcess.StdioCommand() : null, Path.GetFileName(program));
+            remoteCommand: remote ? AgentProcess.StdioCommand() : null, waitFor: Path.GetFileName(program));
         Process? shell = null;
         try
         {

@@ -20,13 +20,14 @@ public static class AttachCommand
         var pid = new Argument<string?>("PID") { Description = "The id of the process to attach to.", Arity = ArgumentArity.ZeroOrOne };
         var waitFor = new Option<string?>("--wait-for") { Description = "Instead of a PID: wait until a process running PROGRAM (a path, or a file name) starts, and attach to it." };
         var remote = new Option<string?>("--remote") { Description = RemoteConnector.OptionDescription };
+        var coreDir = RunCommand.CoreDirectoryOption();
         var command = new Command("attach", "Attach to a running process, wait until it traps or crashes, and explain why (Ctrl-C detaches).")
         {
-            pid, waitFor, json, remote,
+            pid, waitFor, json, coreDir, remote,
         };
         command.SetAction((parse, cancellationToken) =>
             AttachAsync(parse.GetValue(pid), parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(remote), parse.GetValue(waitFor)));
+                parse.GetValue(coreDir), parse.GetValue(remote), parse.GetValue(waitFor)));
         return command;
     }
 
@@ -38,13 +39,19 @@ public static class AttachCommand
     /// <param name="error">Where errors and progress messages go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
+    /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
     /// <param name="remoteCommand">A command that starts the agent where the process runs, or null for this machine.</param>
     /// <param name="waitFor">A program to wait for instead of a pid: a path, or a file name matched against any directory.</param>
     public static async Task<int> AttachAsync(string? pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default, string? remoteCommand = null, string? waitFor = null)
+        CancellationToken cancellationToken = default, string? coreDirectory = null, string? remoteCommand = null, string? waitFor = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (coreDirectory is not null && ReportSession.PrepareCoreDirectory(coreDirectory) is { } unusable)
+        {
+            await error.WriteLineAsync($"trapdbg attach: {unusable}").ConfigureAwait(false);
+            return Usage.ExitStatus.Failure;
+        }
         int pid = 0;
         if ((pidText is null) == string.IsNullOrWhiteSpace(waitFor))
         {
@@ -96,6 +103,6 @@ public static class AttachCommand
         }
         await using var run = ProgramRun.Of(process, attached: true);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
-        return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken).ConfigureAwait(false);
+        return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken, coreDirectory).ConfigureAwait(false);
     }
 }

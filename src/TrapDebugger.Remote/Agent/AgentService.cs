@@ -324,6 +324,7 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
                     WatchSlot = s.Watchpoint is { } w ? [w.Slot, (int)w.Kind] : null,
                     WatchAddress = s.Watchpoint?.Address ?? 0,
                     PendingStops = s.PendingStops,
+                    InstructionsStepped = s.InstructionsStepped,
                     State = await CaptureStopAsync(t, s.ThreadId).ConfigureAwait(false),
                 };
             case ThreadCreated c:
@@ -520,6 +521,38 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     {
         RequireAuthenticated();
         return Target.StepInstructionAsync(threadId);
+    }
+
+    /// <inheritdoc/>
+    public Task StepInRangeAsync(int threadId, ulong start, ulong end, CancellationToken cancellationToken)
+    {
+        RequireAuthenticated();
+        return Target.StepInRangeAsync(threadId, start, end);
+    }
+
+    /// <inheritdoc/>
+    public Task RunThreadAsync(int threadId, CancellationToken cancellationToken)
+    {
+        RequireAuthenticated();
+        return Target.RunThreadAsync(threadId);
+    }
+
+    /// <inheritdoc/>
+    public async Task<WireSavedThread> SaveThreadAsync(int threadId, CancellationToken cancellationToken)
+    {
+        RequireAuthenticated();
+        var saved = await Target.SaveThreadAsync(threadId).ConfigureAwait(false);
+        return new WireSavedThread { Registers = WireConversions.ToWords(saved.Registers), ExtendedState = saved.ExtendedState, ResumeSignal = saved.ResumeSignal };
+    }
+
+    /// <inheritdoc/>
+    public Task RestoreThreadAsync(int threadId, WireSavedThread state, CancellationToken cancellationToken)
+    {
+        RequireAuthenticated();
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Registers is not { Length: WireConversions.GeneralRegisterWords } words || state.ExtendedState is null)
+            throw new TargetException($"A saved thread state needs {WireConversions.GeneralRegisterWords} registers and its extended state.");
+        return Target.RestoreThreadAsync(threadId, new SavedThreadState(WireConversions.ToGeneralRegisters(words), state.ExtendedState, state.ResumeSignal));
     }
 
     /// <inheritdoc/>

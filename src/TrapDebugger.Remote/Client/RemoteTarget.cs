@@ -199,7 +199,10 @@ internal sealed class RemoteTarget : ITarget
                 if (e.State is { } state)
                     TakeStop(state);
                 return new ProcessStopped(e.ThreadId, (StopReason)e.Reason, WireConversions.FromWire(e.Signal), e.Address,
-                    e.WatchSlot is [var slot, var kind] ? new WatchpointHit(slot, e.WatchAddress, (WatchKind)kind) : null, e.PendingStops);
+                    e.WatchSlot is [var slot, var kind] ? new WatchpointHit(slot, e.WatchAddress, (WatchKind)kind) : null, e.PendingStops)
+                {
+                    InstructionsStepped = e.InstructionsStepped,
+                };
             case "threadCreated":
                 lock (gate) threads.Add(e.ThreadId);
                 return new ThreadCreated(e.ThreadId, e.OtherThreadId);
@@ -371,6 +374,41 @@ internal sealed class RemoteTarget : ITarget
     {
         Resumed();
         return RunControlAsync(() => connection.Agent.StepInstructionAsync(threadId, closing.Token));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The agent steps the range on its host, so a line costs one round trip, not one per instruction.</remarks>
+    public Task StepInRangeAsync(int threadId, ulong start, ulong end)
+    {
+        Resumed();
+        return RunControlAsync(() => connection.Agent.StepInRangeAsync(threadId, start, end, closing.Token));
+    }
+
+    /// <inheritdoc/>
+    public Task RunThreadAsync(int threadId)
+    {
+        Resumed();
+        return RunControlAsync(() => connection.Agent.RunThreadAsync(threadId, closing.Token));
+    }
+
+    /// <inheritdoc/>
+    public async Task<SavedThreadState> SaveThreadAsync(int threadId)
+    {
+        var saved = await connection.Guard(() => connection.Agent.SaveThreadAsync(threadId, closing.Token)).ConfigureAwait(false);
+        if (saved.Registers is not { Length: WireConversions.GeneralRegisterWords } words)
+            throw new TargetException($"The agent sent a saved state of thread {threadId} without its {WireConversions.GeneralRegisterWords} registers.");
+        return new SavedThreadState(WireConversions.ToGeneralRegisters(words), saved.ExtendedState ?? [], saved.ResumeSignal);
+    }
+
+    /// <inheritdoc/>
+    public async Task RestoreThreadAsync(int threadId, SavedThreadState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (gate) registers.Remove(threadId);
+        await connection.Guard(() => connection.Agent.RestoreThreadAsync(threadId,
+            new WireSavedThread { Registers = WireConversions.ToWords(state.Registers), ExtendedState = state.ExtendedState, ResumeSignal = state.ResumeSignal },
+            closing.Token)).ConfigureAwait(false);
+        lock (gate) registers[threadId] = state.Registers;
     }
 
     /// <inheritdoc/>

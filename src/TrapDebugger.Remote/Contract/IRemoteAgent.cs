@@ -81,6 +81,18 @@ public partial interface IRemoteAgent
     /// <summary>Executes one instruction in a thread.</summary>
     Task StepInstructionAsync(int threadId, CancellationToken cancellationToken);
 
+    /// <summary>Steps a thread while its pc stays in [start, end) and the instruction there is not a call.</summary>
+    Task StepInRangeAsync(int threadId, ulong start, ulong end, CancellationToken cancellationToken);
+
+    /// <summary>Runs one thread alone from its registers while the others stay stopped (a function called from an expression).</summary>
+    Task RunThreadAsync(int threadId, CancellationToken cancellationToken);
+
+    /// <summary>What a thread would lose by running code for the debugger.</summary>
+    Task<WireSavedThread> SaveThreadAsync(int threadId, CancellationToken cancellationToken);
+
+    /// <summary>Puts back what <see cref="SaveThreadAsync"/> returned.</summary>
+    Task RestoreThreadAsync(int threadId, WireSavedThread state, CancellationToken cancellationToken);
+
     /// <summary>Stops every thread.</summary>
     Task PauseAsync(CancellationToken cancellationToken);
 

@@ -13,6 +13,7 @@ namespace TrapDebugger.Remote.Contract;
 [GenerateShapeFor<WireRange[]>]
 [GenerateShapeFor<WireRegion[]>]
 [GenerateShapeFor<WireFile>]
+[GenerateShapeFor<WireSavedThread>]
 [GenerateShapeFor<byte[][]>]
 [GenerateShapeFor<byte[]>]
 [GenerateShapeFor<ulong[]>]

@@ -61,6 +61,19 @@ public sealed class WireTargetInfo
     public string? ExecutablePath { get; set; }
 }
 
+/// <summary>What a thread would lose by running code for the debugger (see SavedThreadState).</summary>
+public sealed class WireSavedThread
+{
+    /// <summary>The general registers, in the kernel's user_regs_struct order.</summary>
+    public ulong[] Registers { get; set; } = [];
+
+    /// <summary>The floating-point and vector state as the agent's host saves it; opaque to the client.</summary>
+    public byte[] ExtendedState { get; set; } = [];
+
+    /// <summary>The signal the thread receives when resumed, 0 for none.</summary>
+    public int ResumeSignal { get; set; }
+}
+
 /// <summary>One event of the debugged process, numbered in the order it happened.</summary>
 public sealed class WireEvent
 {
@@ -99,6 +112,9 @@ public sealed class WireEvent
 
     /// <summary>How many other threads have stops pending.</summary>
     public int PendingStops { get; set; }
+
+    /// <summary>For the end of a step: how many instructions the thread executed.</summary>
+    public int InstructionsStepped { get; set; }
 
     /// <summary>A path: the module, the new program of an exec, or the stream name of output (stdout, stderr).</summary>
     public string? Path { get; set; }
