@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { buildWith, fixtureDir, lineOf } from './fixtures.mjs';
 import { startSession, endSession } from './session.mjs';
+import { trapdbgPath } from '../test/adapter.mjs';
 
 const rustSource = path.join(fixtureDir, 'rust_values.rs');
 const cxxSource = path.join(fixtureDir, 'cxx_values.cpp');
@@ -157,39 +158,42 @@ for (const [fixture, flags] of [['libstdc++', []], ['libc++', ['-stdlib=libc++',
   });
 }
 
-test('the Debug Console calls functions, assigns, reports a crashing call, and the program runs on', async () => {
-  const program = buildWith('clang-22', 'calls.c', 'calls');
-  const dc = await startSession();
-  try {
-    const { threadId, frame } = await stopAt(dc, program, ['7'], callsSource, lineOf(callsSource, '// break: calls'));
-    const evaluate = (expression, context = 'repl') => dc.evaluateRequest({ expression, frameId: frame.id, context });
-    assert.equal((await evaluate('add(2, 3)')).body.result, '5');
-    assert.equal((await evaluate('make_pair(3, 4)')).body.result, '(a = 3, b = 4)');
-    assert.equal((await evaluate('length_of("hello")')).body.result, '5');
+// Locally, and through the remote agent on a pipe (the call runs on the agent's host; its state travels on the wire).
+for (const [where, extra] of [['', {}], [' through the remote agent', { remote: { pipe: [trapdbgPath(), 'agent', '--stdio'] } }]]) {
+  test(`the Debug Console calls functions, assigns, reports a crashing call, and the program runs on${where}`, async () => {
+    const program = buildWith('clang-22', 'calls.c', 'calls');
+    const dc = await startSession();
+    try {
+      const { threadId, frame } = await stopAt(dc, program, ['7'], callsSource, lineOf(callsSource, '// break: calls'), extra);
+      const evaluate = (expression, context = 'repl') => dc.evaluateRequest({ expression, frameId: frame.id, context });
+      assert.equal((await evaluate('add(2, 3)')).body.result, '5');
+      assert.equal((await evaluate('make_pair(3, 4)')).body.result, '(a = 3, b = 4)');
+      assert.equal((await evaluate('length_of("hello")')).body.result, '5');
 
-    let invalidated = dc.waitForEvent('invalidated');
-    assert.equal((await evaluate('bump(5)')).body.result, '105');
-    assert.deepEqual((await invalidated).body.areas, ['variables']);
-    invalidated = dc.waitForEvent('invalidated');
-    assert.equal((await evaluate('local = 30')).body.result, '30');
-    await invalidated;
+      let invalidated = dc.waitForEvent('invalidated');
+      assert.equal((await evaluate('bump(5)')).body.result, '105');
+      assert.deepEqual((await invalidated).body.areas, ['variables']);
+      invalidated = dc.waitForEvent('invalidated');
+      assert.equal((await evaluate('local = 30')).body.result, '30');
+      await invalidated;
 
-    // A call that crashes may have changed memory first: the client is told to read its variables again all the same.
-    invalidated = dc.waitForEvent('invalidated');
-    await assert.rejects(evaluate('read_through(0)'), /the call of read_through stopped with SIGSEGV \(address 0x0\) in read_through \(calls\.c:\d+\); the thread was restored/);
-    await invalidated;
-    await assert.rejects(evaluate('spin(0)'), /the call of spin did not return within 5 s; it was interrupted in spin( \(calls\.c:\d+\))? and the thread was restored/);
-    await assert.rejects(evaluate('bump(1)', 'hover'), /would change the program/);
-    assert.equal((await evaluate('counter', 'hover')).body.result, '105');
+      // A call that crashes may have changed memory first: the client is told to read its variables again all the same.
+      invalidated = dc.waitForEvent('invalidated');
+      await assert.rejects(evaluate('read_through(0)'), /the call of read_through stopped with SIGSEGV \(address 0x0\) in read_through \(calls\.c:\d+\); the thread was restored/);
+      await invalidated;
+      await assert.rejects(evaluate('spin(0)'), /the call of spin did not return within 5 s; it was interrupted in spin( \(calls\.c:\d+\))? and the thread was restored/);
+      await assert.rejects(evaluate('bump(1)', 'hover'), /would change the program/);
+      assert.equal((await evaluate('counter', 'hover')).body.result, '105');
 
-    // The thread is where it was: the same frame, and the program ends as the changes say (local 30 + pair_sum 7 + 21).
-    const after = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 });
-    assert.equal(after.body.stackFrames[0].line, frame.line);
-    const exited = dc.waitForEvent('exited');
-    await dc.continueRequest({ threadId });
-    assert.equal((await exited).body.exitCode, 0);
-    assert.match(dc.outputText, /7 58 105/);
-  } finally {
-    await endSession(dc);
-  }
-});
+      // The thread is where it was: the same frame, and the program ends as the changes say (local 30 + pair_sum 7 + 21).
+      const after = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 });
+      assert.equal(after.body.stackFrames[0].line, frame.line);
+      const exited = dc.waitForEvent('exited');
+      await dc.continueRequest({ threadId });
+      assert.equal((await exited).body.exitCode, 0);
+      assert.match(dc.outputText, /7 58 105/);
+    } finally {
+      await endSession(dc);
+    }
+  });
+}
