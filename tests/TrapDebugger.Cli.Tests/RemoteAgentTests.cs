@@ -109,15 +109,24 @@ public sealed class RemoteAgentTests
         var error = new AttachTests.SynchronizedWriter();
         var attach = AttachCommand.AttachAsync(null, true, output, error, false, TestContext.Current.CancellationToken,
             remoteCommand: remote ? AgentProcess.StdioCommand() : null, waitFor: Path.GetFileName(program));
-        Process? shell = null;
+        int shell = 0;
         try
         {
             await AttachTests.WaitForAsync(() => error.Text.Contains("Waiting for a process running", StringComparison.Ordinal) || attach.IsCompleted);
             Assert.False(attach.IsCompleted, error.Text);
-            // The shell's pid appears before it runs the program: it becomes the program only at its exec.
-            shell = Process.Start(new ProcessStartInfo("sh", ["-c", $"sleep 0.3; exec '{program}' 60000 --trap-file '{trapFile}'"]))!;
+            // The inner shell's pid appears before it runs the program: it becomes the program only at its exec. It is
+            // started in the background of another shell, so it is no child of this process: a tracer here that reaps its
+            // end would otherwise take it from System.Diagnostics.Process, which fails fast when its child is gone.
+            using (var starter = Process.Start(new ProcessStartInfo("sh", ["-c", $"sh -c \"sleep 0.3; exec '{program}' 60000 --trap-file '{trapFile}'\" >/dev/null 2>&1 & echo $!"])
+            {
+                RedirectStandardOutput = true,
+            })!)
+            {
+                shell = int.Parse((await starter.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                await starter.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
             await AttachTests.WaitForAsync(() => error.Text.Contains("Attached", StringComparison.Ordinal) || attach.IsCompleted);
-            Assert.Contains($"Attached to process {shell.Id} ", error.Text, StringComparison.Ordinal);
+            Assert.Contains($"Attached to process {shell} ", error.Text, StringComparison.Ordinal);
             await File.WriteAllTextAsync(trapFile, "", TestContext.Current.CancellationToken);
             var status = await attach.WaitAsync(Timeout, TestContext.Current.CancellationToken);
             Assert.True(status == 128 + 4, $"status {status}: {error.Text}");
@@ -126,7 +135,7 @@ public sealed class RemoteAgentTests
         }
         finally
         {
-            if (shell is not null) AttachTests.Kill(shell.Id);
+            if (shell != 0) AttachTests.Kill(shell);
             File.Delete(trapFile);
             File.Delete(program);
         }
