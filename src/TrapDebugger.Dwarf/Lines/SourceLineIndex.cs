@@ -72,12 +72,18 @@ internal sealed class SourceLineIndex(DwarfFile dwarf, Func<DwarfUnit, DwarfUnit
     }
 
     /// <summary>True when <paramref name="name"/> ends a string (after a '/' or at its start) in the strings a line
-    /// program's file paths are made of: the line string section, the string section, and the programs themselves
-    /// (DWARF 2–4 headers hold their names inline).</summary>
+    /// program's file names are made of: the programs themselves (DWARF 2–4 headers hold their names inline), and the line
+    /// string section (DWARF 5 names, DW_FORM_line_strp, as GCC and Clang write them), or, in a module without one, the
+    /// string section (DW_FORM_strp).</summary>
+    /// <remarks>The string section is not searched when a line string section exists: it is the largest section of a
+    /// big debug file and the one the symbol preloader inflates first, and a producer that puts its file names there
+    /// (DW_FORM_strp in a DWARF 5 header) next to one that uses the line string section is not known.</remarks>
     private static bool MayName(DwarfSections sections, string name)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(name + "\0");
-        return EndsAString(sections.LineStr.Span, bytes) || EndsAString(sections.Line.Span, bytes) || EndsAString(sections.Str.Span, bytes);
+        var lineStrings = sections.LineStr.Span;
+        return EndsAString(lineStrings, bytes) || EndsAString(sections.Line.Span, bytes)
+            || (lineStrings.IsEmpty && EndsAString(sections.Str.Span, bytes));
     }
 
     private static bool EndsAString(ReadOnlySpan<byte> strings, ReadOnlySpan<byte> nameAndNul)
