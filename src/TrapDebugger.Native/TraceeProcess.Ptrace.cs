@@ -73,7 +73,7 @@ public sealed partial class TraceeProcess
     {
         var raw = stackalloc byte[128];
         Check(LibC.Ptrace(Ptrace.GETSIGINFO, tid, 0, (nint)raw), "PTRACE_GETSIGINFO", tid);
-        return SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
+        return SignalInfo.Decode(new ReadOnlySpan<byte>(raw, SignalInfo.SiginfoSize));
     }
 
     private static unsafe ulong EventMessage(int tid)

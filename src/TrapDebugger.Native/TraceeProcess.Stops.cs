@@ -96,7 +96,7 @@ public sealed partial class TraceeProcess
             // In a signal-delivery-stop GETSIGINFO succeeds and names the signal to hand back; in an event stop it fails.
             if (LibC.Ptrace(Ptrace.GETSIGINFO, t.Tid, 0, (nint)raw) >= 0)
             {
-                var info = SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
+                var info = SignalInfo.Decode(new ReadOnlySpan<byte>(raw, SignalInfo.SiginfoSize));
                 t.ResumeSignal = info.Signal is Signals.SIGTRAP or Signals.SIGSTOP ? 0 : info.Signal;
             }
         }

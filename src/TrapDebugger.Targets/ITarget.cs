@@ -31,6 +31,10 @@ public interface ITarget : IAsyncDisposable
     /// <summary>True once the process has exited, died or been let go; nothing more can be asked of it.</summary>
     bool HasEnded { get; }
 
+    /// <summary>Why the target can be inspected but not run or changed (one sentence: a core file records a process that
+    /// has ended), or null when it can run. The engine refuses a run with this sentence before it starts one.</summary>
+    string? ReadOnlyReason => null;
+
     /// <summary>Stops, thread and module changes, and last the end of the process, in the order they happened. The first
     /// event after the target is created is its initial stop (entry, attach, or the stop a core file recorded).</summary>
     ChannelReader<TargetEvent> Events { get; }

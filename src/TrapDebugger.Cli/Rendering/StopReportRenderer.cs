@@ -147,11 +147,17 @@ public static class StopReportRenderer
             "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{(end.DebuggerCheck is { } check ? $"; {E(check)}" : "")}",
             "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
             "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}",
-            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}",
+            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}){WrittenCore(report)}; exit status {end.Status}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
+            "dumped" when end.Signal is null => $"\nCore of process {report.ProcessId}{CoreName(report)}, written while it ran; exit status {end.Status}",
+            "dumped" => $"\nProcess {report.ProcessId} died of {E(SignalName(end.Signal))}{CoreName(report)}; exit status {end.Status}",
             _ => $"Process {report.ProcessId}: {E(end.How)}",
         };
     }
+
+    private static string WrittenCore(StopReport report) => report.Core is { } core ? $"; core written to {E(core)}" : "";
+
+    private static string CoreName(StopReport report) => report.Core is { } core ? $" (core file {E(core)})" : "";
 
     private static string SignalName(int? signal) => signal is { } s ? Signals.Name(s) : "a signal";
 

@@ -218,10 +218,10 @@ public static class StopReportBuilder
         }
     }
 
-    private static Dictionary<int, string> ThreadNames(TargetProcess process)
+    private static Dictionary<int, string?> ThreadNames(TargetProcess process)
     {
-        var names = new Dictionary<int, string>();
-        foreach (var t in process.Threads) names[t.Id] = t.Name;
+        var names = new Dictionary<int, string?>();
+        foreach (var t in process.Threads) names[t.Id] = t.IsNamed ? t.Name : null;
         return names;
     }
 

@@ -231,12 +231,13 @@ internal sealed class RunControl
 
     /// <summary>Starts <paramref name="run"/> on a worker and returns at once; a failure of the run is reported as a stop
     /// whose description says what failed.</summary>
-    /// <exception cref="EngineException">The process is not stopped.</exception>
+    /// <exception cref="EngineException">The process is not stopped, or the target cannot run (a core file).</exception>
     public Task StartRun(Func<Task> run, string what)
     {
         lock (_gate)
         {
             RequireStopped();
+            if (_target.ReadOnlyReason is { } why) throw new EngineException(why);
             _running = true;
             DiscardSnapshot();
             _runTask = Task.Run(async () =>

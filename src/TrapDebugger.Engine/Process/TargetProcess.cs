@@ -74,6 +74,9 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <summary>True while the process is stopped and can be inspected.</summary>
     public bool IsStopped => _run.IsStopped;
 
+    /// <summary>Why the process can be inspected but not run or changed (a core file), or null when it can run.</summary>
+    public string? ReadOnlyReason => _target.ReadOnlyReason;
+
     /// <summary>True once the process has exited, been killed or detached.</summary>
     public bool HasExited => _run.HasExited;
 
@@ -174,7 +177,10 @@ public sealed class TargetProcess : IAsyncDisposable
         {
             var result = new List<ThreadInfo>();
             foreach (var tid in _target.ThreadIds)
-                result.Add(new ThreadInfo(tid, _target.ThreadName(tid) ?? $"thread {tid}"));
+            {
+                var name = _target.ThreadName(tid);
+                result.Add(new ThreadInfo(tid, name ?? $"thread {tid}") { IsNamed = name is not null });
+            }
             return result;
         }
     }
@@ -405,6 +411,26 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
     public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
+
+    /// <summary>Writes a core file of the stopped process to <paramref name="path"/>: every thread's registers, the signal
+    /// of the stop, and the memory <see cref="Cores.CoreMemorySelection"/> keeps (stacks, data, ELF headers, code around
+    /// each pc; the rest of the program's files is left to them).</summary>
+    /// <exception cref="EngineException">The process is running or has ended, or the file cannot be written; the message says why.</exception>
+    public async Task<Cores.CoreWriteResult> SaveCoreAsync(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _run.RequireStopped();
+        var stop = _run.LastStop;
+        try
+        {
+            var core = await Cores.TargetCapture.DescribeAsync(_target, stop?.ThreadId ?? _run.LastThreadId, stop?.Signal).ConfigureAwait(false);
+            return await Task.Run(() => Cores.CoreWriter.Write(core, path)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TargetException)
+        {
+            throw new EngineException($"cannot write a core to {path}: {e.Message.TrimEnd('.')}", e);
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -197,7 +197,8 @@ public sealed class EngineDebuggee : IDebuggee
         switch (e)
         {
             case StoppedEvent { Stop: var stop }:
-                if (stop.Diagnosis is { } diagnosis && !state.Filters.Stops(stop))
+                // A target that cannot run (a core) shows every stop: there is nothing to pass a signal on to.
+                if (stop.Diagnosis is { } diagnosis && Process.ReadOnlyReason is null && !state.Filters.Stops(stop))
                 {
                     // An optional stop the client turned off: hand the signal (or the panic, the throw) to the program as if no
                     // debugger were there.
