@@ -110,11 +110,13 @@ public sealed partial class TraceeProcess
         state = RunState.Stopped;
         LeaveScratchSlots();
         WithdrawSiteBytes();
+        PublishRegisters();
     }
 
     private void ReportStop(ThreadStop stop)
     {
         state = RunState.Stopped;
+        PublishRegisters();
         Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count) { InstructionsStepped = stop.Steps });
     }
 
