@@ -21,6 +21,7 @@ public static class Program
         Commands.RunCommand.Create,
         Commands.AttachCommand.Create,
         Commands.TrapsCommand.Create,
+        Commands.GuardianCommand.Create,
     ];
 
     public static int Main(string[] args)

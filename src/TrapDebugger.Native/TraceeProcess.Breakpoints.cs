@@ -6,6 +6,18 @@ namespace TrapDebugger.Native;
 // int3 bookkeeping: which addresses are patched, with which original bytes.
 public sealed partial class TraceeProcess
 {
+    /// <summary>Raised (on the thread that made the change) when an address gains a breakpoint site or its original byte changes (the byte),
+    /// or loses it (-1): the guardian mirrors the sites so the debugger's own reads can mask them.</summary>
+    internal event Action<ulong, int>? SiteChanged;
+
+    /// <summary>Every address that holds a breakpoint site, with the byte the int3 replaced.</summary>
+    internal IReadOnlyList<KeyValuePair<ulong, byte>> Sites()
+    {
+        lock (sitesGate) return sites.Values.Select(s => KeyValuePair.Create(s.Address, s.Original)).ToList();
+    }
+
+    private void NoteSite(ulong address, int original) => SiteChanged?.Invoke(address, original);
+
     private BreakpointSite AcquireSite(ulong address)
     {
         lock (sitesGate)
@@ -19,6 +31,7 @@ public sealed partial class TraceeProcess
             site = new BreakpointSite(address, original[0]);
             sites[address] = site;
             moribund.Remove(address);
+            NoteSite(address, original[0]);
             return site;
         }
     }
@@ -32,6 +45,7 @@ public sealed partial class TraceeProcess
             sites.Remove(site.Address);
             // A thread may already have trapped on it without the tracer having seen the stop yet.
             moribund.Add(site.Address);
+            NoteSite(site.Address, -1);
         }
     }
 
@@ -55,7 +69,11 @@ public sealed partial class TraceeProcess
     {
         lock (sitesGate)
         {
-            foreach (var site in sites.Values) memory.Write(site.Address, [site.Original]);
+            foreach (var site in sites.Values)
+            {
+                memory.Write(site.Address, [site.Original]);
+                NoteSite(site.Address, -1);
+            }
             sites.Clear();
         }
     }

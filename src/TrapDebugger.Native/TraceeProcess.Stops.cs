@@ -409,6 +409,7 @@ public sealed partial class TraceeProcess
         PublishThreadIds();
         lock (sitesGate)
         {
+            foreach (var address in sites.Keys) NoteSite(address, -1);
             sites.Clear();
             moribund.Clear();
         }

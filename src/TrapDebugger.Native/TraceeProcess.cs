@@ -244,6 +244,7 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
                     var i = (int)(site.Address - address);
                     site.Original = copy[i];
                     copy[i] = 0xCC;
+                    NoteSite(site.Address, site.Original);
                 }
             }
             return memory.Write(address, copy);

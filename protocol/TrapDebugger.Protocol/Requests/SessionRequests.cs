@@ -129,6 +129,10 @@ public sealed class LaunchRequestArguments
     /// <summary>The directory that relative source paths of the debug information are taken from when the compilation
     /// directory does not make them absolute (default: <see cref="Cwd"/>).</summary>
     public string? RelativePathBase { get; set; }
+
+    /// <summary>Whether the program ends with the session when the client does not say (a <c>disconnect</c> without
+    /// <c>terminateDebuggee</c>) and when the adapter itself dies; false leaves it running, detached (default true).</summary>
+    public bool? TerminateDebuggee { get; set; }
 }
 
 /// <summary>Arguments of <c>attach</c>; unknown attributes are ignored.</summary>

@@ -66,6 +66,10 @@ public sealed class DebuggeeOptions
     /// <summary>Run without debugging (VS Code's "Run Without Debugging").</summary>
     public bool NoDebug { get; private init; }
 
+    /// <summary>A launched program ends with the session unless the client says otherwise, and when the adapter dies;
+    /// false lets it run on, detached (launch's <c>terminateDebuggee</c>).</summary>
+    public bool TerminateDebuggee { get; private init; } = true;
+
     /// <summary>The process to attach to.</summary>
     public int? ProcessId { get; private init; }
 
@@ -122,6 +126,7 @@ public sealed class DebuggeeOptions
             StopOnEntry = arguments.StopOnEntry ?? false,
             DisableAslr = arguments.DisableAslr ?? true,
             NoDebug = arguments.NoDebug ?? false,
+            TerminateDebuggee = arguments.TerminateDebuggee ?? true,
             SourceMap = arguments.SourceMap ?? new SourceMap(),
             Console = ValidateConsole(request, arguments),
             Stdio = ValidateStdio(request, arguments.Stdio, baseDirectory),

@@ -56,7 +56,7 @@ public static class AttachCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(LocalPlatform.Instance, pid, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(Platforms.Local(), pid, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {

@@ -63,7 +63,7 @@ public static class RunCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
+            process = await TargetProcess.LaunchAsync(Platforms.Local(), new LaunchOptions
             {
                 Program = check.Path!,
                 Arguments = [.. arguments],

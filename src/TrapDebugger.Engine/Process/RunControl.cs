@@ -155,6 +155,9 @@ internal sealed class RunControl
             case ProcessDetached:
                 End(new ExitedEvent(null, null, $"Detached from process {_target.ProcessId}"));
                 return false;
+            case TargetConnectionLost lost:
+                End(new ExitedEvent(null, null, lost.Message));
+                return false;
             default:
                 return true;
         }

@@ -85,6 +85,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int fd, int newFd);
+
+    [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
     [LibraryImport(Lib, EntryPoint = "posix_spawn", SetLastError = true)]
     public static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 
@@ -96,6 +101,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_adddup2")]
     public static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_addclose")]
+    public static partial int FileActionsAddClose(void* actions, int fd);
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     public static partial int FileActionsAddChdir(void* actions, byte* path);

@@ -195,7 +195,8 @@ internal static unsafe class Spawner
         return result;
     }
 
-    private static byte* Utf8(string s, List<nint> allocations)
+    /// <summary>A NUL-terminated UTF-8 copy of <paramref name="s"/>, freed with the other <paramref name="allocations"/>.</summary>
+    internal static byte* Utf8(string s, List<nint> allocations)
     {
         var bytes = Encoding.UTF8.GetBytes(s);
         var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
@@ -205,7 +206,8 @@ internal static unsafe class Spawner
         return p;
     }
 
-    private static byte** StringArray(IReadOnlyList<string> items, List<nint> allocations)
+    /// <summary>A NULL-terminated array of C strings (argv, envp), freed with the other <paramref name="allocations"/>.</summary>
+    internal static byte** StringArray(IReadOnlyList<string> items, List<nint> allocations)
     {
         var array = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(nint));
         allocations.Add((nint)array);

@@ -39,3 +39,7 @@ public sealed record ModuleLoaded(string Path, ulong LoadBias) : TargetEvent;
 
 /// <summary>A shared object was unmapped.</summary>
 public sealed record ModuleUnloaded(string Path, ulong LoadBias) : TargetEvent;
+
+/// <summary>The target can no longer be reached (the connection to a remote agent broke); the agent side lets the
+/// process go. This is the last event; <see cref="Message"/> is the one sentence that tells the user.</summary>
+public sealed record TargetConnectionLost(string Message) : TargetEvent;

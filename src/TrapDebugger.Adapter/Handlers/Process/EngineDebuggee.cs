@@ -32,13 +32,15 @@ public sealed class EngineDebuggee : IDebuggee
     public static readonly TimeSpan ThreadsAnswerSpacing = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Wraps <paramref name="process"/> for the session of <paramref name="state"/>.</summary>
-    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null)
+    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null,
+        bool terminatesByDefault = true)
     {
         this.state = state;
         this.console = console;
         Process = process;
         WasLaunched = wasLaunched;
         StopOnEntry = stopOnEntry;
+        TerminatesByDefault = wasLaunched && terminatesByDefault;
     }
 
     /// <summary>The engine's process.</summary>
@@ -46,6 +48,9 @@ public sealed class EngineDebuggee : IDebuggee
 
     /// <inheritdoc/>
     public bool WasLaunched { get; }
+
+    /// <inheritdoc/>
+    public bool TerminatesByDefault { get; }
 
     /// <summary>True when the client asked to see the first stop (launch: the entry point; attach: the attach stop).</summary>
     public bool StopOnEntry { get; }
