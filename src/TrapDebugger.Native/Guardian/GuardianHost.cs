@@ -56,6 +56,7 @@ public static class GuardianHost
 
         private readonly ConcurrentDictionary<int, Hosted> targets = new();
         private readonly ConcurrentDictionary<int, Question> questions = new();
+        private readonly List<Task> starts = [];
         private int nextTarget;
         private int nextQuestion;
         private volatile bool lost;
@@ -75,6 +76,10 @@ public static class GuardianHost
             }
             lost = true;
             foreach (var q in questions.Values) q.Answer(false);
+            // A launch or attach still under way yields a process too: it is let go like the others once it is held.
+            Task[] starting;
+            lock (starts) starting = [.. starts];
+            Task.WaitAll(starting, TimeSpan.FromSeconds(60));
             RestoreAll();
             socket.Dispose();
             return 0;
@@ -91,7 +96,9 @@ public static class GuardianHost
                     var id = r.I32();
                     var target = r.I32();
                     var op = (Operation)r.U8();
-                    _ = ServeAsync(id, target, op, body, ArgumentsOffset);
+                    var serving = ServeAsync(id, target, op, body, ArgumentsOffset);
+                    if (op is Operation.Launch or Operation.Attach)
+                        lock (starts) starts.Add(serving);
                     break;
                 case MessageKind.Answer:
                     var question = r.I32();
@@ -134,16 +141,7 @@ public static class GuardianHost
                 {
                     var (options, policy) = Read(arguments, static (ref WireReader r) => (WireCodec.ReadLaunch(ref r), (LossPolicy)r.U8()));
                     var process = await TraceeProcess.LaunchAsync(options).ConfigureAwait(false);
-                    // The program has its streams now; the guardian keeps none of them open (a pipe would never reach end
-                    // of file while the guardian lives) and speaks on the debugger's stderr from here on.
-                    var devNull = LibC.Open("/dev/null", 2 /* O_RDWR */, 0);
-                    if (devNull >= 0)
-                    {
-                        LibC.Dup2(devNull, 0);
-                        LibC.Dup2(devNull, 1);
-                        LibC.Close(devNull);
-                    }
-                    LibC.Dup2(DiagnosticsDescriptor, 2);
+                    LetGoOfStandardStreams();
                     return Adopt(process, policy, result);
                 }
                 case Operation.Attach:
@@ -256,6 +254,39 @@ public static class GuardianHost
                     throw new InvalidDataException($"the debugger asked for operation {(int)op}, which the guardian does not know");
             }
             return null;
+        }
+
+        /// <summary>The program has its streams now: the guardian keeps none of them open (a pipe would not reach end of file
+        /// while the guardian lives, and the runtime keeps copies of descriptors 0-2 of its own), and speaks on the
+        /// debugger's stderr from here on.</summary>
+        private static void LetGoOfStandardStreams()
+        {
+            var streams = new HashSet<string>(StringComparer.Ordinal);
+            for (var fd = 0; fd < 3; fd++)
+                if (Link(fd) is { } target) streams.Add(target);
+            var devNull = LibC.Open("/dev/null", 2 /* O_RDWR */, 0);
+            if (devNull < 0) return;
+            foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            {
+                // A copy is pointed at /dev/null rather than closed: whoever holds it keeps a valid descriptor.
+                if (int.TryParse(Path.GetFileName(entry), out var fd) && fd is not (SocketDescriptor or DiagnosticsDescriptor) && fd != devNull
+                    && Link(fd) is { } target && streams.Contains(target))
+                    LibC.Dup2(devNull, fd);
+            }
+            LibC.Close(devNull);
+            LibC.Dup2(DiagnosticsDescriptor, 2);
+        }
+
+        private static string? Link(int fd)
+        {
+            try
+            {
+                return File.ResolveLinkTarget($"/proc/self/fd/{fd}", returnFinalTarget: false)?.FullName;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Holds a new process: answers with its id, pid, threads and breakpoint sites; once that reply is out, its
