@@ -65,6 +65,7 @@ public sealed partial class TraceeProcess
         if (state == RunState.Gone) return;
         lock (sitesGate) moribund.Clear();
         state = RunState.Stopped;
+        FollowForks();
         if (primary == null || !report) return;
         if (primary.Internal)
         {
@@ -194,10 +195,7 @@ public sealed partial class TraceeProcess
             if (r.Gone) return (null, null);
             var status = Proc.ProcFs.Status(r.Tid);
             if (status != null && status.Tgid != Pid)
-            {
-                DetachForkChild(r.Tid);
-                return (null, null);
-            }
+                return (TakeNewProcess(r.Tid), null);
             // A thread whose first stop beat its creator's clone event.
             thread = AddThread(r.Tid, parent: 0);
         }
@@ -212,7 +210,9 @@ public sealed partial class TraceeProcess
             case Ptrace.EVENT_CLONE:
             {
                 var child = (int)EventMessage(thread.Tid);
-                if (child > 0 && !threads.ContainsKey(child)) AddThread(child, thread.Tid);
+                // clone without CLONE_THREAD makes a process (a clone with CLONE_VM shares our memory, like vfork).
+                if (child > 0 && Proc.ProcFs.Status(child) is { } status && status.Tgid != Pid) ChildWaiter.RegisterThread(child, this);
+                else if (child > 0 && !threads.ContainsKey(child)) AddThread(child, thread.Tid);
                 return (null, thread);
             }
             case Ptrace.EVENT_FORK:
@@ -222,6 +222,9 @@ public sealed partial class TraceeProcess
                 if (child > 0) ChildWaiter.RegisterThread(child, this);
                 return (null, thread);
             }
+            case Ptrace.EVENT_EXEC when companion:
+                ReleaseCompanion(thread);
+                return (null, null);
             case Ptrace.EVENT_EXEC:
                 return (HandleExec(thread), thread);
             case Ptrace.EVENT_EXIT:
@@ -249,7 +252,7 @@ public sealed partial class TraceeProcess
         if (sig == Signals.SIGTRAP) return (ClassifyTrap(thread, info), thread);
         lastSignal[thread.Tid] = info;
         thread.ResumeSignal = sig;
-        if (SilentSignals.Contains(sig)) return (null, thread);
+        if (SilentSignals.Contains(sig) || companion) return (null, thread);
         return (new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null), thread);
     }
 
@@ -288,7 +291,8 @@ public sealed partial class TraceeProcess
                 if (site.IsClients)
                 {
                     // A hit no insertion wants is handled like the tracer's own breakpoints: stop all, step over, resume.
-                    var report = Decide(site, thread, address, regs);
+                    // A companion's hits are its parent's breakpoints, which its parent's debugger never sees.
+                    var report = !companion && Decide(site, thread, address, regs);
                     return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
                 }
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
@@ -377,6 +381,7 @@ public sealed partial class TraceeProcess
         PublishThreadIds();
         if (thread.Tid == Pid)
         {
+            if (companion) tracer.Stop();
             Finish(r.Exited
                 ? new ProcessExited(r.ExitCode)
                 : new ProcessKilled(r.TermSignal, r.CoreDumped, lastSignal.TryGetValue(Pid, out var s) && s.Signal == r.TermSignal ? s
@@ -454,6 +459,7 @@ public sealed partial class TraceeProcess
 
     private void HandleInternalStop(ThreadStop stop)
     {
+        FollowForks();
         if (modules != null && stop.Address == modules.BreakAddress)
             foreach (var e in modules.Refresh()) Emit(e);
     }

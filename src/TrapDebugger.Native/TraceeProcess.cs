@@ -29,9 +29,9 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     private readonly Dictionary<int, TraceeThread> threads = [];
     private readonly Queue<ThreadStop> pendingStops = new();
     private readonly Dictionary<int, SignalInfo> lastSignal = [];
-    private readonly object sitesGate = new();
-    private readonly Dictionary<ulong, Breakpoints.BreakpointSite> sites = [];
-    private readonly HashSet<ulong> moribund = [];
+    private readonly object sitesGate;
+    private readonly Dictionary<ulong, Breakpoints.BreakpointSite> sites;
+    private readonly HashSet<ulong> moribund;
     private readonly DebugRegisterSlot?[] slots = new DebugRegisterSlot?[4];
     private ProcessMemory memory = null!;
     private readonly TraceeMemory view;
@@ -46,9 +46,19 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     private enum RunState { Starting, Stopped, Running, Gone }
 
     private TraceeProcess()
+        : this(null, null)
     {
-        tracer = new TracerThread("trapdbg tracer", OnWaitResult);
+    }
+
+    /// <summary>A process traced from the thread of <paramref name="forkedFrom"/> (the kernel attached it there when it was
+    /// forked), sharing the breakpoint sites of <paramref name="sharingMemoryWith"/> when it shares that process's memory.</summary>
+    private TraceeProcess(TraceeProcess? forkedFrom, TraceeProcess? sharingMemoryWith)
+    {
+        tracer = forkedFrom is null ? new TracerThread("trapdbg tracer", OnWaitResult) : new TracerThread(forkedFrom.tracer, OnWaitResult);
         view = new TraceeMemory(this);
+        sitesGate = sharingMemoryWith?.sitesGate ?? new object();
+        sites = sharingMemoryWith?.sites ?? [];
+        moribund = sharingMemoryWith?.moribund ?? [];
     }
 
     /// <summary>The process id.</summary>

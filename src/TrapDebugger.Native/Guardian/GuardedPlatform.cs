@@ -99,13 +99,9 @@ public sealed class GuardedPlatform(IReadOnlyList<string> guardianCommand) : ITa
             await connection.RequestAsync(0, op, arguments, result =>
             {
                 var r = new WireReader(result);
-                var id = r.I32();
-                var pid = r.I32();
-                var snapshot = WireCodec.ReadSnapshot(ref r);
-                var sites = new List<KeyValuePair<ulong, byte>>();
-                for (var count = r.I32(); count > 0; count--) sites.Add(KeyValuePair.Create(r.U64(), (byte)r.U8()));
-                made = new GuardedTarget(connection, id, pid, snapshot, sites);
-                connection.Register(id, made);
+                var held = WireCodec.ReadHeld(ref r);
+                made = new GuardedTarget(connection, held.Id, held.Pid, held.Snapshot, held.Sites);
+                connection.Register(held.Id, made);
             }).WaitAsync(cancellationToken).ConfigureAwait(false);
             return made!;
         }

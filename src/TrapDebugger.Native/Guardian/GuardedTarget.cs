@@ -17,7 +17,7 @@ public sealed class GuardedTarget : ITarget
     private readonly GuardianConnection connection;
     private readonly int id;
     private readonly Channel<TargetEvent> events = Channel.CreateUnbounded<TargetEvent>(new UnboundedChannelOptions { SingleWriter = true });
-    private readonly ProcessMemory memory;
+    private ProcessMemory memory;
     private readonly GuardedMemory view;
     private readonly object sitesGate = new();
     private readonly Dictionary<ulong, byte> sites = [];
@@ -42,7 +42,7 @@ public sealed class GuardedTarget : ITarget
     }
 
     /// <inheritdoc/>
-    public int ProcessId { get; }
+    public int ProcessId { get; private set; }
 
     /// <inheritdoc/>
     public string? ExecutablePath => ProcFs.Executable(ProcessId);
@@ -211,6 +211,13 @@ public sealed class GuardedTarget : ITarget
     /// <inheritdoc/>
     public Task ClearWatchpointAsync(int slot) => CallAsync(Operation.ClearWatchpoint, w => w.I32(slot));
 
+    /// <inheritdoc/>
+    public Task SetForkOptionsAsync(ForkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return CallAsync(Operation.SetForkOptions, w => w.U8((int)options.Follow).Bool(options.KeepOther));
+    }
+
     /// <summary>What the guardian does with the process if this debugger goes away without letting it go: detach (the
     /// default for an attached process) or end it (the default for a launched program).</summary>
     public Task SetLossPolicyAsync(LossPolicy policy) => CallAsync(Operation.SetLossPolicy, w => w.U8((int)policy));
@@ -244,6 +251,15 @@ public sealed class GuardedTarget : ITarget
         {
             threadIds = snapshot.ThreadIds;
             modules = snapshot.Modules;
+            if (snapshot.ProcessId is { } pid && pid != ProcessId)
+            {
+                // The target follows a fork's child now: its memory is the child's.
+                var former = memory;
+                memory = new ProcessMemory(pid);
+                ProcessId = pid;
+                former.Dispose();
+                view.Invalidate();
+            }
         }
         switch (e)
         {

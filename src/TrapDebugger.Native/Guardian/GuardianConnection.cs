@@ -148,7 +148,13 @@ internal sealed unsafe class GuardianConnection : IDisposable
             case MessageKind.Event:
             {
                 var target = r.I32();
-                var e = WireCodec.ReadEvent(ref r, out var snapshot);
+                var e = WireCodec.ReadEvent(ref r, out var snapshot, out var held);
+                if (held is not null && e is ProcessForked forked)
+                {
+                    var other = new GuardedTarget(this, held.Id, held.Pid, held.Snapshot, held.Sites);
+                    Register(held.Id, other);
+                    e = forked with { Other = other };
+                }
                 if (targets.TryGetValue(target, out var t)) t.Receive(e, snapshot);
                 return;
             }

@@ -247,6 +247,12 @@ public static class GuardianHost
                     await p.DisposeAsync().ConfigureAwait(false);
                     targets.TryRemove(targetId, out _);
                     break;
+                case Operation.SetForkOptions:
+                {
+                    var (follow, keep) = Read(arguments, static (ref WireReader r) => ((ForkFollow)r.U8(), r.Bool()));
+                    await p.SetForkOptionsAsync(new ForkOptions(follow, keep)).ConfigureAwait(false);
+                    break;
+                }
                 case Operation.SetLossPolicy:
                     hosted.Policy = Read(arguments, static (ref WireReader r) => (LossPolicy)r.U8());
                     break;
@@ -293,25 +299,42 @@ public static class GuardianHost
         /// site changes and events follow (the debugger makes the target when it reads the reply).</summary>
         private Action Adopt(TraceeProcess process, LossPolicy policy, WireWriter result)
         {
+            var id = Hold(process, policy);
+            WireCodec.WriteHeld(result, id, process);
+            return () => Forward(id, process);
+        }
+
+        /// <summary>Registers a process the guardian now holds and mirrors its breakpoint sites; returns its target id.</summary>
+        /// <remarks>Nothing changes the sites of a stopped process until the debugger asks, which it does once it knows the id.</remarks>
+        private int Hold(TraceeProcess process, LossPolicy policy)
+        {
             var id = Interlocked.Increment(ref nextTarget);
             targets[id] = new Hosted(process, policy);
-            // Nothing changes the sites of a stopped process until the debugger asks, which it does after the reply.
             process.SiteChanged += (address, original) => socket.Send(new WireWriter().U8((int)MessageKind.Site).I32(id).U64(address).I32(original));
-            result.I32(id).I32(process.Pid);
-            WireCodec.WriteSnapshot(result, process);
-            var sites = process.Sites();
-            result.I32(sites.Count);
-            foreach (var (address, original) in sites) result.U64(address).U8(original);
-            return () => _ = Task.Run(async () =>
-            {
-                await foreach (var e in process.Events.ReadAllAsync().ConfigureAwait(false))
-                {
-                    var w = new WireWriter().U8((int)MessageKind.Event).I32(id);
-                    WireCodec.WriteEvent(w, e, process);
-                    socket.Send(w);
-                }
-            });
+            return id;
         }
+
+        /// <summary>Forwards the events of a held process. A process it forked and kept is held too, and its events follow
+        /// the one that names it.</summary>
+        private void Forward(int id, TraceeProcess process) => _ = Task.Run(async () =>
+        {
+            await foreach (var e in process.Events.ReadAllAsync().ConfigureAwait(false))
+            {
+                var w = new WireWriter().U8((int)MessageKind.Event).I32(id);
+                if (e is ProcessForked forked)
+                {
+                    // A process the program made is the program's business: the debugger's death lets it go.
+                    var other = forked.Other as TraceeProcess;
+                    var otherId = other is null ? 0 : Hold(other, LossPolicy.Detach);
+                    WireCodec.WriteForked(w, forked, process, otherId, other);
+                    socket.Send(w);
+                    if (other is not null) Forward(otherId, other);
+                    continue;
+                }
+                WireCodec.WriteEvent(w, e, process);
+                socket.Send(w);
+            }
+        });
 
         /// <summary>Asks the debugger whether a hit is reported; on the tracer thread, which waits for the answer.</summary>
         private bool Ask(int targetId, int decision, BreakpointHit hit)

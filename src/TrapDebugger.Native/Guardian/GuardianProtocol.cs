@@ -43,6 +43,7 @@ internal enum Operation
     Release,
     /// <summary>What the guardian does with the target if the debugger goes away without releasing it.</summary>
     SetLossPolicy,
+    SetForkOptions,
 }
 
 /// <summary>What the guardian does with a target when the debugger's end of the socket closes without a release.</summary>

@@ -1,14 +1,53 @@
 namespace TrapDebugger.Native.Guardian;
 
 /// <summary>The threads and loaded modules of a stopped process.</summary>
-internal sealed record ProcessSnapshot(int[] ThreadIds, LoadedModule[] Modules);
+internal sealed record ProcessSnapshot(int[] ThreadIds, LoadedModule[] Modules)
+{
+    /// <summary>The process id, when it may have changed (a target that now follows a fork's child).</summary>
+    public int? ProcessId { get; init; }
+}
 
 /// <summary>Encodes what crosses between the debugger and its guardian: target events, launch options, signal details.</summary>
 internal static class WireCodec
 {
     private enum EventTag
     {
-        Stopped = 1, ThreadCreated, ThreadExited, Executed, ChildDetached, Exited, Killed, Detached, ModuleLoaded, ModuleUnloaded,
+        Stopped = 1, ThreadCreated, ThreadExited, Executed, ChildDetached, Exited, Killed, Detached, ModuleLoaded, ModuleUnloaded, Forked,
+    }
+
+    /// <summary>A fork's other process as the guardian holds it: the debugger makes a target of it before its first event.</summary>
+    public sealed record HeldProcess(int Id, int Pid, ProcessSnapshot Snapshot, IReadOnlyList<KeyValuePair<ulong, byte>> Sites);
+
+    /// <summary>Writes the target id, pid, threads, modules and breakpoint sites of a process the guardian holds.</summary>
+    public static void WriteHeld(WireWriter w, int id, TraceeProcess process)
+    {
+        w.I32(id).I32(process.Pid);
+        WriteSnapshot(w, process);
+        var sites = process.Sites();
+        w.I32(sites.Count);
+        foreach (var (address, original) in sites) w.U64(address).U8(original);
+    }
+
+    public static HeldProcess ReadHeld(ref WireReader r)
+    {
+        var id = r.I32();
+        var pid = r.I32();
+        var snapshot = ReadSnapshot(ref r);
+        var sites = new List<KeyValuePair<ulong, byte>>();
+        for (var count = Count(r.I32()); count > 0; count--) sites.Add(KeyValuePair.Create(r.U64(), (byte)r.U8()));
+        return new HeldProcess(id, pid, snapshot, sites);
+    }
+
+    /// <summary>Writes a fork event of <paramref name="process"/> (with its pid, threads and modules now: a target that
+    /// follows the child has become the child) whose other process, when kept, the guardian holds as <paramref name="otherId"/>.</summary>
+    public static void WriteForked(WireWriter w, ProcessForked e, TraceeProcess process, int otherId, TraceeProcess? other)
+    {
+        w.U8((int)EventTag.Forked).I32(e.ChildPid).Bool(e.FollowingChild).I32(e.FormerThreadIds.Count);
+        foreach (var tid in e.FormerThreadIds) w.I32(tid);
+        w.I32(process.Pid);
+        WriteSnapshot(w, process);
+        w.Bool(other is not null);
+        if (other is not null) WriteHeld(w, otherId, other);
     }
 
     /// <summary>Writes <paramref name="e"/>; a stop or an exec also carries the threads and modules the tracer knows at that
@@ -58,10 +97,13 @@ internal static class WireCodec
         }
     }
 
-    /// <summary>Reads an event; <paramref name="snapshot"/> is set when the event carries the threads and modules.</summary>
-    public static TargetEvent ReadEvent(ref WireReader r, out ProcessSnapshot? snapshot)
+    /// <summary>Reads an event; <paramref name="snapshot"/> is set when the event carries the threads and modules, and
+    /// <paramref name="held"/> when it is a fork whose other process the guardian holds (the event's Other is left null for
+    /// the debugger to fill with its target).</summary>
+    public static TargetEvent ReadEvent(ref WireReader r, out ProcessSnapshot? snapshot, out HeldProcess? held)
     {
         snapshot = null;
+        held = null;
         switch ((EventTag)r.U8())
         {
             case EventTag.Stopped:
@@ -89,6 +131,17 @@ internal static class WireCodec
             case EventTag.Detached: return new ProcessDetached();
             case EventTag.ModuleLoaded: return new ModuleLoaded(r.RequiredText(), r.U64());
             case EventTag.ModuleUnloaded: return new ModuleUnloaded(r.RequiredText(), r.U64());
+            case EventTag.Forked:
+            {
+                var child = r.I32();
+                var following = r.Bool();
+                var former = new int[Count(r.I32())];
+                for (var i = 0; i < former.Length; i++) former[i] = r.I32();
+                var pid = r.I32();
+                snapshot = ReadSnapshot(ref r) with { ProcessId = pid };
+                if (r.Bool()) held = ReadHeld(ref r);
+                return new ProcessForked(child, null, following, former);
+            }
             case var unknown: throw new InvalidDataException($"the guardian sent an event of unknown kind {(int)unknown}");
         }
     }

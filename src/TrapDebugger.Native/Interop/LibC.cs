@@ -25,6 +25,13 @@ internal static unsafe partial class LibC
     /// <summary>tgkill(2): glibc has a wrapper only since 2.30, so call the system call directly.</summary>
     public static int TgKill(int tgid, int tid, int signal) => (int)Syscall3(234 /* SYS_tgkill */, tgid, tid, signal);
 
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall5(long number, long a, long b, long c, long d, long e);
+
+    /// <summary>kcmp(2) KCMP_VM: 0 when the two processes share one address space (a vfork child and its parent), 1 or 2
+    /// when they do not, -1 when it cannot be told (no kcmp in this kernel, a process gone).</summary>
+    public static int CompareAddressSpaces(int pid1, int pid2) => (int)Syscall5(312 /* SYS_kcmp */, pid1, pid2, 1 /* KCMP_VM */, 0, 0);
+
     [LibraryImport(Lib, EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Access(string path, int mode);
 

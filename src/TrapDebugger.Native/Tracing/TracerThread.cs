@@ -2,106 +2,194 @@ using TrapDebugger.Native.Errors;
 
 namespace TrapDebugger.Native.Tracing;
 
-/// <summary>The dedicated thread that makes every ptrace request for one tracee (the kernel accepts ptrace requests
-/// only from the thread that attached), with an inbox of requests and reaped wait results.</summary>
+/// <summary>One traced process's seat on the dedicated thread that makes its ptrace requests (the kernel accepts ptrace
+/// requests only from the thread that attached): an inbox of requests and of reaped wait results.</summary>
+/// <remarks>A process forked by a traced process is traced by the same thread (the kernel attaches it to its parent's
+/// tracer), so it gets a seat on its parent's thread (<see cref="TracerThread(TracerThread, Action{WaitResult})"/>). One
+/// process waiting inside a request for its own threads lets the results of the others be handled meanwhile, unless
+/// they are busy further up the same stack: a vfork parent can only stop once its child has moved on.</remarks>
 internal sealed class TracerThread
 {
-    private readonly object gate = new();
-    private readonly Queue<WaitResult> waits = new();
-    private readonly Queue<Action> requests = new();
-    private readonly Thread thread;
+    private readonly Loop loop;
     private readonly Action<WaitResult> onWait;
-    private bool stopping;
+    private int busy;
+    private bool stopped;
 
+    /// <summary>A seat on a new thread named <paramref name="name"/>.</summary>
     public TracerThread(string name, Action<WaitResult> onWait)
     {
         this.onWait = onWait;
-        thread = new Thread(Loop) { IsBackground = true, Name = name };
-        thread.Start();
+        loop = new Loop(name, this);
+    }
+
+    /// <summary>A seat on the thread of <paramref name="sharing"/>.</summary>
+    public TracerThread(TracerThread sharing, Action<WaitResult> onWait)
+    {
+        this.onWait = onWait;
+        loop = sharing.loop;
+        loop.Join(this);
     }
 
     /// <summary>True when the caller runs on the tracer thread.</summary>
-    public bool IsCurrent => Environment.CurrentManagedThreadId == thread.ManagedThreadId;
+    public bool IsCurrent => loop.IsCurrent;
 
     /// <summary>Queues a wait result reaped by the waiter thread.</summary>
-    public void PostWait(WaitResult result)
-    {
-        lock (gate)
-        {
-            waits.Enqueue(result);
-            Monitor.Pulse(gate);
-        }
-    }
+    public void PostWait(WaitResult result) => loop.PostWait(this, result);
 
     /// <summary>Runs <paramref name="work"/> on the tracer thread (inline when already on it).</summary>
     public Task<T> Invoke<T>(Func<T> work)
     {
         if (IsCurrent)
         {
-            try { return Task.FromResult(work()); }
+            try { return Task.FromResult(Run(work)); }
             catch (Exception e) { return Task.FromException<T>(e); }
         }
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (gate)
-        {
-            if (stopping)
-                return Task.FromException<T>(new TraceException("the tracer has shut down; launch or attach again"));
-            requests.Enqueue(() =>
+        if (!loop.Request(this, () =>
             {
-                try { tcs.SetResult(work()); }
+                try { tcs.SetResult(Run(work)); }
                 catch (Exception e) { tcs.SetException(e); }
-            });
-            Monitor.Pulse(gate);
-        }
+            }))
+            return Task.FromException<T>(new TraceException("the tracer has shut down; launch or attach again"));
         return tcs.Task;
     }
 
     /// <summary>Runs <paramref name="work"/> on the tracer thread.</summary>
     public Task Invoke(Action work) => Invoke(() => { work(); return true; });
 
-    /// <summary>On the tracer thread, inside a request: takes the next wait result, or null after <paramref name="timeout"/>.</summary>
-    public WaitResult? TakeWait(TimeSpan timeout)
+    /// <summary>On the tracer thread, inside a request: takes the next wait result of this process, or null after
+    /// <paramref name="timeout"/>.</summary>
+    public WaitResult? TakeWait(TimeSpan timeout) => loop.TakeWait(this, timeout);
+
+    /// <summary>Ends this seat (and the thread with the last one) after the queued work; later requests fail.</summary>
+    public void Stop() => loop.Leave(this);
+
+    private T Run<T>(Func<T> work)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        lock (gate)
-        {
-            while (waits.Count == 0)
-            {
-                var left = deadline - Environment.TickCount64;
-                if (left <= 0) return null;
-                Monitor.Wait(gate, (int)Math.Min(left, int.MaxValue));
-            }
-            return waits.Dequeue();
-        }
+        busy++;
+        try { return work(); }
+        finally { busy--; }
     }
 
-    /// <summary>Ends the loop after the queued work; later requests fail.</summary>
-    public void Stop()
+    private void Dispatch(WaitResult result)
     {
-        lock (gate)
-        {
-            stopping = true;
-            Monitor.Pulse(gate);
-        }
+        busy++;
+        try { onWait(result); }
+        finally { busy--; }
     }
 
-    private void Loop()
+    /// <summary>The thread itself, shared by the seats of a process and the processes it forked.</summary>
+    private sealed class Loop
     {
-        while (true)
+        private readonly object gate = new();
+        private readonly List<(TracerThread Seat, WaitResult Result)> waits = [];
+        private readonly Queue<(TracerThread Seat, Action Work)> requests = new();
+        private readonly List<TracerThread> seats = [];
+        private readonly Thread thread;
+
+        /// <summary>Starts the thread with its first seat taken (the thread ends when the last seat is left).</summary>
+        public Loop(string name, TracerThread first)
         {
-            WaitResult? wait = null;
-            Action? request = null;
+            seats.Add(first);
+            thread = new Thread(Run) { IsBackground = true, Name = name };
+            thread.Start();
+        }
+
+        public bool IsCurrent => Environment.CurrentManagedThreadId == thread.ManagedThreadId;
+
+        public void Join(TracerThread seat)
+        {
+            lock (gate) seats.Add(seat);
+        }
+
+        public void Leave(TracerThread seat)
+        {
             lock (gate)
             {
-                while (waits.Count == 0 && requests.Count == 0 && !stopping)
-                    Monitor.Wait(gate);
-                // Wait results first: a request must see the tracee as the kernel last reported it.
-                if (waits.Count > 0) wait = waits.Dequeue();
-                else if (requests.Count > 0) request = requests.Dequeue();
-                else return;
+                seat.stopped = true;
+                seats.Remove(seat);
+                waits.RemoveAll(w => w.Seat == seat);
+                Monitor.PulseAll(gate);
             }
-            if (wait is { } w) onWait(w);
-            else request!();
+        }
+
+        public void PostWait(TracerThread seat, WaitResult result)
+        {
+            lock (gate)
+            {
+                if (seat.stopped) return;
+                waits.Add((seat, result));
+                Monitor.PulseAll(gate);
+            }
+        }
+
+        public bool Request(TracerThread seat, Action work)
+        {
+            lock (gate)
+            {
+                if (seat.stopped) return false;
+                requests.Enqueue((seat, work));
+                Monitor.PulseAll(gate);
+                return true;
+            }
+        }
+
+        public WaitResult? TakeWait(TracerThread seat, TimeSpan timeout)
+        {
+            var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+            while (true)
+            {
+                (TracerThread Seat, WaitResult Result)? other = null;
+                lock (gate)
+                {
+                    while (true)
+                    {
+                        var own = waits.FindIndex(w => w.Seat == seat);
+                        if (own >= 0)
+                        {
+                            var result = waits[own].Result;
+                            waits.RemoveAt(own);
+                            return result;
+                        }
+                        // Another process's result is handled now unless that process is busy further up this stack.
+                        var idle = waits.FindIndex(w => w.Seat.busy == 0);
+                        if (idle >= 0)
+                        {
+                            other = waits[idle];
+                            waits.RemoveAt(idle);
+                            break;
+                        }
+                        var left = deadline - Environment.TickCount64;
+                        if (left <= 0) return null;
+                        Monitor.Wait(gate, (int)Math.Min(left, int.MaxValue));
+                    }
+                }
+                other.Value.Seat.Dispatch(other.Value.Result);
+            }
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                (TracerThread Seat, WaitResult Result)? wait = null;
+                (TracerThread Seat, Action Work)? request = null;
+                lock (gate)
+                {
+                    while (waits.Count == 0 && requests.Count == 0 && seats.Count > 0)
+                        Monitor.Wait(gate);
+                    // Wait results first: a request must see the tracee as the kernel last reported it.
+                    if (waits.Count > 0)
+                    {
+                        wait = waits[0];
+                        waits.RemoveAt(0);
+                    }
+                    else if (requests.Count > 0) request = requests.Dequeue();
+                    else return;
+                }
+                if (wait is { } w) w.Seat.Dispatch(w.Result);
+                else request!.Value.Work();
+            }
         }
     }
 }
