@@ -20,8 +20,10 @@ public static class AttachCommand
         {
             pid, json,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
-            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken));
+            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken, forks.From(parse)));
         return command;
     }
 
@@ -32,8 +34,9 @@ public static class AttachCommand
     /// <param name="error">Where errors and progress messages go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
+    /// <param name="forks">What to do when the process forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(pidText);
         ArgumentNullException.ThrowIfNull(output);
@@ -68,7 +71,7 @@ public static class AttachCommand
             await error.WriteLineAsync("trapdbg attach: interrupted while attaching.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: true);
+        await using var run = ProgramRun.Of(process, attached: true, forks);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
         return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken).ConfigureAwait(false);
     }

@@ -30,10 +30,12 @@ public static class RunCommand
         {
             json, program,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var argv = parse.GetValue(program) ?? [];
-            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken);
+            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken, forks.From(parse));
         });
         return command;
     }
@@ -46,8 +48,9 @@ public static class RunCommand
     /// <param name="error">Where errors (and with <paramref name="json"/>, the program's output) go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the program is stopped, reported and killed.</param>
+    /// <param name="forks">What to do when the program forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool json, TextWriter output, TextWriter error,
-        bool isTerminal, CancellationToken cancellationToken = default)
+        bool isTerminal, CancellationToken cancellationToken = default, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(output);
@@ -81,7 +84,7 @@ public static class RunCommand
             await error.WriteLineAsync("trapdbg run: interrupted while starting the program.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: false);
+        await using var run = ProgramRun.Of(process, attached: false, forks);
         var copies = new List<Task>();
         if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, error));
         if (process.StandardError is { } stderr) copies.Add(CopyAsync(stderr, error));

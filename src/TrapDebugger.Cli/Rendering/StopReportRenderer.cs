@@ -29,7 +29,8 @@ public static class StopReportRenderer
     {
         var what = stop.SignalName.Length > 0 ? stop.SignalName : stop.Kind;
         var where = stop.Function is { } f ? $" in {E(f)}" : "";
-        console.MarkupLine($"[bold]Process {report.ProcessId} stopped[/] ({E(what)}{where})");
+        var forked = report.ForkedFrom is { } parent ? $" (forked by process {parent})" : "";
+        console.MarkupLine($"[bold]Process {report.ProcessId}{forked} stopped[/] ({E(what)}{where})");
         console.MarkupLine($"  [bold red]{E(stop.Reason)}[/]");
         if (stop.Message is { } message)
         {

@@ -12,6 +12,9 @@ public sealed class StopReport
     /// <summary>The process id.</summary>
     public int ProcessId { get; set; }
 
+    /// <summary>The process that forked this one, when the stop is of a process the program made.</summary>
+    public int? ForkedFrom { get; set; }
+
     /// <summary>Why the program stopped; null when it ended without stopping (see <see cref="End"/>).</summary>
     public StopSummary? Stop { get; set; }
 

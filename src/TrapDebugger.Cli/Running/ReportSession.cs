@@ -32,10 +32,16 @@ public static class ReportSession
             using (run.HandleTerminalSignals())
             using (interrupt.Register(() => run.Interrupt(2)))
             {
-                var end = await run.RunToStopAsync(error, async stop =>
+                var end = await run.RunToStopAsync(error, async (process, stop) =>
                 {
-                    report = await StopReportBuilder.BuildAsync(run.Process, stop).ConfigureAwait(false);
-                    report.End = await run.KillAfterStopAsync(stop).ConfigureAwait(false);
+                    report = await StopReportBuilder.BuildAsync(process, stop).ConfigureAwait(false);
+                    if (process == run.Process)
+                    {
+                        report.End = await run.KillAfterStopAsync(stop).ConfigureAwait(false);
+                        return;
+                    }
+                    report.ForkedFrom = run.ParentOf(process);
+                    report.End = await ProgramRun.EndOfForkedAsync(process, stop).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 if (report is null)
                 {

@@ -100,7 +100,7 @@ public sealed class GuardedPlatform(IReadOnlyList<string> guardianCommand) : ITa
             {
                 var r = new WireReader(result);
                 var held = WireCodec.ReadHeld(ref r);
-                made = new GuardedTarget(connection, held.Id, held.Pid, held.Snapshot, held.Sites);
+                made = new GuardedTarget(connection, held.Id, held.Pid, held.Snapshot, held.Sites, ownsConnection: true);
                 connection.Register(held.Id, made);
             }).WaitAsync(cancellationToken).ConfigureAwait(false);
             return made!;

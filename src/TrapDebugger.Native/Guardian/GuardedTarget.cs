@@ -29,9 +29,15 @@ public sealed class GuardedTarget : ITarget
     private volatile LoadedModule[] modules;
     private volatile bool ended;
 
-    internal GuardedTarget(GuardianConnection connection, int id, int pid, ProcessSnapshot snapshot, IEnumerable<KeyValuePair<ulong, byte>> patched)
+    private readonly bool ownsConnection;
+
+    /// <summary>A target the guardian holds as <paramref name="id"/>; the first one of a guardian owns the connection (closing
+    /// it ends the guardian), the processes it forks share it.</summary>
+    internal GuardedTarget(GuardianConnection connection, int id, int pid, ProcessSnapshot snapshot, IEnumerable<KeyValuePair<ulong, byte>> patched,
+        bool ownsConnection)
     {
         this.connection = connection;
+        this.ownsConnection = ownsConnection;
         this.id = id;
         ProcessId = pid;
         threadIds = snapshot.ThreadIds;
@@ -238,7 +244,7 @@ public sealed class GuardedTarget : ITarget
             }
         }
         ended = true;
-        connection.Dispose();
+        if (ownsConnection) connection.Dispose();
         memory.Dispose();
         events.Writer.TryComplete();
     }

@@ -151,7 +151,7 @@ internal sealed unsafe class GuardianConnection : IDisposable
                 var e = WireCodec.ReadEvent(ref r, out var snapshot, out var held);
                 if (held is not null && e is ProcessForked forked)
                 {
-                    var other = new GuardedTarget(this, held.Id, held.Pid, held.Snapshot, held.Sites);
+                    var other = new GuardedTarget(this, held.Id, held.Pid, held.Snapshot, held.Sites, ownsConnection: false);
                     Register(held.Id, other);
                     e = forked with { Other = other };
                 }

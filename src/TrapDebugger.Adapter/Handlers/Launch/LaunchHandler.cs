@@ -62,6 +62,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         state.Paths = new SourcePaths(options.SourceMap, options.RelativePathBase);
         state.CommandPrefix = options.CommandPrefix;
         state.StartupCommands = options.Startup;
+        state.Forks = new EngineState.ForkHandling(options.FollowFork, options.ReportAllForks);
     }
 
     private static void RequireElf(string program)

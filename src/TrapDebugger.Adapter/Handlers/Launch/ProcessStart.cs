@@ -24,6 +24,14 @@ public static class ProcessStart
         }
         var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console, terminatesByDefault);
         state.Session.Debuggee = debuggee;
+        try
+        {
+            await process.SetForkFollowingAsync(state.Forks.Follow, detachOnFork: true).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: {e.Message}\n").ConfigureAwait(false);
+        }
         await BreakpointBinding.ApplyAllAsync(state, process).ConfigureAwait(false);
         await state.Filters.ApplyAsync(process).ConfigureAwait(false);
         context.AfterResponse(async () =>

@@ -24,6 +24,7 @@ public sealed class EngineDebuggee : IDebuggee
     private readonly SemaphoreSlim eventGate = new(1, 1);
     private readonly ProgramIo.ProgramConsole? console;
     private readonly HashSet<int> announcedModules = [];
+    private readonly ForkedProcesses forks;
     private Task pump = Task.CompletedTask;
     private int continuedToSuppress;
     private long threadsAnsweredAt = long.MinValue;
@@ -41,6 +42,7 @@ public sealed class EngineDebuggee : IDebuggee
         WasLaunched = wasLaunched;
         StopOnEntry = stopOnEntry;
         TerminatesByDefault = wasLaunched && terminatesByDefault;
+        forks = new ForkedProcesses(state);
     }
 
     /// <summary>The engine's process.</summary>
@@ -153,6 +155,7 @@ public sealed class EngineDebuggee : IDebuggee
     {
         // Let the exited event and the program's last output go out before the session answers.
         await Task.WhenAny(pump, Task.Delay(2000)).ConfigureAwait(false);
+        await forks.DisposeAsync().ConfigureAwait(false);
         await Process.DisposeAsync().ConfigureAwait(false);
         if (console is not null)
             await console.DisposeAsync().ConfigureAwait(false);
@@ -238,6 +241,13 @@ public sealed class EngineDebuggee : IDebuggee
                 return;
             case OutputEvent o:
                 await connection.SendOutputAsync(o.Category, o.Text).ConfigureAwait(false);
+                return;
+            case ForkedProcessEvent f:
+                forks.Watch(f);
+                return;
+            case FollowedChildEvent f:
+                await connection.SendOutputAsync(OutputCategories.Console,
+                    $"trapdbg: the program forked; following child process {f.ChildId} (process {f.ParentId} runs on without breakpoints)\n").ConfigureAwait(false);
                 return;
             case BreakpointChangedEvent b:
                 if (!state.ClientIdOfEngineId.ContainsKey(b.Breakpoint.Id))
