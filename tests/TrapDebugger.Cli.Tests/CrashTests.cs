@@ -178,6 +178,11 @@ public sealed class CheckShapeTests
         }
         data.Add("gcc-O2", "shift 1 40", "shift exponent too large for the type", "return a << b;");
         data.Add("gcc-O2", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
+        // Unoptimized: the compare uses one copy of `b` and the access another, with the pointer check in between.
+        data.Add("gcc-O0", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
+        // A null check among the multiplication's checks: neither the imul's flags nor the alignment test may win.
+        data.Add("gcc-O0", "nullmul 3 4", "null pointer", "w->load = a * b;");
+        data.Add("gcc-O2", "nullmul 3 4", "null pointer", "w->load = a * b;");
         return data;
     }
 
@@ -201,14 +206,31 @@ public sealed class CheckShapeTests
     [Theory]
     [InlineData("gcc-O2")]
     [InlineData("clang22-O2")]
+    [InlineData("gcc-O0")]
+    [InlineData("clang22-O0")]
     public async Task ZeroDivisorIsNamedAsTheField(string variant)
     {
-        var binary = Fixtures.Build("divisor_field", variant == "gcc-O2" ? BuildVariant.GccO2 : BuildVariant.Clang22O2);
+        var build = variant switch { "gcc-O2" => BuildVariant.GccO2, "gcc-O0" => BuildVariant.GccO0, "clang22-O0" => BuildVariant.Clang22O0, _ => BuildVariant.Clang22O2 };
+        var binary = Fixtures.Build("divisor_field", build);
         var result = await CliRun.RunAsync(true, binary.Program, "div", "5", "0");
         Assert.Equal(128 + SIGFPE, result.Status);
         var stop = result.Json.GetProperty("stop");
         Assert.Equal("division-by-zero", stop.Str("kind"));
         Assert.Contains("`w->requests`", stop.Str("reason"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gcc_checks", "gcc-O0", "index 1 9", "b")]
+    [InlineData("ubsan_trap", "clang22-O0", "index 0 12", "slot")]
+    public async Task UnoptimizedCheckEvidenceNamesTheLocalNotItsStackAddress(string fixture, string variant, string input, string local)
+    {
+        // Both compilers' unoptimized checks compare a register loaded from the variable's stack slot.
+        var binary = Fixtures.Build(fixture, variant == "gcc-O0" ? BuildVariant.GccO0 : BuildVariant.Clang22O0);
+        var result = await CliRun.RunAsync(true, binary.Program, input.Split(' '));
+        Assert.True(result.Status == 128 + SIGILL, $"status {result.Status}: {result.Error}");
+        var evidence = result.Json.GetProperty("stop").Items("origins").First().Str("evidence");
+        Assert.StartsWith($"{local} (", evidence, StringComparison.Ordinal);
+        Assert.Contains("loaded from [rbp-0x", evidence, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -232,6 +232,7 @@ internal static class FixtureCatalog
                 new(["add", "2147483647", "1"], ExpectedEnd.Killed(SIGILL), "signed addition overflow"),
                 new(["shift", "1", "40"], ExpectedEnd.Killed(SIGILL), "shift exponent too large"),
                 new(["index", "1", "9"], ExpectedEnd.Killed(SIGILL), "slot index out of bounds"),
+                new(["nullmul", "3", "4"], ExpectedEnd.Killed(SIGILL), "null worker pointer"),
             ])
         {
             Purpose = "GCC's UBSan in trap mode: bare ud2 traps with no check kind, merged at -O2",

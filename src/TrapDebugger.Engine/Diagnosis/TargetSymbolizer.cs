@@ -86,6 +86,44 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
     public string? DescribeMemory(ulong address, string register, IReadOnlyList<long> displacements)
     {
         if (VariableDieInRegister(address, register) is not { } variable || target.ModuleAt(address) is not { } module) return null;
+        return MemberChain(module, variable, displacements);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The slot is matched against the DW_OP_fbreg locations of the variables in scope at <paramref name="address"/>:
+    /// the function's frame base (DW_AT_frame_base: a register, a register plus an offset, or the CFA of the unwind row at
+    /// that address) relates [<paramref name="baseRegister"/> + <paramref name="displacement"/>] to a frame-base offset.</remarks>
+    public string? DescribeFrameSlot(ulong address, string baseRegister, long displacement, IReadOnlyList<long> displacements)
+    {
+        int register = Unwinding.RegisterSet.NumberOf(baseRegister);
+        if (register < 0 || target.ModuleAt(address) is not { } module || module.Symbols is not { } symbols) return null;
+        try
+        {
+            ulong pc = module.ToFileAddress(address);
+            var scopes = symbols.ScopesAt(pc);
+            if (scopes.Count == 0 || scopes[^1].Find(DwarfAttribute.FrameBase) is not { } frameBase) return null;
+            if (FrameBaseOffset(frameBase, pc, address, register) is not { } baseOffset) return null;
+            long offset = displacement - baseOffset;
+            foreach (var scope in scopes)
+            {
+                foreach (var v in SymbolIndex.VariablesOf(scope))
+                {
+                    if (string.IsNullOrEmpty(v.Name) || v.Location is not { } location) continue;
+                    if (ExpressionAt(location, pc) is { } expression && FrameOffsetOf(expression.Span) == offset)
+                        return MemberChain(module, v, displacements);
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        return null;
+    }
+
+    // The variable's name followed by "->member" for each displacement: each step dereferences a pointer to a structure and
+    // picks its member at that offset; null when a step is not such a member.
+    private static string? MemberChain(Module module, DwarfVariable variable, IReadOnlyList<long> displacements)
+    {
         try
         {
             var text = variable.Name;
@@ -105,6 +143,36 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
         {
             return null;
         }
+    }
+
+    // The offset from the DWARF register `register` to the frame base at pc (frame base = register + offset), when the frame
+    // base is that register (DW_OP_regN), that register plus a constant (DW_OP_bregN) or the CFA whose unwind row at the
+    // run-time address is that register plus an offset (DW_OP_call_frame_cfa, as GCC describes frames).
+    private long? FrameBaseOffset(DwarfAttributeValue frameBase, ulong pc, ulong address, int register)
+    {
+        if (ExpressionAt(frameBase, pc) is not { } expression) return null;
+        var ops = expression.Span;
+        if (ops.Length == 1 && ops[0] >= 0x50 && ops[0] <= 0x6f) return ops[0] - 0x50 == register ? 0 : null; // DW_OP_regN
+        if (ops.Length >= 2 && ops[0] >= 0x70 && ops[0] <= 0x8f) // DW_OP_bregN SLEB128
+        {
+            if (ops[0] - 0x70 != register) return null;
+            var r = new Elf.ByteReader(ops[1..]);
+            var value = r.ReadSleb128();
+            return r.Remaining == 0 ? value : null;
+        }
+        if (ops.Length == 1 && ops[0] == 0x9c // DW_OP_call_frame_cfa
+            && target.FindRow(address) is { } found && found.Row.Cfa is { IsDefined: true, IsExpression: false } cfa && cfa.Register == register)
+            return cfa.Offset;
+        return null;
+    }
+
+    // N when the location is exactly DW_OP_fbreg N (a variable in the frame, as compilers place locals without optimization).
+    private static long? FrameOffsetOf(ReadOnlySpan<byte> ops)
+    {
+        if (ops.Length < 2 || ops[0] != 0x91) return null;
+        var r = new Elf.ByteReader(ops[1..]);
+        var value = r.ReadSleb128();
+        return r.Remaining == 0 ? value : null;
     }
 
     /// <inheritdoc/>
@@ -151,24 +219,7 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
     // The DWARF register a location names at pc when it is exactly DW_OP_regN / DW_OP_regx (a whole value in one register).
     private static int? RegisterOfLocation(DwarfAttributeValue location, ulong pc)
     {
-        ReadOnlyMemory<byte> expression;
-        if (location.IsListReference || location.Form is DwarfForm.Data4 or DwarfForm.Data8)
-        {
-            expression = default;
-            bool found = false;
-            foreach (var entry in DwarfLocationListReader.Read(location))
-            {
-                if (entry.Range is { } range && !range.Contains(pc)) continue;
-                expression = entry.Expression;
-                found = true;
-                break;
-            }
-            if (!found) return null;
-        }
-        else
-        {
-            expression = location.AsBytes();
-        }
+        if (ExpressionAt(location, pc) is not { } expression) return null;
         var ops = expression.Span;
         if (ops.Length == 1 && ops[0] is >= 0x50 and <= 0x6f) return ops[0] - 0x50; // DW_OP_reg0..31
         if (ops.Length >= 2 && ops[0] == 0x90) // DW_OP_regx ULEB128
@@ -179,6 +230,18 @@ public sealed class TargetSymbolizer(Target target) : ISymbolizer, IGlobalSymbol
                 value |= (ops[i] & 0x7f) << shift;
                 if ((ops[i] & 0x80) == 0) return i == ops.Length - 1 ? value : null;
             }
+        }
+        return null;
+    }
+
+    // The location expression that applies at pc: the attribute's own, or the location-list entry covering pc.
+    private static ReadOnlyMemory<byte>? ExpressionAt(DwarfAttributeValue location, ulong pc)
+    {
+        if (!location.IsListReference && location.Form is not (DwarfForm.Data4 or DwarfForm.Data8)) return location.AsBytes();
+        foreach (var entry in DwarfLocationListReader.Read(location))
+        {
+            if (entry.Range is { } range && !range.Contains(pc)) continue;
+            return entry.Expression;
         }
         return null;
     }

@@ -64,6 +64,12 @@ public interface ISymbolizer
     /// when the register holds a variable and each step is a member of a pointed-to structure; null when it cannot be said.</summary>
     string? DescribeMemory(ulong address, string baseRegister, IReadOnlyList<long> displacements) => null;
 
+    /// <summary>The source expression for the stack slot [<paramref name="baseRegister"/> + <paramref name="displacement"/>] at the
+    /// instruction at <paramref name="address"/> (a local or parameter kept in the frame, as unoptimized code keeps them),
+    /// followed by a member for each of <paramref name="displacements"/> loaded through it in turn ("w" → "w->requests");
+    /// null when no variable lives in that slot.</summary>
+    string? DescribeFrameSlot(ulong address, string baseRegister, long displacement, IReadOnlyList<long> displacements) => null;
+
     /// <summary>The C++ type a mangled type name (a <c>std::type_info</c> name such as "St12out_of_range") stands for, or null.</summary>
     string? DemangleType(string mangled) => null;
 }

@@ -70,7 +70,7 @@ internal static class BranchConditionEvaluator
             if (i.RflagsModified != RflagsBits.None) flagsTouched = true;
         }
 
-        var replay = Replay(setter, registers, memory, written, memoryWritten, symbols, branch.IP);
+        var replay = Replay(view, setterIndex, registers, memory, written, memoryWritten, symbols, branch.IP);
         if (replay.Flags is not { } flags) return Unknown(replay.Why ?? $"cannot replay {Disassembly.Format(setter)}");
         if (flags.Evaluate(cc) is not { } taken)
             return Unknown(replay.UnknownFlags is { } lost
@@ -214,9 +214,10 @@ internal static class BranchConditionEvaluator
         return value < 0x10000 ? value.ToString(CultureInfo.InvariantCulture) : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
     }
 
-    private static ReplayResult Replay(Instruction setter, RegisterState registers, IByteSource? memory,
+    private static ReplayResult Replay(CodeView view, int setterIndex, RegisterState registers, IByteSource? memory,
         HashSet<Register> written, bool memoryWritten, ISymbolizer? symbols, ulong branchAddress)
     {
+        var setter = view.Instructions[setterIndex];
         var result = new ReplayResult { Mnemonic = setter.Mnemonic.ToString().ToLowerInvariant() };
         var bits = OperandBits(setter);
         result.Bits = bits;
@@ -238,7 +239,13 @@ internal static class BranchConditionEvaluator
                     if (registers.Get(reg) is not { } v) { why = $"{Disassembly.Name(reg)} is not known"; return null; }
                     var name = Disassembly.Name(reg);
                     var variable = symbols?.VariableInRegister(branchAddress, Disassembly.Name(full));
-                    return new Operand(v, variable is null ? name : $"{variable} ({name})", false);
+                    if (variable is not null) return new Operand(v, $"{variable} ({name})", false);
+                    // Loaded from a variable, a frame slot or a member just before (unoptimized code compares copies).
+                    var k = symbols is null ? -1 : OperandSource.SourceLoad(view.Instructions, setterIndex, reg, view.IsBranchTarget);
+                    if (k >= 0 && view.Instructions[k] is { MemoryIndex: Register.None } load
+                        && OperandSource.Name(symbols!, view.Instructions, k, load.IP, load.MemoryBase, (long)load.MemoryDisplacement64, view.IsBranchTarget) is { } source)
+                        return new Operand(v, $"{source} ({name}, loaded from {OperandSource.Operand(load)})", false);
+                    return new Operand(v, name, false);
                 }
                 case OpKind.Immediate8 or OpKind.Immediate16 or OpKind.Immediate32 or OpKind.Immediate64
                     or OpKind.Immediate8to16 or OpKind.Immediate8to32 or OpKind.Immediate8to64 or OpKind.Immediate32to64:
@@ -254,7 +261,9 @@ internal static class BranchConditionEvaluator
                     buffer.Clear();
                     if (memory.Read(address, buffer[..size]) != size) { why = $"memory at 0x{address:x} is not readable"; return null; }
                     var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(buffer);
-                    return new Operand(value, $"[0x{address:x}]", false);
+                    var source = symbols is null || setter.MemoryIndex != Register.None ? null
+                        : OperandSource.Name(symbols, view.Instructions, setterIndex, setter.IP, setter.MemoryBase, (long)setter.MemoryDisplacement64, view.IsBranchTarget);
+                    return new Operand(value, source is null ? $"[0x{address:x}]" : $"{source} ({OperandSource.Operand(setter)})", false);
                 }
                 default:
                     why = $"operand kind {setter.GetOpKind(op)} is not replayed";

@@ -22,13 +22,13 @@ int main(void) {
 const breakLine = text.split('\n').findIndex((l) => l.includes('return doubled;')) + 1;
 
 /** Compiles src/main.c inside a build directory with a relative path (so DW_AT_name is relative), then moves the sources away. */
-function buildElsewhere(name, flags = []) {
+function buildElsewhere(name, flags = [], source = text) {
   const root = path.join(tempDir, name);
   rmSync(root, { recursive: true, force: true });
   const build = path.join(root, 'build');
   const checkout = path.join(root, 'checkout');
   mkdirSync(path.join(build, 'src'), { recursive: true });
-  writeFileSync(path.join(build, 'src/main.c'), text);
+  writeFileSync(path.join(build, 'src/main.c'), source);
   execFileSync('clang-22', ['-g', '-O0', ...flags, 'src/main.c', '-o', 'prog'], { cwd: build });
   mkdirSync(checkout, { recursive: true });
   cpSync(path.join(build, 'src'), path.join(checkout, 'src'), { recursive: true });
@@ -100,6 +100,35 @@ test('a relative compilation directory (-fdebug-compilation-dir=.) resolves agai
     assert.equal(set.body.breakpoints[0].verified, true);
     assert.equal(frames[0].source.path, local);
     assert.equal(frames[0].source.presentationHint, undefined);
+  } finally {
+    await endSession(dc);
+  }
+});
+
+test('a crash diagnosed in a moved build names the local file in the stop description and the exception details', async () => {
+  const trapping = `
+static void check(int value) {
+    if (value > 3) __builtin_trap();
+}
+int main(int argc, char **argv) {
+    (void)argv;
+    check(argc + 5);
+    return 0;
+}
+`;
+  const { program, build, checkout, local } = buildElsewhere('moved-trap', [], trapping);
+  const dc = await startSession();
+  try {
+    const stopped = dc.waitForEvent('stopped');
+    await dc.launchRequest({ program, sourceMap: { [build]: checkout } });
+    await dc.configurationDoneRequest();
+    const stop = await stopped;
+    assert.equal(stop.body.reason, 'exception');
+    assert.ok(stop.body.description.includes(local), stop.body.description);
+    assert.ok(!stop.body.description.includes(build), stop.body.description);
+    const info = (await dc.send('exceptionInfo', { threadId: stop.body.threadId })).body;
+    assert.ok(info.description.includes(local), info.description);
+    assert.ok(!JSON.stringify(info.details).includes(path.join(build, 'src')), JSON.stringify(info.details));
   } finally {
     await endSession(dc);
   }

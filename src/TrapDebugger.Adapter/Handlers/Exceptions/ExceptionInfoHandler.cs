@@ -22,22 +22,28 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
         var body = new ExceptionInfoResponseBody
         {
             ExceptionId = TrapWireNames.KindOf(diagnosis),
-            Description = Headline(diagnosis),
+            Description = Headline(diagnosis, state.Paths),
             BreakMode = "always",
             Details = new ExceptionDetails
             {
-                Message = Headline(diagnosis),
+                Message = Headline(diagnosis, state.Paths),
                 TypeName = diagnosis.ShortText,
                 FullTypeName = diagnosis.Category is { } category ? $"{diagnosis.SignalName}: {category}" : diagnosis.SignalName,
-                StackTrace = Summary(diagnosis),
+                StackTrace = state.Paths.InText(Summary(diagnosis), SourcePathsOf(diagnosis)),
                 InnerException = diagnosis.Origins.Count == 0 ? null : [.. diagnosis.Origins.OrderBy(o => o.Rank).Select(o => OriginDetails(o, state.Paths))],
             },
         };
         return Task.FromResult<ExceptionInfoResponseBody?>(body);
     }
 
-    /// <summary>The headline on one line: VS Code's exception widget prints "Exception has occurred: &lt;exceptionId&gt;" and then it.</summary>
-    public static string Headline(StopDiagnosis diagnosis) => diagnosis.Description.ReplaceLineEndings(" ");
+    /// <summary>The headline on one line, with source paths as the client sees them: VS Code's exception widget prints
+    /// "Exception has occurred: &lt;exceptionId&gt;" and then it.</summary>
+    public static string Headline(StopDiagnosis diagnosis, SourcePaths paths) =>
+        paths.InText(diagnosis.Description.ReplaceLineEndings(" "), SourcePathsOf(diagnosis));
+
+    /// <summary>The source files the diagnosis's words may name: where it stopped, where it lands and each origin's check.</summary>
+    public static IEnumerable<string?> SourcePathsOf(StopDiagnosis diagnosis) =>
+        new[] { diagnosis.Location?.File, diagnosis.Landing?.Location?.File }.Concat(diagnosis.Origins.Select(o => o.Location?.File));
 
     // The instruction and evidence lines, then each ranked origin once, its condition in words.
     private static string Summary(StopDiagnosis diagnosis) =>
@@ -45,7 +51,7 @@ public sealed class ExceptionInfoHandler() : EngineRequestHandler<ExceptionInfoA
 
     private static ExceptionDetails OriginDetails(TrapOrigin origin, Process.SourcePaths paths) => new()
     {
-        Message = StopWording.OriginLine(origin),
+        Message = paths.InText(StopWording.OriginLine(origin), [origin.Location?.File]),
         TypeName = origin.Category,
         EvaluateName = origin.InlinedFrom,
         StackTrace = origin.Location is { File: var file } l ? $"{(file is null ? "??" : paths.ToClient(file))}:{l.Line}{(l.Column > 0 ? ":" + l.Column : "")}" : $"0x{origin.BranchAddress:x}",

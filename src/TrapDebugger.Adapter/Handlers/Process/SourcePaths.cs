@@ -52,6 +52,20 @@ public sealed class SourcePaths
         return path;
     }
 
+    /// <summary><paramref name="text"/> (a diagnosis in words) with each of <paramref name="paths"/> (source paths from the
+    /// debug information that the text may name) replaced by the client's path for it, so prose and sources agree.</summary>
+    public string InText(string text, IEnumerable<string?> paths)
+    {
+        if (entries.Count == 0 && !paths.Any(p => p is { Length: > 0 } && !Path.IsPathRooted(p))) return text;
+        // Longest first: a path is never rewritten inside a longer one that names another file.
+        foreach (var path in paths.OfType<string>().Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(p => p.Length))
+        {
+            var mapped = ToClient(path);
+            if (mapped != path) text = text.Replace(path, mapped, StringComparison.Ordinal);
+        }
+        return text;
+    }
+
     private static string? Replace(string path, string prefix, string replacement)
     {
         if (prefix == "/")

@@ -10,7 +10,7 @@ public static class StopTranslation
     public static StoppedEventBody ToEventBody(StopInfo stop, EngineState state)
     {
         var ids = stop.HitBreakpointIds.Select(id => state.ClientIdOfEngineId.TryGetValue(id, out var c) ? c : id).ToList();
-        string description = stop.Diagnosis is { } diagnosis ? Exceptions.ExceptionInfoHandler.Headline(diagnosis) : stop.Cause switch
+        string description = stop.Diagnosis is { } diagnosis ? Exceptions.ExceptionInfoHandler.Headline(diagnosis, state.Paths) : stop.Cause switch
         {
             StopCause.Breakpoint or StopCause.FunctionBreakpoint or StopCause.InstructionBreakpoint when ids.Count > 0 =>
                 $"{(ids.Count == 1 ? "breakpoint" : "breakpoints")} {string.Join(", ", ids)}",
