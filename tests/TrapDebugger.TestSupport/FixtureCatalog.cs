@@ -133,9 +133,11 @@ internal static class FixtureCatalog
             [
                 new([], ExpectedEnd.Exit(0), "not traced: ptrace(PTRACE_TRACEME) succeeds"),
                 new(["syscall"], ExpectedEnd.Exit(0), "not traced: syscall(SYS_ptrace, PTRACE_TRACEME) succeeds"),
+                new(["kill"], ExpectedEnd.Exit(0), "not traced: it would kill itself with SIGKILL under a debugger"),
+                new(["abort"], ExpectedEnd.Exit(0), "not traced: it would abort under a debugger"),
             ])
         {
-            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one",
+            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one (or kills itself, or aborts)",
         },
 
         new("forker", FixtureLanguage.C, ["forker.c"], [], [BuildVariant.Clang22O0, BuildVariant.GccO0],

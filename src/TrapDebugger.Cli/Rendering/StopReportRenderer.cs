@@ -134,12 +134,13 @@ public static class StopReportRenderer
     private static string EndLine(StopReport report)
     {
         var end = report.End;
+        var check = end.DebuggerCheck is { } c ? $"; {E(c)}" : "";
         return end.How switch
         {
-            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{(end.DebuggerCheck is { } check ? $"; {E(check)}" : "")}",
-            "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
-            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}",
-            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}",
+            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{check}",
+            "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}{check}",
+            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}{check}",
+            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}{check}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
             _ => $"Process {report.ProcessId}: {E(end.How)}",
         };

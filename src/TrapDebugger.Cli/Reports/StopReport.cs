@@ -282,6 +282,7 @@ public sealed class ProgramEnd
     /// <summary>trapdbg's own exit status: the exit code, or 128 + the signal.</summary>
     public int Status { get; set; }
 
-    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it exited: what it did and where.</summary>
+    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it ended (exited, died of a
+    /// signal, or stopped for the report): what it did and where.</summary>
     public string? DebuggerCheck { get; set; }
 }

@@ -99,7 +99,7 @@ public sealed class ProgramRun : IAsyncDisposable
                     return x.ExitCode is { } code
                         ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff, DebuggerCheck = x.DebuggerCheck }
                         : x.Signal is { } sig
-                            ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig }
+                            ? new ProgramEnd { How = "signaled", Signal = sig, Status = 128 + sig, DebuggerCheck = x.DebuggerCheck }
                             : new ProgramEnd { How = "detached", Status = 0 };
                 case StoppedEvent s:
                     if (ShouldPass(s.Stop))

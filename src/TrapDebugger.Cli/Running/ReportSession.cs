@@ -35,13 +35,18 @@ public static class ReportSession
                 var end = await run.RunToStopAsync(error, async (process, stop) =>
                 {
                     report = await StopReportBuilder.BuildAsync(process, stop).ConfigureAwait(false);
+                    // A program that found a debugger often stops itself on purpose (abort): say so with the stop.
+                    var check = process.DescribeDebuggerCheck();
                     if (process == run.Process)
                     {
                         report.End = await run.KillAfterStopAsync(stop).ConfigureAwait(false);
-                        return;
                     }
-                    report.ForkedFrom = run.ParentOf(process);
-                    report.End = await ProgramRun.EndOfForkedAsync(process, stop).ConfigureAwait(false);
+                    else
+                    {
+                        report.ForkedFrom = run.ParentOf(process);
+                        report.End = await ProgramRun.EndOfForkedAsync(process, stop).ConfigureAwait(false);
+                    }
+                    report.End.DebuggerCheck = check;
                 }).ConfigureAwait(false);
                 if (report is null)
                 {

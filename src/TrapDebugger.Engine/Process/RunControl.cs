@@ -155,7 +155,11 @@ internal sealed class RunControl
                 });
                 return false;
             case ProcessKilled k:
-                End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
+                var checkedFirst = _checks.Describe();
+                End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}{(checkedFirst is null ? "" : "; " + checkedFirst)}")
+                {
+                    DebuggerCheck = checkedFirst,
+                });
                 return false;
             case ProcessDetached:
                 End(new ExitedEvent(null, null, $"Detached from process {_target.ProcessId}"));
