@@ -52,6 +52,23 @@ internal sealed class FrameSocket : IDisposable
         }
     }
 
+    /// <summary>Hands every message to <paramref name="dispatch"/> until the other end closes the connection or sends one
+    /// that does not decode (<see cref="InvalidDataException"/>): either ends the conversation.</summary>
+    public void ReceiveAll(Action<byte[]> dispatch)
+    {
+        while (Receive() is { } body)
+        {
+            try
+            {
+                dispatch(body);
+            }
+            catch (InvalidDataException)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Ends both directions, which wakes a thread blocked in <see cref="Receive"/>.</summary>
     public void Shutdown()
     {

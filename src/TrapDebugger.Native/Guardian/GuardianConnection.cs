@@ -100,17 +100,7 @@ internal sealed unsafe class GuardianConnection : IDisposable
 
     private void Read()
     {
-        while (socket.Receive() is { } body)
-        {
-            try
-            {
-                Dispatch(body);
-            }
-            catch (InvalidDataException)
-            {
-                break;
-            }
-        }
+        socket.ReceiveAll(Dispatch);
         closed = true;
         foreach (var (id, p) in pending)
             if (pending.TryRemove(id, out _)) p.Result.TrySetException(Lost());
@@ -188,30 +178,22 @@ internal sealed unsafe class GuardianConnection : IDisposable
     private static int Spawn(IReadOnlyList<string> command, int socketFd, int stdin, int stdout, int stderr)
     {
         if (command.Count == 0) throw new TraceException("no command to start the guardian process was given");
-        var allocations = new List<nint>();
-        var actions = NativeMemory.AllocZeroed(1024);
-        var attr = NativeMemory.AllocZeroed(1024);
-        var sigset = NativeMemory.AllocZeroed(256);
+        using var request = new SpawnRequest();
         var devNull = LibC.Open("/dev/null", 2 | 0x80000 /* O_RDWR | O_CLOEXEC */, 0);
         try
         {
-            LibC.FileActionsInit(actions);
-            LibC.SpawnAttrInit(attr);
-            LibC.SigEmptySet(sigset);
-            LibC.SpawnAttrSetSigMask(attr, sigset);
-            LibC.SpawnAttrSetPgroup(attr, 0);
+            LibC.SigEmptySet(request.SignalSet);
+            LibC.SpawnAttrSetSigMask(request.Attributes, request.SignalSet);
+            LibC.SpawnAttrSetPgroup(request.Attributes, 0);
             const short POSIX_SPAWN_SETPGROUP = 2, POSIX_SPAWN_SETSIGMASK = 8;
-            LibC.SpawnAttrSetFlags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+            LibC.SpawnAttrSetFlags(request.Attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
             // Descriptors 0-4 are set from copies above them, so that no dup2 overwrites a source another one still needs.
             int[] sources = [stdin < 0 ? devNull : stdin, stdout < 0 ? devNull : stdout, stderr < 0 ? devNull : stderr, socketFd, 2];
-            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(actions, sources[i], 100 + i);
-            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(actions, 100 + i, i);
-            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddClose(actions, 100 + i);
-            var argv = Spawner.StringArray(command, allocations);
-            var envp = Spawner.StringArray([.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Select(e => $"{e.Key}={e.Value}")], allocations);
-            int pid;
-            var rc = LibC.PosixSpawn(&pid, Spawner.Utf8(command[0], allocations), actions, attr, argv, envp);
+            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(request.Actions, sources[i], 100 + i);
+            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(request.Actions, 100 + i, i);
+            for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddClose(request.Actions, 100 + i);
+            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
+            var rc = request.Spawn(command[0], command, environment, out var pid);
             if (rc != 0)
                 throw new TraceException($"could not start the guardian process '{command[0]}' ({Marshal.GetPInvokeErrorMessage(rc)})");
             return pid;
@@ -219,12 +201,6 @@ internal sealed unsafe class GuardianConnection : IDisposable
         finally
         {
             if (devNull >= 0) LibC.Close(devNull);
-            LibC.FileActionsDestroy(actions);
-            LibC.SpawnAttrDestroy(attr);
-            NativeMemory.Free(actions);
-            NativeMemory.Free(attr);
-            NativeMemory.Free(sigset);
-            foreach (var a in allocations) NativeMemory.Free((void*)a);
         }
     }
 }

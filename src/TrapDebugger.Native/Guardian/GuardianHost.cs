@@ -63,17 +63,7 @@ public static class GuardianHost
 
         public int Serve()
         {
-            while (socket.Receive() is { } body)
-            {
-                try
-                {
-                    Dispatch(body);
-                }
-                catch (InvalidDataException)
-                {
-                    break;
-                }
-            }
+            socket.ReceiveAll(Dispatch);
             lost = true;
             foreach (var q in questions.Values) q.Answer(false);
             // A launch or attach still under way yields a process too: it is let go like the others once it is held.
