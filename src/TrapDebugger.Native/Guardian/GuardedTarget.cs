@@ -10,7 +10,7 @@ namespace TrapDebugger.Native.Guardian;
 /// <remarks>
 /// Run control, registers, breakpoints, watchpoints and writes are requests to the guardian; memory, <c>/proc</c> and files
 /// are read here directly (with the breakpoint bytes the guardian reports masked, as the tracer masks them). A breakpoint
-/// decision runs here, on the thread that reads the guardian's messages, when the guardian asks.
+/// decision runs here, on the thread that answers the guardian's questions, when the guardian asks.
 /// </remarks>
 public sealed class GuardedTarget : ITarget
 {
@@ -346,7 +346,7 @@ public sealed class GuardedTarget : ITarget
 
     private void Write(ulong address, ReadOnlySpan<byte> data)
     {
-        if (connection.OnReaderThread)
+        if (connection.OnDecisionThread)
             throw new TargetMemoryException("memory cannot be written from inside a breakpoint decision");
         var copy = data.ToArray();
         try

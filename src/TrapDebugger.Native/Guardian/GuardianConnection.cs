@@ -11,6 +11,8 @@ namespace TrapDebugger.Native.Guardian;
 internal sealed unsafe class GuardianConnection : IDisposable
 {
     private readonly FrameSocket socket;
+    private readonly FrameSocket decisions;
+    private readonly Thread decider;
     private readonly ConcurrentDictionary<int, Pending> pending = new();
     private readonly ConcurrentDictionary<int, GuardedTarget> targets = new();
     private readonly Thread reader;
@@ -20,39 +22,48 @@ internal sealed unsafe class GuardianConnection : IDisposable
 
     private sealed record Pending(TaskCompletionSource<byte[]> Result, Action<byte[]>? OnReader);
 
-    private GuardianConnection(int socketFd, int pid)
+    private GuardianConnection(int socketFd, int decisionFd, int pid)
     {
         socket = new FrameSocket(socketFd);
+        decisions = new FrameSocket(decisionFd);
         guardianPid = pid;
         reader = new Thread(Read) { IsBackground = true, Name = "trapdbg guardian" };
         reader.Start();
+        decider = new Thread(Decide) { IsBackground = true, Name = "trapdbg decisions" };
+        decider.Start();
     }
 
-    /// <summary>True on the thread that reads the guardian's messages (where breakpoint decisions run).</summary>
-    public bool OnReaderThread => Environment.CurrentManagedThreadId == reader.ManagedThreadId;
+    /// <summary>True on the thread that answers the guardian's breakpoint questions (where decisions run).</summary>
+    public bool OnDecisionThread => Environment.CurrentManagedThreadId == decider.ManagedThreadId;
 
     /// <summary>Starts a guardian with <paramref name="command"/> and the given descriptors as its stdin, stdout and stderr
     /// (the streams a program it launches inherits; -1 for /dev/null).</summary>
     /// <exception cref="TraceException">The guardian could not be started; the message says why.</exception>
     public static GuardianConnection Start(IReadOnlyList<string> command, int stdin = -1, int stdout = -1, int stderr = -1)
     {
-        var pair = stackalloc int[2];
+        var pair = stackalloc int[4];
         const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
         if (LibC.SocketPair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
             throw new TraceException($"could not create the socket to the guardian process ({Marshal.GetLastPInvokeErrorMessage()})");
-        int pid;
-        try
-        {
-            pid = Spawn(command, pair[1], stdin, stdout, stderr);
-        }
-        catch
+        if (LibC.SocketPair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair + 2) != 0)
         {
             LibC.Close(pair[0]);
             LibC.Close(pair[1]);
+            throw new TraceException($"could not create the socket to the guardian process ({Marshal.GetLastPInvokeErrorMessage()})");
+        }
+        int pid;
+        try
+        {
+            pid = Spawn(command, pair[1], pair[3], stdin, stdout, stderr);
+        }
+        catch
+        {
+            for (var i = 0; i < 4; i++) LibC.Close(pair[i]);
             throw;
         }
         LibC.Close(pair[1]);
-        return new GuardianConnection(pair[0], pid);
+        LibC.Close(pair[3]);
+        return new GuardianConnection(pair[0], pair[2], pid);
     }
 
     /// <summary>Sends a request for <paramref name="target"/> (0 for none) with the arguments <paramref name="arguments"/>
@@ -73,11 +84,9 @@ internal sealed unsafe class GuardianConnection : IDisposable
         return tcs.Task;
     }
 
-    /// <summary>Routes the events, questions and site changes of target <paramref name="id"/> to <paramref name="target"/>.</summary>
+    /// <summary>Routes the events, breakpoint questions and site changes of target <paramref name="id"/> to <paramref name="target"/>.</summary>
     public void Register(int id, GuardedTarget target) => targets[id] = target;
 
-    /// <summary>Answers a breakpoint question.</summary>
-    public void Answer(int question, bool report) => socket.Send(new WireWriter().U8((int)MessageKind.Answer).I32(question).Bool(report));
 
     /// <summary>Closes the socket: a guardian that still holds a process lets it go as its loss policy says, then exits.</summary>
     public void Dispose()
@@ -86,6 +95,8 @@ internal sealed unsafe class GuardianConnection : IDisposable
         closed = true;
         socket.Shutdown();
         socket.Dispose();
+        decisions.Shutdown();
+        decisions.Dispose();
         // Reap the guardian once it has let its processes go.
         var pid = guardianPid;
         new Thread(() =>
@@ -106,6 +117,20 @@ internal sealed unsafe class GuardianConnection : IDisposable
             if (pending.TryRemove(id, out _)) p.Result.TrySetException(Lost());
         foreach (var target in targets.Values) target.ConnectionLost();
     }
+
+    /// <summary>The decision thread: answers each breakpoint question as the target's decision says.</summary>
+    private void Decide() => decisions.ReceiveAll(body =>
+    {
+        var r = new WireReader(body);
+        if ((MessageKind)r.U8() != MessageKind.Question) throw new InvalidDataException("the guardian sent a decision socket message that is not a question");
+        var target = r.I32();
+        var decision = r.I32();
+        var tid = r.I32();
+        var address = r.U64();
+        var registers = r.Block<GeneralRegisters>();
+        var report = !targets.TryGetValue(target, out var t) || t.Decide(decision, tid, address, registers);
+        decisions.Send(new WireWriter().U8((int)MessageKind.Answer).Bool(report));
+    });
 
     private void Dispatch(byte[] body)
     {
@@ -148,18 +173,6 @@ internal sealed unsafe class GuardianConnection : IDisposable
                 if (targets.TryGetValue(target, out var t)) t.Receive(e, snapshot);
                 return;
             }
-            case MessageKind.Question:
-            {
-                var question = r.I32();
-                var target = r.I32();
-                var decision = r.I32();
-                var tid = r.I32();
-                var address = r.U64();
-                var registers = r.Block<GeneralRegisters>();
-                var report = !targets.TryGetValue(target, out var t) || t.Decide(decision, tid, address, registers);
-                Answer(question, report);
-                return;
-            }
             case MessageKind.Site:
             {
                 var target = r.I32();
@@ -174,8 +187,8 @@ internal sealed unsafe class GuardianConnection : IDisposable
     }
 
     /// <summary>posix_spawn of the guardian: its own process group (terminal signals are the debugger's), the socket as
-    /// descriptor 3 and the debugger's stderr as 4, the standard streams as given.</summary>
-    private static int Spawn(IReadOnlyList<string> command, int socketFd, int stdin, int stdout, int stderr)
+    /// descriptor 3, the debugger's stderr as 4, the decision socket as 5, the standard streams as given.</summary>
+    private static int Spawn(IReadOnlyList<string> command, int socketFd, int decisionFd, int stdin, int stdout, int stderr)
     {
         if (command.Count == 0) throw new TraceException("no command to start the guardian process was given");
         using var request = new SpawnRequest();
@@ -188,14 +201,14 @@ internal sealed unsafe class GuardianConnection : IDisposable
             const short POSIX_SPAWN_SETPGROUP = 2, POSIX_SPAWN_SETSIGMASK = 8;
             LibC.SpawnAttrSetFlags(request.Attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
             // Descriptors 0-4 are set from copies above them, so that no dup2 overwrites a source another one still needs.
-            int[] sources = [stdin < 0 ? devNull : stdin, stdout < 0 ? devNull : stdout, stderr < 0 ? devNull : stderr, socketFd, 2];
+            int[] sources = [stdin < 0 ? devNull : stdin, stdout < 0 ? devNull : stdout, stderr < 0 ? devNull : stderr, socketFd, 2, decisionFd];
             for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(request.Actions, sources[i], 100 + i);
             for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddDup2(request.Actions, 100 + i, i);
             for (var i = 0; i < sources.Length; i++) LibC.FileActionsAddClose(request.Actions, 100 + i);
             var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
             var rc = request.Spawn(command[0], command, environment, out var pid);
             if (rc != 0)
-                throw new TraceException($"could not start the guardian process '{command[0]}' ({Marshal.GetPInvokeErrorMessage(rc)})");
+                throw new TraceException($"could not start the guardian process '{command[0]}' ({Marshal.GetPInvokeErrorMessage(rc)}); set TRAPDBG_GUARDIAN=0 to trace inside trapdbg instead");
             return pid;
         }
         finally

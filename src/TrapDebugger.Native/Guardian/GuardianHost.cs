@@ -24,13 +24,17 @@ public static class GuardianHost
     /// <summary>The descriptor of the debugger's stderr, where the guardian says what it did when the debugger vanished.</summary>
     public const int DiagnosticsDescriptor = 4;
 
+    /// <summary>The descriptor of the socket breakpoint decisions are asked and answered on.</summary>
+    public const int DecisionDescriptor = 5;
+
     /// <summary>Serves the debugger on <see cref="SocketDescriptor"/> until it closes the socket; returns the exit status.</summary>
     public static int Run()
     {
         // Neither descriptor may reach a program the guardian launches.
         LibC.Fcntl(SocketDescriptor, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
         LibC.Fcntl(DiagnosticsDescriptor, 2, 1);
-        var session = new HostSession(new FrameSocket(SocketDescriptor));
+        LibC.Fcntl(DecisionDescriptor, 2, 1);
+        var session = new HostSession(new FrameSocket(SocketDescriptor), new FrameSocket(DecisionDescriptor));
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {
             c.Cancel = true;
@@ -49,23 +53,23 @@ public static class GuardianHost
         public ConcurrentDictionary<(ulong Address, int Decision), BreakpointDecision> Decisions { get; } = new();
     }
 
-    private sealed class HostSession(FrameSocket socket)
+    private sealed class HostSession(FrameSocket socket, FrameSocket decisions)
     {
         // kind, request id, target id, operation
         private const int ArgumentsOffset = 1 + 4 + 4 + 1;
 
         private readonly ConcurrentDictionary<int, Hosted> targets = new();
-        private readonly ConcurrentDictionary<int, Question> questions = new();
+        private readonly object decisionGate = new();
         private readonly List<Task> starts = [];
         private int nextTarget;
-        private int nextQuestion;
         private volatile bool lost;
 
         public int Serve()
         {
             socket.ReceiveAll(Dispatch);
             lost = true;
-            foreach (var q in questions.Values) q.Answer(false);
+            // A question under way gets no answer from a debugger that is gone: the hit is passed over.
+            decisions.Shutdown();
             // A launch or attach still under way yields a process too: it is let go like the others once it is held.
             Task[] starting;
             lock (starts) starting = [.. starts];
@@ -89,10 +93,6 @@ public static class GuardianHost
                     var serving = ServeAsync(id, target, op, body, ArgumentsOffset);
                     if (op is Operation.Launch or Operation.Attach)
                         lock (starts) starts.Add(serving);
-                    break;
-                case MessageKind.Answer:
-                    var question = r.I32();
-                    if (questions.TryRemove(question, out var q)) q.Answer(r.Bool());
                     break;
                 default:
                     throw new InvalidDataException("the debugger sent a message the guardian does not know");
@@ -326,21 +326,18 @@ public static class GuardianHost
             }
         });
 
-        /// <summary>Asks the debugger whether a hit is reported; on the tracer thread, which waits for the answer.</summary>
+        /// <summary>Asks the debugger whether a hit is reported; on the tracer thread, which waits for the answer on the
+        /// decision socket (no other thread in between). A debugger that is gone passes the hit over.</summary>
         private bool Ask(int targetId, int decision, BreakpointHit hit)
         {
-            if (lost) return false;
-            var id = Interlocked.Increment(ref nextQuestion);
-            var question = new Question();
-            questions[id] = question;
             var registers = hit.Registers;
-            var w = new WireWriter().U8((int)MessageKind.Question).I32(id).I32(targetId).I32(decision).I32(hit.ThreadId).U64(hit.Address).Block(registers);
-            if (!socket.Send(w) || lost)
+            var question = new WireWriter().U8((int)MessageKind.Question).I32(targetId).I32(decision).I32(hit.ThreadId).U64(hit.Address).Block(registers);
+            lock (decisionGate)
             {
-                questions.TryRemove(id, out _);
-                return false;
+                if (lost || !decisions.Send(question) || decisions.Receive() is not { } answer) return false;
+                var r = new WireReader(answer);
+                return (MessageKind)r.U8() == MessageKind.Answer && r.Bool();
             }
-            return question.Wait();
         }
 
         /// <summary>The debugger is gone: every process still held is let go as its policy says.</summary>
@@ -391,25 +388,6 @@ public static class GuardianHost
         {
             var r = new WireReader(arguments.Span);
             return parse(ref r);
-        }
-    }
-
-    /// <summary>One outstanding decision: the tracer thread waits until the debugger answers or goes away.</summary>
-    private sealed class Question
-    {
-        private readonly ManualResetEventSlim answered = new();
-        private bool report;
-
-        public void Answer(bool value)
-        {
-            report = value;
-            answered.Set();
-        }
-
-        public bool Wait()
-        {
-            answered.Wait();
-            return report;
         }
     }
 }

@@ -7,13 +7,14 @@ internal enum MessageKind
 {
     /// <summary>Debugger → guardian: request id, target id, <see cref="Operation"/>, arguments.</summary>
     Request = 1,
-    /// <summary>Debugger → guardian: the answer to a <see cref="Question"/> (question id, report or not).</summary>
+    /// <summary>Debugger → guardian, on the decision socket: the answer to a <see cref="Question"/> (report or not).</summary>
     Answer = 2,
     /// <summary>Guardian → debugger: request id, success, result or the failure.</summary>
     Reply = 3,
     /// <summary>Guardian → debugger: target id, one <see cref="TargetEvent"/>.</summary>
     Event = 4,
-    /// <summary>Guardian → debugger: a breakpoint hit to decide (question id, target, decision id, thread, address, registers).</summary>
+    /// <summary>Guardian → debugger, on the decision socket: a breakpoint hit to decide (target, decision id, thread, address,
+    /// registers). The tracer thread waits for the answer on the same socket, so a decided hit costs one round trip.</summary>
     Question = 5,
     /// <summary>Guardian → debugger: target id, an address the tracer patched (with the byte it replaced) or no longer patches.</summary>
     Site = 6,

@@ -54,7 +54,15 @@ async function startService(program) {
 async function attachWithBreakpoints(pid, line, condition) {
   const dc = await startSession();
   const attachStop = dc.waitForEvent('stopped');
-  await dc.attachRequest({ pid, stopOnEntry: true });
+  try {
+    await dc.attachRequest({ pid, stopOnEntry: true });
+  } catch (e) {
+    // Say who traces the process, if anyone does: the tracer's process, its parent and its command line.
+    const t = tracer(pid);
+    const owner = t > 0 ? readFileSync(`/proc/${t}/status`, 'utf8').match(/Tgid:\s+(\d+)/)?.[1] : undefined;
+    const who = owner ? `${owner} (${readFileSync(`/proc/${owner}/cmdline`, 'utf8').replaceAll('\0', ' ')}; parent ${readFileSync(`/proc/${owner}/status`, 'utf8').match(/PPid:\s+(\d+)/)?.[1]})` : 'nobody';
+    throw new Error(`${e.message} [process ${pid}, parent ${readFileSync(`/proc/${pid}/status`, 'utf8').match(/PPid:\s+(\d+)/)?.[1]}, traced by ${who}]`);
+  }
   await dc.setBreakpointsRequest({ source: { path: serviceSource }, breakpoints: [{ line, condition }] });
   await dc.configurationDoneRequest();
   await attachStop;
