@@ -298,7 +298,7 @@ public sealed class GuardedTarget : ITarget
         if (ended) return;
         ended = true;
         events.Writer.TryWrite(new TargetConnectionLost(
-            $"the guardian process that traced process {ProcessId} ended, so the debugger lost the process; a launched program ends with it, an attached one runs on"));
+            $"the guardian process that traced process {ProcessId} ended, so the debugger lost the process: a launched program ends with it, an attached one is let go as it was, breakpoints included"));
         events.Writer.TryComplete();
     }
 

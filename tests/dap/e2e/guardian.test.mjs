@@ -156,3 +156,36 @@ test(`kill -9 of the adapter while the service runs over a breakpoint in its hot
   for (const [i, end] of (await Promise.all(ends)).entries())
     assert.deepEqual(end, { code: 0, signal: null }, `the service of round ${i + 1} ended ${JSON.stringify(end)}`);
 });
+
+test('a launched program the user keeps (terminateDebuggee false) outlives the adapter whole; otherwise the guardian ends it', async () => {
+  const checker = buildChecker();
+  const program = buildFixture('service', '-O0', ['-pthread']);
+  const line = lineOf(serviceSource, 'h = h * 2654435761u + (unsigned)i;');
+  for (const keep of [true, false]) {
+    const dc = await startSession();
+    const entry = dc.waitForEvent('stopped');
+    await dc.launchRequest({ program, args: [String(serviceMilliseconds)], stopOnEntry: true, terminateDebuggee: !keep });
+    await dc.setBreakpointsRequest({ source: { path: serviceSource }, breakpoints: [{ line, condition: 'i == 1000' }] });
+    await dc.configurationDoneRequest();
+    const pid = (await entry).body.threadId;
+    await dc.continueRequest({ threadId: pid });
+    await sleep(300);
+    const adapter = dc._adapterProcess;
+    const gone = new Promise(resolve => adapter.once('exit', resolve));
+    adapter.kill('SIGKILL');
+    await gone;
+    for (let i = 0; i < 1000 && tracer(pid) > 0; i++) await sleep(10);
+    if (!keep) {
+      // Ended, as a disconnect would have ended it (a zombie until its parent, the guardian, has gone too).
+      for (let i = 0; i < 500 && tracer(pid) !== null && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')); i++) await sleep(10);
+      assert.ok(tracer(pid) === null || /State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')), `process ${pid} still runs`);
+      continue;
+    }
+    try {
+      assert.equal(tracer(pid), 0, `the kept program ${pid} is gone or still traced`);
+      await survives(checker, { pid }, 'a launched program kept running');
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+});
