@@ -62,7 +62,8 @@ async function dapRun(mode, calls, adapter = 'trapdbg') {
     await client.request('disconnect', { terminateDebuggee: true }).catch(() => {});
     throw new Error(`trapdbg stopped in ${mode} mode: ${JSON.stringify(exited.body)}`);
   }
-  const logged = client.events.filter(e => e.event === 'output' && e.body.output.startsWith('x=')).length;
+  // The adapter may send lines queued together as one output event: count lines.
+  const logged = client.events.filter(e => e.event === 'output').flatMap(e => e.body.output.split('\n')).filter(l => l.startsWith('x=')).length;
   await client.request('disconnect', {}).catch(() => {});
   await client.exited;
   if (exited.body.exitCode !== (calls * (calls - 1) / 2) % 128) throw new Error(`program exited with ${exited.body.exitCode}`);

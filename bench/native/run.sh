@@ -38,3 +38,17 @@ echo "lldb-22 -b: $hits hits in $(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1
 
 echo "ratio native/gdb: $(echo "$native $gdb_rate" | awk '{ printf "%.1f", $1 / $2 }')x, native/lldb: $(echo "$native $lldb_rate" | awk '{ printf "%.1f", $1 / $2 }')x"
 "$bench" roundtrip "$work/threads" 1000
+
+# What the breakpoint bytes cost: they are in memory only while threads run, so every all-stop takes them out and every
+# resume puts them back (batched per page); a single step writes none. 1,000 never-called functions are patched.
+{
+  echo '#include <pthread.h>'
+  echo '#include <stdlib.h>'
+  echo '#include <unistd.h>'
+  i=0; while [ $i -lt 1000 ]; do echo "__attribute__((noinline, used)) void site$i(void) { __asm__ volatile(\"\"); }"; i=$((i + 1)); done
+  echo 'static void *worker(void *arg) { (void)arg; for (;;) usleep(50); return 0; }'
+  echo 'int main(int argc, char **argv) { pthread_t t; for (int i = 0; i < 32; i++) pthread_create(&t, 0, worker, 0); sleep(argc > 1 ? atoi(argv[1]) : 600); return 0; }'
+} > "$work/manysites.c"
+clang-22 -g -O0 -pthread -o "$work/manysites" "$work/manysites.c"
+llvm-nm-22 "$work/manysites" | awk '$3 ~ /^site[0-9]+$/ { print $1 }' > "$work/manysites.addresses"
+"$bench" sites "$work/manysites" "$work/manysites.addresses" 300

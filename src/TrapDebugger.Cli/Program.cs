@@ -20,6 +20,7 @@ public static class Program
         Commands.SymbolsCommand.Create,
         Commands.RunCommand.Create,
         Commands.AttachCommand.Create,
+        Commands.CoreCommand.Create,
         Commands.TrapsCommand.Create,
         Commands.GuardianCommand.Create,
     ];

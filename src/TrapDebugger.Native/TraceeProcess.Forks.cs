@@ -1,3 +1,4 @@
+using TrapDebugger.Native.Breakpoints;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Memory;
 using TrapDebugger.Native.Proc;
@@ -5,17 +6,16 @@ using TrapDebugger.Native.Tracing;
 
 namespace TrapDebugger.Native;
 
-// Processes the program makes: a fork child's first stop reaches the tracer of its parent (the kernel attaches it there),
+// Processes the program makes. A fork child's first stop reaches its parent's tracer thread (the kernel attaches it there)
 // and is let go, handed over as a target of its own, or followed, as ForkOptions say. A vfork child shares its parent's
-// memory, and so its breakpoint bytes, until it executes another program or exits: it stays traced until then as a
-// companion that passes every breakpoint over, because it would die of the SIGTRAP of the first one it ran into untraced.
+// memory until it executes another program or exits: untraced, the first int3 it met there would kill it, so while any
+// runs no int3 is in memory (gdb does the same); the parent's other threads pass the breakpoints unseen meanwhile.
 public sealed partial class TraceeProcess
 {
     private ForkOptions forkOptions = ForkOptions.Default;
     private readonly Queue<int> childrenToFollow = new();
-
-    // A vfork child traced until it executes or exits: it never reports a stop.
-    private bool companion;
+    // vfork children still running in this process's memory (between PTRACE_EVENT_VFORK and PTRACE_EVENT_VFORK_DONE).
+    private int vforkWindows;
 
     /// <inheritdoc/>
     public Task SetForkOptionsAsync(ForkOptions options) => tracer.Invoke(() =>
@@ -29,17 +29,19 @@ public sealed partial class TraceeProcess
     {
         if (LibC.CompareAddressSpaces(Pid, child) == 0)
         {
-            TakeCompanion(child);
+            // A vfork child (or a clone with CLONE_VM): the bytes are out of the memory it shares for as long as it runs.
+            ClearDebugRegisters(child);
+            LibC.Ptrace(Ptrace.DETACH, child, 0, 0);
             return null;
         }
-        if (companion || forkOptions is { Follow: ForkFollow.Parent, KeepOther: false })
+        if (forkOptions is { Follow: ForkFollow.Parent, KeepOther: false })
         {
             DetachForkChild(child);
             return null;
         }
         if (forkOptions.Follow == ForkFollow.Parent)
         {
-            var other = Adopt(child, CleanCopy(child));
+            var other = Adopt(child, CleanCopy(child), null);
             Emit(new ProcessForked(child, other, false, []));
             return null;
         }
@@ -49,6 +51,26 @@ public sealed partial class TraceeProcess
         return new ThreadStop(child, StopReason.Attach, null, 0, null, Internal: true);
     }
 
+    /// <summary>A vfork (PTRACE_EVENT_VFORK) or its end (PTRACE_EVENT_VFORK_DONE) in one of our threads.</summary>
+    private void VforkWindow(bool opens)
+    {
+        lock (sitesGate)
+        {
+            vforkWindows = Math.Max(0, vforkWindows + (opens ? 1 : -1));
+            var writes = new List<SiteByte>();
+            foreach (var site in sites.Values)
+            {
+                // Threads may run: one byte at a time.
+                if (opens && site.Inserted) writes.Add(new SiteByte(site.Address, site.Original, site.Original));
+                else if (!opens && vforkWindows == 0 && state == RunState.Running && !site.Inserted) writes.Add(new SiteByte(site.Address, Int3, site.Original));
+                else continue;
+                site.Inserted = !opens;
+                insertedSites += opens ? -1 : 1;
+            }
+            WriteSiteBytes(writes, everyThreadStopped: false);
+        }
+    }
+
     /// <summary>Puts the original bytes back in a fork child's copy of our memory; returns the addresses that held them.</summary>
     private List<ulong> CleanCopy(int child)
     {
@@ -56,26 +78,29 @@ public sealed partial class TraceeProcess
         lock (sitesGate) originals = sites.Values.Select(s => (s.Address, s.Original)).ToList();
         using (var childMemory = new ProcessMemory(child))
             foreach (var (address, original) in originals) childMemory.Write(address, [original]);
-        // fork does not copy ptrace's debug registers, but a DR7 the program set itself would be.
-        for (var i = 0; i < 4; i++) PokeDebugRegister(child, i, 0);
-        PokeDebugRegister(child, 7, 0);
+        ClearDebugRegisters(child);
         return originals.Select(o => o.Address).ToList();
     }
 
-    /// <summary>A target for process <paramref name="pid"/>, whose threads are stopped and traced from our thread; its
-    /// first event is an attach stop.</summary>
-    private TraceeProcess Adopt(int pid, IEnumerable<ulong> formerSites, IEnumerable<TraceeThread>? stoppedThreads = null)
+    // fork does not copy ptrace's debug registers, but a DR7 the program set itself would be.
+    private void ClearDebugRegisters(int tid)
     {
-        var other = new TraceeProcess(this, null) { Pid = pid, state = RunState.Stopped };
-        other.memory = pid == Pid && stoppedThreads is not null ? memory : new ProcessMemory(pid);
+        for (var i = 0; i < 4; i++) PokeDebugRegister(tid, i, 0);
+        PokeDebugRegister(tid, 7, 0);
+    }
+
+    /// <summary>A target for process <paramref name="pid"/>, whose threads are stopped and traced from our thread; its first
+    /// event is an attach stop.</summary>
+    private TraceeProcess Adopt(int pid, IEnumerable<ulong> formerSites, IReadOnlyList<TraceeThread>? stoppedThreads)
+    {
+        var other = new TraceeProcess(this) { Pid = pid, state = RunState.Stopped };
+        other.memory = stoppedThreads is not null ? memory : new ProcessMemory(pid);
         // A thread may hold the SIGTRAP of a breakpoint it hit just before the bytes went: it is ours, not the program's.
         other.moribund.UnionWith(formerSites);
-        ChildWaiter.RegisterProcess(pid, other);
         foreach (var t in stoppedThreads ?? [new TraceeThread(pid)])
         {
             t.Running = false;
             other.threads[t.Tid] = t;
-            ChildWaiter.RegisterThread(t.Tid, other);
         }
         other.PublishThreadIds();
         other.StartModuleTracking(ProcFs.Auxv(pid));
@@ -83,21 +108,9 @@ public sealed partial class TraceeProcess
         return other;
     }
 
-    /// <summary>Takes a vfork child as a companion that shares our breakpoint sites, and lets it run at once: its parent's
-    /// thread waits in the kernel until it executes or exits.</summary>
-    private void TakeCompanion(int child)
-    {
-        var other = new TraceeProcess(this, this) { Pid = child, companion = true, state = RunState.Running, launched = false };
-        other.memory = new ProcessMemory(child);
-        var thread = new TraceeThread(child);
-        other.threads[child] = thread;
-        other.PublishThreadIds();
-        ChildWaiter.RegisterProcess(child, other);
-        other.Resume(thread, Ptrace.CONT);
-    }
-
-    /// <summary>With every thread stopped: switches this target to each child waiting to be followed. The parent's bytes and
-    /// debug registers are removed and it is handed over (or let go); this target is the child from here on.</summary>
+    /// <summary>With every thread stopped: switches this target to each child waiting to be followed. The parent is left
+    /// as if detached (its threads at their places in the program, no scratch page, no debug register; the breakpoint bytes
+    /// are already out) and handed over or let go; this target is the child from here on, with the same breakpoints.</summary>
     private void FollowForks()
     {
         while (childrenToFollow.Count > 0 && state == RunState.Stopped && threads.Values.All(t => !t.Running))
@@ -105,35 +118,35 @@ public sealed partial class TraceeProcess
             var child = childrenToFollow.Dequeue();
             if (ProcFs.Status(child) is null) continue;
             var parent = Pid;
+            foreach (var t in threads.Values.Where(t => !t.InGroupStop).ToList()) DropPendingTrap(t);
             var former = threads.Values.ToList();
-            List<ulong> patched;
-            lock (sitesGate)
-            {
-                patched = [.. sites.Keys];
-                foreach (var site in sites.Values) memory.Write(site.Address, [site.Original]);
-            }
             foreach (var t in former)
             {
-                for (var i = 0; i < 4; i++) PokeDebugRegister(t.Tid, i, 0);
-                PokeDebugRegister(t.Tid, 7, 0);
+                t.RestartInSlot = null;
+                WriteBackRegisters(t);
+                ClearDebugRegisters(t.Tid);
             }
-            // The child's copy of memory still holds every breakpoint, at the same addresses.
-            foreach (var t in former) ChildWaiter.UnregisterThread(t.Tid);
+            // The parent's scratch pages go; the child keeps its copies, which this target goes on using.
+            if (former.FirstOrDefault(t => !t.InGroupStop && !t.InExitStop && !t.Exiting) is { } any)
+                foreach (var page in scratch.Pages.ToList()) InjectSystemCall(any, SysMunmap, page, ScratchSpace.PageSize);
+            List<ulong> patched;
+            lock (sitesGate) patched = [.. sites.Keys];
             threads.Clear();
             var pending = pendingStops.ToList();
             pendingStops.Clear();
             lastSignal.Clear();
+            publishedRegisters.Clear();
             var other = Adopt(parent, patched, former);
             foreach (var stop in pending) other.pendingStops.Enqueue(stop);
+            // The child forked while the parent ran, with the int3s in its copy: out, as in a stopped process.
+            CleanCopy(child);
             memory = new ProcessMemory(child);
             Pid = child;
             threads[child] = new TraceeThread(child);
-            ChildWaiter.RegisterProcess(child, this);
             PublishThreadIds();
             if (slots.Any(s => s != null)) ApplyDebugRegisters(child);
             view.Invalidate();
             StartModuleTracking(ProcFs.Auxv(child));
-            other.DropPendingTraps();
             if (!forkOptions.KeepOther)
             {
                 other.DoDetach(keepStopped: false);
@@ -142,20 +155,5 @@ public sealed partial class TraceeProcess
             }
             Emit(new ProcessForked(child, other, true, former.Select(t => t.Tid).Order().ToList()));
         }
-    }
-
-    /// <summary>Lets every stopped thread take a SIGTRAP it holds (see <see cref="DropPendingTrap"/>).</summary>
-    private void DropPendingTraps()
-    {
-        foreach (var t in threads.Values.Where(t => !t.Running && !t.InGroupStop).ToList())
-            DropPendingTrap(t);
-    }
-
-    /// <summary>A companion has executed another program: its memory is its own now, so it is let go as it is.</summary>
-    private void ReleaseCompanion(TraceeThread thread)
-    {
-        LibC.Ptrace(Ptrace.DETACH, thread.Tid, 0, 0);
-        Finish(new ProcessDetached());
-        tracer.Stop();
     }
 }

@@ -14,7 +14,8 @@ namespace TrapDebugger.Native;
 // Launch, attach and detach: the transitions into and out of tracing.
 public sealed partial class TraceeProcess
 {
-    private const int TraceOptions = Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACEEXIT | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK;
+    private const int TraceOptions = Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACEEXIT | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
+        | Ptrace.O_TRACEVFORKDONE;
     private const int PTRACE_O_EXITKILL = 0x100000;
     private const int CAP_SYS_PTRACE = 19;
 
@@ -27,7 +28,6 @@ public sealed partial class TraceeProcess
         if (spawned.StdinFd >= 0) StandardInput = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(spawned.StdinFd, true));
         if (spawned.StdoutFd >= 0) StandardOutput = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(spawned.StdoutFd, true));
         if (spawned.StderrFd >= 0) StandardError = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(spawned.StderrFd, true));
-        ChildWaiter.RegisterProcess(Pid, this);
 
         // 1. The shell stops itself (a job-control stop of our child, reaped by the waiter with WUNTRACED).
         var first = TakeWaitOrThrow("the launcher shell did not stop itself");
@@ -80,9 +80,8 @@ public sealed partial class TraceeProcess
         }
         entry.Internal = false;
         ReleaseSite(entry);
-        lock (sitesGate) moribund.Clear();
         StartModuleTracking(auxv);
-        state = RunState.Stopped;
+        EnterStopped();
         ReportStop(new ThreadStop(Pid, StopReason.Entry, null, entryAddress, null));
     }
 
@@ -100,7 +99,6 @@ public sealed partial class TraceeProcess
         if (status.TracerPid != 0) throw AlreadyTraced(pid, status.TracerPid);
         Pid = pid;
         memory = new ProcessMemory(Pid);
-        ChildWaiter.RegisterProcess(Pid, this);
 
         // Seize every thread; threads created meanwhile by seized threads are attached by the kernel (TRACECLONE),
         // those created by threads not yet seized appear in the next scan. Scan until nothing new appears.
@@ -142,7 +140,6 @@ public sealed partial class TraceeProcess
                 }
                 var thread = new TraceeThread(tid) { Running = true };
                 threads[tid] = thread;
-                ChildWaiter.RegisterThread(tid, this);
                 added = true;
             }
             if (!added) break;
@@ -174,7 +171,6 @@ public sealed partial class TraceeProcess
         foreach (var t in threads.Values) LibC.Ptrace(Ptrace.DETACH, t.Tid, 0, 0);
         threads.Clear();
         state = RunState.Gone;
-        ChildWaiter.UnregisterSession(this);
     }
 
     private static TraceException AlreadyTraced(int pid, int tracerThread)
@@ -236,6 +232,8 @@ public sealed partial class TraceeProcess
             DropPendingTrap(t);
         if (state == RunState.Gone) return;
         RemoveAllSites();
+        foreach (var t in threads.Values) t.RestartInSlot = null;
+        UnmapScratchPages();
         if (slots.Any(s => s != null))
         {
             Array.Clear(slots);
@@ -246,6 +244,7 @@ public sealed partial class TraceeProcess
         if (keepStopped) LibC.Kill(Pid, Signals.SIGSTOP);
         foreach (var t in threads.Values.Where(t => !t.Running))
         {
+            WriteBackRegisters(t);
             PokeDebugRegister(t.Tid, 6, 0);
             // Hand back the signal the thread stopped with; a group-stopped thread stays stopped, as it would untraced.
             LibC.Ptrace(Ptrace.DETACH, t.Tid, 0, t.InGroupStop ? 0 : t.ResumeSignal);

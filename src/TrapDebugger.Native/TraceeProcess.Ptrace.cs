@@ -17,21 +17,54 @@ public sealed partial class TraceeProcess
         throw new TraceException($"{request} on thread {tid} failed ({Marshal.GetPInvokeErrorMessage(errno)}); this is a tracer bug, please report it");
     }
 
+    /// <summary>The registers of a stopped thread: read from the kernel once per stop, then from the thread's cache.</summary>
     private unsafe GeneralRegisters GetRegisters(TraceeThread thread)
     {
+        if (thread.Registers is { } cached) return cached;
         GeneralRegisters regs;
         Check(LibC.Ptrace(Ptrace.GETREGS, thread.Tid, 0, (nint)(&regs)), "PTRACE_GETREGS", thread.Tid);
+        CacheRegisters(thread, regs, written: true);
         return regs;
     }
 
-    private unsafe void SetRegisters(TraceeThread thread, GeneralRegisters regs) =>
+    /// <summary>Sets the registers of a stopped thread now.</summary>
+    private unsafe void SetRegisters(TraceeThread thread, GeneralRegisters regs)
+    {
         Check(LibC.Ptrace(Ptrace.SETREGS, thread.Tid, 0, (nint)(&regs)), "PTRACE_SETREGS", thread.Tid);
+        CacheRegisters(thread, regs, written: true);
+    }
+
+    /// <summary>Makes <paramref name="regs"/> the thread's registers for this stop; unless <paramref name="written"/>, the
+    /// kernel is told when the thread resumes (<see cref="WriteBackRegisters"/>), so a stop that changes the pc and
+    /// resumes costs one register write.</summary>
+    private void CacheRegisters(TraceeThread thread, GeneralRegisters regs, bool written)
+    {
+        thread.Registers = regs;
+        thread.RegistersUnwritten = !written;
+        publishedRegisters[thread.Tid] = new RegisterSnapshot(regs);
+    }
+
+    /// <summary>Tells the kernel the registers cached but not yet written, before the thread leaves its stop.</summary>
+    private unsafe void WriteBackRegisters(TraceeThread thread)
+    {
+        if (!thread.RegistersUnwritten || thread.Registers is not { } regs) return;
+        thread.RegistersUnwritten = false;
+        Check(LibC.Ptrace(Ptrace.SETREGS, thread.Tid, 0, (nint)(&regs)), "PTRACE_SETREGS", thread.Tid);
+    }
+
+    /// <summary>Forgets a thread's registers: it runs, or its stop ended.</summary>
+    private void ForgetRegisters(TraceeThread thread)
+    {
+        thread.Registers = null;
+        thread.RegistersUnwritten = false;
+        publishedRegisters.TryRemove(thread.Tid, out _);
+    }
 
     private unsafe SignalInfo GetSignalInfo(int tid)
     {
         var raw = stackalloc byte[128];
         Check(LibC.Ptrace(Ptrace.GETSIGINFO, tid, 0, (nint)raw), "PTRACE_GETSIGINFO", tid);
-        return SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
+        return SignalInfo.Decode(new ReadOnlySpan<byte>(raw, SignalInfo.SiginfoSize));
     }
 
     private static unsafe ulong EventMessage(int tid)
@@ -92,6 +125,8 @@ public sealed partial class TraceeProcess
     /// <paramref name="request"/> with the signal it is to receive. False when the thread is gone.</summary>
     private bool Resume(TraceeThread thread, long request)
     {
+        WriteBackRegisters(thread);
+        ForgetRegisters(thread);
         long r;
         if (thread.InGroupStop && request == Ptrace.CONT)
         {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using TrapDebugger.Native.Breakpoints;
 using TrapDebugger.Native.Errors;
 using TrapDebugger.Native.Interop;
 using TrapDebugger.Native.Memory;
@@ -24,15 +25,22 @@ public sealed partial class TraceeProcess
         if (state == RunState.Gone) return;
         if (state == RunState.Running)
         {
-            if (stop != null) StopAll(stop, report: true);
+            // A hit nobody wants reported: the thread runs the instruction under the breakpoint out of line and goes on,
+            // the others never stopping. When that is not possible it is handled like the tracer's own breakpoints.
+            if (stop is { PassOver: true } && thread != null && TryPassOver(thread, stop.Address)) return;
+            if (stop != null) StopAll(stop.PassOver ? stop with { Internal = true } : stop, report: true);
             else if (thread != null && !thread.Running && threads.ContainsKey(thread.Tid))
                 Resume(thread, thread.Stepping ? Ptrace.SINGLESTEP : Ptrace.CONT);
         }
-        else if (stop != null)
-        {
-            if (stop.Internal) HandleInternalStop(stop);
-            else pendingStops.Enqueue(stop);
-        }
+        else if (stop != null) KeepPending(stop);
+    }
+
+    // A stop seen while the process is stopped or stopping: reported later, unless it is the tracer's own or a hit nobody
+    // wants (that thread stays on the breakpoint and passes it when everyone resumes).
+    private void KeepPending(ThreadStop stop)
+    {
+        if (stop.Internal) HandleInternalStop(stop);
+        else if (!stop.PassOver) pendingStops.Enqueue(stop);
     }
 
     /// <summary>Inside a request that collects stops: classify and keep any reportable stop pending.</summary>
@@ -40,8 +48,7 @@ public sealed partial class TraceeProcess
     {
         var (stop, _) = Classify(r);
         if (stop == null || state == RunState.Gone) return;
-        if (stop.Internal) HandleInternalStop(stop);
-        else pendingStops.Enqueue(stop);
+        KeepPending(stop);
     }
 
     /// <summary>Interrupts every running thread, waits until each has stopped (collecting their own stops as pending)
@@ -63,9 +70,7 @@ public sealed partial class TraceeProcess
             else RecoverStolenStops();
         }
         if (state == RunState.Gone) return;
-        lock (sitesGate) moribund.Clear();
-        state = RunState.Stopped;
-        FollowForks();
+        EnterStopped();
         if (primary == null || !report) return;
         if (primary.Internal)
         {
@@ -91,34 +96,69 @@ public sealed partial class TraceeProcess
             // In a signal-delivery-stop GETSIGINFO succeeds and names the signal to hand back; in an event stop it fails.
             if (LibC.Ptrace(Ptrace.GETSIGINFO, t.Tid, 0, (nint)raw) >= 0)
             {
-                var info = SigInfo.Decode(new ReadOnlySpan<byte>(raw, 128));
+                var info = SignalInfo.Decode(new ReadOnlySpan<byte>(raw, SignalInfo.SiginfoSize));
                 t.ResumeSignal = info.Signal is Signals.SIGTRAP or Signals.SIGSTOP ? 0 : info.Signal;
             }
         }
     }
 
+    /// <summary>Every thread is stopped: threads inside a scratch slot are shown where they are in the program, and the
+    /// breakpoint bytes come out of memory until the next resume.</summary>
+    private void EnterStopped()
+    {
+        lock (sitesGate) moribund.Clear();
+        state = RunState.Stopped;
+        LeaveScratchSlots();
+        WithdrawSiteBytes();
+        FollowForks();
+    }
+
     private void ReportStop(ThreadStop stop)
     {
         state = RunState.Stopped;
-        Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count));
+        Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count) { InstructionsStepped = stop.Steps });
     }
 
-    /// <summary>Reports the next still-valid pending stop, or steps threads off breakpoints and resumes everyone.</summary>
+    /// <summary>Reports the next still-valid pending stop, or passes threads over the breakpoints they sit on and resumes
+    /// everyone.</summary>
+    /// <remarks>A thread on a breakpoint runs the instruction there out of line (<see cref="DisplacedInstruction"/>) as it
+    /// resumes, with everyone else. One whose instruction must run in place is single-stepped first, while the others
+    /// are still stopped and the breakpoint bytes still out of memory, so passing one breakpoint never costs removing
+    /// and inserting the others.</remarks>
     private void ResumeAll()
     {
         if (ReportPending()) return;
-        // A thread sitting on one of our int3 bytes must execute the original instruction first: take the byte out,
-        // single-step only that thread while every other thread stays stopped, and put the byte back.
+        var displaced = new List<(TraceeThread Thread, DisplacedInstruction Instruction)>();
         foreach (var t in threads.Values.ToList())
         {
-            if (t.Running || t.InExitStop || !threads.ContainsKey(t.Tid)) continue;
-            var rip = GetRegisters(t).Rip;
-            if (SiteAt(rip) is { } site) StepOver(t, site);
+            if (t.Running || t.InExitStop || t.InGroupStop || !threads.ContainsKey(t.Tid)) continue;
+            var regs = GetRegisters(t);
+            if (SiteAt(regs.Rip) is not { } site) continue;
+            // A thread with a signal to take takes it first, where it is: the handler may return there.
+            if (t.ResumeSignal != 0) continue;
+            var plan = Displacement(site, mapWith: t);
+            if (plan is { Kind: not DisplacementKind.InPlace }) displaced.Add((t, plan));
+            else StepOver(t, site);
         }
         if (ReportPending()) return;
+        InsertSiteBytes();
         state = RunState.Running;
+        foreach (var (t, plan) in displaced)
+        {
+            if (t.Running || !threads.ContainsKey(t.Tid)) continue;
+            var regs = GetRegisters(t);
+            if (regs.Rip == plan.Site && Displace(t, plan, ref regs))
+            {
+                SetRegisters(t, regs);
+                Resume(t, Ptrace.CONT);
+            }
+        }
         foreach (var t in threads.Values.ToList())
-            if (!t.Running) Resume(t, t.Stepping ? Ptrace.SINGLESTEP : Ptrace.CONT);
+        {
+            if (t.Running) continue;
+            ReturnToSlot(t);
+            Resume(t, t.Stepping ? Ptrace.SINGLESTEP : Ptrace.CONT);
+        }
     }
 
     private bool ReportPending()
@@ -135,6 +175,8 @@ public sealed partial class TraceeProcess
         return false;
     }
 
+    /// <summary>Single-steps a thread over the instruction under a breakpoint in place, while every other thread is
+    /// stopped and the breakpoint bytes are out of memory.</summary>
     private void StepOver(TraceeThread thread, Breakpoints.BreakpointSite site)
     {
         // A PTRACE_INTERRUPT sent while the thread was already trapped stays pending and stops the step before the
@@ -150,16 +192,11 @@ public sealed partial class TraceeProcess
 
     private void StepOverOnce(TraceeThread thread, Breakpoints.BreakpointSite site)
     {
-        memory.Write(site.Address, [site.Original]);
-        thread.ReinsertAfterStep = site.Address;
+        Interlocked.Increment(ref passesInPlace);
         thread.SteppingOverSite = site.Address;
         thread.Stepping = true;
         thread.ClientStep = false;
-        if (!Resume(thread, Ptrace.SINGLESTEP))
-        {
-            Reinsert(thread);
-            return;
-        }
+        if (!Resume(thread, Ptrace.SINGLESTEP)) return;
         var deadline = Environment.TickCount64 + (long)StepOverPatience.TotalMilliseconds;
         while (state != RunState.Gone && thread.Running && threads.ContainsKey(thread.Tid))
         {
@@ -167,24 +204,16 @@ public sealed partial class TraceeProcess
             if (left <= 0 || tracer.TakeWait(TimeSpan.FromMilliseconds(left)) is not { } r)
             {
                 // The instruction blocks (a system call at the breakpoint, perhaps waiting on a thread we hold) or the
-                // thread was not scheduled: put the byte back so the other threads can run under every breakpoint, and
-                // leave this one single-stepping. Its step trap ends the pass; if the kernel restarts the system call
-                // (or the instruction had not run yet) it meets the int3 at the same site, which SteppingOverSite
-                // turns into another pass instead of a second hit.
-                Reinsert(thread);
+                // thread was not scheduled: the others resume under every breakpoint, and this one stays single-stepping.
+                // Its step trap ends the pass; if the kernel restarts the system call (or the instruction had not run
+                // yet) it meets the int3 at the same site, which SteppingOverSite turns into another pass instead of a
+                // second hit.
                 return;
             }
             HandleWhileStopping(r, null);
         }
         thread.Stepping = false;
         thread.SteppingOverSite = null;
-    }
-
-    private void Reinsert(TraceeThread thread)
-    {
-        if (thread.ReinsertAfterStep is not { } address) return;
-        thread.ReinsertAfterStep = null;
-        if (SiteAt(address) != null) memory.Write(address, [0xCC]);
     }
 
     /// <summary>Turns one wait status into thread state, and into a reportable stop when it is one.</summary>
@@ -199,32 +228,32 @@ public sealed partial class TraceeProcess
             // A thread whose first stop beat its creator's clone event.
             thread = AddThread(r.Tid, parent: 0);
         }
-        if (thread.ReinsertAfterStep != null && !(thread.Stepping && r.Stopped && r.Event == 0 && r.StopSignal == Signals.SIGTRAP))
-            Reinsert(thread);
         if (r.Gone) return (HandleGone(r, thread), null);
 
         thread.Running = false;
+        ForgetRegisters(thread);
         var sig = r.StopSignal;
         switch (r.Event)
         {
             case Ptrace.EVENT_CLONE:
             {
                 var child = (int)EventMessage(thread.Tid);
-                // clone without CLONE_THREAD makes a process (a clone with CLONE_VM shares our memory, like vfork).
-                if (child > 0 && Proc.ProcFs.Status(child) is { } status && status.Tgid != Pid) ChildWaiter.RegisterThread(child, this);
-                else if (child > 0 && !threads.ContainsKey(child)) AddThread(child, thread.Tid);
+                // clone without CLONE_THREAD makes a process, whose first stop is taken as a fork child's (see Classify).
+                if (child > 0 && !threads.ContainsKey(child) && (Proc.ProcFs.Status(child) is not { } status || status.Tgid == Pid))
+                    AddThread(child, thread.Tid);
                 return (null, thread);
             }
             case Ptrace.EVENT_FORK:
-            case Ptrace.EVENT_VFORK:
             {
-                var child = (int)EventMessage(thread.Tid);
-                if (child > 0) ChildWaiter.RegisterThread(child, this);
+                // The child's own first stop comes to this thread's wait; it is taken then (see Classify).
                 return (null, thread);
             }
-            case Ptrace.EVENT_EXEC when companion:
-                ReleaseCompanion(thread);
-                return (null, null);
+            case Ptrace.EVENT_VFORK:
+                VforkWindow(opens: true);
+                return (null, thread);
+            case Ptrace.EVENT_VFORK_DONE:
+                VforkWindow(opens: false);
+                return (null, thread);
             case Ptrace.EVENT_EXEC:
                 return (HandleExec(thread), thread);
             case Ptrace.EVENT_EXIT:
@@ -252,13 +281,14 @@ public sealed partial class TraceeProcess
         if (sig == Signals.SIGTRAP) return (ClassifyTrap(thread, info), thread);
         lastSignal[thread.Tid] = info;
         thread.ResumeSignal = sig;
-        if (SilentSignals.Contains(sig) || companion) return (null, thread);
+        if (SilentSignals.Contains(sig)) return (null, thread);
         return (new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null), thread);
     }
 
     private ThreadStop? ClassifyTrap(TraceeThread thread, SignalInfo info)
     {
-        if (info.Code == Signals.SI_KERNEL || info.Code == Signals.TRAP_BRKPT)
+        // x86 reports an int3 with SI_KERNEL; TRAP_BRKPT while stepping is the kernel's report of a finished system call.
+        if (info.Code == Signals.SI_KERNEL || (info.Code == Signals.TRAP_BRKPT && !thread.Stepping))
         {
             var regs = GetRegisters(thread);
             var address = regs.Rip - 1;
@@ -271,8 +301,9 @@ public sealed partial class TraceeProcess
             }
             if (wasOurs)
             {
+                // The pc goes back onto the breakpoint; the kernel learns it when the thread resumes (one register write).
                 regs.Rip = address;
-                SetRegisters(thread, regs);
+                CacheRegisters(thread, regs, written: false);
                 if (site == null) return null;
                 if (trackModulesAtEntry && address == entryAddress)
                 {
@@ -284,16 +315,16 @@ public sealed partial class TraceeProcess
                 }
                 if (thread.SteppingOverSite == address)
                 {
-                    // The pass over this site did not finish (see StepOverOnce): stop everyone and step it over again.
+                    // The same pass over this site, not a new hit: a system call the kernel restarted onto the int3, or an
+                    // in-place step the thread had not finished.
                     thread.Stepping = false;
-                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: true);
+                    thread.SteppingOverSite = null;
+                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, PassOver: true);
                 }
                 if (site.IsClients)
                 {
-                    // A hit no insertion wants is handled like the tracer's own breakpoints: stop all, step over, resume.
-                    // A companion's hits are its parent's breakpoints, which its parent's debugger never sees.
-                    var report = !companion && Decide(site, thread, address, regs);
-                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, Internal: !report);
+                    var report = Decide(site, thread, address, regs);
+                    return new ThreadStop(thread.Tid, StopReason.Breakpoint, null, address, null, PassOver: !report);
                 }
                 if (address == entryAddress) return new ThreadStop(thread.Tid, StopReason.Entry, null, address, null);
                 if (modules != null && address == modules.BreakAddress)
@@ -306,7 +337,10 @@ public sealed partial class TraceeProcess
                 return new ThreadStop(thread.Tid, StopReason.Signal, info, address, null);
             }
         }
-        var dr6 = PeekDebugRegister(thread.Tid, 6);
+        // Without a debug register in use a single-step trap says what it is in its si_code; DR6 is read (and cleared)
+        // only when a watchpoint may have fired too.
+        var watching = slots.Any(s => s != null);
+        var dr6 = watching || !(thread.Stepping && info.Code == Signals.TRAP_TRACE) ? PeekDebugRegister(thread.Tid, 6) : 0;
         if ((dr6 & 0x400F) != 0) PokeDebugRegister(thread.Tid, 6, 0);
         if ((dr6 & 0xF) != 0)
         {
@@ -316,7 +350,6 @@ public sealed partial class TraceeProcess
                 thread.Stepping = false;
                 thread.ClientStep = false;
                 thread.SteppingOverSite = null;
-                Reinsert(thread);
             }
             if (slots[index] is { } slot)
                 return new ThreadStop(thread.Tid, StopReason.Watchpoint, null, slot.Address, new WatchpointHit(index, slot.Address, slot.Kind));
@@ -329,13 +362,31 @@ public sealed partial class TraceeProcess
             // A system call interrupted during the pass (a pause) also ends the step, but the kernel will restart it by
             // moving the pc back onto the int3: the pass is not over until the call completes.
             if (!SystemCallWillRestart(thread)) thread.SteppingOverSite = null;
-            Reinsert(thread);
             if (!thread.ClientStep) return null;
+            thread.StepsTaken++;
+            var pc = GetRegisters(thread).Rip;
+            if (thread.Range is { } range && range.Contains(pc) && thread.StepsTaken < MaxRangeSteps && !IsCallAt(pc))
+            {
+                // Still in the range: step on (the thread is resumed with a single step as it stands).
+                thread.Stepping = true;
+                return null;
+            }
             thread.ClientStep = false;
-            return new ThreadStop(thread.Tid, StopReason.Step, null, GetRegisters(thread).Rip, null);
+            thread.Range = null;
+            return new ThreadStop(thread.Tid, StopReason.Step, null, pc, null, Steps: thread.StepsTaken);
         }
         // A SIGTRAP sent by a process: report it, but do not deliver it (it would kill the program).
         return new ThreadStop(thread.Tid, StopReason.Signal, info, info.Address, null);
+    }
+
+    /// <summary>True when the instruction at <paramref name="pc"/> calls (or enters the kernel): a range step stops before it.</summary>
+    private bool IsCallAt(ulong pc)
+    {
+        Span<byte> code = stackalloc byte[15];
+        var n = Read(pc, code);
+        var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(code[..n].ToArray()), pc);
+        decoder.Decode(out var instruction);
+        return instruction.IsInvalid || instruction.FlowControl is Iced.Intel.FlowControl.Call or Iced.Intel.FlowControl.IndirectCall;
     }
 
     /// <summary>True when the thread left a system call with one of the kernel's restart codes (ERESTARTSYS,
@@ -377,11 +428,10 @@ public sealed partial class TraceeProcess
     private ThreadStop? HandleGone(WaitResult r, TraceeThread thread)
     {
         threads.Remove(thread.Tid);
-        ChildWaiter.UnregisterThread(thread.Tid);
+        publishedRegisters.TryRemove(thread.Tid, out _);
         PublishThreadIds();
         if (thread.Tid == Pid)
         {
-            if (companion) tracer.Stop();
             Finish(r.Exited
                 ? new ProcessExited(r.ExitCode)
                 : new ProcessKilled(r.TermSignal, r.CoreDumped, lastSignal.TryGetValue(Pid, out var s) && s.Signal == r.TermSignal ? s
@@ -396,7 +446,6 @@ public sealed partial class TraceeProcess
     {
         var thread = new TraceeThread(tid) { Running = true, AwaitingInitialStop = true };
         threads[tid] = thread;
-        ChildWaiter.RegisterThread(tid, this);
         PublishThreadIds();
         if (state != RunState.Starting) Emit(new ThreadCreated(tid, parent));
         return thread;
@@ -406,18 +455,19 @@ public sealed partial class TraceeProcess
     {
         var former = (int)EventMessage(thread.Tid);
         // Every other thread is gone and the exec'ing thread now has the process id.
-        foreach (var tid in threads.Keys.Where(t => t != Pid).ToList()) ChildWaiter.UnregisterThread(tid);
         threads.Clear();
         var leader = new TraceeThread(Pid);
         threads[Pid] = leader;
-        ChildWaiter.RegisterThread(Pid, this);
         PublishThreadIds();
         lock (sitesGate)
         {
             foreach (var address in sites.Keys) NoteSite(address, -1);
             sites.Clear();
             moribund.Clear();
+            insertedSites = 0;
         }
+        scratch.Clear();
+        publishedRegisters.Clear();
         Array.Clear(slots);
         pendingStops.Clear();
         memory.Reopen();
@@ -444,16 +494,8 @@ public sealed partial class TraceeProcess
     /// <summary>A forked child inherited our int3 bytes: put the original bytes back in its copy and let it go.</summary>
     private void DetachForkChild(int child)
     {
-        using (var childMemory = new ProcessMemory(child))
-        {
-            List<(ulong, byte)> originals;
-            lock (sitesGate) originals = sites.Values.Select(s => (s.Address, s.Original)).ToList();
-            foreach (var (address, original) in originals) childMemory.Write(address, [original]);
-        }
-        for (var i = 0; i < 4; i++) PokeDebugRegister(child, i, 0);
-        PokeDebugRegister(child, 7, 0);
+        CleanCopy(child);
         LibC.Ptrace(Ptrace.DETACH, child, 0, 0);
-        ChildWaiter.UnregisterThread(child);
         Emit(new ChildDetached(child));
     }
 

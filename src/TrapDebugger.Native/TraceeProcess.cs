@@ -17,21 +17,25 @@ namespace TrapDebugger.Native;
 /// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
 /// Memory reads and writes do not need the tracer thread and are synchronous.
 /// </remarks>
-public sealed partial class TraceeProcess : ITarget, IByteSource
+public sealed partial class TraceeProcess : ITarget, IByteSource, ITracedProcess
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     // How long the other threads stay stopped while one steps over a breakpoint; a step that takes longer is blocked.
     private static readonly TimeSpan StepOverPatience = TimeSpan.FromMilliseconds(100);
 
-    private readonly TracerThread tracer;
+    private readonly TracerSeat tracer;
     private readonly Channel<TargetEvent> events = Channel.CreateUnbounded<TargetEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Dictionary<int, TraceeThread> threads = [];
     private readonly Queue<ThreadStop> pendingStops = new();
     private readonly Dictionary<int, SignalInfo> lastSignal = [];
-    private readonly object sitesGate;
-    private readonly Dictionary<ulong, Breakpoints.BreakpointSite> sites;
-    private readonly HashSet<ulong> moribund;
+    private readonly object sitesGate = new();
+    private readonly Dictionary<ulong, Breakpoints.BreakpointSite> sites = [];
+    private readonly HashSet<ulong> moribund = [];
+    // How many sites have their int3 in memory now (guarded by sitesGate).
+    private int insertedSites;
+    // The registers of stopped threads as read at this stop, for callers on other threads (see GetRegistersAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, RegisterSnapshot> publishedRegisters = new();
     private readonly DebugRegisterSlot?[] slots = new DebugRegisterSlot?[4];
     private ProcessMemory memory = null!;
     private readonly TraceeMemory view;
@@ -46,20 +50,23 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     private enum RunState { Starting, Stopped, Running, Gone }
 
     private TraceeProcess()
-        : this(null, null)
+        : this(null)
     {
     }
 
-    /// <summary>A process traced from the thread of <paramref name="forkedFrom"/> (the kernel attached it there when it was
-    /// forked), sharing the breakpoint sites of <paramref name="sharingMemoryWith"/> when it shares that process's memory.</summary>
-    private TraceeProcess(TraceeProcess? forkedFrom, TraceeProcess? sharingMemoryWith)
+    /// <summary>A process traced from the thread of <paramref name="forkedFrom"/> (the kernel attached it there when it
+    /// was forked), or from a thread of its own.</summary>
+    private TraceeProcess(TraceeProcess? forkedFrom)
     {
-        tracer = forkedFrom is null ? new TracerThread("trapdbg tracer", OnWaitResult) : new TracerThread(forkedFrom.tracer, OnWaitResult);
+        tracer = forkedFrom is null ? TracerSeat.First("trapdbg tracer", this) : forkedFrom.tracer.Join(this);
         view = new TraceeMemory(this);
-        sitesGate = sharingMemoryWith?.sitesGate ?? new object();
-        sites = sharingMemoryWith?.sites ?? [];
-        moribund = sharingMemoryWith?.moribund ?? [];
     }
+
+    void ITracedProcess.OnWait(WaitResult result) => OnWaitResult(result);
+
+    bool ITracedProcess.AnyThreadRunning() => AnyThreadRunning();
+
+    bool ITracedProcess.Owns(int tid) => threads.ContainsKey(tid);
 
     /// <summary>The process id.</summary>
     public int Pid { get; private set; }
@@ -138,21 +145,72 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
 
     /// <summary>Executes one instruction in thread <paramref name="tid"/> while every other thread stays stopped; the
     /// end of the step is reported as a <see cref="StopReason.Step"/> stop (or whatever stopped it first).</summary>
-    public Task StepInstructionAsync(int tid) => tracer.Invoke(() =>
+    /// <remarks>The breakpoint bytes are out of memory while the process is stopped, and one instruction cannot reach
+    /// another breakpoint, so the step runs on the program's own code and no byte is written.</remarks>
+    public Task StepInstructionAsync(int tid) => tracer.Invoke(() => StepClientThread(tid, null));
+
+    /// <inheritdoc/>
+    /// <remarks>The tracer steps on from one step's trap to the next without a word to anyone: a line of code costs one
+    /// request and one stop event, however many instructions it has. At most <see cref="MaxRangeSteps"/> instructions are
+    /// stepped in one request.</remarks>
+    public Task StepInRangeAsync(int tid, ulong start, ulong end) => tracer.Invoke(() => StepClientThread(tid, new StepRange(start, end)));
+
+    /// <summary>The most instructions one <see cref="StepInRangeAsync"/> steps before it reports (a loop on one line).</summary>
+    public const int MaxRangeSteps = 4096;
+
+    private void StepClientThread(int tid, StepRange? range)
     {
         RequireStopped();
         var thread = Thread(tid);
-        var rip = GetRegisters(thread).Rip;
-        var site = SiteAt(rip);
-        if (site != null)
-        {
-            memory.Write(rip, [site.Original]);
-            thread.ReinsertAfterStep = rip;
-        }
+        thread.RestartInSlot = null;
         thread.Stepping = true;
         thread.ClientStep = true;
+        thread.Range = range;
+        thread.StepsTaken = 0;
         state = RunState.Running;
         if (!Resume(thread, Ptrace.SINGLESTEP))
+            state = RunState.Stopped;
+    }
+
+    /// <inheritdoc/>
+    public Task RunThreadAsync(int tid) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var thread = Thread(tid);
+        if (thread.InExitStop || thread.Exiting) throw new TraceException($"thread {tid} is exiting and cannot run code");
+        if (thread.InGroupStop)
+            throw new TraceException($"thread {tid} is in a job-control stop (SIGSTOP); continue the process before running code on it");
+        thread.ResumeSignal = 0;
+        // The code may change any memory and the thread's registers: what was read before is stale.
+        view.Invalidate();
+        // On one of our int3 bytes the original instruction runs first, with the others held (as ResumeAll does).
+        if (SiteAt(GetRegisters(thread).Rip) is { } site)
+        {
+            StepOver(thread, site);
+            if (state == RunState.Gone) return;
+            if (!threads.ContainsKey(tid)) return;
+            // The stepped instruction stopped on its own (a fault): report that stop instead of running on.
+            if (pendingStops.FirstOrDefault(p => p.Tid == tid) is { } own)
+            {
+                var rest = pendingStops.Where(p => p != own).ToList();
+                pendingStops.Clear();
+                foreach (var p in rest) pendingStops.Enqueue(p);
+                ReportStop(own);
+                return;
+            }
+            if (thread.Running)
+            {
+                // A step that blocks: the breakpoint bytes go in while it runs on (the call's return breakpoint among them).
+                InsertSiteBytes();
+                state = RunState.Running;
+                return;
+            }
+        }
+        // The breakpoint bytes are out while the process is stopped; the code runs under every breakpoint, the call's
+        // return breakpoint among them.
+        InsertSiteBytes();
+        state = RunState.Running;
+        if (!Resume(thread, Ptrace.CONT))
             state = RunState.Stopped;
     });
 
@@ -184,17 +242,28 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     });
 
     /// <summary>The general registers of stopped thread <paramref name="tid"/>.</summary>
-    public Task<GeneralRegisters> GetRegistersAsync(int tid) => tracer.Invoke(() =>
+    /// <remarks>Registers are read once per stop: a second question is answered from what was read, without the tracer
+    /// thread. A breakpoint decision (on the tracer thread) may ask about the thread that hit, which is stopped while
+    /// others run.</remarks>
+    public Task<GeneralRegisters> GetRegistersAsync(int tid)
     {
-        RequireStopped();
-        return GetRegisters(Thread(tid));
-    });
+        if (state == RunState.Stopped && publishedRegisters.TryGetValue(tid, out var known)) return Task.FromResult(known.Registers);
+        return tracer.Invoke(() =>
+        {
+            var thread = Thread(tid);
+            RequireStopped(thread);
+            return GetRegisters(thread);
+        });
+    }
 
     /// <summary>Replaces the general registers of stopped thread <paramref name="tid"/>.</summary>
     public Task SetRegistersAsync(int tid, GeneralRegisters registers) => tracer.Invoke(() =>
     {
         RequireStopped();
-        SetRegisters(Thread(tid), registers);
+        var thread = Thread(tid);
+        // A program counter moved by the client is where the thread resumes: it is no longer inside a system call's slot.
+        thread.RestartInSlot = null;
+        SetRegisters(thread, registers);
         // Values computed from registers (and locations based on them) are stale now.
         view.Invalidate();
     });
@@ -202,8 +271,8 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     /// <summary>The x87/SSE registers of stopped thread <paramref name="tid"/> (PTRACE_GETFPREGS).</summary>
     public Task<FloatingPointRegisters> GetFloatingPointRegistersAsync(int tid) => tracer.Invoke(() =>
     {
-        RequireStopped();
         var t = Thread(tid);
+        RequireStopped(t);
         var regs = new FloatingPointRegisters();
         unsafe { Check(LibC.Ptrace(Ptrace.GETFPREGS, t.Tid, 0, (nint)(&regs)), "PTRACE_GETFPREGS", t.Tid); }
         return regs;
@@ -219,11 +288,64 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         view.Invalidate();
     });
 
-    /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
-    public Task<ulong[]> GetDebugRegistersAsync(int tid) => tracer.Invoke(() =>
+    // The XSAVE area is at most a few kilobytes (AVX-512 and AMX tile data included).
+    private const int MaxExtendedState = 16384;
+
+    /// <inheritdoc/>
+    /// <remarks>The floating-point and vector registers are the kernel's XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE: x87,
+    /// SSE, AVX and later extensions), or the FXSAVE area (PTRACE_GETFPREGS) on a processor without XSAVE.</remarks>
+    public Task<SavedThreadState> SaveThreadAsync(int tid) => tracer.Invoke(() =>
     {
         RequireStopped();
         var t = Thread(tid);
+        return new SavedThreadState(GetRegisters(t), ReadExtendedState(t), t.ResumeSignal);
+    });
+
+    /// <inheritdoc/>
+    public Task RestoreThreadAsync(int tid, SavedThreadState saved) => tracer.Invoke(() =>
+    {
+        RequireStopped();
+        var t = Thread(tid);
+        SetRegisters(t, saved.Registers);
+        WriteExtendedState(t, saved.ExtendedState);
+        t.ResumeSignal = saved.ResumeSignal;
+        view.Invalidate();
+    });
+
+    private static unsafe byte[] ReadExtendedState(TraceeThread t)
+    {
+        var buffer = new byte[MaxExtendedState];
+        fixed (byte* b = buffer)
+        {
+            var io = new IoVec { Base = (nint)b, Length = (nuint)buffer.Length };
+            if (LibC.Ptrace(Ptrace.GETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)) == 0)
+                return buffer.AsSpan(0, (int)io.Length).ToArray();
+        }
+        // No XSAVE area on this processor: the FXSAVE area (x87 and SSE) is all there is.
+        var fx = new FloatingPointRegisters();
+        Check(LibC.Ptrace(Ptrace.GETFPREGS, t.Tid, 0, (nint)(&fx)), "PTRACE_GETFPREGS", t.Tid);
+        return new ReadOnlySpan<byte>(&fx, sizeof(FloatingPointRegisters)).ToArray();
+    }
+
+    private static unsafe void WriteExtendedState(TraceeThread t, byte[] state)
+    {
+        fixed (byte* b = state)
+        {
+            if (state.Length == sizeof(FloatingPointRegisters))
+            {
+                Check(LibC.Ptrace(Ptrace.SETFPREGS, t.Tid, 0, (nint)b), "PTRACE_SETFPREGS", t.Tid);
+                return;
+            }
+            var io = new IoVec { Base = (nint)b, Length = (nuint)state.Length };
+            Check(LibC.Ptrace(Ptrace.SETREGSET, t.Tid, Ptrace.NT_X86_XSTATE, (nint)(&io)), "PTRACE_SETREGSET NT_X86_XSTATE", t.Tid);
+        }
+    }
+
+    /// <summary>DR0-DR7 of stopped thread <paramref name="tid"/> (DR4 and DR5 read as 0).</summary>
+    public Task<ulong[]> GetDebugRegistersAsync(int tid) => tracer.Invoke(() =>
+    {
+        var t = Thread(tid);
+        RequireStopped(t);
         var result = new ulong[8];
         foreach (var i in new[] { 0, 1, 2, 3, 6, 7 }) result[i] = PeekDebugRegister(t.Tid, i);
         return result;
@@ -249,11 +371,13 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         {
             foreach (var site in sites.Values)
             {
+                // The instruction under a site may have changed: how it runs out of line is worked out again.
+                if (site.Address + 15 > address && site.Address < address + (ulong)copy.Length) site.Displaced = null;
                 if (site.Address >= address && site.Address < address + (ulong)copy.Length)
                 {
                     var i = (int)(site.Address - address);
                     site.Original = copy[i];
-                    copy[i] = 0xCC;
+                    if (site.Inserted) copy[i] = Int3;
                     NoteSite(site.Address, site.Original);
                 }
             }
@@ -335,12 +459,8 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         Abandon();
     }
 
-    /// <summary>Called by the waiter thread with a state change of one of our threads.</summary>
-    internal void Post(WaitResult result) => tracer.PostWait(result);
-
     private void Abandon()
     {
-        ChildWaiter.UnregisterSession(this);
         tracer.Stop();
         memory?.Dispose();
         events.Writer.TryComplete();
@@ -354,7 +474,6 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
         threads.Clear();
         threadIds = [];
         pendingStops.Clear();
-        ChildWaiter.UnregisterSession(this);
         Emit(last);
         events.Writer.TryComplete();
     }
@@ -366,6 +485,14 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
             throw new TraceeStateException($"process {Pid} is running; pause it before asking for registers, stepping or resuming");
     }
 
+    // Reading a thread's registers needs that thread stopped: the whole process, or, for a breakpoint decision running on
+    // the tracer thread, the thread that hit.
+    private void RequireStopped(TraceeThread thread)
+    {
+        if (state == RunState.Running && tracer.IsCurrent && !thread.Running) return;
+        RequireStopped();
+    }
+
     private void RequireAlive()
     {
         if (state == RunState.Gone) throw new TraceeGoneException(Pid);
@@ -373,6 +500,14 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
 
     private TraceeThread Thread(int tid) =>
         threads.TryGetValue(tid, out var t) ? t : throw new TraceException($"thread {tid} is not a thread of process {Pid}; use one of {string.Join(", ", threads.Keys.Order())}");
+
+    // On the tracer thread: whether a thread may still report something, so the tracer blocks waiting for it.
+    private bool AnyThreadRunning()
+    {
+        foreach (var t in threads.Values)
+            if (t.Running) return true;
+        return false;
+    }
 
     private void PublishThreadIds() => threadIds = threads.Keys.Order().ToArray();
 }

@@ -31,6 +31,10 @@ public interface ITarget : IAsyncDisposable
     /// <summary>True once the process has exited, died or been let go; nothing more can be asked of it.</summary>
     bool HasEnded { get; }
 
+    /// <summary>Why the target can be inspected but not run or changed (one sentence: a core file records a process that
+    /// has ended), or null when it can run. The engine refuses a run with this sentence before it starts one.</summary>
+    string? ReadOnlyReason => null;
+
     /// <summary>Stops, thread and module changes, and last the end of the process, in the order they happened. The first
     /// event after the target is created is its initial stop (entry, attach, or the stop a core file recorded).</summary>
     ChannelReader<TargetEvent> Events { get; }
@@ -77,6 +81,28 @@ public interface ITarget : IAsyncDisposable
     /// <summary>Executes one instruction in thread <paramref name="threadId"/> while the others stay stopped; the end is
     /// reported as a <see cref="StopReason.Step"/> stop (or whatever stopped it first).</summary>
     Task StepInstructionAsync(int threadId);
+
+    /// <summary>Single-steps thread <paramref name="threadId"/> while the others stay stopped, for as long as its pc stays
+    /// in [<paramref name="start"/>, <paramref name="end"/>) and the instruction there is not a call (a call is left for
+    /// the caller to step into or over); the end is reported as one <see cref="StopReason.Step"/> stop whose
+    /// <see cref="ProcessStopped.InstructionsStepped"/> says how many instructions ran (or whatever stopped it first).</summary>
+    /// <remarks>This is how a source-level step crosses a line in one request. A target that cannot step by range steps
+    /// one instruction, which its callers accept as a range step that stopped early.</remarks>
+    Task StepInRangeAsync(int threadId, ulong start, ulong end) => StepInstructionAsync(threadId);
+
+    /// <summary>Runs thread <paramref name="threadId"/> alone from its current registers, without the signal it stopped
+    /// with, while every other thread stays stopped; its next stop (a breakpoint, a fault, or a <see cref="PauseAsync"/>)
+    /// is reported as usual, and other threads' pending stops stay pending. How code of the program runs on a stopped
+    /// thread: a function called from an expression.</summary>
+    Task RunThreadAsync(int threadId);
+
+    /// <summary>What thread <paramref name="threadId"/> would lose by running code for the debugger; see
+    /// <see cref="SavedThreadState"/>.</summary>
+    Task<SavedThreadState> SaveThreadAsync(int threadId);
+
+    /// <summary>Puts back what <see cref="SaveThreadAsync"/> returned for thread <paramref name="threadId"/>: registers,
+    /// floating-point and vector state, and the signal it receives when resumed.</summary>
+    Task RestoreThreadAsync(int threadId, SavedThreadState state);
 
     /// <summary>Stops every running thread; the stop is reported with <see cref="StopReason.Pause"/>. Does nothing when
     /// the process is already stopped.</summary>

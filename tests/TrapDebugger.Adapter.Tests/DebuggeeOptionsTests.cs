@@ -45,6 +45,31 @@ public sealed class DebuggeeOptionsTests
     }
 
     [Theory]
+    [InlineData("""{"coreFile":""}""", "launch: property 'coreFile' must name a core file.")]
+    [InlineData("""{"coreFile":"/nonexistent/core"}""", "launch: coreFile '/nonexistent/core' does not exist.")]
+    [InlineData("""{"coreFile":"/tmp"}""", "launch: coreFile '/tmp' is a directory, not a core file.")]
+    [InlineData("""{"coreFile":"/etc/hostname","program":"/nonexistent/prog"}""", "launch: program '/nonexistent/prog' does not exist.")]
+    [InlineData("""{"coreFile":"/etc/hostname","cwd":"relative"}""", "launch: property 'cwd' must be an absolute path, not 'relative'.")]
+    public void Core_launch_faults_name_the_attribute(string json, string error)
+    {
+        var ex = Assert.Throws<RequestFailedException>(() => Launch(json));
+        Assert.Equal(error, ex.Message);
+    }
+
+    [Fact]
+    public void Core_launch_needs_no_program_and_no_execute_permission_and_shows_its_stop()
+    {
+        var core = Launch("""{"coreFile":"hostname","cwd":"/etc","sourceMap":{"/build":"/src"},"stopCommands":["bt"]}""");
+        Assert.Equal(StartMethod.Core, core.StartMethod);
+        Assert.Equal("/etc/hostname", core.CoreFile);
+        Assert.Null(core.Program);
+        Assert.True(core.StopOnEntry);
+        Assert.Equal(["bt"], core.Startup.Stop);
+        // The program need only be a file: a core's program is read, never run.
+        Assert.Equal("/etc/passwd", Launch("""{"coreFile":"/etc/hostname","program":"/etc/passwd"}""").Program);
+    }
+
+    [Theory]
     [InlineData("""{}""", "attach: property 'pid' needs to be specified (or 'program' with 'waitFor': true).")]
     [InlineData("""{"program":"/bin/sleep"}""", "attach: property 'pid' needs to be specified (or 'program' with 'waitFor': true).")]
     [InlineData("""{"pid":0}""", "attach: property 'pid' must be a positive process id, not 0.")]

@@ -38,7 +38,7 @@ public sealed class SessionTests
         ["disassemble"] = ["supportsDisassembleRequest"], ["readMemory"] = ["supportsReadMemoryRequest"],
         ["writeMemory"] = ["supportsWriteMemoryRequest"],
         ["dataBreakpointInfo"] = ["supportsDataBreakpoints", "supportsDataBreakpointBytes"], ["setDataBreakpoints"] = ["supportsDataBreakpoints"],
-        ["trapSites"] = [], ["trapOrigins"] = [],
+        ["trapSites"] = [], ["trapOrigins"] = [], ["saveCore"] = [],
     };
 
     [Fact]

@@ -101,9 +101,15 @@ public sealed class GuardianTests
             {
                 var stderr = new StringWriterOf(trapdbg.StandardError);
                 await WaitForAsync(() => stderr.Text.Contains("Attached", StringComparison.Ordinal) || trapdbg.HasExited);
-                // While attached, trapdbg's debugger-check breakpoints (libc's ptrace and syscall) are in the service's code.
+                // While attached and running, trapdbg's debugger-check breakpoints (libc's ptrace and syscall) are in the
+                // service's code (while it is stopped they are not).
                 var attached = ProcessCheck.Of(service.Id);
-                Assert.True(attached.Traced > 0 && attached.Mismatches >= 2, $"round {round}: {attached}");
+                for (var i = 0; i < 100 && attached.Stopped > 0; i++)
+                {
+                    await Task.Delay(50, TestContext.Current.CancellationToken);
+                    attached = ProcessCheck.Of(service.Id);
+                }
+                Assert.True(attached.Traced > 0 && attached.Stopped == 0 && attached.Mismatches >= 2, $"round {round}: {attached}");
 
                 trapdbg.Kill();
                 await trapdbg.WaitForExitAsync(TestContext.Current.CancellationToken);

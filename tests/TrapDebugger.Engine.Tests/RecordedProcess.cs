@@ -66,6 +66,17 @@ internal sealed class RecordedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the next stop or the exit, whichever comes first.</summary>
+    public async Task<DebugEvent> NextStopOrExitAsync()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var e = await _events.Reader.ReadAsync(cts.Token);
+            if (e is StoppedEvent or ExitedEvent) return e;
+        }
+    }
+
     public async Task<StopInfo> ContinueToStopAsync()
     {
         await Process.ContinueAsync();

@@ -61,6 +61,17 @@ public sealed class ValueModelTests
         Assert.Equal(expected, new ValueFormatter(new ArrayTargetMemory(0, [])).Format(DebugValue.FromBytes(Char, [value])));
 
     [Theory]
+    [InlineData(new byte[] { (byte)'h', (byte)'i' }, "\"hi\"")]
+    [InlineData(new byte[] { (byte)'"', (byte)'\\', (byte)'\'', (byte)'\t' }, "\"\\\"\\\\'\\t\"")]
+    [InlineData(new byte[] { 0x0e, 0x7f }, "\"\\U0000000e\\U0000007f\"")]
+    [InlineData(new byte[] { 0xc3, 0xbc, 0xe4, 0xb8, 0x96 }, "\"ü世\"")]
+    [InlineData(new byte[] { 0x9f, (byte)'a', 0xc3 }, "\"\\x9fa\\xc3\"")]
+    [InlineData(new byte[] { 0xc2, 0x85 }, "\"\\U00000085\"")]
+    [InlineData(new byte[] { 0xed, 0xa0, 0x80 }, "\"\\xed\\xa0\\x80\"")]
+    public void StringsKeepEveryByteAsLldbPrintsThem(byte[] bytes, string expected) =>
+        Assert.Equal(expected, ValueFormatter.Quote(bytes, false));
+
+    [Theory]
     [InlineData(-1L, 4, ValueFormat.Hex, "0xffffffff")]
     [InlineData(255L, 1, ValueFormat.Binary, "0b11111111")]
     [InlineData(-2L, 2, ValueFormat.Unsigned, "65534")]
@@ -91,7 +102,9 @@ public sealed class ValueModelTests
     [InlineData("'ab'", "not closed")]
     [InlineData("a ? b : c", "conditional operator")]
     [InlineData("a++", "would change the program")]
-    [InlineData("\"s\"", "string literals")]
+    [InlineData("\"s", "not closed")]
+    [InlineData("f(1,", "expression ends")]
+    [InlineData("a = ", "expression ends")]
     [InlineData("", "empty")]
     public void ParseErrorsNameTheProblem(string text, string fragment)
     {

@@ -27,31 +27,45 @@ public class BreakpointTests
     }
 
     [Fact]
-    public async Task Reads_show_the_original_bytes_while_the_text_holds_int3_and_removal_restores_them()
+    public async Task The_int3_is_in_memory_only_while_threads_run_and_reads_always_show_the_original_bytes()
     {
         var program = Programs.Build(Programs.HotLoopSource, "hotloop");
         await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program, Arguments = ["3"] });
         await Tracee.NextStop(p);
         var f = Symbols.RuntimeAddress(p.Pid, program, "f");
         var fromFile = Symbols.FileBytesAt(p.Pid, program, f, 16);
+        int RawByte()
+        {
+            // Past the tracer, through the kernel's mem file.
+            using var mem = File.OpenRead($"/proc/{p.Pid}/mem");
+            mem.Position = (long)f;
+            return mem.ReadByte();
+        }
         await p.InsertBreakpointAsync(f);
         var seen = new byte[16];
         Assert.Equal(16, p.Read(f, seen));
         Assert.Equal(fromFile, seen);
-        // The raw memory (read past the tracer through the kernel's mem file) really holds int3.
-        using (var mem = File.OpenRead($"/proc/{p.Pid}/mem"))
+        // Stopped, the program holds its own code.
+        Assert.Equal(fromFile[0], RawByte());
+        // A decision runs when the hit is seen, before anything else is stopped: the int3 is in memory then.
+        var whileRunning = new List<int>();
+        await p.InsertBreakpointAsync(f, hit =>
         {
-            mem.Position = (long)f;
-            Assert.Equal(0xCC, mem.ReadByte());
-        }
-        await p.RemoveBreakpointAsync(f);
-        using (var mem = File.OpenRead($"/proc/{p.Pid}/mem"))
-        {
-            mem.Position = (long)f;
-            Assert.Equal(fromFile[0], mem.ReadByte());
-        }
+            whileRunning.Add(RawByte());
+            return false;
+        });
         await p.ContinueAsync();
+        var stop = await Tracee.NextStop(p);
+        Assert.Equal((StopReason.Breakpoint, f), (stop.Reason, stop.Address));
+        Assert.Equal([0xCC], whileRunning);
+        Assert.Equal(fromFile[0], RawByte());
+        Assert.Equal(16, p.Read(f, seen));
+        Assert.Equal(fromFile, seen);
+        await p.RemoveBreakpointAsync(f);
+        await p.ContinueAsync();
+        // The decision alone is left: it sees the two other hits, which run on.
         Assert.Equal(new ProcessExited(3), await Tracee.End(p));
+        Assert.Equal([0xCC, 0xCC, 0xCC], whileRunning);
     }
 
     [Fact]

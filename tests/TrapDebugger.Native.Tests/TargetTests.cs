@@ -92,6 +92,67 @@ public class TargetTests
         await p.KillAsync();
     }
 
+    // A function the test runs on the trapped thread, and a return address that catches it (main's own code).
+    private const string RunCodeSource = """
+        __attribute__((noinline)) long twice(long x) { return 2 * x; }
+        __attribute__((noinline)) void landing(void) { }
+        int main(void) {
+            __builtin_trap();
+            landing();
+            return (int)twice(1);
+        }
+        """;
+
+    [Fact]
+    public async Task A_stopped_thread_runs_code_alone_and_is_restored_whole()
+    {
+        var program = Programs.Build(RunCodeSource, "runcode");
+        await using var p = await TraceeProcess.LaunchAsync(new LaunchOptions { Program = program });
+        ITarget target = p;
+        await Tracee.NextStop(p);
+        await p.ContinueAsync();
+        var trap = await Tracee.NextStop(p);
+        Assert.Equal(Signals.SIGILL, trap.Signal?.Signal);
+        int tid = trap.ThreadId;
+
+        var saved = await target.SaveThreadAsync(tid);
+        Assert.Equal(Signals.SIGILL, saved.ResumeSignal);
+        Assert.True(saved.ExtendedState.Length >= 512, $"{saved.ExtendedState.Length} bytes of floating-point state");
+
+        // twice(21), returning to a breakpoint on landing(); xmm0 is clobbered on the way to prove it comes back.
+        ulong landing = Symbols.RuntimeAddress(p.Pid, program, "landing");
+        var call = saved.Registers;
+        call.Rip = Symbols.RuntimeAddress(p.Pid, program, "twice");
+        call.Rdi = 21;
+        call.Rsp = (saved.Registers.Rsp - 256) & ~0xfUL;
+        call.Rsp -= 8;
+        target.Memory.Write(call.Rsp, BitConverter.GetBytes(landing));
+        await target.SetRegistersAsync(tid, call);
+        var fp = await target.GetFloatingPointRegistersAsync(tid);
+        fp.SetXmm(0, Enumerable.Repeat((byte)0xab, 16).ToArray());
+        await target.SetFloatingPointRegistersAsync(tid, fp);
+        await target.InsertBreakpointAsync(landing);
+        long version = target.Memory.Version;
+        await target.RunThreadAsync(tid);
+        var returned = await Tracee.NextStop(p);
+        Assert.Equal((tid, StopReason.Breakpoint, landing), (returned.ThreadId, returned.Reason, returned.Address));
+        Assert.Equal(42UL, (await target.GetRegistersAsync(tid)).Rax);
+        Assert.NotEqual(version, target.Memory.Version);
+        await target.RemoveBreakpointAsync(landing);
+
+        await target.RestoreThreadAsync(tid, saved);
+        var again = await target.SaveThreadAsync(tid);
+        Assert.Equal(saved.Registers, again.Registers);
+        Assert.Equal(saved.ResumeSignal, again.ResumeSignal);
+        // The FXSAVE part (x87, MXCSR, XMM0-15) is what the program's code can see change; it is back as it was.
+        Assert.Equal(saved.ExtendedState.AsSpan(0, 416).ToArray(), again.ExtendedState.AsSpan(0, 416).ToArray());
+        Assert.NotEqual(0xab, (await target.GetFloatingPointRegistersAsync(tid)).GetXmm(0)[0]);
+
+        // Resumed, the thread takes the SIGILL it stopped with and the program dies of it.
+        await target.ContinueAsync();
+        Assert.IsType<ProcessKilled>(await Tracee.End(p));
+    }
+
     [Fact]
     public void Signal_names_are_the_shells()
     {

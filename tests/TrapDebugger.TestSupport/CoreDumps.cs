@@ -67,6 +67,29 @@ public static class CoreDumps
         }
     }
 
+    /// <summary>Runs <paramref name="program"/> in <paramref name="directory"/> until it dies and returns the core the kernel
+    /// wrote there (not cached: for a program a test placed and will move or replace).</summary>
+    public static string WriteKernelCore(string program, IReadOnlyList<string> arguments, string directory)
+    {
+        var core = Path.Combine(directory, "core");
+        RunUntilKernelCore(program, arguments, directory, core);
+        return core;
+    }
+
+    /// <summary>Runs <paramref name="program"/> under gdb, which first runs <paramref name="gdbCommands"/> (a catchpoint, a
+    /// breakpoint), and returns the core gdb saves into <paramref name="directory"/> at the first stop (not cached).</summary>
+    public static string WriteGdbCore(string program, IReadOnlyList<string> arguments, string directory, params string[] gdbCommands)
+    {
+        var core = Path.Combine(directory, "core");
+        var r = Toolchain.Run(Toolchain.Gdb,
+            ["-batch", "-nx", "-iex", "set debuginfod enabled off", .. gdbCommands.SelectMany(c => new[] { "-ex", c }), "-ex", "run", "-ex",
+                $"generate-core-file {core}", "-ex", "kill", "--args", program, .. arguments],
+            directory, TimeSpan.FromMinutes(2));
+        if (!File.Exists(core))
+            throw new InvalidOperationException($"gdb did not save a core of {program} {string.Join(' ', arguments)}:\n{r.Stdout}{r.Stderr}");
+        return core;
+    }
+
     private static void RunUntilKernelCore(string program, IReadOnlyList<string> arguments, string cwd, string core)
     {
         var script = "ulimit -c unlimited 2>/dev/null || echo \"hard core limit $(ulimit -Hc)\"; \"$0\" \"$@\" >/dev/null 2>&1; echo status $?";

@@ -286,6 +286,44 @@ internal static class FixtureCatalog
             Purpose = "Rust with v0 symbol mangling and default unwinding",
         },
 
+        new("rust_values", FixtureLanguage.Rust, ["rust_values.rs"], [], Rust,
+            [
+                new(["values"], ExpectedEnd.Exit(0), "builds every value and inspects some"),
+                new(["print"], ExpectedEnd.Exit(0), "prints every value with {:?}"),
+                new(["big", "100"], ExpectedEnd.Exit(0), "a Vec<String> and a HashMap of 100 entries"),
+            ])
+        {
+            Purpose = "Rust standard library values: String, Vec, slices, Option/Result, enums, Box, Rc/Arc, HashMap, BTreeMap, cells, tuples",
+        },
+
+        new("cxx_values", FixtureLanguage.Cxx, ["cxx_values.cpp"], ["-std=c++20"], Clang22AndGcc,
+            [
+                new(["values"], ExpectedEnd.Exit(0), "builds every value and inspects some"),
+                new(["big", "100"], ExpectedEnd.Exit(0), "a vector<string> and a map of 100 entries"),
+            ])
+        {
+            Purpose = "C++ standard library values with libstdc++: maps, sets, unordered containers, smart pointers, optional, variant, deque, list, array, span",
+        },
+
+        new("cxx_values_libcxx", FixtureLanguage.Cxx, ["cxx_values.cpp"], ["-std=c++20", "-stdlib=libc++"], Clang22,
+            [
+                new(["values"], ExpectedEnd.Exit(0), "builds every value and inspects some"),
+                new(["big", "100"], ExpectedEnd.Exit(0), "a vector<string> and a map of 100 entries"),
+            ])
+        {
+            LinkFlags = ["-Wl,-rpath,/usr/lib/llvm-22/lib"],
+            Purpose = "the same C++ values with libc++",
+        },
+
+        new("calls", FixtureLanguage.C, ["calls.c"], [], Clang22AndGcc,
+            [
+                new([], ExpectedEnd.Exit(0), "stops nowhere without a debugger"),
+                new(["5"], ExpectedEnd.Exit(0), "seed 5"),
+            ])
+        {
+            Purpose = "functions called from expressions: register and stack arguments, struct returns, a crash, an endless loop",
+        },
+
         new("rust_panic", FixtureLanguage.Rust, ["rust_abort.rs"], [], Rust,
             [
                 new(["ok"], ExpectedEnd.Exit(0), "job runs"),

@@ -23,6 +23,10 @@ public sealed partial class GdbCoreView
     /// <summary>Function names of each thread's backtrace, innermost first.</summary>
     public Dictionary<int, List<string>> Backtraces { get; } = [];
 
+    /// <summary>Each thread's frames as gdb's frame API walks them, innermost first: the frame's pc, its kind and the
+    /// function's name.</summary>
+    public Dictionary<int, List<(ulong Pc, GdbFrameKind Kind, string Function)>> Frames { get; } = [];
+
     /// <summary>The NT_FILE mappings as "info proc mappings" prints them.</summary>
     public List<(ulong Start, ulong End, ulong Offset, string Path)> Mappings { get; } = [];
 
@@ -40,7 +44,7 @@ public sealed partial class GdbCoreView
     {
         var args = new List<string>
         {
-            "-batch", "-nx", "-iex", "set debuginfod enabled off", "-iex", "set width 0", "-iex", "set height 0",
+            "-batch", "-nx", "-iex", "set debuginfod enabled off", "-iex", "set width 0", "-iex", "set height 0", "-iex", "set backtrace past-main on",
             "-ex", "echo @@registers\\n", "-ex", $"thread apply all info registers {string.Join(' ', RegisterNames)}",
             "-ex", "echo @@xmm\\n", "-ex", $"thread apply all printf \"xmm {string.Join(' ', Enumerable.Repeat("%016llx%016llx", 16))}\\n\", " +
                 string.Join(", ", Enumerable.Range(0, 16).Select(i => $"(unsigned long long)$xmm{i}.v2_int64[1], (unsigned long long)$xmm{i}.v2_int64[0]")),
@@ -50,6 +54,7 @@ public sealed partial class GdbCoreView
             "-ex", "echo @@auxv\\n", "-ex", "info auxv",
             "-ex", "echo @@siginfo\\n", "-ex", "thread 1", "-ex", "printf \"siginfo %d %d 0x%llx\\n\", $_siginfo.si_signo, $_siginfo.si_code, (unsigned long long)$_siginfo._sifields._sigfault.si_addr",
             "-ex", "echo @@bt\\n", "-ex", "thread apply all bt",
+            "-ex", "echo @@frames\\n", "-x", FrameScript.Value,
             program, core,
         };
         var r = Toolchain.Run(Toolchain.Gdb, args, timeout: TimeSpan.FromMinutes(3));
@@ -91,11 +96,37 @@ public sealed partial class GdbCoreView
                     SignalInfo = (int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture), Hex(parts[3]));
                     break;
                 case "bt" when thread != 0 && FrameLine().Match(line) is { Success: true } m:
-                    (Backtraces.TryGetValue(thread, out var frames) ? frames : Backtraces[thread] = []).Add(m.Groups[1].Value);
+                    (Backtraces.TryGetValue(thread, out var frames) ? frames : Backtraces[thread] = []).Add(m.Groups[2].Value);
+                    break;
+                case "frames" when line.StartsWith("@thread ", StringComparison.Ordinal):
+                    thread = int.Parse(line[8..], CultureInfo.InvariantCulture);
+                    Frames[thread] = [];
+                    break;
+                case "frames" when thread != 0 && line.StartsWith("@frame ", StringComparison.Ordinal):
+                    var fields = line[7..].Split(' ', 3);
+                    Frames[thread].Add((Hex(fields[0]), (GdbFrameKind)int.Parse(fields[1], CultureInfo.InvariantCulture), fields[2]));
                     break;
             }
         }
     }
+
+    // gdb's frame API tells inlined frames and the tail-call frames gdb rebuilds from DWARF call-site information apart
+    // from frames on the stack, which "bt" does not.
+    private static readonly Lazy<string> FrameScript = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"trapdbg-gdb-frames-{Environment.ProcessId}.py");
+        File.WriteAllText(path, """
+            import gdb
+            for t in sorted(gdb.selected_inferior().threads(), key=lambda t: t.num):
+                t.switch()
+                print("@thread %d" % t.ptid[1])
+                f = gdb.newest_frame()
+                while f is not None:
+                    print("@frame 0x%x %d %s" % (f.pc(), f.type(), f.name() or "??"))
+                    f = f.older()
+            """);
+        return path;
+    });
 
     private static ulong Hex(string text) => ulong.Parse(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
@@ -112,6 +143,26 @@ public sealed partial class GdbCoreView
     private static partial Regex AuxvLine();
 
     // "#0  main () at t.c:1" or "#1  0x00007f... in __libc_start_call_main (...) at ..."
-    [GeneratedRegex(@"^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+?) \(")]
+    // A name may hold spaces: "__clang_trap_msg$Integrity check$block checksum mismatch ()".
+    [GeneratedRegex(@"^#\d+\s+(?:(0x[0-9a-f]+) in )?(.+?) \(")]
     private static partial Regex FrameLine();
+}
+
+/// <summary>The kinds of frame gdb's Python API reports (gdb.NORMAL_FRAME, …).</summary>
+public enum GdbFrameKind
+{
+    /// <summary>A frame on the stack.</summary>
+    Normal = 0,
+    /// <summary>A dummy frame of an inferior call.</summary>
+    Dummy = 1,
+    /// <summary>An inlined call, sharing the pc of the frame that follows it.</summary>
+    Inline = 2,
+    /// <summary>A frame gdb rebuilds from DWARF call-site information for a tail call; it is not on the stack.</summary>
+    TailCall = 3,
+    /// <summary>A signal handler's caller (the kernel's signal frame).</summary>
+    Signal = 4,
+    /// <summary>Another architecture's frame.</summary>
+    Arch = 5,
+    /// <summary>A sentinel frame.</summary>
+    Sentinel = 6,
 }

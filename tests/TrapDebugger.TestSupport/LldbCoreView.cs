@@ -20,6 +20,11 @@ public sealed partial class LldbCoreView
     /// <summary>Function names of each thread's backtrace, innermost first (module`function).</summary>
     public Dictionary<int, List<string>> Backtraces { get; } = [];
 
+    /// <summary>Each thread's frames, innermost first: the pc lldb shows, module`function, whether lldb marks it "[inlined]"
+    /// (it does for some inlined calls only) and whether it marks it "[artificial]": a tail call's frame lldb rebuilds
+    /// from DWARF call-site information, which is not on the stack.</summary>
+    public Dictionary<int, List<(ulong Pc, string Function, bool Inlined, bool TailCall)>> Frames { get; } = [];
+
     /// <summary>Modules lldb loaded: load address, path and UUID (the build-id in lower-case hex).</summary>
     public List<(ulong Address, string Path, string Uuid)> Modules { get; } = [];
 
@@ -72,7 +77,11 @@ public sealed partial class LldbCoreView
                 if (BtThreadLine().Match(line) is { Success: true } bt && int.TryParse(bt.Groups[1].Value, out int index) && index <= Threads.Count)
                     btThread = Threads[index - 1].ThreadId;
                 else if (btThread != 0 && FrameLine().Match(line) is { Success: true } f)
-                    (Backtraces.TryGetValue(btThread, out var frames) ? frames : Backtraces[btThread] = []).Add(f.Groups[2].Value);
+                {
+                    (Backtraces.TryGetValue(btThread, out var frames) ? frames : Backtraces[btThread] = []).Add(f.Groups[3].Value);
+                    (Frames.TryGetValue(btThread, out var pcs) ? pcs : Frames[btThread] = []).Add((Hex(f.Groups[2].Value), f.Groups[3].Value, line.EndsWith("[inlined]", StringComparison.Ordinal),
+                        line.EndsWith("[artificial]", StringComparison.Ordinal)));
+                }
             }
         }
     }
@@ -91,6 +100,7 @@ public sealed partial class LldbCoreView
     [GeneratedRegex(@"^[* ] thread #(\d+)")]
     private static partial Regex BtThreadLine();
 
-    [GeneratedRegex(@"^\s*[* ] frame #(\d+): 0x[0-9a-f]+ (\S+?)(?: at | \+ |\(|$)")]
+    // A name may hold spaces: "threads32`__clang_trap_msg$Integrity check$block checksum mismatch at threads32.c:0".
+    [GeneratedRegex(@"^\s*[* ] frame #(\d+): (0x[0-9a-f]+) (.+?)(?: at | \+ |\(|$)")]
     private static partial Regex FrameLine();
 }

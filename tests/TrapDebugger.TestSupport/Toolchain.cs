@@ -17,6 +17,7 @@ public static class Toolchain
     public static string LlvmDwarfdump => Find("llvm-dwarfdump-22");
     public static string LlvmAddr2line => Find("llvm-addr2line-22");
     public static string LlvmCxxfilt => Find("llvm-cxxfilt-22");
+    public static string GnuCxxfilt => Find("c++filt");
     public static string LlvmObjdump => Find("llvm-objdump-22");
     public static string LlvmNm => Find("llvm-nm-22");
     public static string Lldb => Find("lldb-22");

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AdapterDescriptorFactory, currentAdapterLocation } from './adapter/adapterDescriptorFactory';
 import { TrafficLogTrackerFactory } from './adapter/trafficLogTracker';
 import { TrapDebugConfigurationProvider } from './config/configurationProvider';
+import { saveCore } from './cores/saveCoreCommand';
 import { pickProcess } from './processes/processPicker';
 import { listBinaryTrapSites } from './traps/binaryTrapSites';
 import { TrapSessionWatcher } from './traps/trapSessionWatcher';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('trapdbg.pickProcess', pickProcess),
     vscode.commands.registerCommand(openSourceLineCommand, (location: SourceLocation) => openSourceLine(location)),
     vscode.commands.registerCommand('trapdbg.showBinaryTrapSites', (uri?: vscode.Uri) => showBinaryTrapSites(context, sites, uri)),
+    vscode.commands.registerCommand('trapdbg.saveCore', () => saveCore(debugType)),
     vscode.commands.registerCommand('trapdbg.refreshTrapSites', async () => {
       const session = vscode.debug.activeDebugSession;
       if (session?.type === debugType) await watcher.refreshSites(session, {}, true);

@@ -169,6 +169,16 @@ writeFileSync(talkSource, [
   '    return 0;',
   '}',
   ''].join('\n'));
+// A Rust program whose locals are standard library values, for Variables at a line breakpoint.
+const rustSource = join(workspace, 'src/values.rs');
+writeFileSync(rustSource, [
+  'fn main() {',
+  '    let numbers: Vec<i32> = vec![1, 2, 3];',
+  '    let maybe: Option<i32> = Some(5);',
+  '    let nothing: Option<String> = None;',
+  '    println!("{} {:?} {:?}", numbers.len(), maybe, nothing); // stop here',
+  '}',
+  ''].join('\n'));
 const verboseSource = join(workspace, 'src/verbose_trap.c');
 const multiSource = join(workspace, 'src/verbose_trap_multi.c');
 const serviceSource = join(workspace, 'src/service.c');
@@ -177,6 +187,7 @@ compile(verboseSource, join(bin, 'verbose_trap_O2'), '-O2');
 compile(multiSource, join(bin, 'verbose_trap_multi_O2'), '-O2');
 compile(serviceSource, join(bin, 'service'), '-O0', '-pthread');
 compile(talkSource, join(bin, 'talk'), '-O0');
+execFileSync(process.env.RUSTC ?? 'rustc', ['-g', '-C', 'opt-level=0', '-o', join(bin, 'rust_values'), rustSource], { stdio: 'inherit' });
 // service.c traps in the first request it handles after this file appears.
 const requestFile = join(workspace, 'drain-now');
 const configurations = [
@@ -186,6 +197,7 @@ const configurations = [
   { type: 'trapdbg', request: 'attach', name: 'Attach to service', pid: '${command:pickProcess}', program: '${workspaceFolder}/bin/service' },
   { type: 'trapdbg', request: 'launch', name: 'Missing program', program: '${workspaceFolder}/bin/not_built' },
   { type: 'trapdbg', request: 'launch', name: 'Output in the terminal', program: '${workspaceFolder}/bin/talk', console: 'integratedTerminal' },
+  { type: 'trapdbg', request: 'launch', name: 'Rust values', program: '${workspaceFolder}/bin/rust_values' },
 ];
 writeFileSync(join(workspace, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
 const settings = {
@@ -388,6 +400,32 @@ try {
     check(`Debug Console: \`bt lists main() at talk.c:${talkLine}`, frameRow.includes(`talk.c:${talkLine}`), frameRow);
     await workbench.screenshot(join(imagesDir, 'vscode-debug-console-command.png'));
     await workbench.stopDebugging();
+
+    // A Rust Vec and Option in Variables: a line breakpoint set in the editor, the stop there, the locals as the user sees
+    // them and the Vec's elements once expanded.
+    const rustLine = sourceLineOf(rustSource, '// stop here');
+    await workbench.openFileAt('values.rs', rustLine);
+    await workbench.runCommand('Debug: Toggle Breakpoint', /^Debug: Toggle Breakpoint/);
+    await workbench.startDebugging('Rust values');
+    await workbench.waitForPause().catch(() => {});
+    const rustFrame = await workbench.focusedFrame();
+    check(`Rust values: the breakpoint stops main() at values.rs:${rustLine}`, /\bmain\b/.test(rustFrame.frame) && rustFrame.editorLine === String(rustLine),
+      `frame "${rustFrame.frame}", editor line ${rustFrame.editorLine}`);
+    for (const title of ['Trap Sites', 'Trap Origins', 'Call Stack']) await workbench.collapsePane(title);
+    await workbench.expandPaneRow('Variables', /^numbers\b/).catch(() => {});
+    await workbench.waitForPaneRow('Variables', /^\[2\]/).catch(() => {});
+    const variableRows = await workbench.paneRows('Variables');
+    // A row reads "name = value" (VS Code 1.100) or "name: value".
+    const shows = (name, value) => (row) => row === `${name} = ${value}` || row === `${name}: ${value}`;
+    const numbersAt = variableRows.findIndex(shows('numbers', 'size=3'));
+    check('Rust values: Variables shows the Vec with its size and, expanded, its elements 1, 2, 3',
+      numbersAt >= 0 && ['1', '2', '3'].every((v, i) => shows(`[${i}]`, v)(variableRows[numbersAt + 1 + i] ?? '')), variableRows.join(' | '));
+    check('Rust values: Variables shows the Options as Some(5) and None',
+      variableRows.some(shows('maybe', 'Some(5)')) && variableRows.some(shows('nothing', 'None')), variableRows.join(' | '));
+    await workbench.screenshot(join(imagesDir, 'vscode-rust-values.png'));
+    await workbench.stopDebugging();
+    await workbench.runCommand('Debug: Remove All Breakpoints', /^Debug: Remove All Breakpoints/).catch(() => {});
+    await workbench.pane('Call Stack');
 
     // Trap sites of a binary without a session.
     await workbench.runCommand('TrapDebugger: Show Trap Sites of a Binary', /Show Trap Sites of a Binary/);

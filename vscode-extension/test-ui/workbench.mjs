@@ -204,6 +204,25 @@ export class Workbench {
     throw new Error(`the Debug Console did not show ${pattern} within ${timeout} ms after "${line}"; it shows: ${rows.join(' | ').slice(-600)}`);
   }
 
+  /** Opens a file of the workspace at a line through Go to File (`name:line`), as a user types it. */
+  async openFileAt(name, line) {
+    const page = this.page;
+    await this.runCommand('Go to File', /^Go to File/);
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`${name}:${line}`);
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active').filter({ hasText: name }).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.monaco-editor .line-numbers.active-line-number').filter({ hasText: new RegExp(`^${line}$`) }).first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
+  }
+
+  /** Waits until the debuggee is paused (the debug toolbar shows Continue rather than Pause). */
+  async waitForPause(timeout = 60_000) {
+    await this.page.locator('.debug-toolbar .codicon-debug-continue').first().waitFor({ state: 'visible', timeout });
+  }
+
   /** The text of the focused call stack frame and the editor's active line number. */
   async focusedFrame() {
     const page = this.page;

@@ -217,3 +217,25 @@ test('program I/O, startup command and path mistakes are named', () => {
   rejects({ ...launch, commandEscapePrefix: 1 }, /^"commandEscapePrefix" must be a string/);
   rejects({ request: 'attach', pid: 4, relativePathBase: 'rel' }, /^"relativePathBase" must be an absolute directory, not "rel"\.$/);
 });
+
+test('launch with coreFile: the program is optional and need not be executable, paths are resolved', () => {
+  const core = path.join(dir, 'core');
+  fs.writeFileSync(core, 'core bytes');
+  const bare = validateConfiguration({ type: 'trapdbg', request: 'launch', name: 'c', coreFile: 'core' }, undefined, dir);
+  assert.deepEqual(bare, { type: 'trapdbg', request: 'launch', name: 'c', coreFile: core });
+  const withProgram = validateConfiguration({ type: 'trapdbg', request: 'launch', coreFile: core, program: 'notes.txt', sourceMap: { '/build': dir } }, undefined, dir);
+  assert.equal(withProgram['program'], plainFile);
+  assert.deepEqual(unknownAttributes({ type: 'trapdbg', request: 'launch', name: 'c', coreFile: core, program }), []);
+});
+
+const coreErrors: [string, Record<string, unknown>, RegExp][] = [
+  ['an empty coreFile', { coreFile: '' }, /^"coreFile" must be the path of a core file\.$/],
+  ['a coreFile that is a number', { coreFile: 3 }, /^"coreFile" must be the path of a core file\.$/],
+  ['a missing core', { coreFile: path.join(dir, 'no-core') }, /^The core file ".*no-core" does not exist; fix "coreFile"\.$/],
+  ['a core that is a directory', { coreFile: subdir }, /^The core file ".*sub" is not a regular file; fix "coreFile"\.$/],
+  ['a missing program', { coreFile: plainFile, program: path.join(dir, 'gone') }, /^The program ".*gone" does not exist; fix "program", or leave it out/],
+  ['a bad sourceMap', { coreFile: plainFile, sourceMap: 'x' }, /"sourceMap" must be an object/],
+];
+for (const [name, config, pattern] of coreErrors) {
+  test(`launch with coreFile: ${name} is refused`, () => rejects({ request: 'launch', ...config }, pattern));
+}

@@ -9,11 +9,16 @@ using TrapDebugger.Targets;
 // Engine-level timings on a stopped process, the work behind a DAP request without the protocol:
 //   stack <program> <depth> <iterations>   stackTrace of a fresh stop: read registers, unwind, symbolize, expand inlined frames
 //   locals <program> <iterations>          expand the locals of `main` and the 256 members of its large struct, values formatted
+//   hits <program> <source> <line> <calls> <condition>   a conditional breakpoint that never stops, hit <calls> times:
+//                                          hits per second through the engine (conditions decided where the hit is seen)
+//   next <program> <source> <line> <steps>  `next` from <line> <steps> times: time per step and single steps per step
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: EngineBench stack <program> <depth> <iterations> | locals <program> <iterations>");
+    Console.Error.WriteLine("usage: EngineBench stack <program> <depth> <iterations> | locals <program> <iterations> | hits <program> <source> <line> <calls> <condition>");
     return 2;
 }
+if (args[0] == "hits") return await Hits(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]), args[5]);
+if (args[0] == "next") return await Next(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]));
 
 var stopped = new TaskCompletionSource<StopInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
 var programArgs = args[0] == "stack" ? new[] { args[2] } : [];
@@ -82,3 +87,53 @@ else
 }
 await process.TerminateAsync();
 return 0;
+
+static async Task<int> Hits(string program, string source, int line, int calls, string condition)
+{
+    var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+    await using var process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions { Program = program, Arguments = [calls.ToString()] });
+    process.Event += e =>
+    {
+        if (e is StoppedEvent s) ended.TrySetResult($"stopped: {s.Stop.Description}");
+        if (e is ExitedEvent x) ended.TrySetResult(x.Description);
+    };
+    var set = await process.SetSourceBreakpointsAsync(source, [new TrapDebugger.Engine.Breakpoints.SourceBreakpointSpec(line, Condition: condition)]);
+    if (!set[0].IsVerified) throw new InvalidOperationException($"breakpoint not set: {set[0].Message}");
+    var sw = Stopwatch.StartNew();
+    await process.ContinueAsync();
+    var end = await ended.Task;
+    var seconds = sw.Elapsed.TotalSeconds;
+    Console.WriteLine($"engine hits: {calls} hits in {seconds:0.000} s = {calls / seconds:0} hits/s ({end})");
+    return 0;
+}
+
+static async Task<int> Next(string program, string source, int line, int steps)
+{
+    var stops = System.Threading.Channels.Channel.CreateUnbounded<string>();
+    await using var process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions { Program = program, Arguments = ["100000"], StandardOutput = StdioMode.Pipe });
+    _ = process.StandardOutput!.CopyToAsync(Stream.Null);
+    process.Event += e =>
+    {
+        if (e is StoppedEvent s) stops.Writer.TryWrite(s.Stop.Description);
+        if (e is ExitedEvent x) stops.Writer.TryWrite(x.Description);
+    };
+    await process.SetSourceBreakpointsAsync(source, [new TrapDebugger.Engine.Breakpoints.SourceBreakpointSpec(line)]);
+    await process.ContinueAsync();
+    await stops.Reader.ReadAsync();
+    await process.SetSourceBreakpointsAsync(source, []);
+    var thread = process.LastStop!.ThreadId;
+    var samples = new List<double>();
+    var before = process.InstructionStepCount;
+    for (var i = 0; i < steps; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        await process.StepAsync(thread, StepKind.Over);
+        await stops.Reader.ReadAsync();
+        samples.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    var single = process.InstructionStepCount - before;
+    samples.Sort();
+    Console.WriteLine($"engine next: median {samples[samples.Count / 2]:F3} ms, min {samples[0]:F3} ms, {single / (double)steps:F1} instructions stepped per next");
+    await process.TerminateAsync();
+    return 0;
+}

@@ -107,4 +107,7 @@ public static class Commands
 
     /// <summary>TrapDebugger extension: the ranked checks that may have fired at the current trap.</summary>
     public const string TrapOrigins = "trapOrigins";
+
+    /// <summary>TrapDebugger extension: write a core file of the stopped process.</summary>
+    public const string SaveCore = "saveCore";
 }

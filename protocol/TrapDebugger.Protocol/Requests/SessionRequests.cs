@@ -74,8 +74,11 @@ public sealed class LaunchRequestArguments
     [JsonPropertyName("__restart")]
     public JsonElement? Restart { get; set; }
 
-    /// <summary>Path of the program to start.</summary>
+    /// <summary>Path of the program to start; with <see cref="CoreFile"/>, the program the core is of (optional).</summary>
     public string? Program { get; set; }
+
+    /// <summary>A core file to debug instead of starting the program (lldb-dap's and CodeLLDB's name).</summary>
+    public string? CoreFile { get; set; }
 
     /// <summary>Command-line arguments.</summary>
     public List<string>? Args { get; set; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TrapDebugger.Protocol.Cores;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Messages;
 using TrapDebugger.Protocol.Requests;
@@ -87,6 +88,8 @@ namespace TrapDebugger.Protocol.Serialization;
 [JsonSerializable(typeof(SourceBreakpoint))]
 [JsonSerializable(typeof(SourceResponseBody))]
 [JsonSerializable(typeof(StackFrame))]
+[JsonSerializable(typeof(SaveCoreArguments))]
+[JsonSerializable(typeof(SaveCoreResponseBody))]
 [JsonSerializable(typeof(StackFrameFormat))]
 [JsonSerializable(typeof(StackTraceArguments))]
 [JsonSerializable(typeof(StackTraceResponseBody))]

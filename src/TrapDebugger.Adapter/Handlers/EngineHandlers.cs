@@ -1,4 +1,5 @@
 using TrapDebugger.Adapter.Handlers.Breakpoints;
+using TrapDebugger.Adapter.Handlers.Cores;
 using TrapDebugger.Adapter.Handlers.Disassembly;
 using TrapDebugger.Adapter.Handlers.Evaluate;
 using TrapDebugger.Adapter.Handlers.Exceptions;
@@ -29,7 +30,7 @@ public static class EngineHandlers
             new StackTraceHandler(), new ScopesHandler(), new VariablesHandler(), new SetVariableHandler(), new EvaluateHandler(), new CompletionsHandler(),
             new ModulesHandler(), new LoadedSourcesHandler(), new SourceHandler(),
             new DisassembleHandler(), new ReadMemoryHandler(), new WriteMemoryHandler(),
-            new TrapSitesHandler(), new TrapOriginsHandler(),
+            new TrapSitesHandler(), new TrapOriginsHandler(), new SaveCoreHandler(),
         ];
         foreach (var handler in handlers)
             dispatcher.Register(handler);

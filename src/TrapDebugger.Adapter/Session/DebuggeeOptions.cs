@@ -13,6 +13,9 @@ public enum StartMethod
 
     /// <summary>The adapter attaches to a running process.</summary>
     Attach,
+
+    /// <summary>The adapter opens a core file: the process it records, stopped for good at its crash.</summary>
+    Core,
 }
 
 /// <summary>Where a launched program's standard streams go when <c>stdio</c> does not send them to a file.</summary>
@@ -79,6 +82,8 @@ public sealed class DebuggeeOptions
     /// <summary>A launched program ends with the session unless the client says otherwise, and when the adapter dies;
     /// false lets it run on, detached (launch's <c>terminateDebuggee</c>).</summary>
     public bool TerminateDebuggee { get; private init; } = true;
+    /// <summary>The core file to open instead of starting the program.</summary>
+    public string? CoreFile { get; private init; }
 
     /// <summary>The process to attach to.</summary>
     public int? ProcessId { get; private init; }
@@ -113,6 +118,8 @@ public sealed class DebuggeeOptions
     {
         const string request = Commands.Launch;
         string? cwd = ValidateCwd(request, arguments.Cwd);
+        if (arguments.CoreFile is not null)
+            return ForCore(arguments, cwd);
         if (string.IsNullOrWhiteSpace(arguments.Program))
             throw Fault(request, "property 'program' needs to be specified");
         string program = Path.GetFullPath(arguments.Program, cwd ?? Directory.GetCurrentDirectory());
@@ -143,6 +150,42 @@ public sealed class DebuggeeOptions
             SourceMap = arguments.SourceMap ?? new SourceMap(),
             Console = ValidateConsole(request, arguments),
             Stdio = ValidateStdio(request, arguments.Stdio, baseDirectory),
+            Startup = new StartupCommands(arguments.InitCommands ?? [], arguments.PreRunCommands ?? [], arguments.StopCommands ?? []),
+            CommandPrefix = arguments.CommandEscapePrefix ?? DefaultCommandPrefix,
+            RelativePathBase = ValidateRelativePathBase(request, arguments.RelativePathBase) ?? baseDirectory,
+        };
+    }
+
+    // A core is opened, not run: the program is optional (the core names it), and what shapes a run (args, env, console,
+    // stdio) does not apply.
+    private static DebuggeeOptions ForCore(LaunchRequestArguments arguments, string? cwd)
+    {
+        const string request = Commands.Launch;
+        string baseDirectory = cwd ?? Directory.GetCurrentDirectory();
+        if (string.IsNullOrWhiteSpace(arguments.CoreFile))
+            throw Fault(request, "property 'coreFile' must name a core file");
+        string core = Path.GetFullPath(arguments.CoreFile, baseDirectory);
+        if (Directory.Exists(core))
+            throw Fault(request, $"coreFile '{core}' is a directory, not a core file");
+        if (!File.Exists(core))
+            throw Fault(request, $"coreFile '{core}' does not exist");
+        string? program = null;
+        if (!string.IsNullOrWhiteSpace(arguments.Program))
+        {
+            program = Path.GetFullPath(arguments.Program, baseDirectory);
+            if (Directory.Exists(program))
+                throw Fault(request, $"program '{program}' is a directory, not an executable file");
+            if (!File.Exists(program))
+                throw Fault(request, $"program '{program}' does not exist");
+        }
+        return new DebuggeeOptions(StartMethod.Core)
+        {
+            Program = program,
+            CoreFile = core,
+            Cwd = cwd,
+            StopOnEntry = true,
+            NoDebug = arguments.NoDebug ?? false,
+            SourceMap = arguments.SourceMap ?? new SourceMap(),
             Startup = new StartupCommands(arguments.InitCommands ?? [], arguments.PreRunCommands ?? [], arguments.StopCommands ?? []),
             CommandPrefix = arguments.CommandEscapePrefix ?? DefaultCommandPrefix,
             RelativePathBase = ValidateRelativePathBase(request, arguments.RelativePathBase) ?? baseDirectory,

@@ -16,14 +16,16 @@ public static class AttachCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (documented in docs/trap-report-json.md)." };
         var pid = new Argument<string>("PID") { Description = "The id of the process to attach to." };
+        var coreDir = RunCommand.CoreDirectoryOption();
         var command = new Command("attach", "Attach to a running process, wait until it traps or crashes, and explain why (Ctrl-C detaches).")
         {
-            pid, json,
+            pid, json, coreDir,
         };
         var forks = new ForkSettings.Options();
         forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
-            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken, forks.From(parse)));
+            AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
+                parse.GetValue(coreDir), forks.From(parse)));
         return command;
     }
 
@@ -34,13 +36,19 @@ public static class AttachCommand
     /// <param name="error">Where errors and progress messages go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
+    /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
     /// <param name="forks">What to do when the process forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default, ForkSettings? forks = null)
+        CancellationToken cancellationToken = default, string? coreDirectory = null, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(pidText);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (coreDirectory is not null && ReportSession.PrepareCoreDirectory(coreDirectory) is { } unusable)
+        {
+            await error.WriteLineAsync($"trapdbg attach: {unusable}").ConfigureAwait(false);
+            return Usage.ExitStatus.Failure;
+        }
         if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
         {
             await error.WriteLineAsync($"trapdbg attach: '{pidText}' is not a process id (a positive number).").ConfigureAwait(false);
@@ -73,6 +81,6 @@ public static class AttachCommand
         }
         await using var run = ProgramRun.Of(process, attached: true, forks);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
-        return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken).ConfigureAwait(false);
+        return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken, coreDirectory).ConfigureAwait(false);
     }
 }

@@ -26,16 +26,18 @@ public static class RunCommand
             Description = "The program and its arguments (put them after --).",
             Arity = ArgumentArity.OneOrMore,
         };
+        var coreDir = CoreDirectoryOption();
         var command = new Command("run", "Run a program under the debugger and explain why it stopped (trap, failed check, crash).")
         {
-            json, program,
+            json, coreDir, program,
         };
         var forks = new ForkSettings.Options();
         forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var argv = parse.GetValue(program) ?? [];
-            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken, forks.From(parse));
+            return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
+                parse.GetValue(coreDir), forks.From(parse));
         });
         return command;
     }
@@ -48,13 +50,19 @@ public static class RunCommand
     /// <param name="error">Where errors (and with <paramref name="json"/>, the program's output) go.</param>
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the program is stopped, reported and killed.</param>
+    /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
     /// <param name="forks">What to do when the program forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool json, TextWriter output, TextWriter error,
-        bool isTerminal, CancellationToken cancellationToken = default, ForkSettings? forks = null)
+        bool isTerminal, CancellationToken cancellationToken = default, string? coreDirectory = null, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (coreDirectory is not null && ReportSession.PrepareCoreDirectory(coreDirectory) is { } unusable)
+        {
+            await error.WriteLineAsync($"trapdbg run: {unusable}").ConfigureAwait(false);
+            return Usage.ExitStatus.Failure;
+        }
         var check = ProgramFile.Check(program);
         if (check.Error is { } problem)
         {
@@ -88,9 +96,16 @@ public static class RunCommand
         var copies = new List<Task>();
         if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, error));
         if (process.StandardError is { } stderr) copies.Add(CopyAsync(stderr, error));
-        var status = await ReportSession.ReportAsync(run, json, new DeferredWriter(output, copies), error, isTerminal, detachOnInterrupt: false, cancellationToken).ConfigureAwait(false);
+        var status = await ReportSession.ReportAsync(run, json, new DeferredWriter(output, copies), error, isTerminal, detachOnInterrupt: false, cancellationToken,
+            coreDirectory).ConfigureAwait(false);
         return status;
     }
+
+    /// <summary>The <c>--core-dir</c> option that run and attach share.</summary>
+    internal static Option<string?> CoreDirectoryOption() => new("--core-dir")
+    {
+        Description = "Write a core file of the process into this directory (created if missing) when it stops for a crash, as core.PROGRAM.PID; trapdbg core reads it.",
+    };
 
     private static async Task CopyAsync(Stream from, TextWriter to)
     {

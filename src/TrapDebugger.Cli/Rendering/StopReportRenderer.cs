@@ -104,13 +104,22 @@ public static class StopReportRenderer
         foreach (var f in thread.Frames)
         {
             var marker = f.Landing ? "[bold yellow]*[/]" : " ";
-            var name = f.Label is { } label ? $"[italic]<{E(label)}>[/]" : $"[bold]{E(f.Function)}[/]";
+            var name = f.Label is { } label ? $"[italic]<{E(label)}>[/]" : $"[bold]{E(f.Function)}[/]{Arguments(f)}";
             var at = f.Location is { } l ? $" at {E(Location(l.File, l.Line, l.Column))}" : "";
             var module = f.Location is null && f.Module is { } m ? $" [dim]({E(m)})[/]" : "";
             var inlined = f.Inlined ? " [dim][[inlined]][/]" : "";
             console.MarkupLine($"{marker} #{f.Index,-2} [dim]{E(f.Address)}[/] {name}{at}{module}{inlined}");
         }
         if (thread.Truncated) console.MarkupLine("  [dim]… (more frames)[/]");
+    }
+
+    // "(index=5, name="crate")", as gdb and lldb print a frame's arguments; a long value is cut so the line stays readable.
+    private static string Arguments(FrameReport f)
+    {
+        if (f.Arguments is not { } arguments) return "";
+        const int MaxValue = 48;
+        var parts = arguments.Select(a => $"{a.Name}={(a.Value.Length > MaxValue ? a.Value[..MaxValue] + "…" : a.Value)}");
+        return $"[dim]({E(string.Join(", ", parts))})[/]";
     }
 
     private static void RenderOtherThreads(IAnsiConsole console, List<ThreadSummary> threads)
@@ -140,11 +149,17 @@ public static class StopReportRenderer
             "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{check}",
             "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}{check}",
             "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}{check}",
-            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}); exit status {end.Status}{check}",
+            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}){WrittenCore(report)}; exit status {end.Status}{check}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
+            "dumped" when end.Signal is null => $"\nCore of process {report.ProcessId}{CoreName(report)}, written while it ran; exit status {end.Status}",
+            "dumped" => $"\nProcess {report.ProcessId} died of {E(SignalName(end.Signal))}{CoreName(report)}; exit status {end.Status}",
             _ => $"Process {report.ProcessId}: {E(end.How)}",
         };
     }
+
+    private static string WrittenCore(StopReport report) => report.Core is { } core ? $"; core written to {E(core)}" : "";
+
+    private static string CoreName(StopReport report) => report.Core is { } core ? $" (core file {E(core)})" : "";
 
     private static string SignalName(int? signal) => signal is { } s ? Signals.Name(s) : "a signal";
 

@@ -2,7 +2,7 @@ using TrapDebugger.Engine.Diagnosis;
 
 namespace TrapDebugger.Cli.Reports;
 
-/// <summary>What <c>trapdbg run</c> and <c>trapdbg attach</c> print: how the program stopped (or ended), why, and where.</summary>
+/// <summary>What <c>trapdbg run</c>, <c>trapdbg attach</c> and <c>trapdbg core</c> print: how the program stopped (or ended), why, and where.</summary>
 /// <remarks>The JSON form of this type is documented in docs/trap-report-json.md; property names are camelCase and absent values are omitted.</remarks>
 public sealed class StopReport
 {
@@ -29,6 +29,10 @@ public sealed class StopReport
 
     /// <summary>How the program ended, or for attach how the debugger left it.</summary>
     public ProgramEnd End { get; set; } = new();
+
+    /// <summary>The core file: the one the report was read from (<c>trapdbg core</c>), or the one written at the stop
+    /// (<c>--core-dir</c>).</summary>
+    public string? Core { get; set; }
 }
 
 /// <summary>The diagnosis of one stop, in report form.</summary>
@@ -235,6 +239,23 @@ public sealed class FrameReport
 
     /// <summary>True for the frame the report lands on.</summary>
     public bool Landing { get; set; }
+
+    /// <summary>The function's formal parameters with their values at this frame, in declaration order; null when the
+    /// debug information does not describe the function (a library without DWARF).</summary>
+    public List<ArgumentReport>? Arguments { get; set; }
+}
+
+/// <summary>One argument of a frame: what a backtrace shows between the function's parentheses.</summary>
+public sealed class ArgumentReport
+{
+    /// <summary>The parameter's name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Its type as the source language spells it.</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>Its value as the variables view shows it (<c>&lt;optimized out&gt;</c> when the compiler did not keep it).</summary>
+    public string Value { get; set; } = "";
 }
 
 /// <summary>A few source lines around a line.</summary>
@@ -270,13 +291,14 @@ public sealed class ThreadSummary
 public sealed class ProgramEnd
 {
     /// <summary><c>exited</c> (the program exited by itself), <c>signaled</c> (a signal killed it without a stop), <c>killed</c>
-    /// (the debugger killed it after the report), or <c>detached</c> (attach: the debugger left it running).</summary>
+    /// (the debugger killed it after the report), <c>detached</c> (attach: the debugger left it running), or <c>dumped</c>
+    /// (core: the process died of <see cref="Signal"/> and the core was written).</summary>
     public string How { get; set; } = "exited";
 
     /// <summary>The program's exit code, for <c>exited</c>.</summary>
     public int? ExitCode { get; set; }
 
-    /// <summary>The signal that killed it (for <c>signaled</c>) or that it would have died of (for <c>killed</c>).</summary>
+    /// <summary>The signal that killed it (for <c>signaled</c> and <c>dumped</c>) or that it would have died of (for <c>killed</c>).</summary>
     public int? Signal { get; set; }
 
     /// <summary>trapdbg's own exit status: the exit code, or 128 + the signal.</summary>

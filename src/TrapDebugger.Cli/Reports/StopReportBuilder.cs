@@ -41,6 +41,8 @@ public static class StopReportBuilder
             Truncated = total > frames.Count,
         };
         report.Thread = thread;
+        for (int i = 0; i < frames.Count; i++)
+            thread.Frames[i].Arguments = await ArgumentsOfAsync(process, frames[i]).ConfigureAwait(false);
 
         var landingIndex = Math.Clamp(summary.Landing?.FrameIndex ?? stop.SelectedFrameIndex, 0, Math.Max(thread.Frames.Count - 1, 0));
         if (summary.Landing is null && thread.Frames.Count > 0)
@@ -189,6 +191,21 @@ public static class StopReportBuilder
         return frame;
     }
 
+    // The values of a frame's parameters, as gdb's and lldb's backtraces show them; a frame DWARF does not describe has none.
+    private static async Task<List<ArgumentReport>?> ArgumentsOfAsync(TargetProcess process, EngineFrame frame)
+    {
+        if (frame.FunctionDie is null || frame.IsArtificial) return null;
+        try
+        {
+            var parameters = await process.GetFrameParametersAsync(frame.Id).ConfigureAwait(false);
+            return [.. parameters.Select(p => new ArgumentReport { Name = p.Name, Type = p.Type, Value = p.Value })];
+        }
+        catch (Exception e) when (e is EngineException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<(IReadOnlyList<EngineFrame> Frames, int Total)> FramesOfAsync(TargetProcess process, int threadId, int count)
     {
         try
@@ -201,10 +218,10 @@ public static class StopReportBuilder
         }
     }
 
-    private static Dictionary<int, string> ThreadNames(TargetProcess process)
+    private static Dictionary<int, string?> ThreadNames(TargetProcess process)
     {
-        var names = new Dictionary<int, string>();
-        foreach (var t in process.Threads) names[t.Id] = t.Name;
+        var names = new Dictionary<int, string?>();
+        foreach (var t in process.Threads) names[t.Id] = t.IsNamed ? t.Name : null;
         return names;
     }
 

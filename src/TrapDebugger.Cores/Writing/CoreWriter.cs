@@ -85,6 +85,9 @@ public static class CoreWriter
         }
         if (!elf.TryWrite(stream, out var diagnostics))
             throw new IOException($"the core could not be laid out: {string.Join("; ", diagnostics.Messages.Where(m => m.Kind == DiagnosticKind.Error).Select(m => m.Message))}");
+        // The last region may end in skipped zero pages: the file still runs to its end.
+        if (stream.CanSeek && stream.Position > stream.Length)
+            stream.SetLength(stream.Position);
         return new CoreWriteResult(core.Threads.Count, included, omitted, contents.Aggregate(0UL, (sum, c) => sum + c.UnreadableBytes));
     }
 }

@@ -5,7 +5,8 @@ namespace TrapDebugger.Cores;
 
 /// <summary>The bytes of one included memory region as ELF file content, streamed from the process's memory when the core is written.</summary>
 /// <remarks>Memory is copied in chunks straight into the output, so writing a core of a large process never holds its
-/// memory twice. A page that cannot be read is written as zeros, as the kernel writes pages it cannot dump.</remarks>
+/// memory twice. A page that cannot be read is written as zeros, as the kernel writes pages it cannot dump; into a
+/// seekable stream, a page of zeros is skipped, leaving a hole.</remarks>
 internal sealed class MemoryRegionContent : ElfContentData
 {
     private const int ChunkSize = 1 << 16;
@@ -45,8 +46,29 @@ internal sealed class MemoryRegionContent : ElfContentData
                 done += (ulong)pageEnd;
                 continue;
             }
-            writer.Write(span);
+            WriteSparse(writer, span);
             done += (ulong)want;
+        }
+    }
+
+    // Pages of zeros (untouched stack and heap, most of a thread's 8 MiB stack) become holes of a sparse file, as the
+    // kernel leaves them: a core of 32 threads then takes kilobytes on disk, not the 256 MiB its stacks span.
+    private static void WriteSparse(ElfWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        var stream = writer.Stream;
+        if (!stream.CanSeek)
+        {
+            writer.Write(bytes);
+            return;
+        }
+        int page = (int)CoreMemorySelection.PageSize;
+        for (int at = 0; at < bytes.Length; at += page)
+        {
+            var piece = bytes.Slice(at, Math.Min(page, bytes.Length - at));
+            if (piece.IndexOfAnyExcept((byte)0) < 0)
+                stream.Seek(piece.Length, SeekOrigin.Current);
+            else
+                writer.Write(piece);
         }
     }
 }

@@ -16,6 +16,10 @@ public sealed class SymbolIndex : IDisposable
     private readonly UnitNameFilter _nameFilter;
     private readonly Lazy<IReadOnlyList<DwarfNameIndex>?> _nameIndexes;
     private readonly SourceLineIndex _lines;
+    // The answers of Lookup for the addresses asked about lately: a debugger stepping a loop, or deciding a breakpoint's
+    // condition at every hit, asks about the same few addresses again and again.
+    private readonly ConcurrentDictionary<ulong, AddressLookup> _recentLookups = new();
+    private const int RecentLookupLimit = 4096;
 
     /// <summary>Indexes <paramref name="elf"/> (symbols) and <paramref name="dwarf"/> (debug information, possibly from a separate debug file).</summary>
     public SymbolIndex(ElfFile elf, DwarfFile dwarf, params IDisposable[] owned)
@@ -100,7 +104,17 @@ public sealed class SymbolIndex : IDisposable
     }
 
     /// <summary>Everything known about <paramref name="address"/>: inline chain (innermost first), line row and ELF symbol.</summary>
+    /// <remarks>The answer is immutable and remembered for the addresses asked about lately.</remarks>
     public AddressLookup Lookup(ulong address)
+    {
+        if (_recentLookups.TryGetValue(address, out var known)) return known;
+        var answer = LookupUncached(address);
+        if (_recentLookups.Count >= RecentLookupLimit) _recentLookups.Clear();
+        _recentLookups[address] = answer;
+        return answer;
+    }
+
+    private AddressLookup LookupUncached(ulong address)
     {
         var symbol = Elf.Symbols.FindByAddress(address);
         var unit = UnitFor(address);

@@ -18,7 +18,7 @@ public sealed class ArrayType : DwarfType
     /// <summary>The type of one element of the outermost dimension: the element type, or an array of the inner dimensions.</summary>
     public DwarfType? Inner => Dimensions.Count <= 1
         ? Element
-        : new ArrayType { Element = Element, Dimensions = Dimensions.Skip(1).ToArray() };
+        : new ArrayType { Element = Element, Dimensions = Dimensions.Skip(1).ToArray(), Language = Language };
 
     /// <inheritdoc/>
     public override ulong ByteSize

@@ -23,6 +23,10 @@ public sealed class CompositeType : DwarfType
     /// <summary>True for a declaration without a definition (DW_AT_declaration): members are unknown.</summary>
     public bool IsDeclaration { get; init; }
 
+    /// <summary>True when the producer says values of this type are passed and returned through memory by address
+    /// (DW_AT_calling_convention DW_CC_pass_by_reference: a C++ class with a non-trivial copy constructor or destructor).</summary>
+    public bool PassedByReference { get; init; }
+
     /// <summary>The non-static data members, in declaration order.</summary>
     public IReadOnlyList<DataMember> Members => _members;
 
@@ -32,6 +36,9 @@ public sealed class CompositeType : DwarfType
     /// <summary>The template type and value parameters, when the type is a template instance.</summary>
     public IReadOnlyList<TemplateParameter> TemplateParameters => _templateParameters;
 
+    /// <summary>The variants of a type that holds one of several shapes (a Rust enum with data), or null.</summary>
+    public VariantPart? VariantPart { get; private set; }
+
     /// <summary>The keyword C++ uses for this family.</summary>
     public string Keyword => Kind switch { DwarfTypeKind.Class => "class", DwarfTypeKind.Union => "union", _ => "struct" };
 
@@ -40,6 +47,9 @@ public sealed class CompositeType : DwarfType
 
     /// <summary>Adds a direct base class (used by the builder).</summary>
     public void AddBase(BaseClass baseClass) => _bases.Add(baseClass);
+
+    /// <summary>Sets the variant part (used by the builder; a type has at most one).</summary>
+    public void SetVariantPart(VariantPart part) => VariantPart ??= part;
 
     /// <summary>Adds a template parameter (used by the builder).</summary>
     public void AddTemplateParameter(TemplateParameter parameter) => _templateParameters.Add(parameter);

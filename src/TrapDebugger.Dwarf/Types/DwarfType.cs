@@ -36,6 +36,16 @@ public abstract class DwarfType
     /// <summary>The offset of the DIE that described this type, when it came from DWARF (for identity and caching).</summary>
     public ulong? DieOffset { get; init; }
 
+    /// <summary>The alignment the producer stated (DW_AT_alignment), or null when the type has its natural alignment.</summary>
+    public ulong? Alignment { get; init; }
+
+    /// <summary>The alignment of a value of this type in bytes: the stated one, else the natural one of the x86-64 ABI
+    /// (a scalar's size, an array's element's, a composite's largest member's or base's).</summary>
+    public ulong NaturalAlignment => TypeLayout.AlignmentOf(this, 0);
+
+    /// <summary>The language of the unit that described the type, which decides how its name and values are spelled.</summary>
+    public DwarfLanguage Language { get; init; }
+
     /// <summary>The name as C and C++ spell it, e.g. "const char *" or "int[4]".</summary>
     public string DisplayName => TypeNames.Format(this);
 

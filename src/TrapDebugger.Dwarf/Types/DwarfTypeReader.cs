@@ -9,6 +9,7 @@ public sealed class DwarfTypeReader
     private const int MaxNesting = 256;
     private readonly Dictionary<(DwarfUnit Unit, long Offset), DwarfType> _cache = [];
     private readonly HashSet<(DwarfUnit Unit, long Offset)> _inProgress = [];
+    private readonly Dictionary<DwarfUnit, DwarfLanguage> _languages = [];
     private readonly Lock _gate = new();
     private int _nesting;
 
@@ -59,13 +60,41 @@ public sealed class DwarfTypeReader
         }
     }
 
+    private DwarfLanguage LanguageOf(DwarfUnit unit)
+    {
+        if (_languages.TryGetValue(unit, out var known)) return known;
+        var language = new DwarfLanguage((ushort)(unit.Root.Find(DwarfAttribute.Language)?.AsUnsigned() ?? 0));
+        _languages[unit] = language;
+        return language;
+    }
+
     private DwarfType? Referenced(DwarfDie die)
     {
         var r = die.Find(DwarfAttribute.Type)?.AsReference();
         return r is { } d ? ReadLocked(d) : null;
     }
 
+    // The language and stated alignment of the DIE being built (set by Build before any constructor reads them; a
+    // nested Build of a referenced type saves and restores them).
+    private DwarfLanguage _language;
+    private ulong? _alignment;
+
     private DwarfType Build(DwarfDie die, (DwarfUnit, long) key)
+    {
+        var (outerLanguage, outerAlignment) = (_language, _alignment);
+        _language = LanguageOf(die.Unit);
+        _alignment = die.Find(DwarfAttribute.Alignment) is { IsConstant: true } stated && stated.AsUnsigned() is > 0 and <= 4096 and var a ? a : null;
+        try
+        {
+            return BuildCore(die, key);
+        }
+        finally
+        {
+            (_language, _alignment) = (outerLanguage, outerAlignment);
+        }
+    }
+
+    private DwarfType BuildCore(DwarfDie die, (DwarfUnit, long) key)
     {
         ulong offset = (ulong)die.Offset;
         ulong? byteSize = die.Find(DwarfAttribute.ByteSize) is { IsConstant: true } bs ? bs.AsUnsigned() : null;
@@ -77,18 +106,19 @@ public sealed class DwarfTypeReader
                     Name = die.Name,
                     ByteSize = byteSize ?? 0,
                     Encoding = (BaseTypeEncoding)(die.Find(DwarfAttribute.Encoding)?.AsUnsigned() ?? 0),
-                    DieOffset = offset,
+                    DieOffset = offset, Language = _language, Alignment = _alignment,
                 };
             case DwarfTag.PointerType:
                 // Cached before its pointee, like a composite: `struct node *` read first reaches struct node, whose
-                // `next` member is this same pointer type.
-                var pointer = new PointerType { ByteSize = byteSize ?? 8, DieOffset = offset };
+                // `next` member is this same pointer type. Rust names its pointers ("&i32", "*const u8",
+                // "alloc::boxed::Box<T, A>"); C and C++ leave them unnamed.
+                var pointer = new PointerType { ByteSize = byteSize ?? 8, DieOffset = offset, Language = _language, Alignment = _alignment, Name = die.Name };
                 _cache[key] = pointer;
                 pointer.ResolvePointee(Referenced(die));
                 return pointer;
             case DwarfTag.ReferenceType:
             case DwarfTag.RvalueReferenceType:
-                return new ReferenceType { Referent = Referenced(die), IsRvalue = die.Tag == DwarfTag.RvalueReferenceType, ByteSize = byteSize ?? 8, DieOffset = offset };
+                return new ReferenceType { Referent = Referenced(die), IsRvalue = die.Tag == DwarfTag.RvalueReferenceType, ByteSize = byteSize ?? 8, DieOffset = offset, Language = _language, Alignment = _alignment };
             case DwarfTag.ConstType:
             case DwarfTag.VolatileType:
             case DwarfTag.RestrictType:
@@ -103,11 +133,11 @@ public sealed class DwarfTypeReader
                         _ => TypeQualifier.Atomic,
                     },
                     Target = Referenced(die),
-                    DieOffset = offset,
+                    DieOffset = offset, Language = _language, Alignment = _alignment,
                 };
             case DwarfTag.Typedef:
             case DwarfTag.TemplateAlias:
-                return new TypedefType { Name = QualifiedName(die), Target = Referenced(die), DieOffset = offset };
+                return new TypedefType { Name = QualifiedName(die), Target = Referenced(die), DieOffset = offset, Language = _language, Alignment = _alignment };
             case DwarfTag.StructureType:
             case DwarfTag.ClassType:
             case DwarfTag.UnionType:
@@ -125,7 +155,7 @@ public sealed class DwarfTypeReader
                         if (child.Tag == DwarfTag.FormalParameter) parameters.Add(Referenced(child));
                         else if (child.Tag == DwarfTag.UnspecifiedParameters) variadic = true;
                     }
-                    return new SubroutineType { ReturnType = Referenced(die), Parameters = parameters, IsVariadic = variadic, DieOffset = offset };
+                    return new SubroutineType { ReturnType = Referenced(die), Parameters = parameters, IsVariadic = variadic, DieOffset = offset, Language = _language, Alignment = _alignment };
                 }
             case DwarfTag.PtrToMemberType:
                 return new PointerToMemberType
@@ -133,12 +163,12 @@ public sealed class DwarfTypeReader
                     MemberType = Referenced(die),
                     ContainingType = die.Find(DwarfAttribute.ContainingType)?.AsReference() is { } ct ? ReadLocked(ct) : null,
                     ByteSize = byteSize ?? 8,
-                    DieOffset = offset,
+                    DieOffset = offset, Language = _language, Alignment = _alignment,
                 };
             case DwarfTag.UnspecifiedType:
-                return new UnspecifiedType { Name = die.Name ?? "void", ByteSize = byteSize ?? 0, DieOffset = offset };
+                return new UnspecifiedType { Name = die.Name ?? "void", ByteSize = byteSize ?? 0, DieOffset = offset, Language = _language, Alignment = _alignment };
             default:
-                return new UnspecifiedType { Name = $"<unsupported type {die.Tag}>", ByteSize = byteSize ?? 0, DieOffset = offset };
+                return new UnspecifiedType { Name = $"<unsupported type {die.Tag}>", ByteSize = byteSize ?? 0, DieOffset = offset, Language = _language, Alignment = _alignment };
         }
     }
 
@@ -162,7 +192,8 @@ public sealed class DwarfTypeReader
             Name = die.Name is null ? null : QualifiedName(die),
             ByteSize = byteSize ?? 0,
             IsDeclaration = declaration,
-            DieOffset = (ulong)die.Offset,
+            PassedByReference = die.Find(DwarfAttribute.CallingConvention)?.AsUnsigned() == 4,
+            DieOffset = (ulong)die.Offset, Language = _language, Alignment = _alignment,
         };
         _cache[key] = type;
         foreach (var child in die.Children)
@@ -170,39 +201,10 @@ public sealed class DwarfTypeReader
             switch (child.Tag)
             {
                 case DwarfTag.Member:
-                    {
-                        // Static members are declarations with no location; they are not part of the object.
-                        if (child.Find(DwarfAttribute.Declaration)?.AsFlag() == true || child.Has(DwarfAttribute.External)) break;
-                        var memberType = Referenced(child);
-                        ulong location = MemberOffset(child);
-                        int? bitSize = child.Find(DwarfAttribute.BitSize) is { } b ? (int)Math.Min(b.AsUnsigned(), 64) : null;
-                        int bitOffset = 0;
-                        if (bitSize is { } bits)
-                        {
-                            ulong totalBits;
-                            if (child.Find(DwarfAttribute.DataBitOffset) is { } dbo)
-                            {
-                                totalBits = dbo.AsUnsigned();
-                            }
-                            else if (child.Find(DwarfAttribute.BitOffset) is { } oldOffset)
-                            {
-                                // DWARF 2/3 count from the most significant bit of a storage unit of DW_AT_byte_size bytes.
-                                ulong storage = child.Find(DwarfAttribute.ByteSize)?.AsUnsigned() ?? memberType?.Canonical.ByteSize ?? 4;
-                                totalBits = location * 8 + storage * 8 - oldOffset.AsUnsigned() - (ulong)bits;
-                            }
-                            else
-                            {
-                                totalBits = location * 8;
-                            }
-                            location = totalBits / 8;
-                            bitOffset = (int)(totalBits % 8);
-                        }
-                        type.AddMember(new DataMember(child.Name, memberType, location, bitSize, bitOffset)
-                        {
-                            IsArtificial = child.Find(DwarfAttribute.Artificial)?.AsFlag() == true,
-                        });
-                        break;
-                    }
+                    // Static members are declarations with no location; they are not part of the object.
+                    if (child.Find(DwarfAttribute.Declaration)?.AsFlag() == true || child.Has(DwarfAttribute.External)) break;
+                    type.AddMember(Member(child));
+                    break;
                 case DwarfTag.Inheritance:
                     {
                         bool isVirtual = (child.Find(DwarfAttribute.Virtuality)?.AsUnsigned() ?? 0) != 0;
@@ -219,9 +221,118 @@ public sealed class DwarfTypeReader
                     type.AddTemplateParameter(new TemplateParameter(child.Name, Referenced(child),
                         child.Find(DwarfAttribute.ConstValue) is { IsConstant: true } cv ? cv.AsSigned() : null));
                     break;
+                case DwarfTag.GnuTemplateParameterPack:
+                    // A pack's arguments count as parameters in order: std::variant<int, double> has the pack {int, double}.
+                    foreach (var argument in child.Children)
+                    {
+                        if (argument.Tag == DwarfTag.TemplateTypeParameter)
+                            type.AddTemplateParameter(new TemplateParameter(child.Name, Referenced(argument), null));
+                        else if (argument.Tag == DwarfTag.TemplateValueParameter)
+                            type.AddTemplateParameter(new TemplateParameter(child.Name, Referenced(argument),
+                                argument.Find(DwarfAttribute.ConstValue) is { IsConstant: true } packed ? packed.AsSigned() : null));
+                    }
+                    break;
+                case DwarfTag.VariantPart:
+                    type.SetVariantPart(BuildVariantPart(child));
+                    break;
             }
         }
         return type;
+    }
+
+    private DataMember Member(DwarfDie member)
+    {
+        var memberType = Referenced(member);
+        ulong location = MemberOffset(member);
+        int? bitSize = member.Find(DwarfAttribute.BitSize) is { } b ? (int)Math.Min(b.AsUnsigned(), 64) : null;
+        int bitOffset = 0;
+        if (bitSize is { } bits)
+        {
+            ulong totalBits;
+            if (member.Find(DwarfAttribute.DataBitOffset) is { } dbo)
+            {
+                totalBits = dbo.AsUnsigned();
+            }
+            else if (member.Find(DwarfAttribute.BitOffset) is { } oldOffset)
+            {
+                // DWARF 2/3 count from the most significant bit of a storage unit of DW_AT_byte_size bytes.
+                ulong storage = member.Find(DwarfAttribute.ByteSize)?.AsUnsigned() ?? memberType?.Canonical.ByteSize ?? 4;
+                totalBits = location * 8 + storage * 8 - oldOffset.AsUnsigned() - (ulong)bits;
+            }
+            else
+            {
+                totalBits = location * 8;
+            }
+            location = totalBits / 8;
+            bitOffset = (int)(totalBits % 8);
+        }
+        return new DataMember(member.Name, memberType, location, bitSize, bitOffset)
+        {
+            IsArtificial = member.Find(DwarfAttribute.Artificial)?.AsFlag() == true,
+        };
+    }
+
+    // DW_AT_discr names the member (a child of the variant part) holding the discriminant; each DW_TAG_variant lists the
+    // values selecting it (DW_AT_discr_value, or DW_AT_discr_list labels and ranges) and its members.
+    private VariantPart BuildVariantPart(DwarfDie part)
+    {
+        DataMember? discriminant = null;
+        var discrDie = part.Reference(DwarfAttribute.Discr);
+        var variants = new List<Variant>();
+        foreach (var child in part.Children)
+        {
+            if (child.Tag == DwarfTag.Member && (discrDie is null || child == discrDie))
+            {
+                discriminant ??= Member(child);
+            }
+            else if (child.Tag == DwarfTag.Variant)
+            {
+                var members = new List<DataMember>();
+                foreach (var m in child.Children)
+                {
+                    if (m.Tag == DwarfTag.Member && m.Find(DwarfAttribute.Declaration)?.AsFlag() != true) members.Add(Member(m));
+                }
+                variants.Add(new Variant(DiscriminantValues(child, discriminant), members));
+            }
+        }
+        if (discriminant is null && discrDie is { } d && d.Tag == DwarfTag.Member) discriminant = Member(d);
+        return new VariantPart(discriminant, variants);
+    }
+
+    private static List<DiscriminantRange> DiscriminantValues(DwarfDie variant, DataMember? discriminant)
+    {
+        var values = new List<DiscriminantRange>();
+        if (variant.Find(DwarfAttribute.DiscrValue) is { } single)
+        {
+            if (single.IsConstant)
+            {
+                ulong raw = single.Form is DwarfForm.Sdata ? (ulong)single.AsSigned() : single.AsUnsigned();
+                values.Add(new DiscriminantRange(raw, raw));
+            }
+            else if (single.HasBytes && single.AsBytes().Length is > 0 and <= 16)
+            {
+                // A 128-bit discriminant (DW_FORM_data16): its low 64 bits, as the discriminant member is read.
+                Span<byte> low = stackalloc byte[8];
+                low.Clear();
+                var bytes = single.AsBytes().Span;
+                bytes[..Math.Min(8, bytes.Length)].CopyTo(low);
+                ulong raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(low);
+                values.Add(new DiscriminantRange(raw, raw));
+            }
+        }
+        else if (variant.Find(DwarfAttribute.DiscrList) is { HasBytes: true } list)
+        {
+            bool signed = discriminant?.Type?.Canonical is BaseType { IsSigned: true } or EnumerationType { IsSigned: true };
+            var reader = new Elf.ByteReader(list.AsBytes().Span, "DW_AT_discr_list");
+            while (!reader.AtEnd)
+            {
+                byte kind = reader.ReadU8();
+                ulong low = signed ? (ulong)reader.ReadSleb128() : reader.ReadUleb128();
+                ulong high = kind == 1 ? (signed ? (ulong)reader.ReadSleb128() : reader.ReadUleb128()) : low;
+                values.Add(new DiscriminantRange(low, high));
+            }
+        }
+        return values;
     }
 
     private static ulong MemberOffset(DwarfDie member)
@@ -275,7 +386,7 @@ public sealed class DwarfTypeReader
             }
         }
         if (dims.Count == 0) dims.Add(null);
-        return new ArrayType { Element = Referenced(die), Dimensions = dims, DieOffset = offset, Name = die.Name };
+        return new ArrayType { Element = Referenced(die), Dimensions = dims, DieOffset = offset, Language = _language, Alignment = _alignment, Name = die.Name };
     }
 
     private EnumerationType BuildEnum(DwarfDie die, ulong offset, ulong? byteSize)
@@ -298,7 +409,7 @@ public sealed class DwarfTypeReader
             Underlying = underlying,
             Enumerators = enumerators,
             IsScoped = die.Find(DwarfAttribute.EnumClass)?.AsFlag() == true,
-            DieOffset = offset,
+            DieOffset = offset, Language = _language, Alignment = _alignment,
         };
     }
 

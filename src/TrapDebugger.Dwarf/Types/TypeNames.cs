@@ -31,9 +31,21 @@ public static class TypeNames
             case null:
                 prefix.Append("void");
                 break;
+            case PointerType { Name: { } named }:
+                // Rust names its pointer types as the language spells them ("&str", "alloc::boxed::Box<T, A>").
+                prefix.Append(named);
+                break;
             case PointerType p:
                 WriteIndirect(p.Pointee, "*", prefix, suffix, depth);
                 break;
+            case ArrayType { Language.IsRust: true } rust:
+                // Rust spells an array "[T; N]", and an array of arrays from the outside in: "[[T; 3]; 2]".
+                {
+                    var text = Format(rust.Element);
+                    for (int i = rust.Dimensions.Count - 1; i >= 0; i--) text = $"[{text}; {rust.Dimensions[i]?.ToString() ?? "?"}]";
+                    prefix.Append(text);
+                    break;
+                }
             case ReferenceType r:
                 WriteIndirect(r.Referent, r.IsRvalue ? "&&" : "&", prefix, suffix, depth);
                 break;

@@ -24,7 +24,7 @@ public sealed class CoreFile : IDisposable
     {
         _source = source;
         _owned = owned;
-        _backingFiles = backingFiles ?? DiskBackingFiles.Instance;
+        _backingFiles = backingFiles ?? new ModuleFileLocator();
         Name = name;
         Compression = compression;
         ElfFile elf;
@@ -88,6 +88,9 @@ public sealed class CoreFile : IDisposable
     /// <summary>The auxiliary vector (NT_AUXV), without the terminating AT_NULL.</summary>
     public IReadOnlyList<AuxvEntry> Auxv => _auxv.Entries;
 
+    /// <summary>The auxiliary vector (NT_AUXV) as a live process's /proc/PID/auxv decodes.</summary>
+    public AuxVector AuxiliaryVector => _auxv;
+
     /// <summary>The page size NT_FILE counts offsets in (4096 when the core has no NT_FILE).</summary>
     public ulong PageSize { get; private set; } = 4096;
 
@@ -116,7 +119,8 @@ public sealed class CoreFile : IDisposable
 
     /// <summary>Maps and reads the core at <paramref name="path"/>; a zstd-compressed core (systemd-coredump) is inflated first.</summary>
     /// <param name="path">The core file.</param>
-    /// <param name="backingFiles">Where the files behind file-backed mappings are found (default: their recorded paths, build-id checked).</param>
+    /// <param name="backingFiles">Where the files behind file-backed mappings are found (default: a <see cref="ModuleFileLocator"/>,
+    /// which checks build-ids).</param>
     /// <exception cref="CoreFormatException">The file is not a readable core.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     public static CoreFile Open(string path, ICoreBackingFiles? backingFiles = null)
@@ -163,9 +167,8 @@ public sealed class CoreFile : IDisposable
         {
             if (!_openedBackingFiles.TryGetValue(file.Path, out var source))
             {
-                source = file.IsDeleted ? null : _backingFiles.Open(file.Path, _buildIdByPath.GetValueOrDefault(file.Path), Warn);
-                if (file.IsDeleted)
-                    Warn($"{file.Path[..^" (deleted)".Length]} was deleted after the process mapped it, so the pages the core left out of it read as absent.");
+                // A deleted file's path is passed as recorded: only a file with its build-id may stand for it.
+                source = _backingFiles.Open(file.Path, _buildIdByPath.GetValueOrDefault(file.Path), Warn);
                 _openedBackingFiles[file.Path] = source;
             }
             return source;

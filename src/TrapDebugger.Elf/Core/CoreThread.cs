@@ -1,9 +1,11 @@
+using System.Runtime.InteropServices;
+
 namespace TrapDebugger.Elf.Core;
 
 /// <summary>One thread of a core: its NT_PRSTATUS and the notes that follow it (NT_FPREGSET, NT_X86_XSTATE, NT_SIGINFO).</summary>
 public sealed class CoreThread
 {
-    private const int XmmOffset = 160, XStateBvOffset = 512, YmmUpperOffset = 576, AvxFeature = 1 << 2;
+    private const int XStateBvOffset = 512, YmmUpperOffset = 576, AvxFeature = 1 << 2;
 
     internal CoreThread(ElfPrStatus status) => Status = status;
 
@@ -25,12 +27,23 @@ public sealed class CoreThread
     /// <summary>The signal of this thread's NT_SIGINFO, or null when none follows its status note.</summary>
     public ElfSigInfo? SignalInfo { get; internal set; }
 
+    /// <summary>The x87/SSE registers: NT_FPREGSET, else the legacy area that starts every XSAVE area (the same FXSAVE
+    /// layout); null when the core holds neither.</summary>
+    public FloatingPointRegisters? FloatingPointRegisters
+    {
+        get
+        {
+            var fp = FloatingPoint.Length >= TrapDebugger.Targets.FloatingPointRegisters.Size ? FloatingPoint
+                : ExtendedState.Length >= TrapDebugger.Targets.FloatingPointRegisters.Size ? ExtendedState : default;
+            return fp.IsEmpty ? null : MemoryMarshal.Read<TrapDebugger.Targets.FloatingPointRegisters>(fp.Span);
+        }
+    }
+
     /// <summary>The 16 bytes of XMM register <paramref name="index"/> (0-15), or null without floating-point state.</summary>
     public byte[]? GetXmm(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, 15u, nameof(index));
-        var fp = FloatingPoint.Length >= 512 ? FloatingPoint : ExtendedState.Length >= 512 ? ExtendedState : default;
-        return fp.Length >= 512 ? fp.Slice(XmmOffset + index * 16, 16).ToArray() : null;
+        return FloatingPointRegisters?.GetXmm(index);
     }
 
     /// <summary>The upper 16 bytes of YMM register <paramref name="index"/> (0-15), or null when the XSAVE area holds no AVX state.</summary>

@@ -20,6 +20,9 @@ internal sealed class ItaniumDemangler
     private bool _permitForwardRefs;
     private int _inParamDecl;
     private int _inLambdaParams;
+    // Inside a constraint (a requires-clause, a constrained parameter's concept): llvm-cxxfilt cannot tell which
+    // enclosing list a template parameter names there, so it prints the parameter as mangled ("T", "T0", "TL0_").
+    private int _inConstraint;
 
     private sealed class NameState
     {
@@ -207,7 +210,7 @@ internal sealed class ItaniumDemangler
             if (parameters.Count == 0) throw Fail();
         }
         Node? requires = null;
-        if (Consume('Q')) requires = ParseExpression();
+        if (Consume('Q')) requires = ParseConstraint();
         return Track(new FunctionEncoding(ret, name, parameters, state.Cv, state.Ref, requires));
     }
 
@@ -618,6 +621,13 @@ internal sealed class ItaniumDemangler
             var arg = ParseTemplateArg();
             args.Add(arg);
             outer?.Add(arg);
+            // A requires-clause ends the list; llvm-cxxfilt does not print it.
+            if (Consume('Q'))
+            {
+                ParseConstraint();
+                Expect('E');
+                break;
+            }
         }
         return Track(new TemplateArgs(args));
     }
@@ -691,7 +701,17 @@ internal sealed class ItaniumDemangler
         switch (kind)
         {
             case 'y': break;
-            case 'k': ParseName(null); break;
+            case 'k':
+                _inConstraint++;
+                try
+                {
+                    ParseName(null);
+                }
+                finally
+                {
+                    _inConstraint--;
+                }
+                break;
             case 'n': ParseType(); break;
             case 't':
                 while (!Consume('E'))
@@ -705,9 +725,38 @@ internal sealed class ItaniumDemangler
         }
     }
 
+    // <constraint-expression> after Q: an expression whose template parameters print as mangled.
+    private Node ParseConstraint()
+    {
+        _inConstraint++;
+        try
+        {
+            return ParseExpression();
+        }
+        finally
+        {
+            _inConstraint--;
+        }
+    }
+
     private Node ParseTemplateParam()
     {
+        int start = _pos;
         Expect('T');
+        // TL <level-1> _: a parameter of an enclosing list, which only a constraint names here.
+        bool leveled = Consume('L');
+        if (leveled)
+        {
+            ParsePositive();
+            Expect('_');
+        }
+        if (_inConstraint > 0)
+        {
+            if (Peek() != '_') ParsePositive();
+            Expect('_');
+            return Track(new NameNode(_s[start..(_pos - 1)]));
+        }
+        if (leveled) throw Fail();
         int index = Peek() == '_' ? 0 : ParsePositive() + 1;
         Expect('_');
         // A generic lambda's parameters name template parameters no argument list binds: they print as "auto".
@@ -810,6 +859,15 @@ internal sealed class ItaniumDemangler
                         {
                             _pos += 2;
                             result = Track(new PackExpansion(ParseType()));
+                            break;
+                        }
+                        if (d is 'k' or 'K')
+                        {
+                            // A placeholder constrained by a concept: "std::integral auto", "C decltype(auto)".
+                            _pos += 2;
+                            string placeholder = d == 'k' ? " auto" : " decltype(auto)";
+                            var concept = ParseName(null);
+                            result = Track(new CompositeNode(sb => { concept.Print(sb); sb.Append(placeholder); return true; }));
                             break;
                         }
                         if (d is 't' or 'T')
@@ -1062,6 +1120,7 @@ internal sealed class ItaniumDemangler
             var p = Peek() == 'T' ? ParseTemplateParam() : ParseExpression();
             return Composite("sizeof...(", p, ")");
         }
+        if (Peek() == 'r' && Peek(1) is 'q' or 'Q') return ParseRequiresExpression();
         if (Consume("st")) return Composite("sizeof (", ParseType(), ")");
         if (Consume("sz")) return Composite("sizeof (", ParseExpression(), ")");
         if (Consume("at")) return Composite("alignof (", ParseType(), ")");
@@ -1195,6 +1254,73 @@ internal sealed class ItaniumDemangler
             }
         }
         throw Fail();
+    }
+
+    // <expression> ::= rq <requirement>+ E | rQ <bare-function-type> _ <requirement>+ E
+    // <requirement> ::= X <expression> [N] [R <type-constraint>] | T <type> | Q <constraint-expression>
+    // Printed as llvm-cxxfilt does: "requires (T a) { {a.f()} -> C; typename T::x; requires p; }".
+    private Node ParseRequiresExpression()
+    {
+        bool hasParameters = Peek(1) == 'Q';
+        _pos += 2;
+        var parameters = new List<Node>();
+        if (hasParameters)
+        {
+            while (!Consume('_'))
+            {
+                if (AtEnd) throw Fail();
+                parameters.Add(ParseType());
+            }
+        }
+        var requirements = new List<Func<StringBuilder, bool>>();
+        do
+        {
+            if (AtEnd) throw Fail();
+            if (Consume('X'))
+            {
+                var expression = ParseExpression();
+                bool isNoexcept = Consume('N');
+                Node? constraint = Consume('R') ? ParseName(null) : null;
+                bool braced = isNoexcept || constraint is not null;
+                requirements.Add(sb =>
+                {
+                    sb.Append(' ');
+                    if (braced) sb.Append('{');
+                    expression.Print(sb);
+                    if (braced) sb.Append('}');
+                    if (isNoexcept) sb.Append(" noexcept");
+                    if (constraint is not null) { sb.Append(" -> "); constraint.Print(sb); }
+                    sb.Append(';');
+                    return true;
+                });
+            }
+            else if (Consume('T'))
+            {
+                var type = ParseType();
+                requirements.Add(sb => { sb.Append(" typename "); type.Print(sb); sb.Append(';'); return true; });
+            }
+            else if (Consume('Q'))
+            {
+                var nested = ParseExpression();
+                requirements.Add(sb => { sb.Append(" requires "); nested.Print(sb); sb.Append(';'); return true; });
+            }
+            else throw Fail();
+        }
+        while (!Consume('E'));
+        return Track(new CompositeNode(sb =>
+        {
+            sb.Append("requires");
+            if (parameters.Count > 0)
+            {
+                sb.Append(" (");
+                TemplateArgs.PrintList(sb, parameters);
+                sb.Append(')');
+            }
+            sb.Append(" {");
+            foreach (var requirement in requirements) requirement(sb);
+            sb.Append(" }");
+            return true;
+        }));
     }
 
     private Node ParseSimpleId()

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text;
 using TrapDebugger.Engine.Events;
+using TrapDebugger.Engine.Frames;
 using TrapDebugger.Engine.Expressions;
 using TrapDebugger.Engine.Model;
 using TrapDebugger.Engine.Process;
@@ -10,8 +12,11 @@ namespace TrapDebugger.Engine.Breakpoints;
 /// <summary>The user's breakpoints of one process: code breakpoints (line, function, instruction) and data breakpoints,
 /// one id space, and the one table of the addresses they are inserted at.</summary>
 /// <remarks>This is the only model of what the user asked for; the target keeps only the bytes it patched, counted per
-/// insertion, so the temporary breakpoints of stepping share addresses with these without either knowing of the other.</remarks>
-internal sealed class BreakpointTable(ITarget target, Target modules, Action<DebugEvent> raise, Func<bool> hasExited)
+/// insertion, so the temporary breakpoints of stepping share addresses with these without either knowing of the other.
+/// Each address gets one insertion with a decision (<see cref="CodeSite"/>): conditions, hit counts and log messages are
+/// evaluated there, where the target sees the hit, from the registers it hands over; a hit is reported only when a
+/// breakpoint stops, and the decision leaves which ones in a <see cref="HitVerdict"/> for the stop's classification.</remarks>
+internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbolizer symbolizer, Action<DebugEvent> raise, Func<bool> hasExited)
 {
     /// <summary>How many data breakpoints x86-64 can hold at once: one per debug address register DR0-DR3.</summary>
     public const int MaxDataBreakpoints = 4;
@@ -20,7 +25,9 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
     private readonly Lock _gate = new();
     private readonly List<Breakpoint> _breakpoints = [];
     // The site table: every address a code breakpoint is inserted at, and the breakpoints there.
-    private readonly Dictionary<ulong, List<Breakpoint>> _sites = [];
+    private readonly Dictionary<ulong, CodeSite> _sites = [];
+    // The breakpoints that stop at each thread's last reported hit, left by the decision for the stop's classification.
+    private readonly ConcurrentDictionary<int, HitVerdict> _verdicts = new();
     private readonly List<DataBreakpoint> _dataBreakpoints = [];
     private int _nextId = 1;
 
@@ -120,7 +127,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
     {
         lock (_gate)
         {
-            return _sites.TryGetValue(address, out var list) && list.FirstOrDefault(b => b.Kind == BreakpointKind.LanguageEvent) is { } b
+            return _sites.TryGetValue(address, out var site) && site.Breakpoints.FirstOrDefault(b => b.Kind == BreakpointKind.LanguageEvent) is { } b
                 ? b.Event
                 : Traps.LanguageEvent.None;
         }
@@ -152,21 +159,30 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
             {
                 if (existing.Any(l => l.Address == location.Address) || added.Any(l => l.Address == location.Address)) continue;
                 if (hasExited()) break;
-                try
-                {
-                    await target.InsertBreakpointAsync(location.Address).ConfigureAwait(false);
-                }
-                catch (TargetException e)
-                {
-                    breakpoint.Message = e.Message;
-                    continue;
-                }
-                added.Add(location);
+                CodeSite? fresh = null;
+                CodeSite site;
                 lock (_gate)
                 {
-                    if (!_sites.TryGetValue(location.Address, out var list)) _sites[location.Address] = list = [];
-                    list.Add(breakpoint);
+                    if (!_sites.TryGetValue(location.Address, out site!)) _sites[location.Address] = site = fresh = new CodeSite(location.Address, Decide);
+                    site.Add(breakpoint);
                 }
+                if (fresh is not null)
+                {
+                    try
+                    {
+                        await target.InsertBreakpointAsync(location.Address, fresh.Decision).ConfigureAwait(false);
+                    }
+                    catch (TargetException e)
+                    {
+                        lock (_gate)
+                        {
+                            if (_sites.GetValueOrDefault(location.Address) == fresh) _sites.Remove(location.Address);
+                        }
+                        breakpoint.Message = e.Message;
+                        continue;
+                    }
+                }
+                added.Add(location);
             }
         }
         if (added.Count == 0 && existing.Count == 0)
@@ -191,18 +207,19 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
     {
         foreach (var location in breakpoint.Locations)
         {
+            CodeSite? emptied = null;
             lock (_gate)
             {
-                if (_sites.TryGetValue(location.Address, out var list))
+                if (_sites.TryGetValue(location.Address, out var site) && site.Remove(breakpoint))
                 {
-                    list.Remove(breakpoint);
-                    if (list.Count == 0) _sites.Remove(location.Address);
+                    _sites.Remove(location.Address);
+                    emptied = site;
                 }
             }
-            if (hasExited()) continue;
+            if (emptied is null || hasExited()) continue;
             try
             {
-                await target.RemoveBreakpointAsync(location.Address).ConfigureAwait(false);
+                await target.RemoveBreakpointAsync(location.Address, emptied.Decision).ConfigureAwait(false);
             }
             catch (TargetException)
             {
@@ -230,6 +247,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         lock (_gate)
         {
             _sites.Clear();
+            _verdicts.Clear();
             hadSites = _breakpoints.Where(b => b.IsVerified).ToList();
             foreach (var b in _breakpoints)
             {
@@ -248,29 +266,27 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         foreach (var b in Breakpoints) await UninstallAsync(b).ConfigureAwait(false);
     }
 
-    /// <summary>Applies conditions, hit conditions and log messages of the breakpoints at a breakpoint stop.</summary>
-    /// <param name="stop">The stop at a breakpoint.</param>
-    /// <param name="snapshot">The state of the stop, where conditions and log messages are evaluated.</param>
-    public async Task<(bool Report, IReadOnlyList<int> Ids, StopCause Cause)> EvaluateHitAsync(ProcessStopped stop, StopSnapshot snapshot)
+    /// <summary>Decides, where the target sees a hit at <paramref name="site"/>, whether it is reported: the conditions,
+    /// hit counts and log messages of the breakpoints there are applied to the registers and memory of the hit.</summary>
+    /// <remarks>Runs on the target's thread while other threads of the process may run: it reads only the hit's registers,
+    /// the process memory and the symbols, and reports through events.</remarks>
+    private bool Decide(CodeSite site, BreakpointHit hit)
     {
-        List<Breakpoint> hit;
-        lock (_gate)
-        {
-            hit = _sites.TryGetValue(stop.Address, out var list) ? list.ToList() : [];
-        }
-        if (hit.Count == 0) return (true, [], StopCause.Breakpoint);
-        var stopping = new List<Breakpoint>();
-        foreach (var b in hit)
+        var here = site.Breakpoints;
+        if (here.Length == 0) return false;
+        HitScope? scope = null;
+        List<Breakpoint>? stopping = null;
+        foreach (var b in here)
         {
             if (b.Condition is { } condition)
             {
                 bool met;
                 try
                 {
-                    var (value, _) = await snapshot.EvaluateAtThreadAsync(stop.ThreadId, condition).ConfigureAwait(false);
-                    met = IsNonZero(value);
+                    scope ??= new HitScope(hit, target, modules, symbolizer);
+                    met = IsNonZero(scope.Evaluate(site, condition).Value);
                 }
-                catch (Exception e) when (e is ExpressionException or ValueException or EngineException)
+                catch (Exception e) when (e is ExpressionException or ValueException or EngineException or TargetMemoryException or InvalidDataException)
                 {
                     raise(new OutputEvent("console", $"breakpoint {b.Id}: condition '{condition}' could not be evaluated ({e.Message}); stopping\n"));
                     met = true;
@@ -281,10 +297,30 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
             if (!b.HitConditionMet(b.HitCount)) continue;
             if (b.LogMessage is { } message)
             {
-                raise(new OutputEvent("console", await FormatLogMessageAsync(stop.ThreadId, message, snapshot).ConfigureAwait(false) + "\n"));
+                scope ??= new HitScope(hit, target, modules, symbolizer);
+                raise(new OutputEvent("console", FormatLogMessage(site, message, scope) + "\n"));
                 continue;
             }
-            stopping.Add(b);
+            (stopping ??= []).Add(b);
+        }
+        if (stopping is null) return false;
+        _verdicts[hit.ThreadId] = new HitVerdict(site.Address, stopping);
+        return true;
+    }
+
+    /// <summary>The breakpoints a reported breakpoint stop stops for, as the decision at the hit found them.</summary>
+    /// <param name="stop">The stop at a breakpoint.</param>
+    /// <param name="snapshot">The state of the stop (a stop at the inlined calls of a line shows the line's call site).</param>
+    /// <returns>Report is false when no user breakpoint there stops (the stop was another insertion's, such as a step's).</returns>
+    public (bool Report, IReadOnlyList<int> Ids, StopCause Cause) TakeHit(ProcessStopped stop, StopSnapshot snapshot)
+    {
+        List<Breakpoint> stopping;
+        lock (_gate)
+        {
+            if (!_sites.TryGetValue(stop.Address, out var site)) return (true, [], StopCause.Breakpoint);
+            if (!_verdicts.TryRemove(stop.ThreadId, out var verdict) || verdict.Address != stop.Address) return (false, [], StopCause.Breakpoint);
+            // A breakpoint removed since the hit does not stop.
+            stopping = verdict.Stopping.Where(b => site.Breakpoints.Contains(b)).ToList();
         }
         if (stopping.Count == 0) return (false, [], StopCause.Breakpoint);
         // Stopped where the inlined calls of a line without code of its own begin: the thread shows the line's call site
@@ -309,7 +345,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
         throw new ExpressionException($"a value of type '{value.Type.DisplayName}' is not a condition");
     }
 
-    private async Task<string> FormatLogMessageAsync(int threadId, string message, StopSnapshot snapshot)
+    private string FormatLogMessage(CodeSite site, string message, HitScope scope)
     {
         var sb = new StringBuilder();
         int i = 0;
@@ -331,10 +367,10 @@ internal sealed class BreakpointTable(ITarget target, Target modules, Action<Deb
             var expression = message[(open + 1)..close];
             try
             {
-                var (value, format) = await snapshot.EvaluateAtThreadAsync(threadId, expression).ConfigureAwait(false);
+                var (value, format) = scope.Evaluate(site, expression);
                 sb.Append(new ValueFormatter(_memory).Format(value, format));
             }
-            catch (Exception e) when (e is ExpressionException or ValueException or EngineException)
+            catch (Exception e) when (e is ExpressionException or ValueException or EngineException or TargetMemoryException or InvalidDataException)
             {
                 sb.Append('<').Append(e.Message).Append('>');
             }

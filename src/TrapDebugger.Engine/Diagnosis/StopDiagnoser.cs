@@ -44,6 +44,7 @@ internal sealed class StopDiagnoser(ITarget target, Target modules)
         {
             Fate = fate,
             Event = languageEvent,
+            Signal = stop.Signal,
         };
     }
 

@@ -49,6 +49,9 @@ public sealed record StopInfo(int ThreadId, StopCause Cause, string Description,
 
     /// <summary>The language event of a stop at a runtime's event breakpoint (a Rust panic, a C++ throw).</summary>
     public LanguageEvent Event { get; init; }
+
+    /// <summary>The siginfo of a signal stop, as the target reported it.</summary>
+    public SignalInfo? Signal { get; init; }
 }
 
 /// <summary>What a signal does to the program when it is passed on: this decides whether a debugger must stop for it.</summary>

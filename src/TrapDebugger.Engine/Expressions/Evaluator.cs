@@ -4,8 +4,10 @@ using TrapDebugger.Engine.Values;
 
 namespace TrapDebugger.Engine.Expressions;
 
-/// <summary>Evaluates parsed expressions over a scope, with C semantics for arithmetic, pointers, arrays and casts.</summary>
-/// <remarks>Nothing is executed in the debuggee: every value comes from DWARF locations, registers and memory reads.</remarks>
+/// <summary>Evaluates parsed expressions over a scope, with C semantics for arithmetic, pointers, arrays and casts, and
+/// the views of library values for <c>v[i]</c>, <c>x.field</c>, <c>v.len()</c> and <c>*p</c>.</summary>
+/// <remarks>Values come from DWARF locations, registers and memory reads; an assignment writes memory or a register, and
+/// a call of a function of the program runs it through <see cref="IEvaluationScope.CallFunction"/>.</remarks>
 public sealed class Evaluator(IEvaluationScope scope)
 {
     private readonly IEvaluationScope _scope = scope;
@@ -41,7 +43,10 @@ public sealed class Evaluator(IEvaluationScope scope)
         IndexNode i => Index(i),
         UnaryNode u => Unary(u),
         BinaryNode b => Binary(b),
-        CastNode c => Cast(Eval(c.Operand), ResolveType(c.Type, c), c),
+        CastNode c => CastOrTypedCall(c),
+        CallNode call => Call(call),
+        AssignNode a => Assign(a),
+        StringLiteralNode str => throw Error(str, "a string literal can only be passed to a function of the program"),
         SizeOfNode s => DebugValue.FromInteger(BuiltinTypes.UnsignedLong,
             (long)(s.Type is not null ? ResolveType(s.Type, s).Canonical.ByteSize : Eval(s.Operand!).Canonical.ByteSize)),
         _ => throw Error(node, "unsupported expression"),
@@ -83,19 +88,39 @@ public sealed class Evaluator(IEvaluationScope scope)
         var target = Require(Eval(m.Target), m.Target);
         if (m.ThroughPointer)
         {
-            if (target.Canonical is not PointerType p)
+            if (target.Canonical is CompositeType && View(target)?.Pointee is { } owned) target = owned;
+            else if (target.Canonical is not PointerType p)
                 throw Error(m, $"'->{m.Member}' needs a pointer, but the value has type '{target.Type.DisplayName}'");
-            target = DebugValue.InMemory(p.Pointee ?? UnspecifiedType.Void, target.GetRawInteger(_scope.Memory));
+            else target = DebugValue.InMemory(p.Pointee ?? UnspecifiedType.Void, target.GetRawInteger(_scope.Memory));
         }
-        else if (target.Canonical is PointerType)
+        else if (target.Canonical is PointerType pointer)
         {
-            throw Error(m, $"'{target.Type.DisplayName}' is a pointer; use '->{m.Member}'");
+            // Rust reaches fields through references and boxes with '.'; C and C++ need '->'.
+            if (!pointer.Language.IsRust || pointer.Pointee is not { } pointee)
+                throw Error(m, $"'{target.Type.DisplayName}' is a pointer; use '->{m.Member}'");
+            target = AutoDereference(target);
         }
         if (target.Canonical is not CompositeType c)
             throw Error(m, $"'.{m.Member}' needs a struct, class or union, but the value has type '{target.Type.DisplayName}'");
         if (c.IsDeclaration)
             throw Error(m, $"'{c.DisplayName}' is only declared here; its members are not described");
-        return Dereference(target.Member(m.Member, _scope.Memory) ?? throw Error(m, $"'{c.DisplayName}' has no member named '{m.Member}'"));
+        if (View(target)?.Field(m.Member) is { } field) return Dereference(field);
+        var member = target.Member(m.Member, _scope.Memory)
+            // A tuple field is written "t.0" and described as "__0".
+            ?? (m.Member.Length > 0 && char.IsDigit(m.Member[0]) ? target.Member("__" + m.Member) : null);
+        return Dereference(member ?? throw Error(m, $"'{c.DisplayName}' has no member named '{m.Member}'"));
+    }
+
+    // The library view of a struct value, if its type has one.
+    private Values.Views.ValueView? View(DebugValue value) =>
+        value.Canonical is CompositeType ? Values.Views.ViewCatalog.For(value, _scope.Memory) : null;
+
+    // A Rust reference or box seen through: the value it points to (references to references followed too).
+    private DebugValue AutoDereference(DebugValue value)
+    {
+        for (int guard = 0; guard < 8 && value.Canonical is PointerType { Language.IsRust: true, Pointee: { } pointee }; guard++)
+            value = DebugValue.InMemory(pointee, value.GetRawInteger(_scope.Memory));
+        return value;
     }
 
     private DebugValue Index(IndexNode node)
@@ -105,6 +130,10 @@ public sealed class Evaluator(IEvaluationScope scope)
         if (!DebugValue.IsIntegral(indexValue.Canonical) || indexValue.Canonical is PointerType)
             throw Error(node.Index, $"array index must be an integer, not '{indexValue.Type.DisplayName}'");
         long index = (long)indexValue.GetRawInteger(_scope.Memory);
+        // Rust indexes through references to its containers (v: &Vec<i32>, v[0]).
+        if (target.Canonical is PointerType { Language.IsRust: true, Pointee.Canonical: CompositeType }) target = AutoDereference(target);
+        if (View(target) is { } view)
+            return Dereference(view.Element(index) ?? throw Error(node, $"'{target.Type.DisplayName}' has no elements to index"));
         switch (target.Canonical)
         {
             case ArrayType a when a.Inner is { } inner:
@@ -149,6 +178,8 @@ public sealed class Evaluator(IEvaluationScope scope)
                         return Dereference(DebugValue.InMemory(p.Pointee, v.GetRawInteger(_scope.Memory)));
                     case ArrayType a when a.Inner is { } inner && v.Address is { } addr:
                         return DebugValue.InMemory(inner, addr);
+                    case CompositeType when View(v)?.Pointee is { } owned:
+                        return Dereference(owned);
                     default:
                         throw Error(u, $"cannot dereference a value of type '{v.Type.DisplayName}'");
                 }
@@ -218,8 +249,16 @@ public sealed class Evaluator(IEvaluationScope scope)
             if (b.Operator == "||" && left) return DebugValue.FromInteger(BuiltinTypes.Bool, 1);
             return DebugValue.FromInteger(BuiltinTypes.Bool, IsTrue(Require(Eval(b.Right), b.Right), b.Right) ? 1 : 0);
         }
-        var l = Decay(Require(Eval(b.Left), b.Left));
-        var r = Decay(Require(Eval(b.Right), b.Right));
+        return Combine(b.Operator, Require(Eval(b.Left), b.Left), Require(Eval(b.Right), b.Right), b);
+    }
+
+    // Applies binary operator <op> to two values (also the arithmetic of a compound assignment).
+    private DebugValue Combine(string op, DebugValue left, DebugValue right, SyntaxNode where)
+    {
+        var b = where as BinaryNode ?? new BinaryNode(op, where, where, where.Position);
+        if (b.Operator != op) b = b with { Operator = op };
+        var l = Decay(left);
+        var r = Decay(right);
         var lt = l.Canonical;
         var rt = r.Canonical;
         var mem = _scope.Memory;
@@ -381,41 +420,133 @@ public sealed class Evaluator(IEvaluationScope scope)
         }
     }
 
-    /// <summary>Stores the result of <paramref name="text"/> into <paramref name="target"/> (a scalar, enum or pointer that lives in memory or a register).</summary>
+    /// <summary>Stores the result of <paramref name="text"/> into <paramref name="target"/> (a scalar, enum or pointer that
+    /// lives in memory or a register, or a struct given a value of its own type).</summary>
     /// <returns>The stored value, re-read from its home.</returns>
     public static DebugValue Assign(DebugValue target, string text, IEvaluationScope scope)
     {
+        var evaluator = new Evaluator(scope);
+        var node = new IdentifierNode(text, 0);
+        if (target.Canonical is EnumerationType e && e.Enumerators.FirstOrDefault(x => x.Name == text.Trim()) is { Name: not null } named)
+            return evaluator.Store(target, DebugValue.FromInteger(target.Type, named.Value), node);
+        return evaluator.Store(target, Evaluate(text, scope).Value, node);
+    }
+
+    // "(size_t)strlen(s)": a cast of a call also tells a function without debug information what it returns.
+    private DebugValue CastOrTypedCall(CastNode c)
+    {
+        var type = ResolveType(c.Type, c);
+        var value = c.Operand is CallNode { Callee: IdentifierNode } call ? Call(call, type) : Eval(c.Operand);
+        return Cast(value, type, c);
+    }
+
+    private void RequireSideEffects(SyntaxNode node, string what)
+    {
+        if (!_scope.SideEffectsAllowed)
+            throw Error(node, $"{what} would change the program, and this evaluation may not (a hover); use the console or a watch");
+    }
+
+    private DebugValue Assign(AssignNode a)
+    {
+        RequireSideEffects(a, "an assignment");
+        var target = Eval(a.Target);
+        var value = Require(Eval(a.Value), a.Value);
+        if (a.Operator is { } op) value = Combine(op, Require(target, a.Target), value, a);
+        return Store(target, value, a);
+    }
+
+    // Writes <source>, converted to the target's type, where <target> lives; returns the target read back.
+    private DebugValue Store(DebugValue target, DebugValue source, SyntaxNode node)
+    {
         var t = target.Canonical;
         if (target.BitSize is not null)
-            throw new ExpressionException("assigning to a bit field is not supported");
-        if (!(t is BaseType or EnumerationType or PointerType))
-            throw new ExpressionException($"only scalars and pointers can be set, not '{target.Type.DisplayName}'");
-        DebugValue source;
-        if (t is EnumerationType e && e.Enumerators.FirstOrDefault(x => x.Name == text.Trim()) is { Name: not null } named)
-            source = DebugValue.FromInteger(target.Type, named.Value);
+            throw Error(node, "assigning to a bit field is not supported");
+        byte[] bytes;
+        if (t is BaseType or EnumerationType or PointerType)
+        {
+            bytes = Cast(source, target.Type, node).GetBytes(_scope.Memory).ToArray();
+        }
+        else if (t is CompositeType or ArrayType && source.IsAvailable && SameType(source.Canonical, t))
+        {
+            // A whole struct or array from a value of the same type (another variable, a call's result).
+            bytes = source.GetBytes(_scope.Memory).ToArray();
+        }
         else
-            source = Evaluate(text, scope).Value;
-        var evaluator = new Evaluator(scope);
-        var converted = evaluator.Cast(source, target.Type, new IdentifierNode(text, 0));
-        var bytes = converted.GetBytes(scope.Memory).ToArray();
+        {
+            throw Error(node, $"only scalars, pointers and values of the same type can be assigned, not '{source.Type.DisplayName}' to '{target.Type.DisplayName}'");
+        }
         switch (target.Location.Kind)
         {
             case ValueLocationKind.Memory:
-                scope.Memory.Write(target.Location.Address, bytes);
+                try
+                {
+                    _scope.Memory.Write(target.Location.Address, bytes);
+                }
+                catch (TargetMemoryException e)
+                {
+                    throw Error(node, e.Message);
+                }
                 return DebugValue.InMemory(target.Type, target.Location.Address);
-            case ValueLocationKind.Register:
+            case ValueLocationKind.Register when bytes.Length <= 8:
                 {
                     var full = new byte[8];
-                    bytes.AsSpan(0, Math.Min(bytes.Length, 8)).CopyTo(full);
+                    bytes.AsSpan().CopyTo(full);
                     if (t is BaseType { IsSigned: true } && bytes.Length < 8 && (bytes[^1] & 0x80) != 0)
                         full.AsSpan(bytes.Length).Fill(0xff);
-                    scope.WriteRegister(target.Location.Register, full);
+                    _scope.WriteRegister(target.Location.Register, full);
                     return DebugValue.FromBytes(target.Type, bytes, target.Location);
                 }
             default:
-                throw new ExpressionException(target.IsOptimizedOut
+                throw Error(node, target.IsOptimizedOut
                     ? "the value is optimized out and cannot be set"
                     : "the value has no home in memory or a register and cannot be set");
+        }
+    }
+
+    private static bool SameType(DwarfType a, DwarfType b) =>
+        ReferenceEquals(a, b) || (a.ByteSize == b.ByteSize && a.Kind == b.Kind && a.Name is not null && a.Name == b.Name);
+
+    private DebugValue Call(CallNode call, DwarfType? returnType = null)
+    {
+        var arguments = call.Arguments;
+        if (call.Callee is MemberNode method)
+        {
+            // v.len(), o.is_some(), p.get(): what a library value's view answers without running the program.
+            var receiver = Require(Eval(method.Target), method.Target);
+            if (method.ThroughPointer && receiver.Canonical is PointerType p)
+                receiver = DebugValue.InMemory(p.Pointee ?? UnspecifiedType.Void, receiver.GetRawInteger(_scope.Memory));
+            receiver = AutoDereference(receiver);
+            var view = View(receiver);
+            var result = view?.Method(method.Member);
+            if (result is null)
+                throw Error(method, view is null
+                    ? $"'{receiver.Type.DisplayName}' has no method '{method.Member}' the debugger can answer; call a function of the program by name instead"
+                    : $"'{receiver.Type.DisplayName}' has no method '{method.Member}()' (try len(), size(), is_empty(), capacity() or the fields it shows)");
+            if (arguments.Count > 0) throw Error(call, $"'{method.Member}()' takes no arguments");
+            return Dereference(result);
+        }
+        if (call.Callee is not IdentifierNode function)
+            throw Error(call, "only a function of the program, called by name, or a method of a library value can be called");
+        var values = new List<DebugValue>(arguments.Count);
+        foreach (var argument in arguments)
+        {
+            if (argument is StringLiteralNode text)
+            {
+                // A string literal is passed as a NUL-terminated char array the call puts in the program's memory.
+                var utf8 = System.Text.Encoding.UTF8.GetBytes(text.Value + "\0");
+                values.Add(DebugValue.FromBytes(new ArrayType { Element = BuiltinTypes.Char, Dimensions = [(ulong)utf8.Length] }, utf8));
+                continue;
+            }
+            values.Add(Require(Eval(argument), argument));
+        }
+        RequireSideEffects(call, $"calling '{function.Name}'");
+        try
+        {
+            return _scope.CallFunction(function.Name, values, returnType);
+        }
+        catch (ExpressionException e) when (e.Column < 0)
+        {
+            throw new ExpressionException(e.Message, call.Position + 1);
         }
     }
 

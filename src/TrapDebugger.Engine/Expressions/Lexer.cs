@@ -10,7 +10,7 @@ public static class Lexer
 
     private static readonly string[] Punctuators =
     [
-        "->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=",
+        "<<=", ">>=", "->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
         "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^", ".", ",", "(", ")", "[", "]", "?", ":", "=", "{", "}",
     ];
 
@@ -51,7 +51,16 @@ public static class Lexer
                 tokens.Add(new Token(TokenKind.Register, text[(start + 1)..i], start));
                 continue;
             }
-            if (char.IsDigit(c) || (c == '.' && i + 1 < text.Length && char.IsDigit(text[i + 1])))
+            // After a member access, digits name a tuple field ("t.0", "pair.1.0"): they are one integer each, not a float.
+            bool fieldName = tokens.Count > 0 && tokens[^1].Is(".");
+            if (char.IsDigit(c) && fieldName)
+            {
+                while (i < text.Length && char.IsDigit(text[i])) i++;
+                tokens.Add(new Token(TokenKind.Integer, text[start..i], start) { IntegerValue = ulong.TryParse(text.AsSpan(start, i - start), out var field) ? field : 0 });
+                continue;
+            }
+            bool afterOperand = tokens.Count > 0 && (tokens[^1].Kind is TokenKind.Identifier or TokenKind.Register || tokens[^1].Is(")") || tokens[^1].Is("]"));
+            if (char.IsDigit(c) || (c == '.' && !afterOperand && i + 1 < text.Length && char.IsDigit(text[i + 1])))
             {
                 tokens.Add(Number(text, ref i));
                 continue;

@@ -2,13 +2,15 @@ using TrapDebugger.Engine.Values;
 
 namespace TrapDebugger.Engine.Expressions;
 
-/// <summary>Parses the debugger's expression language: a C subset over the names in scope, with register and format suffix extensions.</summary>
+/// <summary>Parses the debugger's expression language: a C subset over the names in scope, with register, tuple-field
+/// and format suffix extensions.</summary>
 /// <remarks>
-/// Grammar (C precedence): <c>a || b</c>, <c>&amp;&amp;</c>, <c>|</c>, <c>^</c>, <c>&amp;</c>, <c>== !=</c>, <c>&lt; &gt; &lt;= &gt;=</c>,
-/// <c>&lt;&lt; &gt;&gt;</c>, <c>+ -</c>, <c>* / %</c>, prefix <c>* &amp; - + ! ~</c>, casts <c>(T*)x</c>, <c>sizeof</c>, postfix
-/// <c>. -&gt; []</c>, then names, <c>$registers</c> and literals. A trailing <c>,x</c> (x d u o b c s) picks the format.
-/// Anything else (calls, assignment, increments) is rejected with a sentence saying so, since evaluating it
-/// would need to run code in, or change, the debuggee.
+/// Grammar (C precedence): assignment <c>= += -= *= /= %= &lt;&lt;= &gt;&gt;= &amp;= |= ^=</c> (right to left), <c>a || b</c>,
+/// <c>&amp;&amp;</c>, <c>|</c>, <c>^</c>, <c>&amp;</c>, <c>== !=</c>, <c>&lt; &gt; &lt;= &gt;=</c>, <c>&lt;&lt; &gt;&gt;</c>, <c>+ -</c>,
+/// <c>* / %</c>, prefix <c>* &amp; - + ! ~</c>, casts <c>(T*)x</c>, <c>sizeof</c>, postfix <c>. -&gt; [] ()</c> (a member may be
+/// a tuple field number: <c>t.0</c>), then names, <c>$registers</c>, number, character and string literals. A trailing
+/// <c>,x</c> (x d u o b c s) picks the format. Increments and the conditional operator are rejected with a sentence
+/// saying so.
 /// </remarks>
 public sealed class Parser
 {
@@ -65,8 +67,6 @@ public sealed class Parser
     {
         if (Current.Kind == kind) return;
         var t = Current;
-        if (t.Is("=") || t.Is("+=") || t.Is("-=") || t.Is("*=") || t.Is("/="))
-            throw new ExpressionException($"assignment at column {t.Position + 1} is not supported in expressions; use setVariable to change a value", t.Position + 1);
         if (t.Is("++") || t.Is("--"))
             throw new ExpressionException($"'{t.Text}' at column {t.Position + 1} would change the program and is not supported", t.Position + 1);
         if (t.Is("?"))
@@ -86,13 +86,23 @@ public sealed class Parser
         if (++_depth > MaxDepth) throw new ExpressionException($"expression nests deeper than {MaxDepth} levels");
         try
         {
-            return ParseBinary(0);
+            var target = ParseBinary(0);
+            if (Current.Kind == TokenKind.Punctuator && AssignmentOperators.Contains(Current.Text))
+            {
+                var op = Advance();
+                // Assignment binds right to left: a = b = 1 assigns 1 to b, then b's new value to a.
+                var value = ParseExpression();
+                return new AssignNode(op.Text == "=" ? null : op.Text[..^1], target, value, op.Position);
+            }
+            return target;
         }
         finally
         {
             _depth--;
         }
     }
+
+    private static readonly HashSet<string> AssignmentOperators = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^="];
 
     private static readonly string[][] Levels =
     [
@@ -206,7 +216,7 @@ public sealed class Parser
             {
                 _index++;
                 var name = Current;
-                if (name.Kind != TokenKind.Identifier)
+                if (name.Kind is not (TokenKind.Identifier or TokenKind.Integer))
                     throw new ExpressionException($"expected a member name after '{t.Text}' at column {name.Position + 1}", name.Position + 1);
                 _index++;
                 node = new MemberNode(node, name.Text, t.Text == "->", t.Position);
@@ -220,7 +230,19 @@ public sealed class Parser
             }
             else if (t.Is("("))
             {
-                throw new ExpressionException($"function calls (at column {t.Position + 1}) are not supported: they would run code in the program", t.Position + 1);
+                _index++;
+                var arguments = new List<SyntaxNode>();
+                if (!Current.Is(")"))
+                {
+                    while (true)
+                    {
+                        arguments.Add(ParseExpression());
+                        if (!Current.Is(",")) break;
+                        _index++;
+                    }
+                }
+                ExpectPunctuator(")");
+                node = new CallNode(node, arguments, t.Position);
             }
             else
             {
@@ -247,7 +269,7 @@ public sealed class Parser
             case TokenKind.Float:
                 return new FloatLiteralNode(t.FloatValue, t.Position);
             case TokenKind.String:
-                throw new ExpressionException($"string literals (at column {t.Position + 1}) are not supported in expressions", t.Position + 1);
+                return new StringLiteralNode(t.Text, t.Position);
             case TokenKind.Punctuator when t.Text == "(":
                 {
                     var inner = ParseExpression();

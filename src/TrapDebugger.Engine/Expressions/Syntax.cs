@@ -28,6 +28,16 @@ public sealed record UnaryNode(string Operator, SyntaxNode Operand, int Position
 /// <summary>A binary operator: arithmetic, shifts, bitwise, comparisons and logical and/or.</summary>
 public sealed record BinaryNode(string Operator, SyntaxNode Left, SyntaxNode Right, int Position) : SyntaxNode(Position);
 
+/// <summary>A call: <c>f(1, x)</c> runs a function of the program; <c>v.len()</c> asks a library value's view.</summary>
+public sealed record CallNode(SyntaxNode Callee, IReadOnlyList<SyntaxNode> Arguments, int Position) : SyntaxNode(Position);
+
+/// <summary>An assignment, <c>a = b</c> or compound (<c>a += b</c>, …): <see cref="Operator"/> is the binary operator
+/// applied first, or null for plain assignment.</summary>
+public sealed record AssignNode(string? Operator, SyntaxNode Target, SyntaxNode Value, int Position) : SyntaxNode(Position);
+
+/// <summary>A string literal, which an expression can pass to a function of the program.</summary>
+public sealed record StringLiteralNode(string Value, int Position) : SyntaxNode(Position);
+
 /// <summary>A C cast to a named type: <c>(T *)x</c>.</summary>
 public sealed record CastNode(TypeName Type, SyntaxNode Operand, int Position) : SyntaxNode(Position);
 

@@ -112,6 +112,25 @@ public sealed class Target : IUnwindSource, IDisposable
     public bool IsInPlt(ulong pc) => ModuleAt(pc)?.IsInPlt(pc) == true;
 
     /// <inheritdoc/>
+    /// <remarks>The debug information's function (assembly functions have one too, and a stripped library's local
+    /// functions are only there), else the ELF symbol.</remarks>
+    public ulong? FunctionStart(ulong pc)
+    {
+        if (ModuleAt(pc) is not { } m) return null;
+        ulong file = m.ToFileAddress(pc);
+        try
+        {
+            if (m.Symbols?.Lookup(file).Function?.Die.Ranges.FirstOrDefault(r => file >= r.Low && file < r.High) is { High: > 0 } range)
+                return m.ToRuntimeAddress(range.Low);
+        }
+        catch (InvalidDataException)
+        {
+            // Unreadable debug information: the symbol table may still say.
+        }
+        return m.SymbolAt(pc) is { } s ? m.ToRuntimeAddress(s.Value) : null;
+    }
+
+    /// <inheritdoc/>
     public bool IsStackBottom(ulong pc) => ModuleAt(pc)?.SymbolAt(pc) is { } s && StackStarters.Contains(s.Name);
 
     /// <inheritdoc/>

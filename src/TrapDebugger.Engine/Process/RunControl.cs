@@ -66,13 +66,16 @@ internal sealed class RunControl
     /// <summary>How many execs the process has done: temporary breakpoints of an earlier generation are gone.</summary>
     public int ExecGeneration => Volatile.Read(ref _execGeneration);
 
+    /// <summary>Calls a function of the program from an expression (set once, by the process that owns this run control).</summary>
+    public Func<Variables.FrameScope, string, IReadOnlyList<Values.DebugValue>, Dwarf.Types.DwarfType?, Values.DebugValue>? FunctionCall { get; set; }
+
     /// <summary>The state of the current stop, made on first use after each resume.</summary>
     public StopSnapshot Snapshot
     {
         get
         {
             if (Volatile.Read(ref _snapshot) is { } current) return current;
-            var fresh = new StopSnapshot(_target, _modules, _symbolizer, _ids);
+            var fresh = new StopSnapshot(_target, _modules, _symbolizer, _ids, FunctionCall);
             return Interlocked.CompareExchange(ref _snapshot, fresh, null) ?? fresh;
         }
     }
@@ -84,6 +87,62 @@ internal sealed class RunControl
     {
         if (_exited) throw new EngineException("the process has exited");
         if (_running) throw new EngineException("the process is running; pause it first");
+        if (_calling) throw new EngineException("a function called from an expression is running; wait until it returns");
+    }
+
+    // True while one thread runs a function called from an expression (guarded by _gate).
+    private bool _calling;
+    // How the process ended, for a call that was running when it did.
+    private string? _endDescription;
+
+    /// <summary>Holds the stopped process while one of its threads runs code for the debugger (a function called from an
+    /// expression): runs, steps and a second call are refused until the returned scope is disposed. The process stays
+    /// stopped as far as clients can tell.</summary>
+    /// <exception cref="EngineException">The process is not stopped, or another call is running.</exception>
+    public IDisposable HoldForCall()
+    {
+        lock (_gate)
+        {
+            RequireStopped();
+            _calling = true;
+        }
+        return new CallHold(this);
+    }
+
+    private sealed class CallHold(RunControl run) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (run._gate) run._calling = false;
+        }
+    }
+
+    /// <summary>The next stop of the target while it is held for a call, handling thread, module and exit events on the
+    /// way; null when <paramref name="timeout"/> passes first.</summary>
+    /// <exception cref="Calls.ProcessEndedException">The process ended; the message says how.</exception>
+    public async Task<ProcessStopped?> NextStopWhileHeldAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await _target.Events.WaitToReadAsync(cts.Token).ConfigureAwait(false))
+            {
+                while (_target.Events.TryRead(out var e))
+                {
+                    if (e is ProcessStopped stop) return stop;
+                    if (!await HandleEventAsync(e).ConfigureAwait(false)) throw new Calls.ProcessEndedException(_endDescription ?? "it ended");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+        }
+        if (!_exited) End(new ExitedEvent(null, null, $"Process {_target.ProcessId} ended"));
+        throw new Calls.ProcessEndedException(_endDescription ?? "it ended");
     }
 
     /// <summary>Reads the target's first stop (module and thread events may surround it) and returns it.</summary>
@@ -215,6 +274,7 @@ internal sealed class RunControl
     private void End(ExitedEvent e)
     {
         if (_exited) return;
+        _endDescription = e.Description;
         _exited = true;
         _running = false;
         DiscardSnapshot();
@@ -223,12 +283,13 @@ internal sealed class RunControl
 
     /// <summary>Starts <paramref name="run"/> on a worker and returns at once; a failure of the run is reported as a stop
     /// whose description says what failed.</summary>
-    /// <exception cref="EngineException">The process is not stopped.</exception>
+    /// <exception cref="EngineException">The process is not stopped, or the target cannot run (a core file).</exception>
     public Task StartRun(Func<Task> run, string what)
     {
         lock (_gate)
         {
             RequireStopped();
+            if (_target.ReadOnlyReason is { } why) throw new EngineException(why);
             _running = true;
             DiscardSnapshot();
             _runTask = Task.Run(async () =>
@@ -306,7 +367,7 @@ internal sealed class RunControl
         {
             case StopReason.Breakpoint:
                 {
-                    var (report, ids, cause) = await _breakpoints.EvaluateHitAsync(stop, Snapshot).ConfigureAwait(false);
+                    var (report, ids, cause) = _breakpoints.TakeHit(stop, Snapshot);
                     if (!report) return null;
                     if (cause == StopCause.Exception)
                         return await _diagnoser.DiagnoseStopAsync(stop, Snapshot, _breakpoints.Addresses, _breakpoints.LanguageEventAt(stop.Address)).ConfigureAwait(false);

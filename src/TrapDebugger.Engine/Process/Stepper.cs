@@ -17,10 +17,13 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
 
     private readonly ITargetMemory _memory = target.Memory;
     private long _instructionSteps;
+    // How many instructions the last raw step ran (a range step runs several).
+    private int _lastSteps;
 
     /// <summary>How many single-instruction steps (PTRACE_SINGLESTEP) the engine has issued for steps so far: what a
     /// source-level step costs, since each one is a round trip through the kernel.</summary>
     public long InstructionStepCount => Interlocked.Read(ref _instructionSteps);
+
 
     /// <summary>Where a thread is, in the terms stepping decides by.</summary>
     private readonly record struct Position(ulong Pc, ulong Sp, ulong Cfa, Module? Module, AddressLookup? Lookup)
@@ -65,7 +68,9 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
     {
         run.RequireStopped();
         var snapshot = run.Snapshot;
-        var (frames, _) = await snapshot.GetStackTraceAsync(threadId, 0, 256).ConfigureAwait(false);
+        // The innermost machine frame (with its inlined frames) is all a step from it needs; a caller's frame was handed
+        // out by an earlier stack trace, which is in the snapshot.
+        var (frames, _) = await snapshot.GetStackTraceAsync(threadId, 0, frameId is null ? 1 : 256).ConfigureAwait(false);
         if (frames.Count == 0) throw new EngineException($"thread {threadId} has no frames to step from");
         var selected = frameId is { } id ? frames.FirstOrDefault(f => f.Id == id) ?? snapshot.GetFrame(id) : frames[0];
         // Frames inlined into the same machine frame, innermost first, up to and including the selected one (counted by
@@ -152,11 +157,15 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         return await run.ClassifyStopAsync(stop).ConfigureAwait(false) ?? new StopInfo(threadId, StopCause.Step, "instruction step", [], null, 0);
     }
 
-    /// <summary>Single-steps one instruction; returns a stop to report instead of the step (a signal), or null when the step completed.</summary>
-    private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId)
+    /// <summary>Single-steps one instruction, or, given <paramref name="range"/>, every instruction while the pc stays in it
+    /// and is not at a call (the target does that in one request); returns a stop to report instead of the step (a signal),
+    /// or null when the step completed.</summary>
+    private async Task<(bool Done, StopInfo? Interrupt)> RawStepAsync(int threadId, (ulong Start, ulong End)? range = null)
     {
-        Interlocked.Increment(ref _instructionSteps);
-        var stop = await run.ResumeAndWaitAsync(() => target.StepInstructionAsync(threadId)).ConfigureAwait(false);
+        var stop = await run.ResumeAndWaitAsync(() => range is { } r ? target.StepInRangeAsync(threadId, r.Start, r.End) : target.StepInstructionAsync(threadId))
+            .ConfigureAwait(false);
+        Interlocked.Add(ref _instructionSteps, Math.Max(1, stop?.InstructionsStepped ?? 1));
+        _lastSteps = Math.Max(1, stop?.InstructionsStepped ?? 1);
         if (stop is null) return (false, null);
         if (stop.Reason == StopReason.Step && stop.ThreadId == threadId) return (true, null);
         if (stop.Reason == StopReason.Breakpoint && stop.ThreadId == threadId)
@@ -234,13 +243,42 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         return instruction.IsInvalid ? null : instruction;
     }
 
+    /// <summary>The addresses from the line-table row that holds <paramref name="here"/> on through the rows after it at which
+    /// no line step could end: rows without a line or that do not start a statement, and, stepping over, statement rows
+    /// of the same line. While the pc stays inside them (past the first instruction) and meets no call, the step's
+    /// decisions cannot change, so the target steps through them in one request.</summary>
+    private static (ulong Start, ulong End)? StepRange(Position here, StepKind kind)
+    {
+        if (here.Module is not { } module || here.Lookup?.Unit?.LineProgram is not { } program) return null;
+        try
+        {
+            var rows = program.Rows;
+            var i = program.FindRow(module.ToFileAddress(here.Pc));
+            if (i < 0 || i + 1 >= rows.Count) return null;
+            var first = rows[i];
+            var j = i + 1;
+            while (j + 1 < rows.Count && !rows[j].EndSequence && rows[j + 1].Address >= rows[j].Address
+                   && (rows[j].Line == 0 || !rows[j].IsStatement || (kind == StepKind.Over && rows[j].File == first.File && rows[j].Line == first.Line)))
+                j++;
+            var (start, end) = (first.Address, rows[j].Address);
+            return end > start ? (module.ToRuntimeAddress(start), module.ToRuntimeAddress(end)) : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Steps by source line (over or into) in the frame identified by <paramref name="startCfa"/> and its distance from the machine frame's function.</summary>
     private async Task<StopInfo?> StepLinesAsync(int threadId, StepKind kind, ulong startCfa, int outerDistance, DwarfDie? startDie,
         (string? File, uint Line) startLine)
     {
+        Position? next = null;
         for (int steps = 0; steps < MaxStepInstructions; steps++)
         {
-            var here = await WhereAsync(threadId).ConfigureAwait(false);
+            // Where the last pass left the thread, unless it ran since.
+            var here = next ?? await WhereAsync(threadId).ConfigureAwait(false);
+            next = null;
             if (kind != StepKind.Into && await DecodeAtAsync(here.Pc).ConfigureAwait(false) is { } insn
                 && insn.FlowControl is FlowControl.Call or FlowControl.IndirectCall)
             {
@@ -249,11 +287,13 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
             }
             else
             {
-                var (done, interrupt) = await RawStepAsync(threadId).ConfigureAwait(false);
+                var (done, interrupt) = await RawStepAsync(threadId, StepRange(here, kind)).ConfigureAwait(false);
                 if (!done) return interrupt;
+                steps += _lastSteps - 1;
             }
 
             var now = await WhereAsync(threadId).ConfigureAwait(false);
+            next = now;
             if (now.Cfa == startCfa && !now.HasLine && now.Module is { } jumped && (jumped.IsInPlt(now.Pc) || modules.IsFunctionEntry(now.Pc)))
             {
                 // A tail call (a jmp, at -O2) into a PLT stub or a function without lines: it returns to the frame's
@@ -261,6 +301,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
                 var (ended, interrupt) = await EnterOrRunOverCallAsync(threadId, now, kind).ConfigureAwait(false);
                 if (ended) return interrupt;
                 now = await WhereAsync(threadId).ConfigureAwait(false);
+                next = now;
             }
             if (now.Cfa > startCfa && now.Sp > startCfa - 8)
             {
@@ -274,6 +315,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
                 if (ended) return interrupt;
                 // The return address may itself be the first instruction of the next line: judge it before stepping on.
                 now = await WhereAsync(threadId).ConfigureAwait(false);
+                next = now;
                 if (now.Cfa != startCfa) continue;
             }
             if (kind == StepKind.Out)

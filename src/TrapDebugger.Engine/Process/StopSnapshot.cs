@@ -14,7 +14,8 @@ namespace TrapDebugger.Engine.Process;
 /// later stop never answers from it.</summary>
 /// <remarks>Frame ids and variable references come from <see cref="StopIds"/>, which outlives every snapshot: an id from
 /// an earlier stop is never given again, so it is refused rather than taken for a frame of this one.</remarks>
-internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymbolizer symbolizer, StopIds ids)
+internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymbolizer symbolizer, StopIds ids,
+    Func<FrameScope, string, IReadOnlyList<DebugValue>, DwarfType?, DebugValue>? call = null)
 {
     private static readonly string[] RegisterSetNames =
         ["rax", "rbx", "rcx", "rdx", "rdi", "rsi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip"];
@@ -203,7 +204,7 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
             int tid = frame.ThreadId;
             write = (number, bytes) => WriteGeneralRegister(tid, number, BitConverter.ToUInt64(bytes));
         }
-        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame), modules);
+        var scope = new FrameScope(frame, _memory, vectors, write, () => CallerScope(frame), modules, call);
         lock (_gate)
         {
             _scopes[frame.Id] = scope;
@@ -329,8 +330,7 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
         {
             reference = Register(new(ContainerKind.Value, scope, value, expression));
             int n = formatter.ChildCount(value);
-            var canonical = value.Canonical;
-            if (canonical is ArrayType || StandardLibraryLayouts.Classify(canonical) == StandardLibraryLayouts.Container.Vector) indexed = n;
+            if (formatter.ChildrenAreElements(value)) indexed = n;
             else named = n;
         }
         return new VariableInfo(name, text, value.Type.DisplayName, reference, indexed, named, expression,
@@ -385,11 +385,29 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
     /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the innermost frame of
     /// <paramref name="stoppedThread"/> when null) and describes the result, in <paramref name="format"/> unless the
     /// expression ends in a format suffix of its own.</summary>
+    /// <param name="expression">The expression (with an optional format suffix).</param>
+    /// <param name="frameId">The frame, or null for the stopped thread's innermost one.</param>
+    /// <param name="stoppedThread">The thread of the current stop.</param>
+    /// <param name="format">The format of scalars.</param>
+    /// <param name="allowSideEffects">False refuses assignments and function calls (a hover must not change the program).</param>
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
-    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, int? stoppedThread, ValueFormat format)
+    public async Task<VariableInfo> EvaluateAsync(string expression, int? frameId, int? stoppedThread, ValueFormat format, bool allowSideEffects = true)
     {
         var scope = await ScopeOfFrameOrTopAsync(frameId, stoppedThread).ConfigureAwait(false);
-        var (value, suffix) = Evaluator.Evaluate(expression, scope);
+        long before = _memory.Version;
+        int registerWrites = scope.RegisterWrites;
+        DebugValue value;
+        ValueFormat suffix;
+        scope.SideEffectsAllowed = allowSideEffects;
+        try
+        {
+            (value, suffix) = Evaluator.Evaluate(expression, scope);
+        }
+        finally
+        {
+            scope.SideEffectsAllowed = true;
+            if (_memory.Version != before) ForgetValuesAfterChange(scope, registerWrites != scope.RegisterWrites);
+        }
         var raw = expression;
         int comma = LastTopLevelComma(expression);
         if (comma >= 0) raw = expression[..comma].Trim();
@@ -449,14 +467,21 @@ internal sealed class StopSnapshot(ITarget target, Target modules, FrameSymboliz
             _ => Formatter(scope).Children(container.Value!, 0, int.MaxValue).FirstOrDefault(c => c.Name == name).Value,
         };
         if (target is null) throw new ExpressionException($"there is no variable named '{name}' here");
+        int registerWrites = scope.RegisterWrites;
         var stored = Evaluator.Assign(target, valueExpression, scope);
-        // Values read before the change are stale: every scope of this stop reads memory again on the next request.
+        ForgetValuesAfterChange(scope, registerWrites != scope.RegisterWrites);
+        return Describe(name, stored, scope, null, format);
+    }
+
+    // Values read before a change (an assignment, a function call) are stale: every scope of this stop reads memory again
+    // on the next request, and a thread whose registers were written is unwound again.
+    private void ForgetValuesAfterChange(FrameScope changed, bool registersWritten)
+    {
         lock (_gate)
         {
             foreach (var s in _scopes.Values) s.Refresh();
-            if (container.Kind == ContainerKind.Registers) _stacks.Remove(scope.Frame.ThreadId);
+            if (registersWritten) _stacks.Remove(changed.Frame.ThreadId);
         }
-        return Describe(name, stored, scope, null, format);
     }
 
     /// <summary>The formal parameters of frame <paramref name="frameId"/> in declaration order, values in

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Engine.Calls;
 using TrapDebugger.Engine.Diagnosis;
 using TrapDebugger.Engine.Events;
 using TrapDebugger.Engine.Expressions;
@@ -40,6 +41,7 @@ public sealed class TargetProcess : IAsyncDisposable
     private readonly DebuggerCheckWatch _checks;
     private readonly RunControl _run;
     private readonly Stepper _stepper;
+    private readonly FunctionCalls _calls;
 
     private TargetProcess(ITarget target, string? programPath)
     {
@@ -47,12 +49,14 @@ public sealed class TargetProcess : IAsyncDisposable
         Target = new Target(target.OpenFile);
         var symbolizer = new FrameSymbolizer(Target);
         // The table asks whether the process has ended only once it is in use, after the run control below exists.
-        _breakpoints = new BreakpointTable(target, Target, Raise, () => _run!.HasExited);
+        _breakpoints = new BreakpointTable(target, Target, symbolizer, Raise, () => _run!.HasExited);
         _checks = new DebuggerCheckWatch(target, Target);
         _modules = new ModuleTracker(target, Target, _breakpoints, _checks, Raise, programPath ?? target.ExecutablePath);
         _diagnoser = new StopDiagnoser(target, Target);
         _run = new RunControl(target, Target, symbolizer, _breakpoints, _diagnoser, _modules, _checks, Raise);
         _stepper = new Stepper(_run, target, Target, _breakpoints, Raise);
+        _calls = new FunctionCalls(target, Target, _run);
+        _run.FunctionCall = _calls.Call;
     }
 
     /// <summary>Raised for every stop, resume, thread, module, output and exit; handlers run on the engine's event thread and must not block.</summary>
@@ -69,6 +73,9 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>True while the process is stopped and can be inspected.</summary>
     public bool IsStopped => _run.IsStopped;
+
+    /// <summary>Why the process can be inspected but not run or changed (a core file), or null when it can run.</summary>
+    public string? ReadOnlyReason => _target.ReadOnlyReason;
 
     /// <summary>True once the process has exited, been killed or detached.</summary>
     public bool HasExited => _run.HasExited;
@@ -170,7 +177,10 @@ public sealed class TargetProcess : IAsyncDisposable
         {
             var result = new List<ThreadInfo>();
             foreach (var tid in _target.ThreadIds)
-                result.Add(new ThreadInfo(tid, _target.ThreadName(tid) ?? $"thread {tid}"));
+            {
+                var name = _target.ThreadName(tid);
+                result.Add(new ThreadInfo(tid, name ?? $"thread {tid}") { IsNamed = name is not null });
+            }
             return result;
         }
     }
@@ -342,11 +352,26 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>Evaluates <paramref name="expression"/> in frame <paramref name="frameId"/> (or the stopped thread's innermost frame when null) and describes the result,
     /// in <paramref name="format"/> unless the expression ends in a format suffix of its own.</summary>
+    /// <param name="expression">The expression (with an optional format suffix).</param>
+    /// <param name="frameId">The frame, or null for the stopped thread's innermost one.</param>
+    /// <param name="format">The format of scalars.</param>
+    /// <param name="allowSideEffects">False refuses assignments and function calls (a hover must not change the program).</param>
     /// <exception cref="ExpressionException">The expression is invalid or cannot be evaluated; the message says why.</exception>
-    public Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural)
+    public Task<VariableInfo> EvaluateAsync(string expression, int? frameId, ValueFormat format = ValueFormat.Natural, bool allowSideEffects = true)
     {
         _run.RequireStopped();
-        return _run.Snapshot.EvaluateAsync(expression, frameId, _run.LastStop?.ThreadId, format);
+        return _run.Snapshot.EvaluateAsync(expression, frameId, _run.LastStop?.ThreadId, format, allowSideEffects);
+    }
+
+    /// <summary>A number that changes whenever the debugger changes the stopped program's memory or registers (an
+    /// assignment, a function call, setVariable, writeMemory): what a client shows of this stop must then be read again.</summary>
+    public long StateVersion => _target.Memory.Version;
+
+    /// <summary>How long a function called from an expression may run before it is interrupted and the thread restored.</summary>
+    public TimeSpan FunctionCallTimeout
+    {
+        get => _calls.Timeout;
+        set => _calls.Timeout = value;
     }
 
     /// <summary>Sets the variable <paramref name="name"/> under <paramref name="variablesReference"/> to the value of <paramref name="valueExpression"/>; returns its new row.</summary>
@@ -392,6 +417,26 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>The diagnosis of the last stop, when it was a signal.</summary>
     public StopDiagnosis? LastDiagnosis => LastStop?.Diagnosis;
+
+    /// <summary>Writes a core file of the stopped process to <paramref name="path"/>: every thread's registers, the signal
+    /// of the stop, and the memory <see cref="Cores.CoreMemorySelection"/> keeps (stacks, data, ELF headers, code around
+    /// each pc; the rest of the program's files is left to them).</summary>
+    /// <exception cref="EngineException">The process is running or has ended, or the file cannot be written; the message says why.</exception>
+    public async Task<Cores.CoreWriteResult> SaveCoreAsync(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _run.RequireStopped();
+        var stop = _run.LastStop;
+        try
+        {
+            var core = await Cores.TargetCapture.DescribeAsync(_target, stop?.ThreadId ?? _run.LastThreadId, stop?.Signal).ConfigureAwait(false);
+            return await Task.Run(() => Cores.CoreWriter.Write(core, path)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TargetException)
+        {
+            throw new EngineException($"cannot write a core to {path}: {e.Message.TrimEnd('.')}", e);
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

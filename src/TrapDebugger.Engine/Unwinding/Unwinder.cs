@@ -50,6 +50,9 @@ public interface IUnwindSource
 
     /// <summary>True when <paramref name="pc"/> lies in a loaded module's code; false for a call through a null or wild pointer.</summary>
     bool IsModuleCode(ulong pc) => true;
+
+    /// <summary>The run-time address where the function symbol covering <paramref name="pc"/> starts, or null when no symbol covers it.</summary>
+    ulong? FunctionStart(ulong pc) => null;
 }
 
 /// <summary>Walks a thread's stack from its registers using CFI, falling back to frame pointers for code without CFI,
@@ -89,7 +92,11 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
             yield return frame;
             if (step is null)
                 break;
-            if (source.IsStackBottom(frame.LookupPc))
+            // A thread that creates another is itself inside clone/clone3 (the innermost frame, at its exact pc), and the
+            // CFI recovers the caller that asked for the thread; only the new thread's copy starts a stack (its CFI marks
+            // the return address undefined, which ended the walk above).
+            bool creatingThread = frame.Index == 0 && frame.PcIsExact && source.IsModuleCode(step.Pc);
+            if (source.IsStackBottom(frame.LookupPc) && !creatingThread)
             {
                 StopReason = "reached the function that starts the stack";
                 break;
@@ -176,6 +183,25 @@ public sealed class Unwinder(IUnwindSource source, IByteSource memory)
         // innermost pc is in no module's code: a call through a null (or wild) function pointer faults on fetching the target,
         // before the callee pushed anything, and the caller is the return address the call left (as lldb unwinds it).
         if ((index == 0 || exact) && (source.IsFunctionEntry(regs.Pc) || source.IsInPlt(regs.Pc) || index == 0 && !source.IsModuleCode(regs.Pc)))
+        {
+            method = UnwindMethod.ReturnAddressAtStackPointer;
+            if (ReadPointer(regs.Sp) is not { } ra)
+            {
+                StopReason = $"cannot read the return address at 0x{regs.Sp:x}";
+                return null;
+            }
+            var caller = KeepCalleeSaved(regs);
+            caller.Pc = ra;
+            caller.Sp = regs.Sp + 8;
+            cfa = caller.Sp;
+            return caller;
+        }
+
+        // Hand-written assembly can leave instructions without CFI (glibc's clone3 around its syscall, which the parent and
+        // the new thread share). In the innermost frame, when nothing from the function's start to the pc moves the stack
+        // pointer, the return address is still on top of the stack (lldb's instruction profiler finds it so); a new thread
+        // there finds no return address in module code, and its walk ends at clone3.
+        if (index == 0 && source.FunctionStart(regs.Pc) is { } start && LeafCode.KeepsStackPointer(memory, start, regs.Pc))
         {
             method = UnwindMethod.ReturnAddressAtStackPointer;
             if (ReadPointer(regs.Sp) is not { } ra)

@@ -35,6 +35,19 @@ public static class BuiltinTypes
     public static readonly BaseType Double = new() { Name = "double", ByteSize = 8, Encoding = BaseTypeEncoding.Float };
     /// <summary><c>long double</c> (x87 extended, 16 bytes of storage).</summary>
     public static readonly BaseType LongDouble = new() { Name = "long double", ByteSize = 16, Encoding = BaseTypeEncoding.Float };
+    /// <summary>Rust's <c>usize</c>, the type of lengths and counts a Rust view answers.</summary>
+    public static readonly BaseType RustUsize = new() { Name = "usize", ByteSize = 8, Encoding = BaseTypeEncoding.Unsigned, Language = DwarfLanguage.Rust };
+    /// <summary>Rust's <c>bool</c>.</summary>
+    public static readonly BaseType RustBool = new() { Name = "bool", ByteSize = 1, Encoding = BaseTypeEncoding.Boolean, Language = DwarfLanguage.Rust };
+    /// <summary>C++'s <c>size_t</c> (what <c>size()</c> of a standard container returns).</summary>
+    public static readonly DwarfType SizeT = new TypedefType { Name = "size_t", Target = UnsignedLong };
+
+    /// <summary>The type of a count in <paramref name="language"/>: <c>usize</c> in Rust, else <c>size_t</c>.</summary>
+    public static DwarfType CountIn(DwarfLanguage language) => language.IsRust ? RustUsize : SizeT;
+
+    /// <summary>The boolean type of <paramref name="language"/>.</summary>
+    public static DwarfType BoolIn(DwarfLanguage language) => language.IsRust ? RustBool : Bool;
+
     /// <summary><c>void *</c>.</summary>
     public static readonly PointerType VoidPointer = new() { Pointee = null };
     /// <summary><c>char *</c>.</summary>

@@ -17,6 +17,24 @@ public sealed class DebugValue
     // The memory version the bytes of a value in memory were read at; a later write makes them stale.
     private long _bytesVersion;
 
+    /// <summary>The most bytes <see cref="Prefetch"/> reads at once: a library object's header, not its elements.</summary>
+    public const int PrefetchLimit = 4096;
+
+    /// <summary>Reads a small value in memory in one piece, so its members are then taken from those bytes instead of
+    /// one read each; does nothing for large or unreadable values (their members are read when looked at).</summary>
+    public DebugValue Prefetch(IByteSource memory)
+    {
+        if (Location.Kind != ValueLocationKind.Memory || BitSize is not null || Canonical.ByteSize is 0 or > PrefetchLimit) return this;
+        try
+        {
+            GetBytes(memory);
+        }
+        catch (ValueException)
+        {
+        }
+        return this;
+    }
+
     private DebugValue(DwarfType type, ValueLocation location, byte[]? bytes, string? error)
     {
         Type = type;
@@ -219,13 +237,19 @@ public sealed class DebugValue
         switch (Location.Kind)
         {
             case ValueLocationKind.Memory:
-                if (bitSize is null) return InMemory(type, Location.Address + offset);
-                return new DebugValue(type, ValueLocation.InMemory(Location.Address + offset), null, null)
                 {
-                    BitSize = bitSize,
-                    BitOffset = bitOffset,
-                    StorageSize = size,
-                };
+                    // A part of bytes already read is taken from them (same memory version), not read again.
+                    byte[]? part = _bytes is not null && offset + size <= (ulong)_bytes.Length && size <= MaxMaterializedSize
+                        ? _bytes.AsSpan((int)offset, (int)size).ToArray() : null;
+                    if (bitSize is null) return new DebugValue(type, ValueLocation.InMemory(Location.Address + offset), part, null) { _bytesVersion = _bytesVersion };
+                    return new DebugValue(type, ValueLocation.InMemory(Location.Address + offset), part, null)
+                    {
+                        BitSize = bitSize,
+                        BitOffset = bitOffset,
+                        StorageSize = size,
+                        _bytesVersion = _bytesVersion,
+                    };
+                }
             case ValueLocationKind.Register:
             case ValueLocationKind.Computed:
                 {
@@ -244,6 +268,24 @@ public sealed class DebugValue
 
     // A bit field is read through its storage bytes, not through its declared type's size.
     private ulong? StorageSize { get; init; }
+
+    // The library view built for this value (a vector's element list, a hash map's occupied buckets), kept with the
+    // memory version it was read at so paging through a large container reads its structure once per stop.
+    private object? _view;
+    private long _viewVersion = -1;
+
+    /// <summary>Returns the view cached for memory version <paramref name="version"/>, or builds and caches it.</summary>
+    internal T? CachedView<T>(long version, Func<T?> build) where T : class
+    {
+        if (_viewVersion == version && _view is ViewSlot slot) return slot.View as T;
+        var view = build();
+        _view = new ViewSlot(view);
+        _viewVersion = version;
+        return view;
+    }
+
+    // Boxes "no view" so a value known to have none is not classified again.
+    private sealed record ViewSlot(object? View);
 
     /// <summary>True for integer-like canonical types (integers, chars, bool, enums, pointers).</summary>
     public static bool IsIntegral(DwarfType t) => t switch

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using TrapDebugger.Dwarf.Types;
@@ -47,16 +48,8 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             var target = DebugValue.InMemory(r.Referent, address);
             return depth > 0 ? FormatCore(target, format, depth + 1) : $"{Hex(address)} (*{Format(target, format)})".Replace("(*<", "(<", StringComparison.Ordinal);
         }
-        switch (StandardLibraryLayouts.Classify(t))
-        {
-            case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView
-                when StandardLibraryLayouts.TryReadString(value, memory, out var data, out var length):
-                return Quote(ReadBytes(data, (int)Math.Min(length, MaxStringLength)), length > MaxStringLength);
-            case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var count):
-                return $"size={count}";
-            case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
-                return FormatCore(owned, format, depth + 1);
-        }
+        if (Views.ViewCatalog.For(value, memory) is { } view)
+            return depth > MaxNesting ? "{...}" : view.Summary(this, format, depth);
         switch (t)
         {
             case BaseType b:
@@ -97,7 +90,11 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             case SubroutineType:
                 return value.Address is { } fa ? Hex(fa) : "<function>";
             case UnspecifiedType:
-                return value.GetBytes(memory).Length == 8 ? Hex(value.GetRawInteger(memory)) : "<void>";
+                {
+                    // A void function's result is nothing at all, as lldb prints nothing for it.
+                    var bytes = value.GetBytes(memory);
+                    return bytes.Length == 8 ? Hex(value.GetRawInteger(memory)) : bytes.Length == 0 ? "" : "<void>";
+                }
             default:
                 return Hex(value.GetRawInteger(memory));
         }
@@ -110,7 +107,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         int count = ChildCount(value);
         var children = Children(value, 0, Math.Min(count, 16));
         bool first = true;
-        bool named = value.Canonical is CompositeType && StandardLibraryLayouts.Classify(value.Canonical) == StandardLibraryLayouts.Container.None;
+        bool named = value.Canonical is CompositeType;
         foreach (var c in children)
         {
             if (!first) sb.Append(", ");
@@ -129,10 +126,13 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         var children = Children(value, 0, 17);
         if (children.Count is 0 or > 16) return null;
         var parts = new List<string>(children.Count);
-        foreach (var c in children)
+        for (int i = 0; i < children.Count; i++)
         {
+            var c = children[i];
             var t = c.Value.Canonical;
-            if (t is CompositeType or ArrayType || StandardLibraryLayouts.Classify(t) != StandardLibraryLayouts.Container.None) return null;
+            // A member with a summary and nothing to expand (a std::string) fits on the line; other aggregates do not.
+            if (t is ArrayType) return null;
+            if (t is CompositeType && (Views.ViewCatalog.For(c.Value, memory) is not { } member || member.ChildCount > 0)) return null;
             parts.Add($"{c.Name} = {(c.Value.IsOptimizedOut ? "<optimized out>" : FormatCoreSafe(c.Value, format, 2))}");
         }
         var text = "(" + string.Join(", ", parts) + ")";
@@ -159,6 +159,9 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         {
             if (b.Encoding == BaseTypeEncoding.Boolean) return raw != 0 ? "true" : "false";
             if (b.IsCharacter && b.ByteSize == 1) return CharLiteral((byte)raw);
+            if (b.Encoding == BaseTypeEncoding.Utf && b.ByteSize is 2 or 4) return WideCharLiteral(raw, b);
+            // Rust's unit type is a zero-sized base type.
+            if (b.ByteSize == 0 && b.Language.IsRust) return "()";
             format = b.IsSigned ? ValueFormat.Decimal : ValueFormat.Unsigned;
         }
         if (format == ValueFormat.Character) return CharLiteral((byte)raw);
@@ -210,6 +213,38 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         return "(" + string.Join(" | ", parts) + ")";
     }
 
+    /// <summary>The deepest nesting of summaries inside summaries; deeper aggregates print as "{...}".</summary>
+    public const int MaxNesting = 6;
+
+    /// <summary>Formats <paramref name="value"/> as a part of its parent's summary at nesting <paramref name="depth"/>;
+    /// an unreadable part becomes a bracketed reason.</summary>
+    public string FormatNested(DebugValue value, ValueFormat format, int depth)
+    {
+        if (value.IsOptimizedOut) return "<optimized out>";
+        if (!value.IsAvailable) return $"<{value.Error ?? "unavailable"}>";
+        return FormatCoreSafe(value, format, depth);
+    }
+
+    /// <summary>True when the children of <paramref name="value"/> are elements (<c>[i]</c>) that a client fetches in pages.</summary>
+    public bool ChildrenAreElements(DebugValue value)
+    {
+        var t = value.Canonical;
+        if (t is ArrayType) return true;
+        try
+        {
+            // A pointer to a struct and a reference expand to what they point to.
+            if (t is PointerType { Pointee: { } pointee } && pointee.Canonical is CompositeType && value.IsAvailable)
+                return ChildrenAreElements(DebugValue.InMemory(pointee, value.GetRawInteger(memory)));
+            if (t is ReferenceType { Referent: { } referent } && value.IsAvailable)
+                return ChildrenAreElements(DebugValue.InMemory(referent, value.GetRawInteger(memory)));
+            return Views.ViewCatalog.For(value, memory) is { ChildrenAreElements: true };
+        }
+        catch (ValueException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when <paramref name="value"/> can be expanded in the variables view.</summary>
     public bool HasChildren(DebugValue value) => value.IsAvailable && ChildCount(value) > 0;
 
@@ -220,18 +255,10 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         var t = value.Canonical;
         try
         {
-            switch (StandardLibraryLayouts.Classify(t))
-            {
-                case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView:
-                    return 0;
-                case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out _, out _, out var n):
-                    return (int)Math.Min(n, int.MaxValue);
-                case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
-                    return ChildCount(owned);
-            }
+            if (Views.ViewCatalog.For(value, memory) is { } view) return view.ChildCount;
             return t switch
             {
-                CompositeType c => c.Bases.Count + c.Members.Count(m => !m.IsArtificial),
+                CompositeType c => c.Bases.Count(HoldsData) + c.Members.Count(m => !m.IsArtificial),
                 ArrayType a => a.Count is { } n ? (int)Math.Min(n, int.MaxValue) : 0,
                 PointerType p => PointeeChildCount(value, p),
                 ReferenceType r when r.Referent is not null => ChildCount(DebugValue.InMemory(r.Referent, value.GetRawInteger(memory))),
@@ -243,6 +270,13 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
             return 0;
         }
     }
+
+    // An empty base (std::pair's __pair_base, an allocator, a tag) holds nothing to show; lldb leaves it out too.
+    // The depth bound keeps a malformed base chain that reaches itself from looping.
+    private static bool HoldsData(BaseClass b) => HoldsData(b, 0);
+
+    private static bool HoldsData(BaseClass b, int depth) => b.IsVirtual || depth > 32 || b.Type?.Canonical is not CompositeType c
+        || c.Members.Count > 0 || c.Bases.Any(inner => HoldsData(inner, depth + 1));
 
     private int PointeeChildCount(DebugValue value, PointerType p)
     {
@@ -265,17 +299,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         var t = value.Canonical;
         try
         {
-            switch (StandardLibraryLayouts.Classify(t))
-            {
-                case StandardLibraryLayouts.Container.String or StandardLibraryLayouts.Container.StringView:
-                    return result;
-                case StandardLibraryLayouts.Container.Vector when StandardLibraryLayouts.TryReadVector(value, memory, out var element, out var begin, out var n):
-                    for (ulong i = (ulong)start; i < n && result.Count < count; i++)
-                        result.Add(new($"[{i}]", DebugValue.InMemory(element!, begin + i * element!.Canonical.ByteSize), expression is null ? null : $"{expression}[{i}]"));
-                    return result;
-                case StandardLibraryLayouts.Container.UniquePtr when StandardLibraryLayouts.UniquePointer(value) is { } owned:
-                    return Children(owned, start, count, null);
-            }
+            if (Views.ViewCatalog.For(value, memory) is { } view) return view.Children(start, count, expression);
             switch (t)
             {
                 case CompositeType c:
@@ -283,7 +307,7 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
                         int index = 0;
                         foreach (var b in c.Bases)
                         {
-                            if (index++ < start || b.Type is null) continue;
+                            if (!HoldsData(b) || index++ < start || b.Type is null) continue;
                             if (result.Count >= count) break;
                             var bv = value.BaseSubobject(b, memory);
                             result.Add(new(b.Type.DisplayName, bv, null));
@@ -348,15 +372,52 @@ public sealed class ValueFormatter(IByteSource memory, Func<ulong, string?>? sym
         return buffer;
     }
 
-    /// <summary>Quotes bytes as a C string literal with escapes (UTF-8 decoded).</summary>
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="address"/> quoted as text (at most
+    /// <see cref="MaxStringLength"/> of them, then "..."), as lldb shows a string object's contents.</summary>
+    public string QuoteAt(ulong address, ulong length)
+    {
+        if (length == 0) return "\"\"";
+        return Quote(ReadBytes(address, (int)Math.Min(length, MaxStringLength)), length > MaxStringLength);
+    }
+
+    /// <summary>Quotes bytes as a C string literal, as lldb prints a string: each well-formed UTF-8 sequence as its
+    /// character (a control character as <c>\n</c> or <c>\U0000000e</c>), each byte that starts no well-formed
+    /// sequence as <c>\x9f</c>, so no byte is lost or replaced.</summary>
     public static string Quote(ReadOnlySpan<byte> bytes, bool truncated)
     {
-        var text = Encoding.UTF8.GetString(bytes);
-        var sb = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var ch in text) sb.Append(Escape(ch, '"'));
+        var sb = new StringBuilder(bytes.Length + 2).Append('"');
+        while (!bytes.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(bytes, out var rune, out int used) != OperationStatus.Done)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{bytes[0]:x2}");
+                bytes = bytes[1..];
+                continue;
+            }
+            bytes = bytes[used..];
+            if (rune.Value < 0x80 && Escape((char)rune.Value, '"') is { Length: 2 } named && named[0] == '\\') sb.Append(named);
+            else if (IsPrintable(rune.Value)) sb.Append(rune.ToString());
+            else sb.Append(CultureInfo.InvariantCulture, $"\\U{rune.Value:x8}");
+        }
         sb.Append('"');
         if (truncated) sb.Append("...");
         return sb.ToString();
+    }
+
+    // What lldb prints as it is inside a string: not the C0 and C1 controls, the line and paragraph separators, the
+    // bidirectional controls or the specials at the end of the Basic Multilingual Plane.
+    private static bool IsPrintable(int code) => code is not (<= 0x1f or 0x7f or (>= 0x80 and <= 0x9f) or 0x2028 or 0x2029 or 0x200e or 0x200f
+        or (>= 0x202a and <= 0x202e) or (>= 0xfff9 and <= 0xffff));
+
+    // A Rust char prints as Rust writes it ('x'); C++'s char16_t and char32_t as lldb prints them (U+0x0078 u'x').
+    private static string WideCharLiteral(ulong code, BaseType type)
+    {
+        var text = code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF) ? char.ConvertFromUtf32((int)code) : "\uFFFD";
+        var quoted = "'" + string.Concat(text.Select(c => Escape(c, '\''))) + "'";
+        if (type.Language.IsRust) return quoted;
+        return type.ByteSize == 2
+            ? $"U+0x{code:x4} u{quoted}"
+            : $"U+0x{code:x8} U{quoted}";
     }
 
     /// <summary>Quotes one byte as a C character literal, as lldb prints a <c>char</c>.</summary>

@@ -33,6 +33,7 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     private readonly Func<FrameScope?>? _caller;
     private readonly Target? _target;
     private int _entryValueDepth;
+    private readonly Func<FrameScope, string, IReadOnlyList<DebugValue>, DwarfType?, DebugValue>? _call;
 
     /// <summary>Creates the scope of <paramref name="frame"/>.</summary>
     /// <param name="frame">The frame.</param>
@@ -41,9 +42,11 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     /// <param name="writeRegister">Writes a general register of the innermost frame (null for caller frames).</param>
     /// <param name="caller">The scope of the calling machine frame, for DW_OP_entry_value through call-site parameters.</param>
     /// <param name="target">The process's modules: expressions find globals of every module, thread-local storage needs the loader's.</param>
+    /// <param name="call">Calls a function of the program on the frame's thread (null where code cannot run).</param>
     public FrameScope(StackFrame frame, ITargetMemory memory, Func<int, byte[]?>? vectorRegister = null, Action<int, ReadOnlySpan<byte>>? writeRegister = null,
-        Func<FrameScope?>? caller = null, Target? target = null)
+        Func<FrameScope?>? caller = null, Target? target = null, Func<FrameScope, string, IReadOnlyList<DebugValue>, DwarfType?, DebugValue>? call = null)
     {
+        _call = call;
         _caller = caller;
         _target = target;
         _frame = frame;
@@ -591,11 +594,24 @@ public sealed class FrameScope : IEvaluationScope, ILocationContext
     }
 
     /// <inheritdoc/>
+    public DebugValue CallFunction(string name, IReadOnlyList<DebugValue> arguments, DwarfType? returnType) =>
+        _call is null
+            ? throw new ExpressionException($"'{name}' cannot be called here: functions run only in a live process")
+            : _call(this, name, arguments, returnType);
+
+    /// <inheritdoc/>
+    public bool SideEffectsAllowed { get; set; } = true;
+
+    /// <summary>How many register writes this scope has made (so a caller can tell whether the frame's registers changed).</summary>
+    public int RegisterWrites { get; private set; }
+
+    /// <inheritdoc/>
     public void WriteRegister(int dwarfRegister, ReadOnlySpan<byte> bytes)
     {
         if (_writeRegister is null)
             throw new ExpressionException("registers can only be changed in the innermost frame");
         _writeRegister(dwarfRegister, bytes);
+        RegisterWrites++;
         if (dwarfRegister is >= 0 and < RegisterSet.Count && bytes.Length >= 8)
             _registers.Set(dwarfRegister, BitConverter.ToUInt64(bytes));
     }

@@ -149,6 +149,39 @@ public sealed class GuardedTarget : ITarget
     public Task StepInstructionAsync(int threadId) => CallAsync(Operation.StepInstruction, w => w.I32(threadId));
 
     /// <inheritdoc/>
+    public Task StepInRangeAsync(int threadId, ulong start, ulong end) => CallAsync(Operation.StepInRange, w => w.I32(threadId).U64(start).U64(end));
+
+    /// <inheritdoc/>
+    public Task RunThreadAsync(int threadId)
+    {
+        // The code may change any memory and the thread's registers: what was read before is stale.
+        view.Invalidate();
+        return CallAsync(Operation.RunThread, w => w.I32(threadId));
+    }
+
+    /// <inheritdoc/>
+    public async Task<SavedThreadState> SaveThreadAsync(int threadId)
+    {
+        var result = await CallAsync(Operation.SaveThread, w => w.I32(threadId)).ConfigureAwait(false);
+        var r = new WireReader(result);
+        return new SavedThreadState(r.Block<GeneralRegisters>(), r.Bytes(), r.I32());
+    }
+
+    /// <inheritdoc/>
+    public async Task RestoreThreadAsync(int threadId, SavedThreadState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        try
+        {
+            await CallAsync(Operation.RestoreThread, w => w.I32(threadId).Block(state.Registers).Bytes(state.ExtendedState).I32(state.ResumeSignal)).ConfigureAwait(false);
+        }
+        finally
+        {
+            view.Invalidate();
+        }
+    }
+
+    /// <inheritdoc/>
     public Task PauseAsync() => CallAsync(Operation.Pause);
 
     /// <inheritdoc/>

@@ -151,6 +151,27 @@ public static class GuardianHost
                 case Operation.StepInstruction:
                     await p.StepInstructionAsync(Read(arguments, static (ref WireReader r) => r.I32())).ConfigureAwait(false);
                     break;
+                case Operation.StepInRange:
+                {
+                    var (tid, start, end) = Read(arguments, static (ref WireReader r) => (r.I32(), r.U64(), r.U64()));
+                    await p.StepInRangeAsync(tid, start, end).ConfigureAwait(false);
+                    break;
+                }
+                case Operation.RunThread:
+                    await p.RunThreadAsync(Read(arguments, static (ref WireReader r) => r.I32())).ConfigureAwait(false);
+                    break;
+                case Operation.SaveThread:
+                {
+                    var saved = await p.SaveThreadAsync(Read(arguments, static (ref WireReader r) => r.I32())).ConfigureAwait(false);
+                    result.Block(saved.Registers).Bytes(saved.ExtendedState).I32(saved.ResumeSignal);
+                    break;
+                }
+                case Operation.RestoreThread:
+                {
+                    var (tid, saved) = Read(arguments, static (ref WireReader r) => (r.I32(), new SavedThreadState(r.Block<GeneralRegisters>(), r.Bytes(), r.I32())));
+                    await p.RestoreThreadAsync(tid, saved).ConfigureAwait(false);
+                    break;
+                }
                 case Operation.Pause:
                     await p.PauseAsync().ConfigureAwait(false);
                     break;

@@ -45,6 +45,10 @@ internal enum Operation
     /// <summary>What the guardian does with the target if the debugger goes away without releasing it.</summary>
     SetLossPolicy,
     SetForkOptions,
+    StepInRange,
+    RunThread,
+    SaveThread,
+    RestoreThread,
 }
 
 /// <summary>What the guardian does with a target when the debugger's end of the socket closes without a release.</summary>

@@ -57,7 +57,7 @@ internal static class WireCodec
         switch (e)
         {
             case ProcessStopped s:
-                w.U8((int)EventTag.Stopped).I32(s.ThreadId).U8((int)s.Reason).U64(s.Address).I32(s.PendingStops);
+                w.U8((int)EventTag.Stopped).I32(s.ThreadId).U8((int)s.Reason).U64(s.Address).I32(s.PendingStops).I32(s.InstructionsStepped);
                 WriteSignal(w, s.Signal);
                 w.Bool(s.Watchpoint is not null);
                 if (s.Watchpoint is { } hit) w.I32(hit.Slot).U64(hit.Address).U8((int)hit.Kind);
@@ -112,10 +112,11 @@ internal static class WireCodec
                 var reason = (StopReason)r.U8();
                 var address = r.U64();
                 var pending = r.I32();
+                var stepped = r.I32();
                 var signal = ReadSignal(ref r);
                 WatchpointHit? hit = r.Bool() ? new WatchpointHit(r.I32(), r.U64(), (WatchKind)r.U8()) : null;
                 snapshot = ReadSnapshot(ref r);
-                return new ProcessStopped(tid, reason, signal, address, hit, pending);
+                return new ProcessStopped(tid, reason, signal, address, hit, pending) { InstructionsStepped = stepped };
             }
             case EventTag.ThreadCreated: return new ThreadCreated(r.I32(), r.I32());
             case EventTag.ThreadExited: return new ThreadExited(r.I32(), r.I32());

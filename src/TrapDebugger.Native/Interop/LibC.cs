@@ -59,6 +59,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nuint count);
 
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nuint count);
+
     [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
@@ -133,6 +136,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "posix_spawnattr_setpgroup")]
     public static partial int SpawnAttrSetPgroup(void* attr, int pgroup);
 
+    [LibraryImport(Lib, EntryPoint = "sigaction", SetLastError = true)]
+    public static partial int SigAction(int signal, SigAction* action, SigAction* old);
+
     [LibraryImport(Lib, EntryPoint = "sigemptyset")]
     public static partial int SigEmptySet(void* set);
 
@@ -147,6 +153,16 @@ internal struct PollFd
     public int Fd;          // fd
     public short Events;    // events
     public short Returned;  // revents
+}
+
+/// <summary>struct sigaction as glibc lays it out on x86-64 (glibc fills in sa_restorer itself).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SigAction
+{
+    public nint Handler;            // sa_handler
+    public fixed ulong Mask[16];    // sa_mask (sigset_t, 1024 bits)
+    public int Flags;               // sa_flags
+    public nint Restorer;           // sa_restorer
 }
 
 /// <summary>struct iovec.</summary>

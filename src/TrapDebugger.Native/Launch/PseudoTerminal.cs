@@ -25,11 +25,15 @@ public sealed unsafe class PseudoTerminal : IDisposable
 
     private readonly SafeFileHandle master;
     private readonly SafeFileHandle slave;
+    // A pipe whose read end a waiter polls beside the master: a byte written to it ends every wait (StopWaiting).
+    private readonly SafeFileHandle wakeRead, wakeWrite;
 
-    private PseudoTerminal(SafeFileHandle master, SafeFileHandle slave, string slavePath)
+    private PseudoTerminal(SafeFileHandle master, SafeFileHandle slave, string slavePath, SafeFileHandle wakeRead, SafeFileHandle wakeWrite)
     {
         this.master = master;
         this.slave = slave;
+        this.wakeRead = wakeRead;
+        this.wakeWrite = wakeWrite;
         SlavePath = slavePath;
     }
 
@@ -68,7 +72,13 @@ public sealed unsafe class PseudoTerminal : IDisposable
             var size = stackalloc ushort[4] { rows, columns, 0, 0 };
             LibC.Ioctl(slaveFd, TIOCSWINSZ, size);
             LibC.Fcntl(masterFd, F_SETFL, LibC.Fcntl(masterFd, F_GETFL, 0) | O_NONBLOCK);
-            return new PseudoTerminal(master, slave, path);
+            var wake = stackalloc int[2];
+            if (LibC.Pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
+            {
+                slave.Dispose();
+                throw Failure("pipe2");
+            }
+            return new PseudoTerminal(master, slave, path, new SafeFileHandle(wake[0], ownsHandle: true), new SafeFileHandle(wake[1], ownsHandle: true));
         }
         catch
         {
@@ -110,15 +120,24 @@ public sealed unsafe class PseudoTerminal : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for output; true when there is some to read.</summary>
+    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> (-1: as long as it takes) for output; true when there
+    /// is some to read, false after the timeout or once <see cref="StopWaiting"/> was called.</summary>
     public bool WaitForOutput(int timeoutMilliseconds)
     {
-        bool added = false;
+        bool added = false, wakeAdded = false;
         try
         {
             master.DangerousAddRef(ref added);
-            var poll = new PollFd { Fd = (int)master.DangerousGetHandle(), Events = POLLIN };
-            return LibC.Poll(&poll, 1, timeoutMilliseconds) > 0 && (poll.Returned & POLLIN) != 0;
+            wakeRead.DangerousAddRef(ref wakeAdded);
+            var polls = stackalloc PollFd[2];
+            polls[0] = new PollFd { Fd = (int)master.DangerousGetHandle(), Events = POLLIN };
+            polls[1] = new PollFd { Fd = (int)wakeRead.DangerousGetHandle(), Events = POLLIN };
+            while (true)
+            {
+                var n = LibC.Poll(polls, 2, timeoutMilliseconds);
+                if (n < 0 && Marshal.GetLastPInvokeError() == EINTR) continue;
+                return n > 0 && (polls[1].Returned & POLLIN) == 0 && (polls[0].Returned & POLLIN) != 0;
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -128,14 +147,39 @@ public sealed unsafe class PseudoTerminal : IDisposable
         {
             if (added)
                 master.DangerousRelease();
+            if (wakeAdded)
+                wakeRead.DangerousRelease();
+        }
+    }
+
+    /// <summary>Ends every wait for output, now and later, so a reader blocked in <see cref="WaitForOutput"/> can finish.</summary>
+    public void StopWaiting()
+    {
+        bool added = false;
+        try
+        {
+            wakeWrite.DangerousAddRef(ref added);
+            byte one = 1;
+            LibC.Write((int)wakeWrite.DangerousGetHandle(), &one, 1);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+                wakeWrite.DangerousRelease();
         }
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
+        StopWaiting();
         slave.Dispose();
         master.Dispose();
+        wakeRead.Dispose();
+        wakeWrite.Dispose();
     }
 
     private static LaunchFailedException Failure(string call) =>

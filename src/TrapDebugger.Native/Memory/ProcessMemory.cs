@@ -41,6 +41,10 @@ internal sealed unsafe class ProcessMemory : IDisposable
         catch (UnauthorizedAccessException) { return VmWrite(address, data); }
     }
 
+    /// <summary>Writes as the program itself would, through its page protections (process_vm_writev): a read-only or
+    /// unmapped page takes nothing. Returns how many bytes were written.</summary>
+    public int WriteAsProgram(ulong address, ReadOnlySpan<byte> data) => data.IsEmpty ? 0 : VmWrite(address, data);
+
     /// <summary>Forgets the mem file, which refers to the old address space after an exec.</summary>
     public void Reopen()
     {

@@ -19,6 +19,9 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
     /// <summary>SigPnd: the signals pending for the thread itself (bit n-1 for signal n).</summary>
     public ulong PendingSignals { get; init; }
 
+    /// <summary>x86_Thread_features: true when the thread runs with a CET shadow stack ("shstk").</summary>
+    public bool ShadowStack { get; init; }
+
     /// <summary>Parses the text of a status file.</summary>
     public static ProcessStatus Parse(string text)
     {
@@ -26,6 +29,7 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
         char state = '?';
         int tgid = 0, pid = 0, ppid = 0, tracer = 0;
         ulong capEff = 0, caught = 0, ignored = 0, blocked = 0, pending = 0;
+        var shadowStack = false;
         foreach (var line in text.Split('\n'))
         {
             var colon = line.IndexOf(':');
@@ -45,12 +49,14 @@ public sealed record ProcessStatus(string Name, char State, int Tgid, int Pid, i
                 case "SigIgn": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out ignored); break;
                 case "SigBlk": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out blocked); break;
                 case "SigPnd": ulong.TryParse(value, System.Globalization.NumberStyles.HexNumber, null, out pending); break;
+                case "x86_Thread_features": shadowStack = value.Contains("shstk", StringComparison.Ordinal); break;
             }
         }
         return new ProcessStatus(name, state, tgid, pid, ppid, tracer, capEff)
         {
             Signals = new SignalDispositions(caught, ignored, blocked),
             PendingSignals = pending,
+            ShadowStack = shadowStack,
         };
     }
 }

@@ -26,8 +26,19 @@ internal sealed class TraceeThread(int tid)
     /// <summary>Resumed with PTRACE_SINGLESTEP; the next SIGTRAP with DR6.BS is the step's end.</summary>
     public bool Stepping { get; set; }
 
-    /// <summary>The breakpoint address taken out for a step-over, to put back when the step ends.</summary>
-    public ulong? ReinsertAfterStep { get; set; }
+    /// <summary>The general registers read (or set) at this stop, until the thread resumes.</summary>
+    public GeneralRegisters? Registers { get; set; }
+
+    /// <summary>True when <see cref="Registers"/> holds changes the kernel has not been told yet (written on resume).</summary>
+    public bool RegistersUnwritten { get; set; }
+
+    /// <summary>A system call run out of line that the kernel will restart: the thread is shown after the original
+    /// instruction and goes back into its slot when it resumes, so the restart runs the copy, not the breakpoint.</summary>
+    public Breakpoints.DisplacedInstruction? RestartInSlot { get; set; }
+
+    /// <summary>Whether the thread has a shadow stack (CET), on which a call done by the tracer would leave no return
+    /// address; null until asked.</summary>
+    public bool? ShadowStack { get; set; }
 
     /// <summary>The breakpoint whose original instruction the tracer is stepping this thread over, until the step's
     /// trap arrives; an int3 trap there meanwhile is the same pass (a restarted system call), not a new hit.</summary>
@@ -35,4 +46,16 @@ internal sealed class TraceeThread(int tid)
 
     /// <summary>Its stop is reported to the client as a user-visible step (not a step-over of the tracer).</summary>
     public bool ClientStep { get; set; }
+
+    /// <summary>For a client's range step: the addresses the thread keeps stepping within.</summary>
+    public StepRange? Range { get; set; }
+
+    /// <summary>How many instructions the client's step has run so far.</summary>
+    public int StepsTaken { get; set; }
+}
+
+/// <summary>The addresses [Start, End) a range step keeps a thread stepping within.</summary>
+internal readonly record struct StepRange(ulong Start, ulong End)
+{
+    public bool Contains(ulong pc) => pc >= Start && pc < End;
 }

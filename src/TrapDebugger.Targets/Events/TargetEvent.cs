@@ -11,7 +11,11 @@ public abstract record TargetEvent;
 /// <param name="Address">The breakpoint address, the watched address, or the program counter for other stops.</param>
 /// <param name="Watchpoint">The debug-register slot that fired, for watchpoint stops.</param>
 /// <param name="PendingStops">How many other threads have stops of their own waiting to be reported on the next resume.</param>
-public sealed record ProcessStopped(int ThreadId, StopReason Reason, SignalInfo? Signal, ulong Address, WatchpointHit? Watchpoint, int PendingStops) : TargetEvent;
+public sealed record ProcessStopped(int ThreadId, StopReason Reason, SignalInfo? Signal, ulong Address, WatchpointHit? Watchpoint, int PendingStops) : TargetEvent
+{
+    /// <summary>For the end of a step: how many instructions the thread executed (several for a range step).</summary>
+    public int InstructionsStepped { get; init; }
+}
 
 /// <summary>A new thread appeared in the process.</summary>
 public sealed record ThreadCreated(int ThreadId, int ParentThreadId) : TargetEvent;

@@ -30,7 +30,8 @@ internal sealed class ElfMutator
     private readonly List<(int Start, int Length)> runsUnchanged = [];
     private readonly int sectionHeaders, sectionHeaderSize, sectionCount;
 
-    private readonly record struct Region(string Name, int Start, int Length, int HeaderAt);
+    // HeaderAt: where the region's Elf64_Shdr (or, for a core's segment, its Elf64_Phdr) is; -1 for none.
+    private readonly record struct Region(string Name, int Start, int Length, int HeaderAt, bool IsSegment = false);
 
     /// <summary>Reads the layout of <paramref name="image"/>, a well-formed ELF file.</summary>
     public ElfMutator(byte[] image)
@@ -53,6 +54,19 @@ internal sealed class ElfMutator
             if (!s.IsAllocated || s.Name is ".eh_frame" or ".eh_frame_hdr") runsUnchanged.Add(((int)s.Offset, (int)s.Size));
         }
         runsUnchanged.Add((sectionHeaders, sectionCount * sectionHeaderSize));
+        if (elf.Header.Type == ElfFileType.Core)
+        {
+            // A core is read through its program headers: its notes (threads, registers, signal, auxv, NT_FILE) and the
+            // table itself (PT_LOAD ranges, offsets and sizes) are what its reader parses.
+            int table = (int)elf.Header.ProgramHeaderOffset, entry = elf.Header.ProgramHeaderEntrySize;
+            sections.Add(new Region("program headers", table, elf.Segments.Count * entry, -1));
+            for (int i = 0; i < elf.Segments.Count; i++)
+            {
+                var p = elf.Segments[i];
+                if (p.Type == ElfSegmentType.Note && p.FileSize > 0)
+                    sections.Add(new Region("PT_NOTE", (int)p.Offset, (int)p.FileSize, table + i * entry, IsSegment: true));
+            }
+        }
     }
 
     /// <summary>The names of the sections mutated structure-aware.</summary>
@@ -182,6 +196,8 @@ internal sealed class ElfMutator
     // The section's Elf64_Shdr: a size, offset, type, flags or link that no longer matches the contents.
     private string CorruptHeader(byte[] bytes, Region section, Random random, List<(int, int)> changed)
     {
+        if (section.HeaderAt < 0) return WriteField(bytes, section, random, changed);
+        if (section.IsSegment) return CorruptProgramHeader(bytes, section, random, changed);
         (string Field, int Offset, int Size) field = random.Next(7) switch
         {
             0 => ("sh_name", 0, 4),
@@ -206,6 +222,24 @@ internal sealed class ElfMutator
         WriteLittleEndian(bytes, at, field.Size, value);
         changed.Add((at, field.Size));
         return $"{section.Name}: {field.Field} 0x{old:x} -> 0x{value:x}";
+    }
+
+    // The segment's Elf64_Phdr: a type, offset or size that no longer matches the contents.
+    private static string CorruptProgramHeader(byte[] bytes, Region segment, Random random, List<(int, int)> changed)
+    {
+        (string Field, int Offset, int Size) field = random.Next(4) switch
+        {
+            0 => ("p_type", 0, 4),
+            1 => ("p_offset", 8, 8),
+            2 => ("p_memsz", 40, 8),
+            _ => ("p_filesz", 32, 8),
+        };
+        int at = segment.HeaderAt + field.Offset;
+        ulong old = field.Size == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)) : BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at));
+        ulong value = random.Next(2) == 0 ? old + (ulong)random.Next(-64, 65) : Interesting[random.Next(Interesting.Length)];
+        WriteLittleEndian(bytes, at, field.Size, value);
+        changed.Add((at, field.Size));
+        return $"{segment.Name}: {field.Field} 0x{old:x} -> 0x{value:x}";
     }
 
     // Elf64_Chdr (ch_type, ch_size) or the compressed stream of a SHF_COMPRESSED or .zdebug_ section.

@@ -13,6 +13,9 @@ internal enum InputKind
 
     /// <summary>A split DWARF file (.dwo, or a package .dwp): mutated next to an intact copy of its program, which the commands read.</summary>
     SplitDwarf,
+
+    /// <summary>A core file: mutated and read by <c>trapdbg core</c> with its intact program.</summary>
+    Core,
 }
 
 /// <summary>One real binary the fuzzer mutates.</summary>
@@ -42,7 +45,8 @@ internal sealed record LookupQuestions(IReadOnlyList<string> Addresses, string N
 }
 
 /// <summary>The seeds: clang-22 and GCC, -O0 and -O2, C, C++ and Rust, DWARF 4 and 5, DWARF64, a .debug_names index,
-/// zlib, zstd and legacy .zdebug compressed sections, split DWARF .dwo and .dwp. A new kind of input is one more line here
+/// zlib, zstd and legacy .zdebug compressed sections, split DWARF .dwo and .dwp, core files of the kernel and of gdb. A new
+/// kind of input is one more line here
 /// (with its <see cref="InputKind"/>).</summary>
 internal static class FuzzCorpus
 {
@@ -71,6 +75,7 @@ internal static class FuzzCorpus
             Of("cxx/clang22-O2+zlib"), Of("c/clang22-O0+zstd"), Of("cxx/gcc-O2+zlibgnu"), Of("cxx/gcc-O2+zstdobjcopy"),
             new("cxx/clang22-O2+split .dwo", InputKind.SplitDwarf, Directory.EnumerateFiles(Path.GetDirectoryName(split)!, "*.dwo").Single(), split),
             new("cxx/clang22-O2+dwp .dwp", InputKind.SplitDwarf, packed + ".dwp", packed),
+            Core("verbose_trap_multi clang22-O2 kernel funds"), Core("shlib_trap clang22-O2 gdb 40 0"),
         ];
         return seeds;
     }
@@ -79,6 +84,13 @@ internal static class FuzzCorpus
     {
         var path = TestBinaries.Path(testBinary);
         return new FuzzSeed(testBinary, InputKind.Program, path, path);
+    }
+
+    // A core of the core tests' catalog: the kernel's notes and PT_LOADs, or gdb's, which also has section headers.
+    private static FuzzSeed Core(string id)
+    {
+        var dump = CoreCatalog.Produce(id);
+        return new FuzzSeed($"core of {id}", InputKind.Core, dump.Path, dump.Binary.Program);
     }
 
     private static FuzzSeed Runnable(string name, string path, params string[] trappingArguments) =>

@@ -106,6 +106,12 @@ internal sealed partial class InputFuzzer(IReadOnlyList<FuzzSeed> seeds, int see
         ran = false;
         Directory.CreateDirectory(dir);
         string mutated = Path.Combine(dir, Path.GetFileName(input.File));
+        if (input.Kind == InputKind.Core)
+        {
+            File.WriteAllBytes(mutated, mutant.Bytes);
+            rejected = CheckCore(mutated, input.Program, problems);
+            return problems;
+        }
         string program = input.Kind == InputKind.Program ? mutated : Path.Combine(dir, Path.GetFileName(input.Program));
         File.WriteAllBytes(mutated, mutant.Bytes);
         if (input.Kind != InputKind.Program) File.Copy(input.Program, program);
@@ -186,27 +192,13 @@ internal sealed partial class InputFuzzer(IReadOnlyList<FuzzSeed> seeds, int see
     // file and where in it; never an exception, a stack trace or a second line.
     private static bool Check(string command, string file, List<string> problems, Func<TextWriter, TextWriter, int> run, bool json = false)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int status;
-        try
-        {
-            status = run(output, error);
-        }
-        catch (Exception e)
-        {
-            problems.Add($"trapdbg {command}: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
-            return true;
-        }
-        string err = error.ToString();
-        if (StackTrace().IsMatch(output.ToString()) || StackTrace().IsMatch(err))
-            problems.Add($"trapdbg {command} printed a stack trace: {err}");
+        if (Invoke(command, run, problems) is not var (status, text, err)) return true;
         if (status == 0)
         {
             if (err.Length > 0 && !IsAnswerMiss(err)) problems.Add($"trapdbg {command} succeeded but wrote to stderr: {err}");
             if (json)
             {
-                try { JsonDocument.Parse(output.ToString()).Dispose(); }
+                try { JsonDocument.Parse(text).Dispose(); }
                 catch (JsonException e) { problems.Add($"trapdbg {command} --json printed invalid JSON: {e.Message}"); }
             }
             return false;
@@ -223,27 +215,69 @@ internal sealed partial class InputFuzzer(IReadOnlyList<FuzzSeed> seeds, int see
         return true;
     }
 
-    private static bool IsAnswerMiss(string error) =>
-        error.Contains(": no function named '", StringComparison.Ordinal) || error.Contains(": no code for ", StringComparison.Ordinal);
+    // trapdbg core on a mutant: a report (the core still holds a process, perhaps with warnings, one sentence a line) or
+    // one sentence naming the file; never an exception, a stack trace or invalid JSON.
+    private static bool CheckCore(string core, string program, List<string> problems)
+    {
+        if (Invoke("core", (o, e) => CoreCommand.RunAsync(core, program, json: true, o, e, isTerminal: false).GetAwaiter().GetResult(), problems)
+            is not var (status, report, err))
+            return true;
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Any(l => !l.StartsWith("trapdbg core: ", StringComparison.Ordinal) || !l.TrimEnd().EndsWith('.')))
+            problems.Add($"trapdbg core wrote something other than one sentence a line to stderr: {err}");
+        if (status is 1 or 125)
+        {
+            if (lines.Length != 1 || !lines[0].Contains(core, StringComparison.Ordinal))
+                problems.Add($"trapdbg core exited {status} without one sentence naming the file: {err}");
+            if (report.Length > 0) problems.Add($"trapdbg core exited {status} and printed a report: {report}");
+            return true;
+        }
+        if (status != 0 && status <= 128)
+            problems.Add($"trapdbg core exited {status}: {err}");
+        try
+        {
+            using var doc = JsonDocument.Parse(report);
+            if (!doc.RootElement.TryGetProperty("end", out _))
+                problems.Add($"trapdbg core --json has no end: {report}");
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"trapdbg core --json printed invalid JSON ({e.Message}): {report}");
+        }
+        return lines.Length > 0;
+    }
 
-    // A mutant the kernel runs as before: trapdbg run stops at its trap, reports it, and ends with the trap's signal.
-    private static void RunUnderDebugger(string program, IReadOnlyList<string> arguments, List<string> problems)
+    // Runs one command in-process and returns its status and what it printed; null, with the problem noted, when an
+    // exception escaped it. A stack trace in what it printed is a problem too.
+    private static (int Status, string Output, string Error)? Invoke(string command, Func<TextWriter, TextWriter, int> run, List<string> problems)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         int status;
         try
         {
-            status = RunCommand.RunAsync(program, arguments, json: true, output, error, isTerminal: false).GetAwaiter().GetResult();
+            status = run(output, error);
         }
         catch (Exception e)
         {
-            problems.Add($"trapdbg run: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
-            return;
+            problems.Add($"trapdbg {command}: {e.GetType().Name} escaped: {e.Message}\n{e.StackTrace}");
+            return null;
         }
-        string report = output.ToString(), err = error.ToString();
-        if (StackTrace().IsMatch(report) || StackTrace().IsMatch(err))
-            problems.Add($"trapdbg run printed a stack trace: {err}{report}");
+        string text = output.ToString(), err = error.ToString();
+        if (StackTrace().IsMatch(text) || StackTrace().IsMatch(err))
+            problems.Add($"trapdbg {command} printed a stack trace: {err}{text}");
+        return (status, text, err);
+    }
+
+    private static bool IsAnswerMiss(string error) =>
+        error.Contains(": no function named '", StringComparison.Ordinal) || error.Contains(": no code for ", StringComparison.Ordinal);
+
+    // A mutant the kernel runs as before: trapdbg run stops at its trap, reports it, and ends with the trap's signal.
+    private static void RunUnderDebugger(string program, IReadOnlyList<string> arguments, List<string> problems)
+    {
+        if (Invoke("run", (o, e) => RunCommand.RunAsync(program, arguments, json: true, o, e, isTerminal: false).GetAwaiter().GetResult(), problems)
+            is not var (status, report, err))
+            return;
         if (report.Contains("analysis failed", StringComparison.Ordinal))
             problems.Add($"trapdbg run: the stop was not analysed: {report}");
         if (status != 128 + 4)

@@ -25,6 +25,24 @@ internal static class CliRun
         return new CliResult(status, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs as <c>trapdbg run [--core-dir DIR]</c> would.</summary>
+    public static async Task<CliResult> RunWithCoreDirectoryAsync(bool json, string coreDirectory, string program, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var status = await RunCommand.RunAsync(program, args, json, output, error, isTerminal: false, CancellationToken.None, coreDirectory).WaitAsync(Timeout);
+        return new CliResult(status, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs as <c>trapdbg core CORE [--program PROGRAM]</c> would.</summary>
+    public static async Task<CliResult> CoreAsync(bool json, string core, string? program = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var status = await CoreCommand.RunAsync(core, program, json, output, error, isTerminal: false).WaitAsync(Timeout);
+        return new CliResult(status, output.ToString(), error.ToString());
+    }
+
     public static CliResult Traps(string binary, bool json)
     {
         var output = new StringWriter();

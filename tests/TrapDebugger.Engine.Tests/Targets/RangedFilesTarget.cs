@@ -74,6 +74,9 @@ internal sealed class RangedFilesPlatform : ITargetPlatform
         public Task<ulong[]> GetDebugRegistersAsync(int threadId) => inner.GetDebugRegistersAsync(threadId);
         public Task ContinueAsync(bool deliverSignals = true) => inner.ContinueAsync(deliverSignals);
         public Task StepInstructionAsync(int threadId) => inner.StepInstructionAsync(threadId);
+        public Task RunThreadAsync(int threadId) => inner.RunThreadAsync(threadId);
+        public Task<SavedThreadState> SaveThreadAsync(int threadId) => inner.SaveThreadAsync(threadId);
+        public Task RestoreThreadAsync(int threadId, SavedThreadState state) => inner.RestoreThreadAsync(threadId, state);
         public Task PauseAsync() => inner.PauseAsync();
         public Task KillAsync() => inner.KillAsync();
         public Task DetachAsync(bool keepStopped = false) => inner.DetachAsync(keepStopped);

@@ -22,6 +22,20 @@ export function buildFixture(name, opt = '-O0', extra = []) {
   return program;
 }
 
+/** Builds tests/fixtures/<source> with <compiler> ("clang-22", "clang++-22", "g++", "rustc") and <flags> into
+ * <name>, once per test run; returns the program path. */
+export function buildWith(compiler, source, name, flags = []) {
+  const key = `${compiler} ${source} ${name} ${flags.join(' ')}`;
+  if (built.has(key)) return built.get(key);
+  const program = path.join(outDir, name);
+  const args = compiler === 'rustc'
+    ? ['-g', '-C', 'opt-level=0', ...flags, '-o', program, path.join(fixtureDir, source)]
+    : ['-g', '-O0', ...flags, path.join(fixtureDir, source), '-o', program];
+  execFileSync(compiler, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  built.set(key, program);
+  return program;
+}
+
 /** Compiles ad-hoc C source text and returns the program path. */
 export function buildSource(name, text, extra = []) {
   const source = path.join(outDir, `${name}.c`);

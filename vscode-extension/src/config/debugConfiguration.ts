@@ -59,7 +59,7 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
 
 const consoleAttributes = ['initCommands', 'preRunCommands', 'stopCommands', 'commandEscapePrefix', 'relativePathBase'];
 const forkAttributes = ['followFork', 'detachOnFork', 'forkEvents'];
-const launchAttributes = new Set(['program', 'args', 'cwd', 'env', 'envFile', 'stopOnEntry', 'disableASLR', 'sourceMap', 'console', 'terminal', 'runInTerminal', 'stdio',
+const launchAttributes = new Set(['program', 'coreFile', 'args', 'cwd', 'env', 'envFile', 'stopOnEntry', 'disableASLR', 'sourceMap', 'console', 'terminal', 'runInTerminal', 'stdio',
   ...consoleAttributes, ...forkAttributes, 'terminateDebuggee', 'trapdbgServer', 'noDebug']);
 const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, ...forkAttributes, 'trapdbgServer']);
 
@@ -186,9 +186,40 @@ function resolveProgram(program: string, base: string | undefined): string {
   return base && !path.isAbsolute(program) ? path.resolve(base, program) : program;
 }
 
-function validateLaunch(config: DebugConfigurationLike, probe: FileProbe | undefined, workspaceFolder: string | undefined): DebugConfigurationLike {
+/** A launch with `coreFile` opens the core instead of running the program: `program` is optional (the core names it) and
+ *  need not be executable, and the attributes of a run (args, env, console, stdio) do not apply. */
+function validateCoreLaunch(config: DebugConfigurationLike, probe: FileProbe | undefined, workspaceFolder: string | undefined): DebugConfigurationLike {
+  const core = config['coreFile'];
+  if (typeof core !== 'string' || core === '') throw new ConfigurationError('"coreFile" must be the path of a core file.');
+  const cwd = config['cwd'];
+  if (cwd !== undefined && typeof cwd !== 'string') throw new ConfigurationError('"cwd" must be a path string.');
+  const base = typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder;
+  const result: DebugConfigurationLike = { ...config };
+  const resolvedCore = probe ? resolveProgram(core, base) : core;
+  if (probe) {
+    const kind = probe.kind(resolvedCore);
+    if (kind !== 'file') throw new ConfigurationError(`The core file "${resolvedCore}" ${kind === 'missing' ? 'does not exist' : 'is not a regular file'}; fix "coreFile".`);
+  }
+  result['coreFile'] = resolvedCore;
   const program = config['program'];
-  if (program === undefined || program === '') throw new ConfigurationError('A launch configuration needs "program": the path of the executable to debug.');
+  if (program !== undefined && program !== '') {
+    if (typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
+    const resolved = probe ? resolveProgram(program, base) : program;
+    if (probe) {
+      const kind = probe.kind(resolved);
+      if (kind !== 'file') throw new ConfigurationError(`The program "${resolved}" ${kind === 'missing' ? 'does not exist' : 'is not a regular file'}; fix "program", or leave it out to use the path the core recorded.`);
+    }
+    result['program'] = resolved;
+  }
+  checkSourceMap(config);
+  checkConsoleAttributes(config);
+  return result;
+}
+
+function validateLaunch(config: DebugConfigurationLike, probe: FileProbe | undefined, workspaceFolder: string | undefined): DebugConfigurationLike {
+  if (config['coreFile'] !== undefined) return validateCoreLaunch(config, probe, workspaceFolder);
+  const program = config['program'];
+  if (program === undefined || program === '') throw new ConfigurationError('A launch configuration needs "program": the path of the executable to debug (or "coreFile": a core file to open).');
   if (typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');
   const cwd = config['cwd'];
   if (cwd !== undefined && typeof cwd !== 'string') throw new ConfigurationError('"cwd" must be a path string.');

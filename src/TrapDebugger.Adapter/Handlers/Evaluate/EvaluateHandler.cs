@@ -1,14 +1,17 @@
 using TrapDebugger.Adapter.Handlers.DebugConsole;
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
+using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 using TrapDebugger.Protocol.Types;
 
 namespace TrapDebugger.Adapter.Handlers.Evaluate;
 
-/// <summary><c>evaluate</c>: C expressions for watch, hover, repl and clipboard, in the given frame or the stopped thread's
-/// innermost one; in the Debug Console, a line starting with the command prefix is a console command instead.</summary>
+/// <summary><c>evaluate</c>: expressions for watch, hover, repl and clipboard, in the given frame or the stopped thread's
+/// innermost one; in the Debug Console, a line starting with the command prefix is a console command instead. An
+/// assignment or a function call changes the program (never from a hover); the client is then told to read its
+/// variables again.</summary>
 public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, EvaluateResponseBody>(
     Commands.Evaluate, ProtocolJsonContext.Default.EvaluateArguments, ProtocolJsonContext.Default.EvaluateResponseBody)
 {
@@ -27,10 +30,13 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
         var debuggee = state.RequireDebuggee(Command);
         if (string.IsNullOrWhiteSpace(arguments.Expression))
             throw new RequestFailedException("evaluate: the expression is empty.");
+        var process = debuggee.Process;
+        long before = process.StateVersion;
         Engine.Variables.VariableInfo row;
         try
         {
-            row = await debuggee.Process.EvaluateAsync(arguments.Expression, arguments.FrameId, Variables.ValueFormatTranslation.Of(arguments.Format)).ConfigureAwait(false);
+            row = await process.EvaluateAsync(arguments.Expression, arguments.FrameId, Variables.ValueFormatTranslation.Of(arguments.Format),
+                allowSideEffects: arguments.Context != EvaluateContexts.Hover).ConfigureAwait(false);
         }
         catch (Exception e) when (arguments.Context == EvaluateContexts.Repl && EngineFailure.IsUserFacing(e)
             && ConsoleCommands.Parse(arguments.Expression) is { } parsed && state.CommandPrefix.Length > 0)
@@ -39,6 +45,13 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
             var failure = EngineFailure.ToRequestFailure(Command, e);
             throw new RequestFailedException($"{failure.Message} To run the console command, type {state.CommandPrefix}{parsed.Line.Command}.", e);
         }
+        catch when (process.StateVersion != before)
+        {
+            // A call that crashed or was interrupted may have changed memory before it stopped: the client reads again.
+            await Invalidated(context, debuggee)().ConfigureAwait(false);
+            throw;
+        }
+        if (process.StateVersion != before) context.AfterResponse(Invalidated(context, debuggee));
         return new EvaluateResponseBody
         {
             Result = row.Value,
@@ -48,6 +61,14 @@ public sealed class EvaluateHandler() : EngineRequestHandler<EvaluateArguments, 
             IndexedVariables = row.IndexedVariables,
             MemoryReference = row.MemoryReference,
         };
+    }
+
+    // Tells the client that the variables it shows of the current stop are stale.
+    private static Func<Task> Invalidated(RequestContext context, EngineDebuggee debuggee)
+    {
+        var stop = debuggee.ReportedStop;
+        return () => context.Connection.SendEventAsync(EventNames.Invalidated,
+            new InvalidatedEventBody { Areas = ["variables"], ThreadId = stop?.ThreadId }, ProtocolJsonContext.Default.InvalidatedEventBody);
     }
 
     /// <summary>The command of a console line: the text after <paramref name="prefix"/>, or every line when the prefix is empty.</summary>

@@ -12,7 +12,7 @@ using TrapDebugger.Targets;
 namespace TrapDebugger.Adapter.Handlers.Launch;
 
 /// <summary><c>launch</c>: starts the program stopped at its entry point, its streams where <c>console</c> and <c>stdio</c>
-/// say (the Debug Console by default, streamed as it runs).</summary>
+/// say (the Debug Console by default, streamed as it runs); with <c>coreFile</c>, opens the core instead (<see cref="CoreLaunch"/>).</summary>
 public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArguments>(Commands.Launch, ProtocolJsonContext.Default.LaunchRequestArguments)
 {
     /// <inheritdoc/>
@@ -21,6 +21,11 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         if (state.Session.Debuggee is not null)
             throw new RequestFailedException("launch: a process is already being debugged in this session.");
         var options = DebuggeeOptions.ForLaunch(arguments);
+        if (options.StartMethod == StartMethod.Core)
+        {
+            await CoreLaunch.OpenAsync(context, state, options).ConfigureAwait(false);
+            return;
+        }
         var program = options.Program!;
         RequireElf(program);
         Configure(state, options);

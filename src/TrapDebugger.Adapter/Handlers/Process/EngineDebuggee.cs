@@ -15,7 +15,8 @@ namespace TrapDebugger.Adapter.Handlers.Process;
 /// Engine events arrive on the engine's thread, which must not block; they are queued and sent in order by one pump.
 /// Run-control handlers hold the pump (<see cref="HoldEventsAsync"/>) until their response is out, so a client never
 /// sees the <c>stopped</c> of a step before the step's own response. Before a <c>stopped</c> or <c>exited</c> event the
-/// program's output written so far is sent, so the last lines before a crash come before the crash.
+/// program's output written so far is sent, so the last lines before a crash come before the crash. Console output
+/// queued back to back (a logpoint hit thousands of times a second) goes out as one <c>output</c> event.
 /// </remarks>
 public sealed class EngineDebuggee : IDebuggee
 {
@@ -161,10 +162,14 @@ public sealed class EngineDebuggee : IDebuggee
             await console.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The most text one coalesced <c>output</c> event carries.</summary>
+    private const int MaxCoalescedOutput = 64 * 1024;
+
     private async Task PumpAsync()
     {
-        await foreach (var e in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var next in events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            var e = next is OutputEvent output ? Coalesce(output) : next;
             await eventGate.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -183,13 +188,25 @@ public sealed class EngineDebuggee : IDebuggee
         }
     }
 
+    // Output of one category already queued behind this one joins it, in order.
+    private OutputEvent Coalesce(OutputEvent first)
+    {
+        if (!events.Reader.TryPeek(out var peeked) || peeked is not OutputEvent { } o || o.Category != first.Category) return first;
+        var text = new System.Text.StringBuilder(first.Text);
+        while (text.Length < MaxCoalescedOutput && events.Reader.TryPeek(out var queued) && queued is OutputEvent more
+               && more.Category == first.Category && events.Reader.TryRead(out _))
+            text.Append(more.Text);
+        return first with { Text = text.ToString() };
+    }
+
     private async Task SendAsync(DebugEvent e)
     {
         var connection = state.Session.Connection;
         switch (e)
         {
             case StoppedEvent { Stop: var stop }:
-                if (stop.Diagnosis is { } diagnosis && !state.Filters.Stops(stop))
+                // A target that cannot run (a core) shows every stop: there is nothing to pass a signal on to.
+                if (stop.Diagnosis is { } diagnosis && Process.ReadOnlyReason is null && !state.Filters.Stops(stop))
                 {
                     // An optional stop the client turned off: hand the signal (or the panic, the throw) to the program as if no
                     // debugger were there.

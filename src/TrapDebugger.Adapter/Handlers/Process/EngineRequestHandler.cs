@@ -52,9 +52,10 @@ public abstract class EngineRequestHandler<TArguments>(string command, JsonTypeI
 /// <summary>Which engine exceptions carry a sentence for the user, and how they become error responses.</summary>
 public static class EngineFailure
 {
-    /// <summary>True for the engine's typed, user-facing failures.</summary>
+    /// <summary>True for the engine's typed, user-facing failures (a target's failures are one sentence too: a core refuses
+    /// a write with one).</summary>
     public static bool IsUserFacing(Exception e) =>
-        e is EngineException or ExpressionException or ValueException or TargetMemoryException;
+        e is EngineException or ExpressionException or ValueException or TargetException;
 
     /// <summary>The error response for <paramref name="e"/> in request <paramref name="command"/>.</summary>
     public static RequestFailedException ToRequestFailure(string command, Exception e)

@@ -13,8 +13,6 @@ namespace TrapDebugger.Adapter.Handlers.ProgramIo;
 /// </remarks>
 public sealed class ProgramOutput : IAsyncDisposable
 {
-    private const int PollMilliseconds = 100;
-
     private readonly List<TerminalStream> streams;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly CancellationTokenSource stopping = new();
@@ -64,6 +62,8 @@ public sealed class ProgramOutput : IAsyncDisposable
             return;
         await DrainAsync().ConfigureAwait(false);
         await stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var stream in streams)
+            stream.Terminal.StopWaiting();
         foreach (var reader in readers)
             reader.Join(TimeSpan.FromSeconds(2));
         foreach (var stream in streams)
@@ -75,8 +75,13 @@ public sealed class ProgramOutput : IAsyncDisposable
     {
         while (!stopping.IsCancellationRequested)
         {
-            if (!stream.Terminal.WaitForOutput(PollMilliseconds))
+            // Blocks until the program writes or the output is disposed: no time is spent while the program is quiet.
+            if (!stream.Terminal.WaitForOutput(-1))
+            {
+                // Told to stop (the loop ends), or poll failed: do not spin on it.
+                if (!stopping.IsCancellationRequested) Thread.Sleep(10);
                 continue;
+            }
             gate.Wait();
             try
             {

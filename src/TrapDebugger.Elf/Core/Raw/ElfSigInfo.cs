@@ -26,16 +26,15 @@ public sealed record ElfSigInfo(byte[] Bytes)
     /// <summary>True when the signal came from the hardware (a fault) rather than from a process: si_code greater than zero.</summary>
     public bool IsFault => Code > 0 && Signals.HasFaultAddress(SignalNumber);
 
+    /// <summary>The signal as the target vocabulary states it (the same decoding a live stop's PTRACE_GETSIGINFO gets).</summary>
+    public SignalInfo ToSignalInfo() => SignalInfo.Decode(Bytes);
+
     /// <summary>Reads the structure; <paramref name="bytes"/> must hold at least <see cref="Size"/> bytes.</summary>
     public static ElfSigInfo Read(ReadOnlySpan<byte> bytes) => new(bytes[..Size].ToArray());
 
     /// <summary>A siginfo_t with the given signal, code and address (the other fields zero).</summary>
-    public static ElfSigInfo Create(int signal, int code, ulong address)
-    {
-        var bytes = new byte[Size];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, signal);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), code);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), address);
-        return new ElfSigInfo(bytes);
-    }
+    public static ElfSigInfo Create(int signal, int code, ulong address) => From(new SignalInfo(signal, code, address));
+
+    /// <summary>The siginfo_t of <paramref name="signal"/>.</summary>
+    public static ElfSigInfo From(SignalInfo signal) => new(signal.Encode());
 }
