@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation fuzzing of the ELF/DWARF readers through every command that reads a binary: the harness of
 # tests/TrapDebugger.Cli.Tests/Fuzzing, which the suite runs as a fixed-seed sample of 1,500 mutants.
-# Usage: bench/fuzz/run.sh [MUTANTS [SEED [CHUNK]]]   (defaults: 100000 mutants, seed 20261206, chunks of 10000)
+# Usage: bench/fuzz/run.sh [MUTANTS [SEED [CHUNK [FROM]]]]   (defaults: 100000 mutants, seed 20261206, chunks of 10000,
+#   from mutant 0; FROM resumes a run: bench/fuzz/run.sh 100000 20261206 10000 60000 runs mutants 60000..99999)
 #   Mutant i of a seed is always the same file: TRAPDBG_FUZZ_FIRST=i TRAPDBG_FUZZ_MUTANTS=1 reproduces one failure.
 #   Failing mutants are written to $KEEP (default /tmp/trapdbg-fuzz-failures) to open with other tools.
 #   The test binaries are copied to a folder of their own first, so rebuilding the checkout meanwhile does not disturb the run.
@@ -12,13 +13,14 @@ repo=$(cd "$here/../.." && pwd)
 total=${1:-100000}
 seed=${2:-20261206}
 chunk=${3:-10000}
+from=${4:-0}
 keep=${KEEP:-/tmp/trapdbg-fuzz-failures}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet build "$repo/tests/TrapDebugger.Cli.Tests" -c Release -nologo -v q >"$work/build.txt" 2>&1 || { cat "$work/build.txt"; exit 1; }
 cp -r "${TRAPDBG_ARTIFACTS:-$repo/artifacts}/bin/TrapDebugger.Cli.Tests/release" "$work/bin"
 status=0
-for ((first = 0; first < total; first += chunk)); do
+for ((first = from; first < total; first += chunk)); do
   count=$((total - first < chunk ? total - first : chunk))
   TRAPDBG_FUZZ_MUTANTS=$count TRAPDBG_FUZZ_SEED=$seed TRAPDBG_FUZZ_FIRST=$first TRAPDBG_FUZZ_KEEP=$keep \
     "$work/bin/TrapDebugger.Cli.Tests" -method "*Mutated_binaries_are_read_or_rejected_with_one_sentence" -showLiveOutput -noColor \
@@ -30,5 +32,5 @@ for ((first = 0; first < total; first += chunk)); do
     [ -n "$summary" ] || tail -30 "$work/chunk.txt"
   fi
 done
-echo "$total mutants in all; $([ $status -eq 0 ] && echo 'no failures' || echo 'FAILURES above')"
+echo "mutants $from..$((total - 1)) in all; $([ $status -eq 0 ] && echo 'no failures' || echo 'FAILURES above')"
 exit $status

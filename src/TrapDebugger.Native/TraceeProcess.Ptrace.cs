@@ -41,7 +41,16 @@ public sealed partial class TraceeProcess
     {
         thread.Registers = regs;
         thread.RegistersUnwritten = !written;
-        publishedRegisters[thread.Tid] = new RegisterSnapshot(regs);
+        // Other threads read registers only while the process is stopped (see PublishRegisters for the rest).
+        if (state == RunState.Stopped) publishedRegisters[thread.Tid] = new RegisterSnapshot(regs);
+    }
+
+    /// <summary>Every thread is stopped: the registers read while the process was stopping become readable from any
+    /// thread.</summary>
+    private void PublishRegisters()
+    {
+        foreach (var t in threads.Values)
+            if (!t.Running && t.Registers is { } regs) publishedRegisters[t.Tid] = new RegisterSnapshot(regs);
     }
 
     /// <summary>Tells the kernel the registers cached but not yet written, before the thread leaves its stop.</summary>

@@ -111,11 +111,13 @@ public sealed partial class TraceeProcess
         LeaveScratchSlots();
         WithdrawSiteBytes();
         FollowForks();
+        PublishRegisters();
     }
 
     private void ReportStop(ThreadStop stop)
     {
         state = RunState.Stopped;
+        PublishRegisters();
         Emit(new ProcessStopped(stop.Tid, stop.Reason, stop.Signal, stop.Address, stop.Watch, pendingStops.Count) { InstructionsStepped = stop.Steps });
     }
 

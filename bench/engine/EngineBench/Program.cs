@@ -19,6 +19,20 @@ if (args.Length < 2)
 }
 if (args[0] == "hits") return await Hits(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]), args[5]);
 if (args[0] == "next") return await Next(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]));
+if (args[0] == "setbp")
+{
+    await using var p = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions { Program = args[1] });
+    if (args.Length > 4 && args[4] == "pre") { var pre = Stopwatch.StartNew(); TrapDebugger.Engine.Model.SymbolPreloader.Preload(p.Target.Modules); Console.WriteLine($"preload {pre.Elapsed.TotalMilliseconds:F1} ms"); }
+    if (args.Length > 4 && args[4] == "bg") _ = TrapDebugger.Engine.Model.SymbolPreloader.Start(p.Target.Modules, CancellationToken.None);
+    foreach (var m in p.Target.Modules)
+    {
+        var sw0 = Stopwatch.StartNew();
+        var found = TrapDebugger.Engine.Breakpoints.BreakpointResolver.Resolve(new TrapDebugger.Engine.Breakpoints.Breakpoint { Id = 1, Kind = TrapDebugger.Engine.Breakpoints.BreakpointKind.SourceLine, File = args[2], Line = int.Parse(args[3]) }, m);
+        Console.WriteLine($"{m.Path}: {found.Count} in {sw0.Elapsed.TotalMilliseconds:F1} ms");
+    }
+    await p.TerminateAsync();
+    return 0;
+}
 
 var stopped = new TaskCompletionSource<StopInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
 var programArgs = args[0] == "stack" ? new[] { args[2] } : [];

@@ -38,6 +38,11 @@ internal sealed class SourceLineIndex(DwarfFile dwarf, Func<DwarfUnit, DwarfUnit
 
     private SourceFileLines Build(string query)
     {
+        // A path that matches ends with the query's last component, and every path is made of the strings of these
+        // sections: a module none of whose strings hold it (glibc, for a file of the user's program) answers without
+        // reading a line-program header.
+        if (!_programsByFileName.IsValueCreated && LastComponent(query) is { Length: > 0 } last && !MayName(dwarf.Sections, last))
+            return SourceFileLines.Empty;
         var byName = _programsByFileName.Value;
         var offsets = new HashSet<long>(byName.GetValueOrDefault(LastComponent(query)) ?? []);
         offsets.UnionWith(byName.GetValueOrDefault(AnyFile) ?? []);
@@ -64,6 +69,35 @@ internal sealed class SourceLineIndex(DwarfFile dwarf, Func<DwarfUnit, DwarfUnit
         // Stable: rows of one line keep program order, so the same row wins among equal addresses as in a row walk.
         var sorted = rows.OrderBy(r => r.Line).ToArray();
         return new SourceFileLines(sorted, new Lazy<Dictionary<uint, IReadOnlyList<LineMatch>>>(() => BuildInlinedCalls(query, offsets)));
+    }
+
+    /// <summary>True when <paramref name="name"/> ends a string (after a '/' or at its start) in the strings a line
+    /// program's file names are made of: the programs themselves (DWARF 2–4 headers hold their names inline), and the line
+    /// string section (DWARF 5 names, DW_FORM_line_strp, as GCC and Clang write them), or, in a module without one, the
+    /// string section (DW_FORM_strp).</summary>
+    /// <remarks>The string section is not searched when a line string section exists: it is the largest section of a
+    /// big debug file and the one the symbol preloader inflates first, and a producer that puts its file names there
+    /// (DW_FORM_strp in a DWARF 5 header) next to one that uses the line string section is not known.</remarks>
+    private static bool MayName(DwarfSections sections, string name)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(name + "\0");
+        var lineStrings = sections.LineStr.Span;
+        return EndsAString(lineStrings, bytes) || EndsAString(sections.Line.Span, bytes)
+            || (lineStrings.IsEmpty && EndsAString(sections.Str.Span, bytes));
+    }
+
+    private static bool EndsAString(ReadOnlySpan<byte> strings, ReadOnlySpan<byte> nameAndNul)
+    {
+        var start = 0;
+        while (start < strings.Length)
+        {
+            var i = strings[start..].IndexOf(nameAndNul);
+            if (i < 0) return false;
+            var at = start + i;
+            if (at == 0 || strings[at - 1] is (byte)'/' or 0) return true;
+            start = at + 1;
+        }
+        return false;
     }
 
     private static Dictionary<ulong, string> MatchingFiles(DwarfLineProgram program, string query)

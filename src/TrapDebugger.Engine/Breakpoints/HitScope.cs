@@ -13,7 +13,7 @@ namespace TrapDebugger.Engine.Breakpoints;
 /// for anything a running process cannot answer.</summary>
 internal sealed class HitScope(BreakpointHit hit, ITarget target, Target modules, FrameSymbolizer symbolizer)
 {
-    private IReadOnlyList<PhysicalFrame>? _machine;
+    private RegisterSet? _registers;
     private FrameScope? _top;
 
     /// <summary>The scope of the innermost (possibly inlined) frame at the hit.</summary>
@@ -22,10 +22,10 @@ internal sealed class HitScope(BreakpointHit hit, ITarget target, Target modules
 
     private FrameScope Build()
     {
-        var registers = RegisterSet.FromGeneral(hit.Registers);
-        _machine = new Unwinder(modules, target.Memory).Unwind(registers, 2);
-        if (_machine.Count == 0) throw new EngineException($"no frame at 0x{hit.Address:x}");
-        var frames = symbolizer.Expand(_machine[0], hit.ThreadId, 0, () => 0);
+        var registers = _registers = RegisterSet.FromGeneral(hit.Registers);
+        var machine = new Unwinder(modules, target.Memory).Unwind(registers, 1);
+        if (machine.Count == 0) throw new EngineException($"no frame at 0x{hit.Address:x}");
+        var frames = symbolizer.Expand(machine[0], hit.ThreadId, 0, () => 0);
         if (frames.Count == 0) throw new EngineException($"no frame at 0x{hit.Address:x}");
         FloatingPointRegisters? vector = null;
         byte[]? Vector(int number)
@@ -49,9 +49,10 @@ internal sealed class HitScope(BreakpointHit hit, ITarget target, Target modules
         }
     }
 
+    // Unwound only when an expression needs an entry value: most conditions read the innermost frame alone.
     private FrameScope? Caller()
     {
-        if (_machine is not { Count: > 1 } machine) return null;
+        if (_registers is not { } registers || new Unwinder(modules, target.Memory).Unwind(registers, 2) is not { Count: > 1 } machine) return null;
         var frames = symbolizer.Expand(machine[1], hit.ThreadId, 1, () => 0);
         return frames.Count == 0 ? null : new FrameScope(frames[^1], target.Memory, target: modules);
     }
