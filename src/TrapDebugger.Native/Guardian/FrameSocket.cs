@@ -13,6 +13,10 @@ internal sealed class FrameSocket : IDisposable
     private readonly Socket socket;
     private readonly object sendGate = new();
     private readonly byte[] header = new byte[4];
+    // What one receive brought beyond the bytes asked for: a message's length and body usually arrive together, and a
+    // breakpoint question is answered sooner for one system call fewer on each side.
+    private readonly byte[] received = new byte[64 << 10];
+    private int receivedStart, receivedEnd;
 
     /// <summary>Takes ownership of the connected socket <paramref name="fd"/>.</summary>
     public FrameSocket(int fd) => socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
@@ -82,9 +86,23 @@ internal sealed class FrameSocket : IDisposable
     {
         while (!into.IsEmpty)
         {
-            var n = socket.Receive(into);
-            if (n <= 0) return false;
-            into = into[n..];
+            if (receivedStart == receivedEnd)
+            {
+                // A body larger than the buffer (a big memory read) is received in place rather than copied.
+                var inPlace = into.Length >= received.Length;
+                var n = inPlace ? socket.Receive(into) : socket.Receive(received);
+                if (n <= 0) return false;
+                if (inPlace)
+                {
+                    into = into[n..];
+                    continue;
+                }
+                (receivedStart, receivedEnd) = (0, n);
+            }
+            var count = Math.Min(into.Length, receivedEnd - receivedStart);
+            received.AsSpan(receivedStart, count).CopyTo(into);
+            receivedStart += count;
+            into = into[count..];
         }
         return true;
     }
