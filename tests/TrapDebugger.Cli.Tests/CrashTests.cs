@@ -176,7 +176,12 @@ public sealed class CheckShapeTests
             data.Add(v, "mul 65536 65536", "signed integer overflow in multiplication", "w->load = a * b;");
             data.Add(v, "add 2147483647 1", "signed integer overflow in addition", "return a + b;");
         }
-        data.Add("gcc-O2", "shift 1 40", "shift exponent too large for the type", "return a << b;");
+        foreach (var v in new[] { "gcc-O0", "gcc-O2" })
+        {
+            // -O0 combines the exponent and base conditions with setcc and one `or` before a single branch; -O2 branches on each.
+            data.Add(v, "shift 1 40", "shift exponent too large for the type", "return a << b;");
+            data.Add(v, "shift 1073741824 3", "left shift does not fit in the type", "return a << b;");
+        }
         data.Add("gcc-O2", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
         // Unoptimized: the compare uses one copy of `b` and the access another, with the pointer check in between.
         data.Add("gcc-O0", "index 1 9", "index out of bounds (the limit is 8)", "return w->slots[b];");
@@ -201,6 +206,18 @@ public sealed class CheckShapeTests
         var origins = stop.Items("origins").ToList();
         Assert.Equal(message, origins[0].Str("message"));
         if (origins.Count > 1) Assert.Contains(stop.Str("confidence"), new[] { "confirmed", "likely" });
+    }
+
+    [Fact]
+    public async Task CombinedUnoptimizedShiftCheckSaysWhichConditionHeldInTheVariablesTerms()
+    {
+        // GCC -O0: seta after `cmp ecx, 31` (ecx a copy of b, loaded from its slot) or-ed with the base check, then test/je.
+        var binary = Fixtures.Build("gcc_checks", BuildVariant.GccO0);
+        var result = await CliRun.RunAsync(true, binary.Program, "shift", "1", "40");
+        Assert.True(result.Status == 128 + SIGILL, $"status {result.Status}: {result.Error}");
+        var origin = result.Json.GetProperty("stop").Items("origins").First();
+        Assert.Equal("holds", origin.Str("condition"));
+        Assert.Matches(@"b \(loaded from \[rbp-0x[0-9a-f]+\]\) = 40 > 31", origin.Str("evidence"));
     }
 
     [Theory]

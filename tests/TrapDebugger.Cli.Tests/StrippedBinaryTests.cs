@@ -42,6 +42,14 @@ public sealed class StrippedBinaryTests(ITestOutputHelper output)
             Assert.Contains($"{path} has no symbol table (.symtab)", stderr);
             Assert.Contains($"trapdbg symbols -D {path}", stderr);
 
+            // A script asking for JSON gets an empty array to parse, and the same one-line note.
+            var jsonOut = new StringWriter();
+            var jsonErr = new StringWriter();
+            Assert.Equal(0, SymbolsCommand.Run(path, json: true, dynamic: false, jsonOut, jsonErr));
+            using (var listing = System.Text.Json.JsonDocument.Parse(jsonOut.ToString()))
+                Assert.Equal(0, listing.RootElement.GetArrayLength());
+            Assert.Equal(stderr, jsonErr.ToString());
+
             // What it suggests works: the dynamic symbols, as llvm-nm -D lists them.
             var (dynamicCode, dynamicOut, dynamicErr) = Symbols(path, dynamic: true);
             Assert.Equal(0, dynamicCode);

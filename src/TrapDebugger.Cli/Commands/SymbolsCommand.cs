@@ -27,7 +27,9 @@ public static class SymbolsCommand
             using var elf = ElfFile.Open(path);
             if (MissingTable(elf, path, dynamic) is { } missing)
             {
-                // As nm: nothing to list is not a failure, but the user hears why the listing is empty.
+                // As nm: nothing to list is not a failure, but the user hears why the listing is empty; a script asking for
+                // JSON still gets a (empty) JSON array.
+                if (json) output.WriteLine("[]");
                 error.WriteLine($"trapdbg symbols: {missing}");
                 return ExitStatus.Success;
             }

@@ -101,6 +101,39 @@ internal static class BranchConditionEvaluator
         return new ConditionResult(holds ? ConditionStatus.Holds : ConditionStatus.DoesNotHold, evidence, agree, inputs, readsMemory);
     }
 
+    /// <summary>Whether condition <paramref name="cc"/> held on the flags the instruction at <paramref name="setterIndex"/> set,
+    /// replayed from the registers at the trap, with the evidence; null when it cannot be told.</summary>
+    /// <param name="view">The function's code.</param>
+    /// <param name="setterIndex">The flag-setting instruction.</param>
+    /// <param name="cc">The condition read from its flags (by a setcc).</param>
+    /// <param name="after">Every instruction that ran after the setter until the trap.</param>
+    /// <param name="registers">The registers at the trap.</param>
+    /// <param name="memory">The process memory.</param>
+    /// <param name="symbols">Names registers and memory operands.</param>
+    public static (bool Held, string Evidence)? Replayed(CodeView view, int setterIndex, ConditionCode cc, IEnumerable<Instruction> after,
+        RegisterState registers, IByteSource? memory, ISymbolizer? symbols)
+    {
+        var written = new HashSet<Register>();
+        var memoryWritten = false;
+        var info = new InstructionInfoFactory();
+        ulong at = 0;
+        foreach (var i in after)
+        {
+            at = i.IP;
+            var used = info.GetInfo(i);
+            foreach (var r in used.GetUsedRegisters())
+            {
+                if (r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite) written.Add(FullOf(r.Register));
+            }
+            if (used.GetUsedMemory().Any(m => m.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite))
+                memoryWritten = true;
+        }
+        var replay = Replay(view, setterIndex, registers, memory, written, memoryWritten, symbols, at);
+        if (replay.Flags?.Evaluate(cc) is not { } held) return null;
+        if (replay.Alternative is { } other && other.Evaluate(cc) != held) return null;
+        return (held, $"{replay.Describe(held ? cc : Flags.Negate(cc))} ({Disassembly.Format(view.Instructions[setterIndex])}; set{cc})");
+    }
+
     private static ConditionResult Unknown(string why) => new(ConditionStatus.Unknown, why, false);
 
     private static Register FullOf(Register r) =>
@@ -235,7 +268,13 @@ internal static class BranchConditionEvaluator
                 {
                     var reg = setter.GetOpRegister(op);
                     var full = FullOf(reg);
-                    if (written.Contains(full)) { why = $"{Disassembly.Name(full)} is overwritten between the check and the trap"; return null; }
+                    if (written.Contains(full))
+                    {
+                        // Unoptimized code: the register was loaded from a slot nothing has written since, which still holds the value.
+                        if (Reloaded(reg) is { } reloaded) return reloaded;
+                        why = $"{Disassembly.Name(full)} is overwritten between the check and the trap";
+                        return null;
+                    }
                     if (registers.Get(reg) is not { } v) { why = $"{Disassembly.Name(reg)} is not known"; return null; }
                     var name = Disassembly.Name(reg);
                     var variable = symbols?.VariableInRegister(branchAddress, Disassembly.Name(full));
@@ -269,6 +308,36 @@ internal static class BranchConditionEvaluator
                     why = $"operand kind {setter.GetOpKind(op)} is not replayed";
                     return null;
             }
+        }
+
+        // The value of a register the setter read, from the memory it was loaded from by a plain mov (through register copies),
+        // when neither that memory nor the load's base register has been written since.
+        Operand? Reloaded(Register reg)
+        {
+            if (memory is null || memoryWritten || symbols is null) return null;
+            var k = OperandSource.SourceLoad(view.Instructions, setterIndex, reg, view.IsBranchTarget);
+            if (k < 0 || view.Instructions[k] is not { Mnemonic: Mnemonic.Mov, MemoryIndex: Register.None } load) return null;
+            var size = reg.GetSize();
+            if (load.MemorySize.GetSize() != size || load.MemoryBase is Register.None or Register.RIP || written.Contains(FullOf(load.MemoryBase))) return null;
+            var info = new InstructionInfoFactory();
+            for (var j = k + 1; j < setterIndex; j++)
+            {
+                var i = view.Instructions[j];
+                var used = info.GetInfo(i);
+                if (used.GetUsedMemory().Any(m => m.Access is not (OpAccess.Read or OpAccess.CondRead or OpAccess.NoMemAccess))) return null;
+                if (used.GetUsedRegisters().Any(r => FullOf(r.Register) == FullOf(load.MemoryBase) && r.Access is not (OpAccess.Read or OpAccess.CondRead)))
+                    return null;
+                // Each copy on the way keeps the width: an extension changes the value the compare saw.
+                if (i.Mnemonic is Mnemonic.Movsx or Mnemonic.Movzx or Mnemonic.Movsxd) return null;
+            }
+            if (registers.Get(load.MemoryBase) is not { } baseValue) return null;
+            var address = baseValue + load.MemoryDisplacement64;
+            Span<byte> buffer = stackalloc byte[8];
+            buffer.Clear();
+            if (memory.Read(address, buffer[..size]) != size) return null;
+            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+            var source = OperandSource.Name(symbols, view.Instructions, k, load.IP, load.MemoryBase, (long)load.MemoryDisplacement64, view.IsBranchTarget);
+            return new Operand(value, $"{source ?? $"[0x{address:x}]"} (loaded from {OperandSource.Operand(load)})", false);
         }
 
         if (setter.Mnemonic is Mnemonic.Imul or Mnemonic.Mul)

@@ -50,8 +50,12 @@ internal static class TrapOriginFinder
             origin = WithMessage(origin, sources, dwarfMessage, ubsan);
             // At a stop, a check without a message is named by its code shape; the catalog of a module's traps (no registers)
             // lists only what the program itself says.
-            if (registers is not null && origin.Message is null && CheckShape.Message(view, index, trapOnTaken) is { } shape)
-                origin = origin with { Category = InferredCategory, Message = shape, MessageSource = MessageSource.InferredFromCode };
+            string? shapeEvidence = null;
+            if (registers is not null && origin.Message is null && CheckShape.Name(view, index, trapOnTaken, path, registers, memory, symbols) is { } shape)
+            {
+                origin = origin with { Category = InferredCategory, Message = shape.Message, MessageSource = MessageSource.InferredFromCode };
+                shapeEvidence = shape.Evidence;
+            }
 
             var agree = false;
             if (registers is not null)
@@ -63,7 +67,9 @@ internal static class TrapOriginFinder
                 else
                 {
                     var result = BranchConditionEvaluator.Evaluate(view, index, path, trapOnTaken, registers, memory, symbols);
-                    origin = origin with { Condition = result.Status, Evidence = result.Evidence, LiveFlagsAgree = result.FlagsAgree && result.Status == ConditionStatus.Holds };
+                    // A branch on several combined conditions: its evidence says which of them held, in the variables' terms.
+                    var evidence = shapeEvidence is null ? result.Evidence : $"{result.Evidence}: {shapeEvidence}";
+                    origin = origin with { Condition = result.Status, Evidence = evidence, LiveFlagsAgree = result.FlagsAgree && result.Status == ConditionStatus.Holds };
                     agree = result.FlagsAgree;
                     facts.Add((branch.IP, trapOnTaken ? branch.NextIP : branch.NearBranchTarget, path, result));
                 }

@@ -32,10 +32,19 @@ internal static class TrapdbgExecutable
         return Finish(psi);
     }
 
-    /// <summary>Starts trapdbg with <paramref name="args"/>, stdin, stdout and stderr piped; the caller waits for it.</summary>
+    /// <summary>Starts trapdbg with <paramref name="args"/>, stdin, stdout and stderr piped, and SIGINT at its default action
+    /// as a terminal's foreground job has it; the caller waits for it.</summary>
+    /// <remarks>A suite started in the background by a shell without job control (a CI runner, <c>cmd &amp;</c> in a script)
+    /// ignores SIGINT, children inherit that, and .NET leaves a signal ignored at start ignored: Ctrl-C tests would test
+    /// nothing. coreutils' <c>env --default-signal</c> resets it and then executes trapdbg in the same process.</remarks>
     public static Process Start(IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Toolchain.Find("env"))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add(Path);
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Path}");
     }
