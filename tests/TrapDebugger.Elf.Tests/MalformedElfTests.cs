@@ -99,6 +99,21 @@ public sealed class MalformedElfTests
         Assert.Equal(payload, elf.GetDebugSection(".debug_str").ToArray());
     }
 
+    [Theory]
+    [InlineData(".zdebug_rnglists")]
+    [InlineData(".zdebug_str")]
+    public void LegacyZdebugSectionCutAfterItsHeaderIsATypedError(string name)
+    {
+        // The header alone (sh_size 12): nothing to inflate, though it declares 0x70 bytes.
+        var header = new byte[12];
+        "ZLIB"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(4), 0x70);
+        using var elf = ElfFile.Read(new ElfImageBuilder().Section(name, 1, header).Build());
+        var e = Assert.Throws<InvalidDataException>(() => elf.GetDebugSection(".debug_" + name[8..]).ToArray());
+        Assert.Contains(name, e.Message);
+        Assert.Contains("ends after its header", e.Message);
+    }
+
     [Fact]
     public void OversizedNoteIsATypedError()
     {

@@ -42,6 +42,12 @@ public static class SectionDecompressor
     {
         if (size > (ulong)ElfFile.MaxSectionSize)
             throw new InvalidDataException($"{origin} at offset 0x8: uncompressed size 0x{size:x} (ch_size) exceeds the maximum");
+        if (payload.IsEmpty)
+        {
+            // A section cut off right after its header (there is no stream to inflate, and no memory to point a stream at).
+            if (size == 0) return [];
+            throw new InvalidDataException($"{origin}: the section ends after its header, with none of the 0x{size:x} compressed bytes it declares");
+        }
         try
         {
             fixed (byte* p = payload)

@@ -93,6 +93,34 @@ public sealed class MutationRegressionTests : IDisposable
         Assert.Equal(category, run.Json.GetProperty("stop").Str("category"));
     }
 
+    [Fact]
+    public void A_symbol_table_retyped_away_lists_as_stripped_and_still_prints_json()
+    {
+        // Found as "symbols --json printed invalid JSON" (mutant 61474 of seed 20261206: .symtab sh_type 0x2 -> 0x1): the
+        // "it was stripped" note went to stderr and nothing to stdout.
+        var program = MutatedHeader("c/gcc-O2", ".symtab", ShType, 1);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(0, SymbolsCommand.Run(program, json: true, dynamic: false, output, error));
+        using (var listing = System.Text.Json.JsonDocument.Parse(output.ToString()))
+            Assert.Equal(0, listing.RootElement.GetArrayLength());
+        Assert.StartsWith($"trapdbg symbols: {program} has no symbol table (.symtab)", error.ToString());
+        Assert.Single(error.ToString().TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void A_legacy_compressed_section_cut_after_its_header_is_one_error_naming_it()
+    {
+        // Found as "ArgumentNullException escaped" (mutant 93756 of seed 20261206: .zdebug_rnglists sh_size 0x70 -> 0xc):
+        // no compressed bytes, and a stream was pointed at no memory.
+        var program = MutatedHeader("cxx/gcc-O2+zlibgnu", ".zdebug_rnglists", ShSize, 12);
+        var (status, _, error) = Lookup(program, name: "main");
+        Assert.Equal(1, status);
+        Assert.StartsWith($"trapdbg lookup: {program}", error);
+        Assert.Contains(".zdebug_rnglists", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
     private static (int Status, string Output, string Error) Lookup(string program, string? name = null, string? address = null)
     {
         var output = new StringWriter();
@@ -126,6 +154,27 @@ public sealed class MutationRegressionTests : IDisposable
         var path = Path.Combine(dir, Path.GetFileName(original));
         File.WriteAllBytes(path, Edit(File.ReadAllBytes(original), section, edit));
         if (executable && OperatingSystem.IsLinux()) File.SetUnixFileMode(path, File.GetUnixFileMode(original));
+        return path;
+    }
+
+    // Offsets of Elf64_Shdr fields: sh_type (4 bytes), sh_size (8 bytes).
+    private const int ShType = 4, ShSize = 0x20;
+
+    // A copy of a test binary with one field of one section's header set to a value.
+    private string MutatedHeader(string testBinary, string sectionName, int field, ulong value)
+    {
+        var image = File.ReadAllBytes(TestBinaries.Path(testBinary));
+        using (var elf = ElfFile.Read(image))
+        {
+            var section = elf.FindSection(sectionName) ?? throw new InvalidOperationException($"no {sectionName}");
+            var shoff = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(0x28));
+            var shentsize = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(0x3a));
+            var at = image.AsSpan((int)(shoff + (ulong)(section.Index * shentsize)) + field);
+            if (field == ShType) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(at, (uint)value);
+            else System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(at, value);
+        }
+        var path = Path.Combine(Folder(), Path.GetFileName(TestBinaries.Path(testBinary)));
+        File.WriteAllBytes(path, image);
         return path;
     }
 
