@@ -22,6 +22,7 @@ public static class Program
         Commands.AttachCommand.Create,
         Commands.CoreCommand.Create,
         Commands.TrapsCommand.Create,
+        Commands.GuardianCommand.Create,
     ];
 
     public static int Main(string[] args)

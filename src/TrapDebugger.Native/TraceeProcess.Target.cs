@@ -18,14 +18,7 @@ public sealed partial class TraceeProcess
     public string? ThreadName(int threadId) => ProcFs.ThreadComm(Pid, threadId);
 
     /// <inheritdoc/>
-    /// <remarks>A process in another mount namespace (a container) sees files this machine may not have at the same
-    /// path; the kernel shows them under /proc/PID/root.</remarks>
-    public TargetFile? OpenFile(string path)
-    {
-        if (File.Exists(path)) return TargetFile.Local(path, path);
-        if (path.StartsWith('/') && $"/proc/{Pid}/root{path}" is var inside && File.Exists(inside)) return TargetFile.Local(path, inside);
-        return null;
-    }
+    public TargetFile? OpenFile(string path) => LocalProcessView.OpenFile(Pid, path);
 
     /// <inheritdoc/>
     public Task<AuxVector> GetAuxiliaryVectorAsync() => Task.FromResult(ProcFs.Auxv(Pid));
@@ -34,6 +27,5 @@ public sealed partial class TraceeProcess
     public Task<IReadOnlyList<MemoryRegion>> GetMemoryRegionsAsync() => Task.FromResult(ProcFs.Maps(Pid));
 
     /// <inheritdoc/>
-    public Task<SignalDispositions> GetSignalDispositionsAsync(int threadId) =>
-        Task.FromResult(ProcFs.ThreadStatus(Pid, threadId) is { } s ? s.Signals : SignalDispositions.Unknown);
+    public Task<SignalDispositions> GetSignalDispositionsAsync(int threadId) => Task.FromResult(LocalProcessView.SignalDispositions(Pid, threadId));
 }

@@ -21,9 +21,11 @@ public static class AttachCommand
         {
             pid, json, coreDir,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
             AttachAsync(parse.GetValue(pid)!, parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(coreDir)));
+                parse.GetValue(coreDir), forks.From(parse)));
         return command;
     }
 
@@ -35,8 +37,9 @@ public static class AttachCommand
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the debugger detaches and leaves the process running.</param>
     /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
+    /// <param name="forks">What to do when the process forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> AttachAsync(string pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default, string? coreDirectory = null)
+        CancellationToken cancellationToken = default, string? coreDirectory = null, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(pidText);
         ArgumentNullException.ThrowIfNull(output);
@@ -64,7 +67,7 @@ public static class AttachCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.AttachAsync(LocalPlatform.Instance, pid, cancellationToken).ConfigureAwait(false);
+            process = await TargetProcess.AttachAsync(Platforms.Local(), pid, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
@@ -76,7 +79,7 @@ public static class AttachCommand
             await error.WriteLineAsync("trapdbg attach: interrupted while attaching.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: true);
+        await using var run = ProgramRun.Of(process, attached: true, forks);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
         return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken, coreDirectory).ConfigureAwait(false);
     }

@@ -31,11 +31,13 @@ public static class RunCommand
         {
             json, coreDir, program,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var argv = parse.GetValue(program) ?? [];
             return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(coreDir));
+                parse.GetValue(coreDir), forks.From(parse));
         });
         return command;
     }
@@ -49,8 +51,9 @@ public static class RunCommand
     /// <param name="isTerminal">True when <paramref name="output"/> is a terminal.</param>
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the program is stopped, reported and killed.</param>
     /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
+    /// <param name="forks">What to do when the program forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool json, TextWriter output, TextWriter error,
-        bool isTerminal, CancellationToken cancellationToken = default, string? coreDirectory = null)
+        bool isTerminal, CancellationToken cancellationToken = default, string? coreDirectory = null, ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(output);
@@ -71,7 +74,7 @@ public static class RunCommand
         TargetProcess process;
         try
         {
-            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions
+            process = await TargetProcess.LaunchAsync(Platforms.Local(), new LaunchOptions
             {
                 Program = check.Path!,
                 Arguments = [.. arguments],
@@ -89,7 +92,7 @@ public static class RunCommand
             await error.WriteLineAsync("trapdbg run: interrupted while starting the program.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: false);
+        await using var run = ProgramRun.Of(process, attached: false, forks);
         var copies = new List<Task>();
         if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, error));
         if (process.StandardError is { } stderr) copies.Add(CopyAsync(stderr, error));

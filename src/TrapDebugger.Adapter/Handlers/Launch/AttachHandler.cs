@@ -1,7 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
+using TrapDebugger.Native.Guardian;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -18,7 +18,7 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         var options = DebuggeeOptions.ForAttach(arguments);
         LaunchHandler.Configure(state, options);
         await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
-        var platform = LocalPlatform.Instance;
+        var platform = state.Session.Options.Platform(LossPolicy.Detach);
         if (options.ProcessId is int given && await platform.FindProcessAsync(given, context.CancellationToken).ConfigureAwait(false) is null)
             throw new RequestFailedException($"attach: no process with pid {given} exists.");
         int pid = options.ProcessId ?? await platform.WaitForProcessAsync(options.Program!, context.CancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Handlers.ProgramIo;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
-using TrapDebugger.Native;
+using TrapDebugger.Native.Guardian;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
@@ -46,7 +46,8 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
                 WorkingDirectory = options.Cwd,
                 DisableAslr = options.DisableAslr,
             });
-            process = await TargetProcess.LaunchAsync(LocalPlatform.Instance, launch, context.CancellationToken).ConfigureAwait(false);
+            var platform = state.Session.Options.Platform(options.TerminateDebuggee ? LossPolicy.Kill : LossPolicy.Detach);
+            process = await TargetProcess.LaunchAsync(platform, launch, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -57,7 +58,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         }
         foreach (var redirection in ProgramConsole.Redirections(options))
             await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: the program's {redirection}\n").ConfigureAwait(false);
-        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry, console).ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry, console, options.TerminateDebuggee).ConfigureAwait(false);
     }
 
     /// <summary>Records what the session needs of <paramref name="options"/> beyond the process: source paths and console commands.</summary>
@@ -66,6 +67,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         state.Paths = new SourcePaths(options.SourceMap, options.RelativePathBase);
         state.CommandPrefix = options.CommandPrefix;
         state.StartupCommands = options.Startup;
+        state.Forks = new EngineState.ForkHandling(options.FollowFork, options.ReportAllForks);
     }
 
     private static void RequireElf(string program)
