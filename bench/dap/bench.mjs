@@ -3,11 +3,12 @@
 // `lldb-dap-22`, in the same run, several repetitions each, interleaved so machine load affects all alike; prints medians
 // and ratios against lldb-dap.
 //
-//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--baseline PATH] [--only overflow]
+//   node bench/dap/bench.mjs [--runs N] [--trapdbg PATH] [--lldb-dap PATH] [--baseline PATH | --guardian-cost] [--only overflow]
 //
 // --trapdbg measures that executable in place of the Native AOT binary; --only overflow runs just the stack-overflow
 // phases; --baseline runs an earlier trapdbg build interleaved with the others and adds its column and the ratio
-// binary / baseline, to check a change against the build before it in the same run. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
+// binary / baseline, to check a change against the build before it in the same run; --guardian-cost makes the baseline the
+// same binary tracing inside the adapter (TRAPDBG_GUARDIAN=0), which is what the guardian process costs. Phases: a stack overflow of about 100,000 frames, launch -> stopped and its first stackTrace page; adapter start ->
 // initialize response;
 // launch -> first stop (a -O2 merged trap); attached service trap -> stopped event; stackTrace of the trapped thread; the
 // whole attach session (start to adapter exit). Prints the load average before and after, and which build ran.
@@ -29,6 +30,7 @@ const version = execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim
 const trapdbg = option('--trapdbg', path.join(artifacts, 'publish/TrapDebugger.Cli/release_linux-x64/trapdbg'));
 const lldbDap = option('--lldb-dap', '/usr/bin/lldb-dap-22');
 const baseline = option('--baseline', null);
+const guardianCost = process.argv.includes('--guardian-cost');
 if (!existsSync(trapdbg)) throw new Error(`${trapdbg} does not exist.`);
 if (baseline && !existsSync(baseline)) throw new Error(`${baseline} does not exist.`);
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -51,6 +53,7 @@ const adapters = {
   'trapdbg dap (AOT binary)': () => new Client(trapdbg, ['dap']),
   'lldb-dap-22': () => new Client(lldbDap, []),
   ...(baseline ? { 'trapdbg dap (baseline)': () => new Client(baseline, ['dap']) } : {}),
+  ...(guardianCost && !baseline ? { 'trapdbg dap, no guardian': () => new Client(trapdbg, ['dap'], { ...process.env, TRAPDBG_GUARDIAN: '0' }) } : {}),
 };
 
 async function initialize(client) {

@@ -4,8 +4,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 /** A minimal DAP client over a child's stdio: requests, and waiting for events. */
 export class Client {
-  constructor(command, args) {
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  constructor(command, args, env = process.env) {
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], env });
     this.seq = 0;
     this.buffer = Buffer.alloc(0);
     this.pending = new Map();
@@ -68,7 +68,12 @@ export function benchOptions(repo) {
     lldbDap,
     /** The build of the trapdbg binary: a Native AOT executable has no managed entry assembly beside it. */
     build: existsSync(trapdbg + '.dll') ? 'JIT' : 'AOT',
-    adapters: { trapdbg: () => new Client(trapdbg, ['dap']), 'lldb-dap': () => new Client(lldbDap, []) },
+    adapters: {
+      trapdbg: () => new Client(trapdbg, ['dap']),
+      'lldb-dap': () => new Client(lldbDap, []),
+      // The same binary tracing inside the adapter, without the guardian process (what the guardian costs).
+      'trapdbg, no guardian': () => new Client(trapdbg, ['dap'], { ...process.env, TRAPDBG_GUARDIAN: '0' }),
+    },
   };
 }
 

@@ -3,7 +3,10 @@
 // (`break hotloop.c:N if x == -1`, `ignore`, `dprintf`) and the raw-ptrace floor (bench/native/floor.c, at f's entry),
 // interleaved, medians.
 //
-//   node bench/dap/hits.mjs [--runs N] [--hits N] [--modes condition,hitcount,logpoint] [--trapdbg PATH]
+//   node bench/dap/hits.mjs [--runs N] [--hits N] [--modes condition,hitcount,logpoint] [--trapdbg PATH] [--guardian-cost]
+//
+// --guardian-cost adds the same binary tracing inside the adapter (TRAPDBG_GUARDIAN=0): the column says what the guardian
+// process, which decides each hit by asking the adapter over its socket, costs per hit.
 //
 // Each tool runs the program twice per run, with N calls of f and with none; the rate is N / (time(N) - time(0)), so
 // starting the debugger, reading symbols and launching cancel out and only the hits are measured.
@@ -42,9 +45,9 @@ const gdbCommands = {
 };
 
 /** One DAP session from the adapter's start to the program's exit; returns milliseconds and the output lines. */
-async function dapRun(mode, calls) {
+async function dapRun(mode, calls, adapter = 'trapdbg') {
   const t0 = performance.now();
-  const client = adapters.trapdbg();
+  const client = adapters[adapter]();
   await client.request('initialize', { adapterID: 'bench', clientID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   const launched = client.request('launch', { program, args: [String(calls)] });
   await client.event('initialized');
@@ -85,7 +88,8 @@ const floorRun = (mode, calls) => timed(floor, [mode, fOffset, program, String(c
   if (!new RegExp(`: ${calls} hits`).test(r.stderr)) throw new Error(`floor: ${r.stderr}`);
 });
 
-const tools = { trapdbg: dapRun, gdb: gdbRun, floor: floorRun };
+const guardianCost = process.argv.includes('--guardian-cost');
+const tools = { trapdbg: dapRun, gdb: gdbRun, floor: floorRun, ...(guardianCost ? { inside: (mode, calls) => dapRun(mode, calls, 'trapdbg, no guardian') } : {}) };
 const rates = {};
 for (let run = 0; run < runs; run++)
   for (const mode of modes)
@@ -96,9 +100,11 @@ for (let run = 0; run < runs; run++)
     }
 
 console.log(`trapdbg: ${trapdbg} (${build}); ${hits} hits, ${runs} interleaved runs, medians; load average: ${loadAverage()}`);
-console.log('| breakpoint | trapdbg hits/s | gdb -batch hits/s | floor hits/s | trapdbg / gdb (goal ≥ 5×) | trapdbg / floor (goal ≥ 0.5) |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+const inside = guardianCost ? ' trapdbg, no guardian hits/s | with / without guardian |' : '';
+console.log(`| breakpoint | trapdbg hits/s | gdb -batch hits/s | floor hits/s | trapdbg / gdb (goal ≥ 5×) | trapdbg / floor (goal ≥ 0.5) |${inside}`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: |${guardianCost ? ' ---: | ---: |' : ''}`);
 for (const mode of modes) {
   const [t, g, f] = ['trapdbg', 'gdb', 'floor'].map(n => median(rates[mode][n]));
-  console.log(`| ${mode} | ${t.toFixed(0)} | ${g.toFixed(0)} | ${f.toFixed(0)} | ${(t / g).toFixed(2)}× | ${(t / f).toFixed(2)} |`);
+  const i = guardianCost ? median(rates[mode].inside) : 0;
+  console.log(`| ${mode} | ${t.toFixed(0)} | ${g.toFixed(0)} | ${f.toFixed(0)} | ${(t / g).toFixed(2)}× | ${(t / f).toFixed(2)} |${guardianCost ? ` ${i.toFixed(0)} | ${(t / i).toFixed(2)} |` : ''}`);
 }

@@ -24,6 +24,7 @@ public static class Program
         Commands.TrapsCommand.Create,
         Commands.AgentCommand.Create,
         Commands.PsCommand.Create,
+        Commands.GuardianCommand.Create,
     ];
 
     public static int Main(string[] args)

@@ -11,6 +11,19 @@ public sealed partial class TraceeProcess
 {
     private const byte Int3 = 0xCC;
 
+    /// <summary>Raised (on the thread that made the change) when an address becomes a breakpoint site or its original byte
+    /// changes (the byte), or stops being one (-1): a guardian mirrors the sites so that the debugger's own reads of a
+    /// running process mask them as the tracer's reads do.</summary>
+    internal event Action<ulong, int>? SiteChanged;
+
+    /// <summary>Every address that holds a breakpoint site, with the byte its int3 replaces.</summary>
+    internal IReadOnlyList<KeyValuePair<ulong, byte>> Sites()
+    {
+        lock (sitesGate) return sites.Values.Select(s => KeyValuePair.Create(s.Address, s.Original)).ToList();
+    }
+
+    private void NoteSite(ulong address, int original) => SiteChanged?.Invoke(address, original);
+
     /// <summary>The one place where the tracer changes the program's code for breakpoints: every int3 put in and every
     /// original byte put back passes through here, as (address, new byte, original byte).</summary>
     /// <remarks>Writes made while every thread is stopped are batched: those within one page become one write of the span
@@ -56,7 +69,8 @@ public sealed partial class TraceeProcess
     {
         lock (sitesGate)
         {
-            if (insertedSites == sites.Count) return;
+            // A vfork child runs in this memory: the bytes go in when it has left (VforkWindow).
+            if (insertedSites == sites.Count || vforkWindows > 0) return;
             var writes = new List<SiteByte>();
             foreach (var site in sites.Values)
             {
@@ -96,8 +110,9 @@ public sealed partial class TraceeProcess
             if (memory.Read(address, original) != 1)
                 throw new TraceException($"cannot insert a breakpoint at 0x{address:x}: no mapped memory there; check the address against /proc/{Pid}/maps");
             site = new BreakpointSite(address, original[0]);
-            // While every thread is stopped the byte goes in at the next resume, with the others.
-            if (state != RunState.Stopped)
+            // While every thread is stopped the byte goes in at the next resume, with the others (or when no vfork child
+            // runs in this memory any more).
+            if (state != RunState.Stopped && vforkWindows == 0)
             {
                 if (!WriteSiteBytes([new SiteByte(address, Int3, original[0])], everyThreadStopped: false))
                     throw new TraceException($"cannot insert a breakpoint at 0x{address:x}: the kernel refused the write to /proc/{Pid}/mem");
@@ -106,6 +121,7 @@ public sealed partial class TraceeProcess
             }
             sites[address] = site;
             moribund.Remove(address);
+            NoteSite(address, original[0]);
             return site;
         }
     }
@@ -116,6 +132,7 @@ public sealed partial class TraceeProcess
         {
             if (site.InUse) return;
             sites.Remove(site.Address);
+            NoteSite(site.Address, -1);
             if (!site.Inserted) return;
             WriteSiteBytes([new SiteByte(site.Address, site.Original, site.Original)], everyThreadStopped: false);
             site.Inserted = false;
@@ -148,6 +165,7 @@ public sealed partial class TraceeProcess
         lock (sitesGate)
         {
             WithdrawSiteBytes();
+            foreach (var address in sites.Keys) NoteSite(address, -1);
             sites.Clear();
         }
     }

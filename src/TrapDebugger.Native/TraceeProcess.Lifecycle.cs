@@ -14,7 +14,8 @@ namespace TrapDebugger.Native;
 // Launch, attach and detach: the transitions into and out of tracing.
 public sealed partial class TraceeProcess
 {
-    private const int TraceOptions = Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACEEXIT | Ptrace.O_TRACEFORK;
+    private const int TraceOptions = Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACEEXIT | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
+        | Ptrace.O_TRACEVFORKDONE;
     private const int PTRACE_O_EXITKILL = 0x100000;
     private const int CAP_SYS_PTRACE = 19;
 

@@ -110,6 +110,7 @@ public sealed partial class TraceeProcess
         state = RunState.Stopped;
         LeaveScratchSlots();
         WithdrawSiteBytes();
+        FollowForks();
         PublishRegisters();
     }
 
@@ -225,10 +226,7 @@ public sealed partial class TraceeProcess
             if (r.Gone) return (null, null);
             var status = Proc.ProcFs.Status(r.Tid);
             if (status != null && status.Tgid != Pid)
-            {
-                DetachForkChild(r.Tid);
-                return (null, null);
-            }
+                return (TakeNewProcess(r.Tid), null);
             // A thread whose first stop beat its creator's clone event.
             thread = AddThread(r.Tid, parent: 0);
         }
@@ -242,15 +240,22 @@ public sealed partial class TraceeProcess
             case Ptrace.EVENT_CLONE:
             {
                 var child = (int)EventMessage(thread.Tid);
-                if (child > 0 && !threads.ContainsKey(child)) AddThread(child, thread.Tid);
+                // clone without CLONE_THREAD makes a process, whose first stop is taken as a fork child's (see Classify).
+                if (child > 0 && !threads.ContainsKey(child) && (Proc.ProcFs.Status(child) is not { } status || status.Tgid == Pid))
+                    AddThread(child, thread.Tid);
                 return (null, thread);
             }
             case Ptrace.EVENT_FORK:
-            case Ptrace.EVENT_VFORK:
             {
-                // The child's own first stop comes to this thread's wait; it is detached then (see Classify).
+                // The child's own first stop comes to this thread's wait; it is taken then (see Classify).
                 return (null, thread);
             }
+            case Ptrace.EVENT_VFORK:
+                VforkWindow(opens: true);
+                return (null, thread);
+            case Ptrace.EVENT_VFORK_DONE:
+                VforkWindow(opens: false);
+                return (null, thread);
             case Ptrace.EVENT_EXEC:
                 return (HandleExec(thread), thread);
             case Ptrace.EVENT_EXIT:
@@ -458,6 +463,7 @@ public sealed partial class TraceeProcess
         PublishThreadIds();
         lock (sitesGate)
         {
+            foreach (var address in sites.Keys) NoteSite(address, -1);
             sites.Clear();
             moribund.Clear();
             insertedSites = 0;
@@ -490,20 +496,14 @@ public sealed partial class TraceeProcess
     /// <summary>A forked child inherited our int3 bytes: put the original bytes back in its copy and let it go.</summary>
     private void DetachForkChild(int child)
     {
-        using (var childMemory = new ProcessMemory(child))
-        {
-            List<(ulong, byte)> originals;
-            lock (sitesGate) originals = sites.Values.Select(s => (s.Address, s.Original)).ToList();
-            foreach (var (address, original) in originals) childMemory.Write(address, [original]);
-        }
-        for (var i = 0; i < 4; i++) PokeDebugRegister(child, i, 0);
-        PokeDebugRegister(child, 7, 0);
+        CleanCopy(child);
         LibC.Ptrace(Ptrace.DETACH, child, 0, 0);
         Emit(new ChildDetached(child));
     }
 
     private void HandleInternalStop(ThreadStop stop)
     {
+        FollowForks();
         if (modules != null && stop.Address == modules.BreakAddress)
             foreach (var e in modules.Refresh()) Emit(e);
     }

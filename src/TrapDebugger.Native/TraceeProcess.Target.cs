@@ -18,20 +18,7 @@ public sealed partial class TraceeProcess
     public string? ThreadName(int threadId) => ProcFs.ThreadComm(Pid, threadId);
 
     /// <inheritdoc/>
-    /// <remarks>A process in another mount namespace (a container) sees files this machine may not have at the same
-    /// path; the kernel shows them under /proc/PID/root. Such a process's own files come first: the same path here may
-    /// hold another build.</remarks>
-    public TargetFile? OpenFile(string path)
-    {
-        bool contained = path.StartsWith('/') && (containerFiles ??= ProcFs.InOtherMountNamespace(Pid));
-        if (contained && $"/proc/{Pid}/root{path}" is var own && File.Exists(own)) return TargetFile.Local(path, own);
-        if (File.Exists(path)) return TargetFile.Local(path, path);
-        if (path.StartsWith('/') && $"/proc/{Pid}/root{path}" is var inside && File.Exists(inside)) return TargetFile.Local(path, inside);
-        return null;
-    }
-
-    // Whether the process lives in another mount namespace, read once.
-    private bool? containerFiles;
+    public TargetFile? OpenFile(string path) => LocalProcessView.OpenFile(Pid, path);
 
     /// <inheritdoc/>
     public Task<AuxVector> GetAuxiliaryVectorAsync() => Task.FromResult(ProcFs.Auxv(Pid));
@@ -40,6 +27,5 @@ public sealed partial class TraceeProcess
     public Task<IReadOnlyList<MemoryRegion>> GetMemoryRegionsAsync() => Task.FromResult(ProcFs.Maps(Pid));
 
     /// <inheritdoc/>
-    public Task<SignalDispositions> GetSignalDispositionsAsync(int threadId) =>
-        Task.FromResult(ProcFs.ThreadStatus(Pid, threadId) is { } s ? s.Signals : SignalDispositions.Unknown);
+    public Task<SignalDispositions> GetSignalDispositionsAsync(int threadId) => Task.FromResult(LocalProcessView.SignalDispositions(Pid, threadId));
 }

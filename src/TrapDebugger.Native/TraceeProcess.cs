@@ -17,14 +17,14 @@ namespace TrapDebugger.Native;
 /// thread and module changes and the end of the process come out of <see cref="Events"/> in the order they happened.
 /// Memory reads and writes do not need the tracer thread and are synchronous.
 /// </remarks>
-public sealed partial class TraceeProcess : ITarget, IByteSource
+public sealed partial class TraceeProcess : ITarget, IByteSource, ITracedProcess
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     // How long the other threads stay stopped while one steps over a breakpoint; a step that takes longer is blocked.
     private static readonly TimeSpan StepOverPatience = TimeSpan.FromMilliseconds(100);
 
-    private readonly TracerThread tracer;
+    private readonly TracerSeat tracer;
     private readonly Channel<TargetEvent> events = Channel.CreateUnbounded<TargetEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Dictionary<int, TraceeThread> threads = [];
     private readonly Queue<ThreadStop> pendingStops = new();
@@ -50,10 +50,23 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
     private enum RunState { Starting, Stopped, Running, Gone }
 
     private TraceeProcess()
+        : this(null)
     {
-        tracer = new TracerThread("trapdbg tracer", OnWaitResult, AnyThreadRunning);
+    }
+
+    /// <summary>A process traced from the thread of <paramref name="forkedFrom"/> (the kernel attached it there when it
+    /// was forked), or from a thread of its own.</summary>
+    private TraceeProcess(TraceeProcess? forkedFrom)
+    {
+        tracer = forkedFrom is null ? TracerSeat.First("trapdbg tracer", this) : forkedFrom.tracer.Join(this);
         view = new TraceeMemory(this);
     }
+
+    void ITracedProcess.OnWait(WaitResult result) => OnWaitResult(result);
+
+    bool ITracedProcess.AnyThreadRunning() => AnyThreadRunning();
+
+    bool ITracedProcess.Owns(int tid) => threads.ContainsKey(tid);
 
     /// <summary>The process id.</summary>
     public int Pid { get; private set; }
@@ -365,6 +378,7 @@ public sealed partial class TraceeProcess : ITarget, IByteSource
                     var i = (int)(site.Address - address);
                     site.Original = copy[i];
                     if (site.Inserted) copy[i] = Int3;
+                    NoteSite(site.Address, site.Original);
                 }
             }
             return memory.Write(address, copy);

@@ -133,6 +133,10 @@ public interface ITarget : IAsyncDisposable
     /// <summary>Frees debug-register slot <paramref name="slot"/> on every thread.</summary>
     Task ClearWatchpointAsync(int slot);
 
+    /// <summary>What the target does when the program forks: follow the parent or the child, and keep the other process as
+    /// a target of its own or let it go (see <see cref="ForkOptions"/>). A target that cannot follow forks ignores it.</summary>
+    Task SetForkOptionsAsync(ForkOptions options) => Task.CompletedTask;
+
     /// <summary>The launched program's stdin when it was launched with <see cref="StdioMode.Pipe"/>.</summary>
     Stream? StandardInput { get; }
 

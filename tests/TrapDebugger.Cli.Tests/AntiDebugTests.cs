@@ -33,6 +33,29 @@ public sealed class AntiDebugTests
     }
 
     [Fact]
+    public async Task A_program_that_checks_and_kills_itself_is_reported_as_having_checked()
+    {
+        var program = Fixtures.Build("anti_debug", BuildVariant.Clang22O0).Program;
+        var json = await CliRun.RunAsync(json: true, program, "kill");
+        Assert.Equal(128 + 9, json.Status);
+        var end = json.Json.GetProperty("end");
+        Assert.Equal("signaled", end.Str("how"));
+        Assert.StartsWith("it checked for a debugger: ptrace(PTRACE_TRACEME) from being_traced", end.Str("debuggerCheck"));
+        var text = await CliRun.RunAsync(json: false, program, "kill");
+        Assert.Contains("was killed by SIGKILL; exit status 137; it checked for a debugger", text.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_program_that_checks_and_aborts_is_reported_at_the_abort_with_the_check()
+    {
+        var program = Fixtures.Build("anti_debug", BuildVariant.Clang22O0).Program;
+        var json = await CliRun.RunAsync(json: true, program, "abort");
+        Assert.Equal(128 + 6, json.Status);
+        Assert.Equal("SIGABRT", json.Json.GetProperty("stop").Str("signalName"));
+        Assert.StartsWith("it checked for a debugger: ptrace(PTRACE_TRACEME) from being_traced", json.Json.GetProperty("end").Str("debuggerCheck"));
+    }
+
+    [Fact]
     public async Task A_program_that_does_not_check_gets_no_such_sentence()
     {
         var program = Fixtures.Build("builtin_trap", BuildVariant.GccO2).Program;

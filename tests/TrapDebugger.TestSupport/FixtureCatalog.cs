@@ -133,9 +133,25 @@ internal static class FixtureCatalog
             [
                 new([], ExpectedEnd.Exit(0), "not traced: ptrace(PTRACE_TRACEME) succeeds"),
                 new(["syscall"], ExpectedEnd.Exit(0), "not traced: syscall(SYS_ptrace, PTRACE_TRACEME) succeeds"),
+                new(["kill"], ExpectedEnd.Exit(0), "not traced: it would kill itself with SIGKILL under a debugger"),
+                new(["abort"], ExpectedEnd.Exit(0), "not traced: it would abort under a debugger"),
             ])
         {
-            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one",
+            Purpose = "a program that checks for a debugger with ptrace(PTRACE_TRACEME) and exits with status 3 under one (or kills itself, or aborts)",
+        },
+
+        new("forker", FixtureLanguage.C, ["forker.c"], [], [BuildVariant.Clang22O0, BuildVariant.GccO0],
+            [
+                new(["exit"], ExpectedEnd.Exit(0), "a fork child exits 7"),
+                new(["crash"], ExpectedEnd.Exit(0), "a fork child dies of SIGSEGV; the parent reports it and exits 0"),
+                new(["exec"], ExpectedEnd.Exit(0), "a fork child executes /bin/true"),
+                new(["vfork"], ExpectedEnd.Exit(0), "a vfork child runs in its parent's memory and exits 3"),
+                new(["spawn"], ExpectedEnd.Exit(0), "posix_spawn of /bin/true"),
+                new(["many", "5"], ExpectedEnd.Exit(0), "five fork children"),
+                new(["parent-crash"], ExpectedEnd.Killed(SIGSEGV), "a child exits, then the parent reads through NULL"),
+            ])
+        {
+            Purpose = "a program that makes processes (fork, vfork, posix_spawn, exec in a child) and reports how each child ended",
         },
 
         new("threads32", FixtureLanguage.C, ["threads32.c"], ["-pthread"], AllCompilers,

@@ -78,10 +78,25 @@ const launchErrors: [string, Record<string, unknown>, RegExp][] = [
   ['sourceMap not an object', { program, sourceMap: 'x' }, /"sourceMap" must be an object/],
   ['sourceMap value not a string', { program, sourceMap: { '/a': 1 } }, /entry "\/a" must map to a path/],
   ['sourceMap bad pair', { program, sourceMap: [['/a']] }, /"sourceMap\[0\]" must be a pair/],
+  ['terminateDebuggee not boolean', { program, terminateDebuggee: 'no' }, /"terminateDebuggee" must be true or false/],
+  ['followFork unknown', { program, followFork: 'both' }, /"followFork" must be "parent" or "child", not "both"/],
+  ['forkEvents unknown', { program, forkEvents: 'some' }, /"forkEvents" must be "crashes" or "all", not "some"/],
+  ['detachOnFork false', { program, detachOnFork: false }, /"detachOnFork": false .* not available in a debug session yet/],
 ];
 for (const [name, config, pattern] of launchErrors) {
   test(`launch: ${name} is refused`, () => rejects({ request: 'launch', ...config }, pattern));
 }
+
+test('fork attributes and terminateDebuggee pass through, for launch and attach', () => {
+  const launch = { type: 'trapdbg', request: 'launch', program, followFork: 'child', forkEvents: 'all', detachOnFork: true, terminateDebuggee: false };
+  const result = validateConfiguration(launch, undefined, dir);
+  assert.deepEqual([result['followFork'], result['forkEvents'], result['detachOnFork'], result['terminateDebuggee']], ['child', 'all', true, false]);
+  assert.deepEqual(unknownAttributes(launch), []);
+  const attach = { type: 'trapdbg', request: 'attach', pid: 12, followFork: 'parent', forkEvents: 'crashes' };
+  assert.equal(validateConfiguration(attach, undefined, dir)['followFork'], 'parent');
+  assert.deepEqual(unknownAttributes(attach), []);
+  rejects({ request: 'attach', pid: 12, followFork: 'sideways' }, /"followFork" must be "parent" or "child"/);
+});
 
 test('sourceMap may also be a list of pairs', () => {
   const config = { type: 'trapdbg', request: 'launch', program, sourceMap: [['/build', dir]] };

@@ -134,6 +134,20 @@ public sealed class LaunchRequestArguments
     /// <summary>The directory that relative source paths of the debug information are taken from when the compilation
     /// directory does not make them absolute (default: <see cref="Cwd"/>).</summary>
     public string? RelativePathBase { get; set; }
+
+    /// <summary>Whether the program ends with the session when the client does not say (a <c>disconnect</c> without
+    /// <c>terminateDebuggee</c>) and when the adapter itself dies; false leaves it running, detached (default true).</summary>
+    public bool? TerminateDebuggee { get; set; }
+
+    /// <summary>Which process to follow when the program forks: <c>parent</c> (default) or <c>child</c> (gdb's follow-fork-mode).</summary>
+    public string? FollowFork { get; set; }
+
+    /// <summary>True (default): the process not followed runs without breakpoints and is only watched for a crash; false: it
+    /// is debugged too, in a session of its own (gdb's detach-on-fork).</summary>
+    public bool? DetachOnFork { get; set; }
+
+    /// <summary>What is said about forked processes: <c>crashes</c> (default: only a crash) or <c>all</c> (one line per fork).</summary>
+    public string? ForkEvents { get; set; }
 }
 
 /// <summary>Arguments of <c>attach</c>; unknown attributes are ignored.</summary>
@@ -176,6 +190,16 @@ public sealed class AttachRequestArguments
     /// <summary>The directory that relative source paths of the debug information are taken from when the compilation
     /// directory does not make them absolute (default: the adapter's working directory).</summary>
     public string? RelativePathBase { get; set; }
+
+    /// <summary>Which process to follow when the program forks: <c>parent</c> (default) or <c>child</c> (gdb's follow-fork-mode).</summary>
+    public string? FollowFork { get; set; }
+
+    /// <summary>True (default): the process not followed runs without breakpoints and is only watched for a crash; false: it
+    /// is debugged too, in a session of its own (gdb's detach-on-fork).</summary>
+    public bool? DetachOnFork { get; set; }
+
+    /// <summary>What is said about forked processes: <c>crashes</c> (default: only a crash) or <c>all</c> (one line per fork).</summary>
+    public string? ForkEvents { get; set; }
 }
 
 /// <summary>Arguments of <c>disconnect</c>.</summary>

@@ -35,6 +35,9 @@ public sealed class DebugSession
         Engine = new EngineState(this);
     }
 
+    /// <summary>How the session is run, and where its processes come from.</summary>
+    public SessionOptions Options => options;
+
     /// <summary>The connection the session speaks on.</summary>
     public DapConnection Connection { get; }
 
@@ -268,7 +271,7 @@ public sealed class DebugSession
         try
         {
             // The client vanished without disconnect: do what disconnect would have done by default.
-            if (debuggee.WasLaunched)
+            if (debuggee.TerminatesByDefault)
                 await debuggee.TerminateAsync(CancellationToken.None).ConfigureAwait(false);
             else
                 await debuggee.DetachAsync(suspend: false, CancellationToken.None).ConfigureAwait(false);

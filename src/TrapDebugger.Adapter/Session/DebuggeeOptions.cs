@@ -2,6 +2,7 @@ using System.Text.Json;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Remote.Client;
 using TrapDebugger.Protocol.Serialization;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Session;
 
@@ -70,6 +71,18 @@ public sealed class DebuggeeOptions
     /// <summary>Run without debugging (VS Code's "Run Without Debugging").</summary>
     public bool NoDebug { get; private init; }
 
+    /// <summary>Which process the session follows when the program forks.</summary>
+    public ForkFollow FollowFork { get; private init; }
+
+    /// <summary>True: the process not followed is only watched for a crash; false: it is debugged in a session of its own.</summary>
+    public bool DetachOnFork { get; private init; } = true;
+
+    /// <summary>True: one line per fork says how the other process ended; false: only a crash is said.</summary>
+    public bool ReportAllForks { get; private init; }
+
+    /// <summary>A launched program ends with the session unless the client says otherwise, and when the adapter dies;
+    /// false lets it run on, detached (launch's <c>terminateDebuggee</c>).</summary>
+    public bool TerminateDebuggee { get; private init; } = true;
     /// <summary>The core file to open instead of starting the program.</summary>
     public string? CoreFile { get; private init; }
 
@@ -136,6 +149,10 @@ public sealed class DebuggeeOptions
             StopOnEntry = arguments.StopOnEntry ?? false,
             DisableAslr = arguments.DisableAslr ?? true,
             NoDebug = arguments.NoDebug ?? false,
+            TerminateDebuggee = arguments.TerminateDebuggee ?? true,
+            FollowFork = ValidateFollowFork(request, arguments.FollowFork),
+            DetachOnFork = ValidateDetachOnFork(request, arguments.DetachOnFork),
+            ReportAllForks = ValidateForkEvents(request, arguments.ForkEvents),
             SourceMap = arguments.SourceMap ?? new SourceMap(),
             Console = ValidateConsole(request, arguments),
             Stdio = ValidateStdio(request, arguments.Stdio, baseDirectory),
@@ -205,6 +222,9 @@ public sealed class DebuggeeOptions
             Program = string.IsNullOrWhiteSpace(arguments.Program) ? null : arguments.Program,
             ProcessId = arguments.Pid,
             WaitFor = waitFor,
+            FollowFork = ValidateFollowFork(request, arguments.FollowFork),
+            DetachOnFork = ValidateDetachOnFork(request, arguments.DetachOnFork),
+            ReportAllForks = ValidateForkEvents(request, arguments.ForkEvents),
             StopOnEntry = arguments.StopOnEntry ?? false,
             SourceMap = arguments.SourceMap ?? new SourceMap(),
             Startup = new StartupCommands(arguments.InitCommands ?? [], arguments.PreRunCommands ?? [], arguments.StopCommands ?? []),
@@ -267,6 +287,24 @@ public sealed class DebuggeeOptions
             LocalFileDirectories = remote.LocalFiles ?? [],
         };
     }
+
+    private static bool ValidateDetachOnFork(string request, bool? detachOnFork) => detachOnFork != false ? true
+        : throw Fault(request, "property 'detachOnFork' false (debugging both processes of a fork) is not available in a DAP session yet; "
+            + "the process not followed is watched for a crash (use trapdbg run or attach --detach-on-fork off to debug both)");
+
+    private static ForkFollow ValidateFollowFork(string request, string? followFork) => followFork switch
+    {
+        null or "parent" => ForkFollow.Parent,
+        "child" => ForkFollow.Child,
+        _ => throw Fault(request, $"property 'followFork' must be 'parent' or 'child', not '{ClientText.Short(followFork)}'"),
+    };
+
+    private static bool ValidateForkEvents(string request, string? forkEvents) => forkEvents switch
+    {
+        null or "crashes" => false,
+        "all" => true,
+        _ => throw Fault(request, $"property 'forkEvents' must be 'crashes' or 'all', not '{ClientText.Short(forkEvents)}'"),
+    };
 
     private static ConsoleKind ValidateConsole(string request, LaunchRequestArguments arguments)
     {

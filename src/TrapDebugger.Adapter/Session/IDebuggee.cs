@@ -8,6 +8,10 @@ public interface IDebuggee
     /// <summary>True when the adapter started the process (so <c>disconnect</c> terminates it by default), false when it attached.</summary>
     bool WasLaunched { get; }
 
+    /// <summary>True when ending the session without a word from the client ends the process: a launched program, unless
+    /// its configuration asked to keep it running.</summary>
+    bool TerminatesByDefault => WasLaunched;
+
     /// <summary>Kills the process and waits until it is gone.</summary>
     Task TerminateAsync(CancellationToken cancellationToken);
 

@@ -1,3 +1,7 @@
+using TrapDebugger.Native;
+using TrapDebugger.Native.Guardian;
+using TrapDebugger.Targets;
+
 namespace TrapDebugger.Adapter.Session;
 
 /// <summary>How a session is run: authentication for network connections and where the adapter's own log goes.</summary>
@@ -12,4 +16,9 @@ public sealed class SessionOptions
 
     /// <summary>Where the adapter logs protocol faults (stderr for the CLI); never the DAP stream.</summary>
     public TextWriter? Log { get; init; }
+
+    /// <summary>Where launched and attached processes come from, given what becomes of a launched program if the adapter
+    /// goes away without ending it: this machine, traced inside the adapter unless the host gives a platform whose
+    /// tracer outlives the adapter (<c>trapdbg dap</c> gives <see cref="GuardedPlatform"/>).</summary>
+    public Func<LossPolicy, ITargetPlatform> Platform { get; init; } = _ => LocalPlatform.Instance;
 }

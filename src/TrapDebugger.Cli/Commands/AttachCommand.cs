@@ -25,9 +25,11 @@ public static class AttachCommand
         {
             pid, waitFor, json, coreDir, remote,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
             AttachAsync(parse.GetValue(pid), parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(coreDir), parse.GetValue(remote), parse.GetValue(waitFor)));
+                parse.GetValue(coreDir), parse.GetValue(remote), parse.GetValue(waitFor), forks.From(parse)));
         return command;
     }
 
@@ -42,8 +44,10 @@ public static class AttachCommand
     /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
     /// <param name="remoteCommand">A command that starts the agent where the process runs, or null for this machine.</param>
     /// <param name="waitFor">A program to wait for instead of a pid: a path, or a file name matched against any directory.</param>
+    /// <param name="forks">What to do when the process forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> AttachAsync(string? pidText, bool json, TextWriter output, TextWriter error, bool isTerminal,
-        CancellationToken cancellationToken = default, string? coreDirectory = null, string? remoteCommand = null, string? waitFor = null)
+        CancellationToken cancellationToken = default, string? coreDirectory = null, string? remoteCommand = null, string? waitFor = null,
+        ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -101,7 +105,7 @@ public static class AttachCommand
             await error.WriteLineAsync($"trapdbg attach: interrupted while {(pid == 0 ? "waiting for the program" : "attaching")}.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: true);
+        await using var run = ProgramRun.Of(process, attached: true, forks);
         await error.WriteLineAsync($"Attached to process {pid} ({process.ProgramPath ?? "unknown program"}); waiting for it to stop (Ctrl-C detaches).").ConfigureAwait(false);
         return await ReportSession.ReportAsync(run, json, output, error, isTerminal, detachOnInterrupt: true, cancellationToken, coreDirectory).ConfigureAwait(false);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Adapter.Transport;
+using TrapDebugger.Cli.Running;
 using TrapDebugger.Cli.Usage;
 
 namespace TrapDebugger.Cli.Commands;
@@ -46,7 +47,7 @@ public static class DapCommand
                     log.WriteLine("trapdbg dap: --host and --auth-token only apply with --port.");
                     return ExitStatus.Usage;
                 }
-                await DapServer.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), new SessionOptions { Log = log })
+                await DapServer.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), new SessionOptions { Log = log, Platform = Platforms.Local })
                     .ConfigureAwait(false);
                 return ExitStatus.Success;
             }
@@ -90,7 +91,7 @@ public static class DapCommand
         log.Flush();
         try
         {
-            await DapServer.ServeAsync(listener, new SessionOptions { AuthToken = token, Log = log }, cancellationToken).ConfigureAwait(false);
+            await DapServer.ServeAsync(listener, new SessionOptions { AuthToken = token, Log = log, Platform = Platforms.Local }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -31,11 +31,13 @@ public static class RunCommand
         {
             json, coreDir, remote, program,
         };
+        var forks = new ForkSettings.Options();
+        forks.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var argv = parse.GetValue(program) ?? [];
             return RunAsync(argv[0], argv[1..], parse.GetValue(json), Console.Out, Console.Error, Terminal.StandardOutputIsTerminal, cancellationToken,
-                parse.GetValue(coreDir), parse.GetValue(remote));
+                parse.GetValue(coreDir), parse.GetValue(remote), forks.From(parse));
         });
         return command;
     }
@@ -50,8 +52,10 @@ public static class RunCommand
     /// <param name="cancellationToken">Cancelled on Ctrl-C: the program is stopped, reported and killed.</param>
     /// <param name="coreDirectory">Where a core of the process is written when it stops for a crash; null writes none.</param>
     /// <param name="remoteCommand">A command that starts the agent where the program is to run, or null for this machine.</param>
+    /// <param name="forks">What to do when the program forks (default: follow the parent, watch the children for a crash).</param>
     public static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool json, TextWriter output, TextWriter error,
-        bool isTerminal, CancellationToken cancellationToken = default, string? coreDirectory = null, string? remoteCommand = null)
+        bool isTerminal, CancellationToken cancellationToken = default, string? coreDirectory = null, string? remoteCommand = null,
+        ForkSettings? forks = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(output);
@@ -100,7 +104,7 @@ public static class RunCommand
             await error.WriteLineAsync("trapdbg run: interrupted while starting the program.").ConfigureAwait(false);
             return 128 + 2;
         }
-        await using var run = ProgramRun.Of(process, attached: false);
+        await using var run = ProgramRun.Of(process, attached: false, forks);
         var copies = new List<Task>();
         if (process.StandardOutput is { } stdout) copies.Add(CopyAsync(stdout, json ? error : output));
         if (process.StandardError is { } stderr) copies.Add(CopyAsync(stderr, error));

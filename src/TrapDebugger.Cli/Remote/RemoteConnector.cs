@@ -1,4 +1,3 @@
-using TrapDebugger.Native;
 using TrapDebugger.Targets;
 using TrapDebugger.Remote.Client;
 
@@ -7,13 +6,14 @@ namespace TrapDebugger.Cli.Remote;
 /// <summary>The platform a command works on: this machine, or the agent that <c>--remote "CMD"</c> starts.</summary>
 public static class RemoteConnector
 {
-    /// <summary>This machine's platform when <paramref name="remoteCommand"/> is null, else a connection to the agent it
-    /// starts (to be disposed by the caller unless a target took it).</summary>
+    /// <summary>This machine's platform (each process traced by a guardian, <see cref="Running.Platforms.Local"/>) when
+    /// <paramref name="remoteCommand"/> is null, else a connection to the agent it starts (to be disposed by the caller
+    /// unless a target took it).</summary>
     /// <exception cref="TargetException">The agent cannot be started or does not answer; the message says why.</exception>
     public static async Task<ITargetPlatform> ConnectAsync(string? remoteCommand, CancellationToken cancellationToken)
     {
         if (remoteCommand is null)
-            return LocalPlatform.Instance;
+            return Running.Platforms.Local();
         IReadOnlyList<string> argv;
         try
         {

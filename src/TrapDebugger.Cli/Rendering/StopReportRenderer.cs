@@ -29,7 +29,8 @@ public static class StopReportRenderer
     {
         var what = stop.SignalName.Length > 0 ? stop.SignalName : stop.Kind;
         var where = stop.Function is { } f ? $" in {E(f)}" : "";
-        console.MarkupLine($"[bold]Process {report.ProcessId} stopped[/] ({E(what)}{where})");
+        var forked = report.ForkedFrom is { } parent ? $" (forked by process {parent})" : "";
+        console.MarkupLine($"[bold]Process {report.ProcessId}{forked} stopped[/] ({E(what)}{where})");
         console.MarkupLine($"  [bold red]{E(stop.Reason)}[/]");
         if (stop.Message is { } message)
         {
@@ -142,12 +143,13 @@ public static class StopReportRenderer
     private static string EndLine(StopReport report)
     {
         var end = report.End;
+        var check = end.DebuggerCheck is { } c ? $"; {E(c)}" : "";
         return end.How switch
         {
-            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{(end.DebuggerCheck is { } check ? $"; {E(check)}" : "")}",
-            "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}",
-            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}",
-            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}){WrittenCore(report)}; exit status {end.Status}",
+            "exited" => $"Process {report.ProcessId} exited with status {end.ExitCode}{check}",
+            "signaled" => $"Process {report.ProcessId} was killed by {E(SignalName(end.Signal))}; exit status {end.Status}{check}",
+            "killed" when end.Signal is null => $"\nProcess {report.ProcessId} killed by the debugger; exit status {end.Status}{check}",
+            "killed" => $"\nProcess {report.ProcessId} killed by the debugger (it would have died of {E(SignalName(end.Signal))}){WrittenCore(report)}; exit status {end.Status}{check}",
             "detached" => $"\nDetached from process {report.ProcessId}; it keeps running",
             "dumped" when end.Signal is null => $"\nCore of process {report.ProcessId}{CoreName(report)}, written while it ran; exit status {end.Status}",
             "dumped" => $"\nProcess {report.ProcessId} died of {E(SignalName(end.Signal))}{CoreName(report)}; exit status {end.Status}",

@@ -12,6 +12,9 @@ public sealed class StopReport
     /// <summary>The process id.</summary>
     public int ProcessId { get; set; }
 
+    /// <summary>The process that forked this one, when the stop is of a process the program made.</summary>
+    public int? ForkedFrom { get; set; }
+
     /// <summary>Why the program stopped; null when it ended without stopping (see <see cref="End"/>).</summary>
     public StopSummary? Stop { get; set; }
 
@@ -301,6 +304,7 @@ public sealed class ProgramEnd
     /// <summary>trapdbg's own exit status: the exit code, or 128 + the signal.</summary>
     public int Status { get; set; }
 
-    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it exited: what it did and where.</summary>
+    /// <summary>Set when the program checked for a debugger (<c>ptrace(PTRACE_TRACEME)</c>) before it ended (exited, died of a
+    /// signal, or stopped for the report): what it did and where.</summary>
     public string? DebuggerCheck { get; set; }
 }

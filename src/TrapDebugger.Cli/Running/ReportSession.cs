@@ -35,12 +35,23 @@ public static class ReportSession
             using (run.HandleTerminalSignals())
             using (interrupt.Register(() => run.Interrupt(2)))
             {
-                var end = await run.RunToStopAsync(error, async stop =>
+                var end = await run.RunToStopAsync(error, async (process, stop) =>
                 {
-                    report = await StopReportBuilder.BuildAsync(run.Process, stop).ConfigureAwait(false);
+                    report = await StopReportBuilder.BuildAsync(process, stop).ConfigureAwait(false);
+                    // A program that found a debugger often stops itself on purpose (abort): say so with the stop.
+                    var check = process.DescribeDebuggerCheck();
                     if (coreDirectory is not null && stop.Fate == SignalFate.Fatal)
-                        report.Core = await SaveCoreAsync(run.Process, coreDirectory, error).ConfigureAwait(false);
-                    report.End = await run.KillAfterStopAsync(stop).ConfigureAwait(false);
+                        report.Core = await SaveCoreAsync(process, coreDirectory, error).ConfigureAwait(false);
+                    if (process == run.Process)
+                    {
+                        report.End = await run.KillAfterStopAsync(stop).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        report.ForkedFrom = run.ParentOf(process);
+                        report.End = await ProgramRun.EndOfForkedAsync(process, stop).ConfigureAwait(false);
+                    }
+                    report.End.DebuggerCheck = check;
                 }).ConfigureAwait(false);
                 if (report is null)
                 {

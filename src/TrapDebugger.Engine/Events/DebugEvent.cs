@@ -1,5 +1,6 @@
 using TrapDebugger.Engine.Breakpoints;
 using TrapDebugger.Engine.Model;
+using TrapDebugger.Engine.Process;
 using TrapDebugger.Traps;
 
 namespace TrapDebugger.Engine.Events;
@@ -84,6 +85,20 @@ public sealed record OutputEvent(string Category, string Text) : DebugEvent;
 
 /// <summary>A breakpoint changed: resolved when a module loaded, or moved.</summary>
 public sealed record BreakpointChangedEvent(Breakpoint Breakpoint) : DebugEvent;
+
+/// <summary>The program forked and the debugger kept the other process (<see cref="TargetProcess.SetForkFollowingAsync"/>): the
+/// child, or, when the debugger follows the child, the parent it left. The process is stopped at its first stop, with no
+/// breakpoint; its receiver runs it, watched for a crash (<see cref="ForkedProcessWatch"/>, when <paramref name="Debug"/> is
+/// false: detach-on-fork), or debugs it as any process, and disposes it in the end.</summary>
+/// <param name="Process">The other process.</param>
+/// <param name="ParentId">The process that forked.</param>
+/// <param name="IsParent">True when <paramref name="Process"/> is the parent (the debugger followed the child).</param>
+/// <param name="Debug">True when the user asked to debug both processes (detach-on-fork off).</param>
+public sealed record ForkedProcessEvent(TargetProcess Process, int ParentId, bool IsParent, bool Debug) : DebugEvent;
+
+/// <summary>The debugger follows a fork's child from now on: the process id, threads and memory are the child's, with the
+/// same breakpoints; the parent's threads are gone (their <see cref="ThreadEvent"/>s come first).</summary>
+public sealed record FollowedChildEvent(int ChildId, int ParentId) : DebugEvent;
 
 /// <summary>The process ended; <paramref name="ExitCode"/> for an exit, <paramref name="Signal"/> for a death by signal; this is the last event.</summary>
 public sealed record ExitedEvent(int? ExitCode, int? Signal, string Description) : DebugEvent

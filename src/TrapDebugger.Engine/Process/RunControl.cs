@@ -32,6 +32,8 @@ internal sealed class RunControl
     private bool _pauseRequested;
     // Counts execs: a temporary breakpoint inserted before one is gone with the old address space and must not be removed.
     private int _execGeneration;
+    // Set by SetForkFollowingAsync: the target keeps a fork's other process, which is debugged or only watched.
+    private (ForkFollow Follow, bool DetachOnFork)? _forks;
 
     public RunControl(ITarget target, Target modules, FrameSymbolizer symbolizer, BreakpointTable breakpoints, StopDiagnoser diagnoser,
         ModuleTracker tracker, DebuggerCheckWatch checks, Action<DebugEvent> raise)
@@ -198,8 +200,11 @@ internal sealed class RunControl
                 Interlocked.Increment(ref _execGeneration);
                 await _tracker.ExecutedAsync(x).ConfigureAwait(false);
                 return true;
-            case ChildDetached c:
-                _raise(new OutputEvent("console", $"child process {c.ChildPid} was detached and runs untraced\n"));
+            case ChildDetached:
+                // The program's business: a child without breakpoints, let go as gdb's detach-on-fork does.
+                return true;
+            case ProcessForked f:
+                await HandleForkAsync(f).ConfigureAwait(false);
                 return true;
             case ProcessExited x:
                 var check = _checks.Describe();
@@ -209,7 +214,11 @@ internal sealed class RunControl
                 });
                 return false;
             case ProcessKilled k:
-                End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}"));
+                var checkedFirst = _checks.Describe();
+                End(new ExitedEvent(null, k.Signal, $"Process {_target.ProcessId} was killed by {Signals.Name(k.Signal)}{(k.CoreDumped ? " (core dumped)" : "")}{(checkedFirst is null ? "" : "; " + checkedFirst)}")
+                {
+                    DebuggerCheck = checkedFirst,
+                });
                 return false;
             case ProcessDetached:
                 End(new ExitedEvent(null, null, $"Detached from process {_target.ProcessId}"));
@@ -220,6 +229,46 @@ internal sealed class RunControl
             default:
                 return true;
         }
+    }
+
+    /// <summary>Keeps the other process of every fork as its own <see cref="TargetProcess"/>, debugged or watched.</summary>
+    public async Task SetForkFollowingAsync(ForkFollow follow, bool detachOnFork)
+    {
+        _forks = (follow, detachOnFork);
+        try
+        {
+            await _target.SetForkOptionsAsync(new ForkOptions(follow, KeepOther: true)).ConfigureAwait(false);
+        }
+        catch (TargetException e)
+        {
+            throw new EngineException($"cannot follow the forks of process {_target.ProcessId}: {e.Message}", e);
+        }
+    }
+
+    private async Task HandleForkAsync(ProcessForked f)
+    {
+        var parent = f.FollowingChild ? f.Other?.ProcessId ?? 0 : _target.ProcessId;
+        if (f.FollowingChild)
+        {
+            foreach (var tid in f.FormerThreadIds) _raise(new ThreadEvent(tid, false));
+            foreach (var tid in _target.ThreadIds) _raise(new ThreadEvent(tid, true));
+            DiscardSnapshot();
+            _raise(new FollowedChildEvent(f.ChildPid, parent));
+        }
+        if (f.Other is not { } other || _forks is not { } forks) return;
+        TargetProcess process;
+        try
+        {
+            process = await TargetProcess.OpenAsync(other).ConfigureAwait(false);
+            // A debugged process follows its own forks the same way; a watched one lets its children go.
+            if (!forks.DetachOnFork) await process.SetForkFollowingAsync(forks.Follow, detachOnFork: false).ConfigureAwait(false);
+        }
+        catch (EngineException)
+        {
+            // It ended before its first stop: there is nothing to run or watch.
+            return;
+        }
+        _raise(new ForkedProcessEvent(process, parent, f.FollowingChild, Debug: !forks.DetachOnFork));
     }
 
     private void End(ExitedEvent e)

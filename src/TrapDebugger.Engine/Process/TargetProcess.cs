@@ -194,6 +194,12 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <summary>Kills the process.</summary>
     public Task TerminateAsync() => _run.TerminateAsync();
 
+    /// <summary>From now on, at each fork, follows <paramref name="follow"/> and keeps the other process: raised as a
+    /// <see cref="ForkedProcessEvent"/> to be debugged too, or, with <paramref name="detachOnFork"/>, watched without
+    /// breakpoints for a crash (gdb's follow-fork-mode and detach-on-fork). Without this call, children are let go.</summary>
+    /// <exception cref="EngineException">The target cannot follow forks.</exception>
+    public Task SetForkFollowingAsync(ForkFollow follow, bool detachOnFork) => _run.SetForkFollowingAsync(follow, detachOnFork);
+
     /// <summary>Removes every breakpoint and data breakpoint and lets the process run on untraced, or, with
     /// <paramref name="keepStopped"/>, leaves it in a job-control stop (SIGSTOP) until something sends it SIGCONT.</summary>
     public Task DetachAsync(bool keepStopped = false) => _run.DetachAsync(keepStopped);

@@ -25,6 +25,13 @@ internal static unsafe partial class LibC
     /// <summary>tgkill(2): glibc has a wrapper only since 2.30, so call the system call directly.</summary>
     public static int TgKill(int tgid, int tid, int signal) => (int)Syscall3(234 /* SYS_tgkill */, tgid, tid, signal);
 
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall5(long number, long a, long b, long c, long d, long e);
+
+    /// <summary>kcmp(2) KCMP_VM: 0 when the two processes share one address space (a vfork child and its parent), 1 or 2
+    /// when they do not, -1 when it cannot be told (no kcmp in this kernel, a process gone).</summary>
+    public static int CompareAddressSpaces(int pid1, int pid2) => (int)Syscall5(312 /* SYS_kcmp */, pid1, pid2, 1 /* KCMP_VM */, 0, 0);
+
     [LibraryImport(Lib, EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Access(string path, int mode);
 
@@ -91,6 +98,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int fd, int newFd);
+
+    [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
     [LibraryImport(Lib, EntryPoint = "posix_spawn", SetLastError = true)]
     public static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 
@@ -102,6 +114,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_adddup2")]
     public static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_addclose")]
+    public static partial int FileActionsAddClose(void* actions, int fd);
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     public static partial int FileActionsAddChdir(void* actions, byte* path);

@@ -12,7 +12,7 @@ internal static class Ptrace
     /// <summary>The register set of the whole XSAVE area (x87, SSE, AVX and later extensions): NT_X86_XSTATE.</summary>
     public const int NT_X86_XSTATE = 0x202;
 
-    public const int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8, O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40;
+    public const int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8, O_TRACEEXEC = 0x10, O_TRACEVFORKDONE = 0x20, O_TRACEEXIT = 0x40;
 
     public const int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_VFORK_DONE = 5, EVENT_EXIT = 6, EVENT_STOP = 128;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using TrapDebugger.Native.Errors;
 using TrapDebugger.Native.Interop;
 
@@ -59,10 +58,10 @@ internal static unsafe class Spawner
         var env = options.Environment ?? CurrentEnvironment();
         var envList = env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
 
-        var allocations = new List<nint>();
-        var actions = (void*)NativeMemory.AllocZeroed(1024);
-        var attr = (void*)NativeMemory.AllocZeroed(1024);
-        var sigset = (void*)NativeMemory.AllocZeroed(256);
+        using var request = new SpawnRequest();
+        var actions = request.Actions;
+        var attr = request.Attributes;
+        var sigset = request.SignalSet;
         var fds = new List<int>();
         // The child's copies of its streams: closed in the parent once the child holds them (a file shared by two
         // streams appears once).
@@ -71,8 +70,6 @@ internal static unsafe class Spawner
         var oldPersona = -1;
         try
         {
-            LibC.FileActionsInit(actions);
-            LibC.SpawnAttrInit(attr);
             // Reset every signal the debugger ignores (SIGPIPE) or blocks, so the program starts as from a shell.
             LibC.SigEmptySet(sigset);
             LibC.SpawnAttrSetSigMask(attr, sigset);
@@ -87,18 +84,15 @@ internal static unsafe class Spawner
             outR = Redirect(options.StandardOutput, options.StandardOutputPath, 1, files, actions, fds, childEnds);
             errR = Redirect(options.StandardError, options.StandardErrorPath, 2, files, actions, fds, childEnds);
             if (options.WorkingDirectory is { } cwd)
-                LibC.FileActionsAddChdir(actions, Utf8(cwd, allocations));
+                LibC.FileActionsAddChdir(actions, request.Utf8(cwd));
 
-            var argvPtr = StringArray(argv, allocations);
-            var envPtr = StringArray(envList, allocations);
             if (options.DisableAslr)
             {
                 // personality() is per task and inherited by the child spawned from this thread.
                 oldPersona = LibC.Personality(0xffffffff);
                 if (oldPersona != -1) LibC.Personality((ulong)(oldPersona | ADDR_NO_RANDOMIZE));
             }
-            int pid;
-            var rc = LibC.PosixSpawn(&pid, Utf8("/bin/sh", allocations), actions, attr, argvPtr, envPtr);
+            var rc = request.Spawn("/bin/sh", argv, envList, out var pid);
             if (rc != 0)
                 throw new LaunchFailedException($"posix_spawn of /bin/sh failed ({Marshal.GetPInvokeErrorMessage(rc)}); check that /bin/sh exists and that the system allows new processes");
             // The child's ends belong to it now.
@@ -113,12 +107,6 @@ internal static unsafe class Spawner
         finally
         {
             if (oldPersona != -1) LibC.Personality((ulong)oldPersona);
-            LibC.FileActionsDestroy(actions);
-            LibC.SpawnAttrDestroy(attr);
-            NativeMemory.Free(actions);
-            NativeMemory.Free(attr);
-            NativeMemory.Free(sigset);
-            foreach (var a in allocations) NativeMemory.Free((void*)a);
         }
     }
 
@@ -193,24 +181,5 @@ internal static unsafe class Spawner
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
             result[(string)e.Key] = (string?)e.Value ?? "";
         return result;
-    }
-
-    private static byte* Utf8(string s, List<nint> allocations)
-    {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
-        bytes.CopyTo(new Span<byte>(p, bytes.Length));
-        p[bytes.Length] = 0;
-        allocations.Add((nint)p);
-        return p;
-    }
-
-    private static byte** StringArray(IReadOnlyList<string> items, List<nint> allocations)
-    {
-        var array = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(nint));
-        allocations.Add((nint)array);
-        for (var i = 0; i < items.Count; i++) array[i] = Utf8(items[i], allocations);
-        array[items.Count] = null;
-        return array;
     }
 }

@@ -29,6 +29,16 @@ public sealed record ProcessExecuted(string ExecutablePath, int FormerThreadId) 
 /// <summary>A forked child was detached (it runs untraced, with the parent's breakpoint bytes removed).</summary>
 public sealed record ChildDetached(int ChildPid) : TargetEvent;
 
+/// <summary>The program forked and the target kept the other process (<see cref="ForkOptions.KeepOther"/>): the child, or,
+/// when the target now follows the child (<paramref name="FollowingChild"/>), the parent it left.</summary>
+/// <param name="ChildPid">The new process.</param>
+/// <param name="Other">The process the target does not follow, stopped, with no breakpoint and no debug register; its first
+/// event is an <see cref="StopReason.Attach"/> stop. Null when it was let go (only a parent left behind can be).</param>
+/// <param name="FollowingChild">True when the target switched to the child: its process id, threads and memory are the
+/// child's from this event on; <paramref name="FormerThreadIds"/> are the parent's threads it no longer has.</param>
+/// <param name="FormerThreadIds">With <paramref name="FollowingChild"/>, the threads of the parent.</param>
+public sealed record ProcessForked(int ChildPid, ITarget? Other, bool FollowingChild, IReadOnlyList<int> FormerThreadIds) : TargetEvent;
+
 /// <summary>The process exited normally with <see cref="ExitCode"/>; this is the last event.</summary>
 public sealed record ProcessExited(int ExitCode) : TargetEvent;
 

@@ -58,9 +58,10 @@ export function defaultLaunchConfiguration(program: string, cwd?: string): Debug
 }
 
 const consoleAttributes = ['initCommands', 'preRunCommands', 'stopCommands', 'commandEscapePrefix', 'relativePathBase'];
+const forkAttributes = ['followFork', 'detachOnFork', 'forkEvents'];
 const launchAttributes = new Set(['program', 'coreFile', 'args', 'cwd', 'env', 'envFile', 'stopOnEntry', 'disableASLR', 'sourceMap', 'console', 'terminal', 'runInTerminal', 'stdio',
-  ...consoleAttributes, 'trapdbgServer', 'remote', 'noDebug']);
-const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, 'trapdbgServer', 'remote']);
+  ...consoleAttributes, ...forkAttributes, 'terminateDebuggee', 'trapdbgServer', 'remote', 'noDebug']);
+const attachAttributes = new Set(['pid', 'program', 'waitFor', 'stopOnEntry', 'sourceMap', ...consoleAttributes, ...forkAttributes, 'trapdbgServer', 'remote']);
 
 /** Where the remote agent is: a command whose stdin/stdout reach `trapdbg agent --stdio`, or a TCP agent's address and token file. */
 export type RemoteAgent = { pipe: string[]; localFiles?: string[] } | { address: string; tokenFile: string; localFiles?: string[] };
@@ -105,6 +106,21 @@ export function readAdapterServer(value: unknown): { host: string; port: number;
 function checkBoolean(config: DebugConfigurationLike, key: string): void {
   const v = config[key];
   if (v !== undefined && typeof v !== 'boolean') throw new ConfigurationError(`"${key}" must be true or false, not ${JSON.stringify(v)}.`);
+}
+
+function checkChoice(config: DebugConfigurationLike, key: string, choices: string[]): void {
+  const v = config[key];
+  if (v !== undefined && !choices.includes(v as string))
+    throw new ConfigurationError(`"${key}" must be ${choices.map((c) => JSON.stringify(c)).join(' or ')}, not ${JSON.stringify(v)}.`);
+}
+
+/** The fork attributes, as the adapter checks them: followFork, forkEvents, and detachOnFork (false needs trapdbg run/attach). */
+function checkForkAttributes(config: DebugConfigurationLike): void {
+  checkChoice(config, 'followFork', ['parent', 'child']);
+  checkChoice(config, 'forkEvents', ['crashes', 'all']);
+  checkBoolean(config, 'detachOnFork');
+  if (config['detachOnFork'] === false)
+    throw new ConfigurationError('"detachOnFork": false (debugging both processes of a fork) is not available in a debug session yet; the process not followed is watched for a crash (trapdbg run and attach have --detach-on-fork off).');
 }
 
 function checkSourceMap(config: DebugConfigurationLike): void {
@@ -257,6 +273,8 @@ function validateLaunch(config: DebugConfigurationLike, probe: FileProbe | undef
   }
   checkBoolean(config, 'stopOnEntry');
   checkBoolean(config, 'disableASLR');
+  checkBoolean(config, 'terminateDebuggee');
+  checkForkAttributes(config);
   checkSourceMap(config);
   checkProgramIo(config, probe, typeof cwd === 'string' && cwd !== '' ? cwd : workspaceFolder);
   checkConsoleAttributes(config);
@@ -279,6 +297,7 @@ function validateAttach(config: DebugConfigurationLike, probe: FileProbe | undef
   const program = config['program'];
   checkBoolean(config, 'waitFor');
   checkBoolean(config, 'stopOnEntry');
+  checkForkAttributes(config);
   checkSourceMap(config);
   checkConsoleAttributes(config);
   if (program !== undefined && typeof program !== 'string') throw new ConfigurationError('"program" must be a path string.');

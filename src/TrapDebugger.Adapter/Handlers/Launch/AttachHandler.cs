@@ -2,6 +2,7 @@ using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
 using TrapDebugger.Targets;
+using TrapDebugger.Native.Guardian;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
 
@@ -19,7 +20,7 @@ public sealed class AttachHandler() : EngineRequestHandler<AttachRequestArgument
         var options = DebuggeeOptions.ForAttach(arguments);
         LaunchHandler.Configure(state, options);
         await DebugConsole.StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
-        var platform = await PlatformChoice.ConnectAsync(Command, options, context.CancellationToken).ConfigureAwait(false);
+        var platform = await PlatformChoice.ConnectAsync(Command, options, () => state.Session.Options.Platform(LossPolicy.Detach), context.CancellationToken).ConfigureAwait(false);
         TargetProcess process;
         try
         {

@@ -3,6 +3,7 @@ using TrapDebugger.Adapter.Handlers.Process;
 using TrapDebugger.Adapter.Handlers.ProgramIo;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Process;
+using TrapDebugger.Native.Guardian;
 using TrapDebugger.Protocol.Events;
 using TrapDebugger.Protocol.Requests;
 using TrapDebugger.Protocol.Serialization;
@@ -31,7 +32,8 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         Configure(state, options);
         await StartupCommandRunner.RunAsync(state, options.Startup.Init).ConfigureAwait(false);
 
-        var platform = await PlatformChoice.ConnectAsync(Command, options, context.CancellationToken).ConfigureAwait(false);
+        var platform = await PlatformChoice.ConnectAsync(Command, options,
+            () => state.Session.Options.Platform(options.TerminateDebuggee ? LossPolicy.Kill : LossPolicy.Detach), context.CancellationToken).ConfigureAwait(false);
         ProgramConsole console;
         try
         {
@@ -71,7 +73,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         }
         foreach (var redirection in ProgramConsole.Redirections(options))
             await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: the program's {redirection}\n").ConfigureAwait(false);
-        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry, console).ConfigureAwait(false);
+        await ProcessStart.BindAsync(context, state, process, launched: true, options.StopOnEntry, console, options.TerminateDebuggee).ConfigureAwait(false);
     }
 
     /// <summary>Records what the session needs of <paramref name="options"/> beyond the process: source paths and console commands.</summary>
@@ -80,6 +82,7 @@ public sealed class LaunchHandler() : EngineRequestHandler<LaunchRequestArgument
         state.Paths = new SourcePaths(options.SourceMap, options.RelativePathBase);
         state.CommandPrefix = options.CommandPrefix;
         state.StartupCommands = options.Startup;
+        state.Forks = new EngineState.ForkHandling(options.FollowFork, options.ReportAllForks);
     }
 
     private static void RequireElf(string program)

@@ -1,5 +1,4 @@
 using TrapDebugger.Adapter.Session;
-using TrapDebugger.Native;
 using TrapDebugger.Remote.Client;
 using TrapDebugger.Targets;
 
@@ -8,12 +7,13 @@ namespace TrapDebugger.Adapter.Handlers.Launch;
 /// <summary>The platform a launch or attach runs on: this machine, or the remote agent its options name.</summary>
 public static class PlatformChoice
 {
-    /// <summary>This machine's platform, or a connection to the agent of <paramref name="options"/>.</summary>
+    /// <summary>This machine's platform (<paramref name="local"/>), or a connection to the agent of <paramref name="options"/>.</summary>
     /// <exception cref="RequestFailedException">The agent cannot be started or reached; the message says why.</exception>
-    public static async Task<ITargetPlatform> ConnectAsync(string request, DebuggeeOptions options, CancellationToken cancellationToken)
+    public static async Task<ITargetPlatform> ConnectAsync(string request, DebuggeeOptions options, Func<ITargetPlatform> local, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(local);
         if (options.Remote is not { } endpoint)
-            return LocalPlatform.Instance;
+            return local();
         try
         {
             return await RemotePlatform.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public static class ProcessStart
 {
     /// <summary>Makes <paramref name="process"/> the session's debuggee; the process event and the first run follow the response.</summary>
     public static async Task BindAsync(RequestContext context, EngineState state, TargetProcess process, bool launched, bool stopOnEntry,
-        ProgramIo.ProgramConsole? console)
+        ProgramIo.ProgramConsole? console, bool terminatesByDefault = true)
     {
         if (!launched)
         {
@@ -22,8 +22,16 @@ public static class ProcessStart
             // now (as lldb does when it attaches) rather than in the middle of the first trap's backtrace.
             await SymbolPreloader.Start(process.Target.Modules, context.CancellationToken).ConfigureAwait(false);
         }
-        var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console);
+        var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console, terminatesByDefault);
         state.Session.Debuggee = debuggee;
+        try
+        {
+            await process.SetForkFollowingAsync(state.Forks.Follow, detachOnFork: true).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            await context.Connection.SendOutputAsync(OutputCategories.Console, $"trapdbg: {e.Message}\n").ConfigureAwait(false);
+        }
         await BreakpointBinding.ApplyAllAsync(state, process).ConfigureAwait(false);
         await state.Filters.ApplyAsync(process).ConfigureAwait(false);
         context.AfterResponse(async () =>

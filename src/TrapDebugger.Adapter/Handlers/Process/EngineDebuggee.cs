@@ -25,6 +25,7 @@ public sealed class EngineDebuggee : IDebuggee
     private readonly SemaphoreSlim eventGate = new(1, 1);
     private readonly ProgramIo.ProgramConsole? console;
     private readonly HashSet<int> announcedModules = [];
+    private readonly ForkedProcesses forks;
     private Task pump = Task.CompletedTask;
     private int continuedToSuppress;
     private long threadsAnsweredAt = long.MinValue;
@@ -33,13 +34,16 @@ public sealed class EngineDebuggee : IDebuggee
     public static readonly TimeSpan ThreadsAnswerSpacing = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Wraps <paramref name="process"/> for the session of <paramref name="state"/>.</summary>
-    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null)
+    public EngineDebuggee(EngineState state, TargetProcess process, bool wasLaunched, bool stopOnEntry, ProgramIo.ProgramConsole? console = null,
+        bool terminatesByDefault = true)
     {
         this.state = state;
         this.console = console;
         Process = process;
         WasLaunched = wasLaunched;
         StopOnEntry = stopOnEntry;
+        TerminatesByDefault = wasLaunched && terminatesByDefault;
+        forks = new ForkedProcesses(state);
     }
 
     /// <summary>The engine's process.</summary>
@@ -47,6 +51,9 @@ public sealed class EngineDebuggee : IDebuggee
 
     /// <inheritdoc/>
     public bool WasLaunched { get; }
+
+    /// <inheritdoc/>
+    public bool TerminatesByDefault { get; }
 
     /// <summary>True when the client asked to see the first stop (launch: the entry point; attach: the attach stop).</summary>
     public bool StopOnEntry { get; }
@@ -149,6 +156,7 @@ public sealed class EngineDebuggee : IDebuggee
     {
         // Let the exited event and the program's last output go out before the session answers.
         await Task.WhenAny(pump, Task.Delay(2000)).ConfigureAwait(false);
+        await forks.DisposeAsync().ConfigureAwait(false);
         await Process.DisposeAsync().ConfigureAwait(false);
         if (console is not null)
             await console.DisposeAsync().ConfigureAwait(false);
@@ -250,6 +258,13 @@ public sealed class EngineDebuggee : IDebuggee
                 return;
             case OutputEvent o:
                 await connection.SendOutputAsync(o.Category, o.Text).ConfigureAwait(false);
+                return;
+            case ForkedProcessEvent f:
+                forks.Watch(f);
+                return;
+            case FollowedChildEvent f:
+                await connection.SendOutputAsync(OutputCategories.Console,
+                    $"trapdbg: the program forked; following child process {f.ChildId} (process {f.ParentId} runs on without breakpoints)\n").ConfigureAwait(false);
                 return;
             case BreakpointChangedEvent b:
                 if (!state.ClientIdOfEngineId.ContainsKey(b.Breakpoint.Id))

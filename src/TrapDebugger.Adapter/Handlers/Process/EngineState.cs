@@ -1,6 +1,7 @@
 using TrapDebugger.Adapter.Handlers.Exceptions;
 using TrapDebugger.Adapter.Session;
 using TrapDebugger.Engine.Breakpoints;
+using TrapDebugger.Targets;
 
 namespace TrapDebugger.Adapter.Handlers.Process;
 
@@ -9,6 +10,9 @@ namespace TrapDebugger.Adapter.Handlers.Process;
 /// exception filters and whether configuration is done. Each session holds one (<see cref="DebugSession.Engine"/>).</summary>
 public sealed class EngineState
 {
+    /// <summary>Which process a fork leaves the session with, and whether every fork's end is said or only a crash.</summary>
+    public sealed record ForkHandling(ForkFollow Follow, bool ReportAll);
+
     /// <summary>The state of a new <paramref name="session"/>.</summary>
     internal EngineState(DebugSession session) => Session = session;
 
@@ -50,6 +54,9 @@ public sealed class EngineState
 
     /// <summary>True once the client sent <c>configurationDone</c>.</summary>
     public bool ConfigurationDone { get; set; }
+
+    /// <summary>What the session does when the program forks (launch and attach's <c>followFork</c>, <c>forkEvents</c>).</summary>
+    public ForkHandling Forks { get; set; } = new(ForkFollow.Parent, ReportAll: false);
 
     private int nextBreakpointId;
 

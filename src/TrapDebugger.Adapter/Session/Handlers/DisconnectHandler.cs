@@ -21,7 +21,7 @@ public sealed class DisconnectHandler() : RequestHandler<DisconnectArguments>(Co
         if (session.Debuggee is { } debuggee)
         {
             // A client asking to leave the process suspended wants it kept, even one the adapter launched.
-            if (arguments.TerminateDebuggee ?? (debuggee.WasLaunched && arguments.SuspendDebuggee != true))
+            if (arguments.TerminateDebuggee ?? (debuggee.TerminatesByDefault && arguments.SuspendDebuggee != true))
                 await debuggee.TerminateAsync(context.CancellationToken).ConfigureAwait(false);
             else
                 await debuggee.DetachAsync(arguments.SuspendDebuggee ?? false, context.CancellationToken).ConfigureAwait(false);
