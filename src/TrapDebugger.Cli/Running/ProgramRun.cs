@@ -26,6 +26,7 @@ public sealed class ProgramRun : IAsyncDisposable
     // Set by the first process whose stop is reported (root only): every other process's stop is then passed over.
     private int _reported;
     private TargetProcess? _reportedProcess;
+    private readonly TaskCompletionSource _reportDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TargetProcess, int> _parents = new();
 
     private ProgramRun(TargetProcess process, bool attached, ForkSettings forks, ProgramRun? root)
@@ -96,6 +97,9 @@ public sealed class ProgramRun : IAsyncDisposable
                     await output.WriteAsync(o.Text).ConfigureAwait(false);
                     continue;
                 case ExitedEvent x:
+                    // A process it forked may be the report, and its end may be why this one exited (a parent waiting for
+                    // its child): that report stands, once it is complete.
+                    if (await IsAnotherProcessReportedAsync().ConfigureAwait(false)) return null;
                     return x.ExitCode is { } code
                         ? new ProgramEnd { How = "exited", ExitCode = code, Status = code & 0xff, DebuggerCheck = x.DebuggerCheck }
                         : x.Signal is { } sig
@@ -136,9 +140,25 @@ public sealed class ProgramRun : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _reported, 1, 0) != 0) return false;
         _reportedProcess = process;
-        await onStop(process, stop).ConfigureAwait(false);
+        try
+        {
+            await onStop(process, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reportDone.TrySetResult();
+        }
         if (from != this) _events.Writer.TryWrite(new OtherProcessReported());
         return true;
+    }
+
+    /// <summary>True when the stop of another process (one the program forked, or its parent) is the run's report; waits
+    /// until that report is complete.</summary>
+    private async Task<bool> IsAnotherProcessReportedAsync()
+    {
+        if (Volatile.Read(ref _root._reported) == 0) return false;
+        await _root._reportDone.Task.ConfigureAwait(false);
+        return !ReferenceEquals(_root._reportedProcess, Process);
     }
 
     /// <summary>Runs a process the program forked: watched for a crash (detach-on-fork) or debugged as this one is.</summary>
