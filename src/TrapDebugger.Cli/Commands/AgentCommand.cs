@@ -43,7 +43,7 @@ public static class AgentCommand
                     await log.WriteLineAsync("trapdbg agent: --token-file only applies with --listen.").ConfigureAwait(false);
                     return 2;
                 }
-                await AgentHost.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), new AgentOptions { Log = log }, cancellationToken).ConfigureAwait(false);
+                await AgentHost.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), new AgentOptions { Log = log, Platform = Running.Platforms.Local() }, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
             return await ListenAsync(address!, parse.GetValue(tokenFile), log, cancellationToken).ConfigureAwait(false);
@@ -113,6 +113,7 @@ public static class AgentCommand
                     TokenMatches = ClientGate.TokenMatches,
                     Admit = connection.Admit,
                     Log = log,
+                    Platform = Running.Platforms.Local(),
                 }, connection.Closed).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
