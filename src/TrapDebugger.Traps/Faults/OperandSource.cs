@@ -88,7 +88,8 @@ internal static class OperandSource
         return $"[{Disassembly.Name(load.MemoryBase)}{(d == 0 ? "" : d > 0 ? $"+0x{d:x}" : $"-0x{-d:x}")}]";
     }
 
-    private static bool Writes(InstructionInfo used, Register full)
+    /// <summary>True when an instruction with these used registers writes (any part of) the 64-bit register <paramref name="full"/>.</summary>
+    public static bool Writes(InstructionInfo used, Register full)
     {
         foreach (var r in used.GetUsedRegisters())
         {

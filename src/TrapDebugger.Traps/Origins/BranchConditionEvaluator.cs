@@ -50,25 +50,8 @@ internal static class BranchConditionEvaluator
         var after = new List<Instruction>();
         for (var k = setterIndex + 1; k < branchIndex; k++) after.Add(view.Instructions[k]);
         after.AddRange(path);
-        var written = new HashSet<Register>();
-        var memoryWritten = false;
-        var flagsTouched = false;
+        var (written, memoryWritten, flagsTouched) = Effects(after);
         var info = new InstructionInfoFactory();
-        foreach (var i in after)
-        {
-            var used = info.GetInfo(i);
-            foreach (var r in used.GetUsedRegisters())
-            {
-                if (r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
-                    written.Add(FullOf(r.Register));
-            }
-            foreach (var m in used.GetUsedMemory())
-            {
-                if (m.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
-                    memoryWritten = true;
-            }
-            if (i.RflagsModified != RflagsBits.None) flagsTouched = true;
-        }
 
         var replay = Replay(view, setterIndex, registers, memory, written, memoryWritten, symbols, branch.IP);
         if (replay.Flags is not { } flags) return Unknown(replay.Why ?? $"cannot replay {Disassembly.Format(setter)}");
@@ -113,21 +96,9 @@ internal static class BranchConditionEvaluator
     public static (bool Held, string Evidence)? Replayed(CodeView view, int setterIndex, ConditionCode cc, IEnumerable<Instruction> after,
         RegisterState registers, IByteSource? memory, ISymbolizer? symbols)
     {
-        var written = new HashSet<Register>();
-        var memoryWritten = false;
-        var info = new InstructionInfoFactory();
-        ulong at = 0;
-        foreach (var i in after)
-        {
-            at = i.IP;
-            var used = info.GetInfo(i);
-            foreach (var r in used.GetUsedRegisters())
-            {
-                if (r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite) written.Add(FullOf(r.Register));
-            }
-            if (used.GetUsedMemory().Any(m => m.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite))
-                memoryWritten = true;
-        }
+        var ran = after.ToList();
+        var (written, memoryWritten, _) = Effects(ran);
+        var at = ran.Count > 0 ? ran[^1].IP : 0;
         var replay = Replay(view, setterIndex, registers, memory, written, memoryWritten, symbols, at);
         if (replay.Flags?.Evaluate(cc) is not { } held) return null;
         if (replay.Alternative is { } other && other.Evaluate(cc) != held) return null;
@@ -135,6 +106,29 @@ internal static class BranchConditionEvaluator
     }
 
     private static ConditionResult Unknown(string why) => new(ConditionStatus.Unknown, why, false);
+
+    // What the instructions that ran after a flag setter changed: the full registers they wrote, whether they wrote memory,
+    // whether they touched the flags.
+    private static (HashSet<Register> Written, bool MemoryWritten, bool FlagsTouched) Effects(IEnumerable<Instruction> ran)
+    {
+        var written = new HashSet<Register>();
+        var memoryWritten = false;
+        var flagsTouched = false;
+        var info = new InstructionInfoFactory();
+        foreach (var i in ran)
+        {
+            var used = info.GetInfo(i);
+            foreach (var r in used.GetUsedRegisters())
+            {
+                if (IsWrite(r.Access)) written.Add(FullOf(r.Register));
+            }
+            if (used.GetUsedMemory().Any(m => IsWrite(m.Access))) memoryWritten = true;
+            if (i.RflagsModified != RflagsBits.None) flagsTouched = true;
+        }
+        return (written, memoryWritten, flagsTouched);
+    }
+
+    private static bool IsWrite(OpAccess access) => access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite;
 
     private static Register FullOf(Register r) =>
         r is Register.AH or Register.BH or Register.CH or Register.DH ? r switch

@@ -138,11 +138,11 @@ internal static class CheckShape
         var info = new InstructionInfoFactory();
         for (var k = setccIndex + 1; k < branchIndex; k++)
         {
-            if (WritesRegister(info, view.Instructions[k], full)) return null;
+            if (OperandSource.Writes(info.GetInfo(view.Instructions[k]), full)) return null;
         }
         foreach (var i in path)
         {
-            if (WritesRegister(info, i, full)) return null;
+            if (OperandSource.Writes(info.GetInfo(i), full)) return null;
         }
         return value != 0;
     }
@@ -159,7 +159,7 @@ internal static class CheckShape
         {
             var i = view.Instructions[k];
             if (i.FlowControl != FlowControl.Next || view.IsBranchTarget(i.NextIP)) return -1;
-            if (WritesRegister(info, i, register)) return k;
+            if (OperandSource.Writes(info.GetInfo(i), register)) return k;
         }
         return -1;
     }
@@ -176,16 +176,6 @@ internal static class CheckShape
             (before, register) = (k, i.Op1Register.GetFullRegister());
         }
         return -1;
-    }
-
-    private static bool WritesRegister(InstructionInfoFactory info, in Instruction i, Register full)
-    {
-        foreach (var r in info.GetInfo(i).GetUsedRegisters())
-        {
-            if (r.Register.GetFullRegister() == full && r.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite)
-                return true;
-        }
-        return false;
     }
 
     private static bool IsImmediate(OpKind kind) => kind is OpKind.Immediate8 or OpKind.Immediate8to32 or OpKind.Immediate8to64 or OpKind.Immediate32 or OpKind.Immediate32to64;
