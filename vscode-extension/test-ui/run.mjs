@@ -260,6 +260,8 @@ try {
   await workbench.showRunAndDebug();
   const sitesPane = await workbench.pane('Trap Sites');
   await workbench.pane('Trap Origins');
+  // The welcome content is rendered after the pane itself (once the extension's context keys are known).
+  await sitesPane.getByText('Show Trap Sites of a Binary').first().waitFor({ state: 'visible', timeout: 20_000 }).catch(() => {});
   const welcome = await sitesPane.innerText().catch(() => '');
   check('the Run and Debug view shows Trap Sites and Trap Origins', true);
   check('Trap Sites offers to read a binary when no session runs', /Show Trap Sites of a Binary/.test(welcome), welcome.replace(/\s+/g, ' ').slice(0, 120));
