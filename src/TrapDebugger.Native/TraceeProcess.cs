@@ -391,19 +391,57 @@ public sealed partial class TraceeProcess : ITarget, IByteSource, ITracedProcess
     public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
-        var site = AcquireSite(address);
-        lock (sitesGate)
-        {
-            if (decide is null) site.UserCount++;
-            else site.Decisions.Add(decide);
-        }
+        InsertOne(address, decide);
     });
+
+    /// <inheritdoc/>
+    /// <remarks>One visit to the tracer thread for all of them.</remarks>
+    public Task<IReadOnlyList<TargetException?>> InsertBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions) =>
+        tracer.Invoke(() => EachOf(insertions, i => InsertOne(i.Address, i.Decide)));
 
     /// <summary>Removes one insertion of the software breakpoint at <paramref name="address"/> (the one made with
     /// <paramref name="decide"/>, or a plain one), restoring the byte when none is left.</summary>
     public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) => tracer.Invoke(() =>
     {
         RequireAlive();
+        RemoveOne(address, decide);
+    });
+
+    /// <inheritdoc/>
+    /// <remarks>One visit to the tracer thread for all of them.</remarks>
+    public Task<IReadOnlyList<TargetException?>> RemoveBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions) =>
+        tracer.Invoke(() => EachOf(insertions, i => RemoveOne(i.Address, i.Decide)));
+
+    private IReadOnlyList<TargetException?> EachOf(IReadOnlyList<BreakpointInsertion> insertions, Action<BreakpointInsertion> act)
+    {
+        RequireAlive();
+        var failures = new TargetException?[insertions.Count];
+        for (var i = 0; i < insertions.Count; i++)
+        {
+            try
+            {
+                act(insertions[i]);
+            }
+            catch (TargetException e)
+            {
+                failures[i] = e;
+            }
+        }
+        return failures;
+    }
+
+    private void InsertOne(ulong address, BreakpointDecision? decide)
+    {
+        var site = AcquireSite(address);
+        lock (sitesGate)
+        {
+            if (decide is null) site.UserCount++;
+            else site.Decisions.Add(decide);
+        }
+    }
+
+    private void RemoveOne(ulong address, BreakpointDecision? decide)
+    {
         lock (sitesGate)
         {
             if (!sites.TryGetValue(address, out var site) || (decide is null ? site.UserCount == 0 : !site.Decisions.Remove(decide)))
@@ -411,7 +449,7 @@ public sealed partial class TraceeProcess : ITarget, IByteSource, ITracedProcess
             if (decide is null) site.UserCount--;
             ReleaseSite(site);
         }
-    });
+    }
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>

@@ -74,6 +74,62 @@ public sealed class GuardianTests
     }
 
     [Fact]
+    public async Task Breakpoints_go_to_the_guardian_in_batches_with_one_outcome_each()
+    {
+        var program = Fixtures.CompileSource(CountingSource, "counting.c", BuildVariant.Clang22O0);
+        await using var target = await Platform().LaunchAsync(new LaunchOptions { Program = program }, TestContext.Current.CancellationToken);
+        Assert.IsType<ProcessStopped>(await NextTargetEventAsync(target));
+        var twice = RuntimeAddress(target.ProcessId, program, "twice");
+        const ulong Unmapped = 0x10;
+        var hits = 0;
+        BreakpointDecision passOver = _ =>
+        {
+            Interlocked.Increment(ref hits);
+            return false;
+        };
+
+        var inserted = await target.InsertBreakpointsAsync([new(twice, passOver), new(twice), new(Unmapped)]);
+        Assert.Null(inserted[0]);
+        Assert.Null(inserted[1]);
+        Assert.Contains("0x10", Assert.IsAssignableFrom<TargetException>(inserted[2]).Message, StringComparison.Ordinal);
+        var live = new byte[8];
+        Assert.Equal(8, target.Memory.Read(twice, live));
+        Assert.Equal(FileBytesAt(target.ProcessId, program, twice, 8), live);
+
+        // The plain insertion goes; a second plain one and one never made are refused each on its own.
+        var removed = await target.RemoveBreakpointsAsync([new(twice), new(twice), new(Unmapped)]);
+        Assert.Null(removed[0]);
+        Assert.NotNull(removed[1]);
+        Assert.NotNull(removed[2]);
+
+        // What is left is the decided insertion: every call of twice() is decided and passed over, none reported.
+        await target.ContinueAsync();
+        var end = await NextTargetEventAsync(target);
+        Assert.Equal(999_000 % 7, Assert.IsType<ProcessExited>(end).ExitCode);
+        Assert.Equal(1000, hits);
+    }
+
+    private static async Task<TargetEvent> NextTargetEventAsync(ITarget target)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var e = await target.Events.ReadAsync(timeout.Token);
+            if (e is ProcessStopped or ProcessExited or ProcessKilled) return e;
+        }
+    }
+
+    private static ulong RuntimeAddress(int pid, string program, string symbol)
+    {
+        var nm = Toolchain.Run(Toolchain.LlvmNm, ["--defined-only", program]);
+        var value = nm.Stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 3 && f[2] == symbol).Select(f => ulong.Parse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture)).Single();
+        var first = File.ReadLines($"/proc/{pid}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .First(f => f.Length >= 6 && f[5] == program && ulong.Parse(f[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == 0);
+        return ulong.Parse(first[0].Split('-')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture) + value;
+    }
+
+    [Fact]
     public async Task A_guardian_that_cannot_start_is_one_sentence()
     {
         var platform = new GuardedPlatform(["/nonexistent/trapdbg", GuardianCommand.Name]);

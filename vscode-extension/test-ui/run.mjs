@@ -32,7 +32,20 @@ let passes = 0;
 function check(name, ok, detail) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
   if (ok) passes++;
-  else failures.push(name);
+  else {
+    failures.push(name);
+    printDapTail();
+  }
+}
+
+/** After a failed check, the last DAP messages of the session (trapdbg.logFile), so a failure in a log shows what the
+ *  adapter and VS Code said last. */
+function printDapTail(count = 14) {
+  let log;
+  try { log = join(workspace, 'dap.jsonl'); } catch { return; } // a check before the workspace exists
+  if (!existsSync(log)) return;
+  const lines = readFileSync(log, 'utf8').trim().split('\n').slice(-count);
+  for (const line of lines) console.log(`     dap: ${line.length > 220 ? `${line.slice(0, 220)}…` : line}`);
 }
 
 /** Prints the totals in the form node's test runner ends with, which the repository's test command adds up. */

@@ -140,51 +140,68 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
 
     private async Task ReplaceAsync(List<Breakpoint> old, List<Breakpoint> created)
     {
-        foreach (var b in old) await UninstallAsync(b).ConfigureAwait(false);
+        await UninstallAsync(old).ConfigureAwait(false);
         lock (_gate)
         {
             foreach (var b in old) _breakpoints.Remove(b);
             _breakpoints.AddRange(created);
         }
-        foreach (var b in created) await InstallAsync(b, modules.Modules).ConfigureAwait(false);
+        await InstallAsync(created, modules.Modules).ConfigureAwait(false);
     }
 
-    private async Task InstallAsync(Breakpoint breakpoint, IEnumerable<Module> inModules)
+    /// <summary>Resolves <paramref name="breakpoints"/> in <paramref name="inModules"/> and inserts the sites that are new, all
+    /// in one request to the target.</summary>
+    private async Task InstallAsync(IReadOnlyList<Breakpoint> breakpoints, IReadOnlyList<Module> inModules)
     {
-        var existing = breakpoint.Locations.ToList();
-        var added = new List<BreakpointLocation>();
-        foreach (var module in inModules)
+        var plans = new List<(Breakpoint Breakpoint, List<BreakpointLocation> Existing, List<BreakpointLocation> Added)>(breakpoints.Count);
+        var fresh = new List<CodeSite>();
+        foreach (var breakpoint in breakpoints)
         {
-            foreach (var location in BreakpointResolver.Resolve(breakpoint, module))
+            var existing = breakpoint.Locations.ToList();
+            var added = new List<BreakpointLocation>();
+            foreach (var module in inModules)
             {
-                if (existing.Any(l => l.Address == location.Address) || added.Any(l => l.Address == location.Address)) continue;
-                if (hasExited()) break;
-                CodeSite? fresh = null;
-                CodeSite site;
+                foreach (var location in BreakpointResolver.Resolve(breakpoint, module))
+                {
+                    if (existing.Any(l => l.Address == location.Address) || added.Any(l => l.Address == location.Address)) continue;
+                    if (hasExited()) break;
+                    lock (_gate)
+                    {
+                        if (!_sites.TryGetValue(location.Address, out var site))
+                        {
+                            _sites[location.Address] = site = new CodeSite(location.Address, Decide);
+                            fresh.Add(site);
+                        }
+                        site.Add(breakpoint);
+                    }
+                    added.Add(location);
+                }
+            }
+            plans.Add((breakpoint, existing, added));
+        }
+        if (fresh.Count > 0)
+        {
+            var failures = await target.InsertBreakpointsAsync([.. fresh.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
+            for (var i = 0; i < fresh.Count; i++)
+            {
+                if (failures[i] is not { } failure) continue;
+                var address = fresh[i].Address;
                 lock (_gate)
                 {
-                    if (!_sites.TryGetValue(location.Address, out site!)) _sites[location.Address] = site = fresh = new CodeSite(location.Address, Decide);
-                    site.Add(breakpoint);
+                    if (_sites.GetValueOrDefault(address) == fresh[i]) _sites.Remove(address);
                 }
-                if (fresh is not null)
+                foreach (var (breakpoint, _, added) in plans)
                 {
-                    try
-                    {
-                        await target.InsertBreakpointAsync(location.Address, fresh.Decision).ConfigureAwait(false);
-                    }
-                    catch (TargetException e)
-                    {
-                        lock (_gate)
-                        {
-                            if (_sites.GetValueOrDefault(location.Address) == fresh) _sites.Remove(location.Address);
-                        }
-                        breakpoint.Message = e.Message;
-                        continue;
-                    }
+                    if (added.RemoveAll(l => l.Address == address) > 0) breakpoint.Message = failure.Message;
                 }
-                added.Add(location);
             }
         }
+        foreach (var (breakpoint, existing, added) in plans) Settle(breakpoint, existing, added);
+    }
+
+    /// <summary>Gives <paramref name="breakpoint"/> its locations once its new sites are in, and says what became of it.</summary>
+    private void Settle(Breakpoint breakpoint, List<BreakpointLocation> existing, List<BreakpointLocation> added)
+    {
         if (added.Count == 0 && existing.Count == 0)
         {
             if (breakpoint.Kind == BreakpointKind.LanguageEvent) return;
@@ -200,44 +217,40 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
         breakpoint.Message = breakpoint.Kind == BreakpointKind.SourceLine && breakpoint.ResolvedLine is { } line && line != breakpoint.Line
             ? $"moved from line {breakpoint.Line} to line {line}, the next line with code"
             : null;
-        if ((existing.Count > 0 || added.Count > 0) && breakpoint.Kind != BreakpointKind.LanguageEvent) raise(new BreakpointChangedEvent(breakpoint));
+        if (breakpoint.Kind != BreakpointKind.LanguageEvent) raise(new BreakpointChangedEvent(breakpoint));
     }
 
-    private async Task UninstallAsync(Breakpoint breakpoint)
+    /// <summary>Takes <paramref name="breakpoints"/> out of the site table and the sites left without one out of the target,
+    /// in one request.</summary>
+    private async Task UninstallAsync(IReadOnlyList<Breakpoint> breakpoints)
     {
-        foreach (var location in breakpoint.Locations)
+        var emptied = new List<CodeSite>();
+        foreach (var breakpoint in breakpoints)
         {
-            CodeSite? emptied = null;
-            lock (_gate)
+            foreach (var location in breakpoint.Locations)
             {
-                if (_sites.TryGetValue(location.Address, out var site) && site.Remove(breakpoint))
+                lock (_gate)
                 {
-                    _sites.Remove(location.Address);
-                    emptied = site;
+                    if (_sites.TryGetValue(location.Address, out var site) && site.Remove(breakpoint))
+                    {
+                        _sites.Remove(location.Address);
+                        emptied.Add(site);
+                    }
                 }
             }
-            if (emptied is null || hasExited()) continue;
-            try
-            {
-                await target.RemoveBreakpointAsync(location.Address, emptied.Decision).ConfigureAwait(false);
-            }
-            catch (TargetException)
-            {
-                // The module was unloaded with the breakpoint in it.
-            }
+            breakpoint.SetLocations([]);
         }
-        breakpoint.SetLocations([]);
+        // A failure is a module unloaded with the breakpoint in it.
+        if (emptied.Count > 0 && !hasExited())
+            await target.RemoveBreakpointsAsync([.. emptied.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
     }
 
     /// <summary>Inserts the pending (and partly resolved) breakpoints that have code in <paramref name="module"/>, which
     /// has just loaded.</summary>
     public void ResolvePending(Module module)
     {
-        foreach (var b in Breakpoints)
-        {
-            // Runs on the event path while the process may be running; inserting through /proc/pid/mem is safe then.
-            InstallAsync(b, [module]).GetAwaiter().GetResult();
-        }
+        // Runs on the event path while the process may be running; inserting through /proc/pid/mem is safe then.
+        InstallAsync(Breakpoints, [module]).GetAwaiter().GetResult();
     }
 
     /// <summary>Resolves every breakpoint again in the modules loaded now: after an exec the old addresses are gone.</summary>
@@ -255,7 +268,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
                 b.Message = null;
             }
         }
-        foreach (var b in Breakpoints) InstallAsync(b, modules.Modules).GetAwaiter().GetResult();
+        InstallAsync(Breakpoints, modules.Modules).GetAwaiter().GetResult();
         // A breakpoint of the program an exec replaced is pending again: tell the client it is no longer verified.
         foreach (var b in hadSites.Where(b => !b.IsVerified)) raise(new BreakpointChangedEvent(b));
     }
@@ -263,7 +276,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
     /// <summary>Takes every code breakpoint out of the process (before a detach); they stay in the table, unresolved.</summary>
     public async Task RemoveAllSitesAsync()
     {
-        foreach (var b in Breakpoints) await UninstallAsync(b).ConfigureAwait(false);
+        await UninstallAsync(Breakpoints).ConfigureAwait(false);
     }
 
     /// <summary>Decides, where the target sees a hit at <paramref name="site"/>, whether it is reported: the conditions,

@@ -121,7 +121,13 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
     {
         raise(new ContinuedEvent(run.LastThreadId));
         int generation = run.ExecGeneration;
-        foreach (var a in addresses) await target.InsertBreakpointAsync(a).ConfigureAwait(false);
+        var insertions = addresses.Select(a => new BreakpointInsertion(a)).ToList();
+        var failures = await target.InsertBreakpointsAsync(insertions).ConfigureAwait(false);
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            await target.RemoveBreakpointsAsync([.. insertions.Where((_, i) => failures[i] is null)]).ConfigureAwait(false);
+            throw failure;
+        }
         try
         {
             while (true)
@@ -143,7 +149,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         {
             if (!run.HasExited && generation == run.ExecGeneration)
             {
-                foreach (var a in addresses) await target.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                await target.RemoveBreakpointsAsync(insertions).ConfigureAwait(false);
             }
         }
     }, "run to location");
@@ -194,18 +200,11 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         int generation = run.ExecGeneration;
         try
         {
-            foreach (var a in addresses.Distinct())
-            {
-                try
-                {
-                    await target.InsertBreakpointAsync(a).ConfigureAwait(false);
-                    inserted.Add(a);
-                }
-                catch (TargetException)
-                {
-                    // An address in no mapped page cannot be reached either.
-                }
-            }
+            var wanted = addresses.Distinct().ToList();
+            var failures = await target.InsertBreakpointsAsync([.. wanted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
+            // An address in no mapped page cannot be reached either.
+            for (var i = 0; i < wanted.Count; i++)
+                if (failures[i] is null) inserted.Add(wanted[i]);
             while (true)
             {
                 var stop = await run.ResumeAndWaitAsync(() => target.ContinueAsync()).ConfigureAwait(false);
@@ -227,7 +226,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         {
             if (!run.HasExited && generation == run.ExecGeneration)
             {
-                foreach (var a in inserted) await target.RemoveBreakpointAsync(a).ConfigureAwait(false);
+                await target.RemoveBreakpointsAsync([.. inserted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
             }
         }
     }

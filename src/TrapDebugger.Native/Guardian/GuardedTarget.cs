@@ -193,50 +193,117 @@ public sealed class GuardedTarget : ITarget
     /// <inheritdoc/>
     public async Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null)
     {
-        var decision = 0;
-        if (decide is not null)
-        {
-            lock (decisionsGate)
-            {
-                decision = ++nextDecision;
-                decisions[decision] = decide;
-            }
-        }
-        try
-        {
-            await CallAsync(Operation.InsertBreakpoint, w => w.U64(address).I32(decision)).ConfigureAwait(false);
-        }
-        catch
-        {
-            lock (decisionsGate) decisions.Remove(decision);
-            throw;
-        }
-        if (decide is null) return;
-        lock (decisionsGate)
-        {
-            if (!decisionIds.TryGetValue((address, decide), out var ids)) decisionIds[(address, decide)] = ids = [];
-            ids.Add(decision);
-        }
+        if ((await InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
+            throw failure;
     }
 
     /// <inheritdoc/>
     public async Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null)
     {
-        var decision = 0;
-        if (decide is not null)
+        if ((await RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
+            throw failure;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One request to the guardian; each decision is known there by a number and runs here when it asks.</remarks>
+    public async Task<IReadOnlyList<TargetException?>> InsertBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
+    {
+        var numbers = new int[insertions.Count];
+        lock (decisionsGate)
         {
-            lock (decisionsGate)
+            for (var i = 0; i < insertions.Count; i++)
             {
-                if (!decisionIds.TryGetValue((address, decide), out var ids) || ids.Count == 0)
-                    throw new TraceException($"there is no breakpoint at 0x{address:x} to remove");
-                decision = ids[^1];
-                ids.RemoveAt(ids.Count - 1);
-                if (ids.Count == 0) decisionIds.Remove((address, decide));
+                if (insertions[i].Decide is not { } decide) continue;
+                numbers[i] = ++nextDecision;
+                decisions[numbers[i]] = decide;
             }
         }
-        await CallAsync(Operation.RemoveBreakpoint, w => w.U64(address).I32(decision)).ConfigureAwait(false);
-        if (decision != 0)
-            lock (decisionsGate) decisions.Remove(decision);
+        IReadOnlyList<TargetException?> failures;
+        try
+        {
+            failures = Outcomes(await CallAsync(Operation.InsertBreakpoints, w => WriteInsertions(w, insertions, numbers)).ConfigureAwait(false), insertions.Count);
+        }
+        catch
+        {
+            lock (decisionsGate)
+                foreach (var n in numbers) decisions.Remove(n);
+            throw;
+        }
+        lock (decisionsGate)
+        {
+            for (var i = 0; i < insertions.Count; i++)
+            {
+                if (numbers[i] == 0) continue;
+                if (failures[i] is not null)
+                {
+                    decisions.Remove(numbers[i]);
+                    continue;
+                }
+                var key = (insertions[i].Address, insertions[i].Decide!);
+                if (!decisionIds.TryGetValue(key, out var ids)) decisionIds[key] = ids = [];
+                ids.Add(numbers[i]);
+            }
+        }
+        return failures;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TargetException?>> RemoveBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
+    {
+        var failures = new TargetException?[insertions.Count];
+        var numbers = new int[insertions.Count];
+        var sent = new List<int>(insertions.Count);
+        lock (decisionsGate)
+        {
+            for (var i = 0; i < insertions.Count; i++)
+            {
+                var (address, decide) = insertions[i];
+                if (decide is not null)
+                {
+                    if (!decisionIds.TryGetValue((address, decide), out var ids) || ids.Count == 0)
+                    {
+                        failures[i] = new TraceException($"there is no breakpoint at 0x{address:x} to remove");
+                        continue;
+                    }
+                    numbers[i] = ids[^1];
+                    ids.RemoveAt(ids.Count - 1);
+                    if (ids.Count == 0) decisionIds.Remove((address, decide));
+                }
+                sent.Add(i);
+            }
+        }
+        if (sent.Count == 0) return failures;
+        var asked = sent.Select(i => insertions[i]).ToList();
+        var outcomes = Outcomes(await CallAsync(Operation.RemoveBreakpoints, w => WriteInsertions(w, asked, [.. sent.Select(i => numbers[i])])).ConfigureAwait(false), sent.Count);
+        lock (decisionsGate)
+        {
+            for (var k = 0; k < sent.Count; k++)
+            {
+                failures[sent[k]] = outcomes[k];
+                if (outcomes[k] is null && numbers[sent[k]] != 0) decisions.Remove(numbers[sent[k]]);
+            }
+        }
+        return failures;
+    }
+
+    private static void WriteInsertions(WireWriter w, IReadOnlyList<BreakpointInsertion> insertions, int[] numbers)
+    {
+        w.I32(insertions.Count);
+        for (var i = 0; i < insertions.Count; i++) w.U64(insertions[i].Address).I32(numbers[i]);
+    }
+
+    /// <summary>The outcome of each item of a batch reply: null for success, else its failure.</summary>
+    private static TargetException?[] Outcomes(byte[] result, int count)
+    {
+        var r = new WireReader(result);
+        var failures = new TargetException?[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (r.Bool()) continue;
+            var failure = Failures.Read(ref r);
+            failures[i] = failure as TargetException ?? new TraceException(failure.Message, failure);
+        }
+        return failures;
     }
 
     /// <inheritdoc/>

@@ -203,39 +203,60 @@ public static class GuardianHost
                     foreach (var value in await p.GetDebugRegistersAsync(Read(arguments, static (ref WireReader r) => r.I32())).ConfigureAwait(false))
                         result.U64(value);
                     break;
-                case Operation.InsertBreakpoint:
+                case Operation.InsertBreakpoints:
                 {
-                    var (address, decision) = Read(arguments, static (ref WireReader r) => (r.U64(), r.I32()));
-                    if (decision == 0)
+                    var asked = Read(arguments, ReadInsertions);
+                    var failures = new Exception?[asked.Length];
+                    var insertions = new List<BreakpointInsertion>(asked.Length);
+                    var sent = new List<int>(asked.Length);
+                    for (var i = 0; i < asked.Length; i++)
                     {
-                        await p.InsertBreakpointAsync(address).ConfigureAwait(false);
-                        break;
+                        var (address, decision) = asked[i];
+                        BreakpointDecision? decide = null;
+                        if (decision != 0)
+                        {
+                            decide = hit => Ask(targetId, decision, hit);
+                            if (!hosted.Decisions.TryAdd((address, decision), decide))
+                            {
+                                failures[i] = new ArgumentException($"decision {decision} is already inserted at 0x{address:x}");
+                                continue;
+                            }
+                        }
+                        insertions.Add(new BreakpointInsertion(address, decide));
+                        sent.Add(i);
                     }
-                    BreakpointDecision decide = hit => Ask(targetId, decision, hit);
-                    if (!hosted.Decisions.TryAdd((address, decision), decide))
-                        throw new ArgumentException($"decision {decision} is already inserted at 0x{address:x}");
-                    try
+                    var inserted = await p.InsertBreakpointsAsync(insertions).ConfigureAwait(false);
+                    for (var k = 0; k < sent.Count; k++)
                     {
-                        await p.InsertBreakpointAsync(address, decide).ConfigureAwait(false);
+                        if (inserted[k] is not { } failure) continue;
+                        var i = sent[k];
+                        failures[i] = failure;
+                        if (asked[i].Decision != 0) hosted.Decisions.TryRemove(asked[i], out _);
                     }
-                    catch
-                    {
-                        hosted.Decisions.TryRemove((address, decision), out _);
-                        throw;
-                    }
+                    WriteOutcomes(result, failures);
                     break;
                 }
-                case Operation.RemoveBreakpoint:
+                case Operation.RemoveBreakpoints:
                 {
-                    var (address, decision) = Read(arguments, static (ref WireReader r) => (r.U64(), r.I32()));
-                    if (decision == 0)
+                    var asked = Read(arguments, ReadInsertions);
+                    var failures = new Exception?[asked.Length];
+                    var removals = new List<BreakpointInsertion>(asked.Length);
+                    var sent = new List<int>(asked.Length);
+                    for (var i = 0; i < asked.Length; i++)
                     {
-                        await p.RemoveBreakpointAsync(address).ConfigureAwait(false);
-                        break;
+                        var (address, decision) = asked[i];
+                        BreakpointDecision? decide = null;
+                        if (decision != 0 && !hosted.Decisions.TryRemove((address, decision), out decide))
+                        {
+                            failures[i] = new ArgumentException($"there is no breakpoint decision {decision} at 0x{address:x} to remove");
+                            continue;
+                        }
+                        removals.Add(new BreakpointInsertion(address, decide));
+                        sent.Add(i);
                     }
-                    if (!hosted.Decisions.TryRemove((address, decision), out var decide))
-                        throw new ArgumentException($"there is no breakpoint decision {decision} at 0x{address:x} to remove");
-                    await p.RemoveBreakpointAsync(address, decide).ConfigureAwait(false);
+                    var removed = await p.RemoveBreakpointsAsync(removals).ConfigureAwait(false);
+                    for (var k = 0; k < sent.Count; k++) failures[sent[k]] = removed[k];
+                    WriteOutcomes(result, failures);
                     break;
                 }
                 case Operation.SetWatchpoint:
@@ -404,6 +425,28 @@ public static class GuardianHost
         }
 
         private delegate T Parse<T>(ref WireReader r);
+
+        /// <summary>Breakpoint insertions as <see cref="GuardedTarget"/> sends them: a count, then address and decision id
+        /// (0: none) of each.</summary>
+        private static (ulong Address, int Decision)[] ReadInsertions(ref WireReader r)
+        {
+            var count = r.I32();
+            if (count < 0 || count > r.Remaining / 12)
+                throw new InvalidDataException($"a breakpoint request names {count} insertions, more than it holds");
+            var insertions = new (ulong, int)[count];
+            for (var i = 0; i < count; i++) insertions[i] = (r.U64(), r.I32());
+            return insertions;
+        }
+
+        /// <summary>One outcome per item of a batch: success, or the failure as a reply carries it.</summary>
+        private static void WriteOutcomes(WireWriter result, IReadOnlyList<Exception?> failures)
+        {
+            foreach (var failure in failures)
+            {
+                result.Bool(failure is null);
+                if (failure is not null) Failures.Write(result, failure);
+            }
+        }
 
         private static T Read<T>(ReadOnlyMemory<byte> arguments, Parse<T> parse)
         {

@@ -35,8 +35,11 @@ internal enum Operation
     GetFloatingPointRegisters,
     SetFloatingPointRegisters,
     GetDebugRegisters,
-    InsertBreakpoint,
-    RemoveBreakpoint,
+    /// <summary>Several breakpoint insertions in one request (a count, then address and decision id of each); the reply
+    /// holds one outcome per insertion.</summary>
+    InsertBreakpoints,
+    /// <summary>Several breakpoint removals in one request, as <see cref="InsertBreakpoints"/>.</summary>
+    RemoveBreakpoints,
     SetWatchpoint,
     ClearWatchpoint,
     WriteMemory,

@@ -81,6 +81,9 @@ internal ref struct WireReader(ReadOnlySpan<byte> body)
     private readonly ReadOnlySpan<byte> body = body;
     private int position;
 
+    /// <summary>How many bytes are left to read.</summary>
+    public readonly int Remaining => body.Length - position;
+
     public int U8() => Take(1)[0];
 
     public bool Bool() => U8() != 0;

@@ -577,17 +577,19 @@ internal sealed class AgentService(AgentOptions options) : IRemoteAgent
     }
 
     /// <inheritdoc/>
-    public Task InsertBreakpointAsync(ulong address, CancellationToken cancellationToken)
+    public async Task<string?[]> InsertBreakpointsAsync(ulong[] addresses, CancellationToken cancellationToken)
     {
         RequireAuthenticated();
-        return Target.InsertBreakpointAsync(address);
+        var failures = await Target.InsertBreakpointsAsync([.. addresses.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
+        return [.. failures.Select(f => f?.Message)];
     }
 
     /// <inheritdoc/>
-    public Task RemoveBreakpointAsync(ulong address, CancellationToken cancellationToken)
+    public async Task<string?[]> RemoveBreakpointsAsync(ulong[] addresses, CancellationToken cancellationToken)
     {
         RequireAuthenticated();
-        return Target.RemoveBreakpointAsync(address);
+        var failures = await Target.RemoveBreakpointsAsync([.. addresses.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
+        return [.. failures.Select(f => f?.Message)];
     }
 
     /// <inheritdoc/>

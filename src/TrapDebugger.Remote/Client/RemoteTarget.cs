@@ -454,31 +454,73 @@ internal sealed class RemoteTarget : ITarget
     }
 
     /// <inheritdoc/>
-    /// <remarks>The agent holds one insertion per call; the decision stays here and runs when the hit arrives.</remarks>
     public async Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null)
     {
-        await connection.Guard(() => connection.Agent.InsertBreakpointAsync(address, closing.Token)).ConfigureAwait(false);
-        lock (gate)
-        {
-            if (!breakpoints.TryGetValue(address, out var site))
-                breakpoints[address] = site = new BreakpointInsertions();
-            if (decide is null) site.Plain++;
-            else site.Decisions.Add(decide);
-        }
+        if ((await InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
+            throw failure;
     }
 
     /// <inheritdoc/>
     public async Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null)
     {
+        if ((await RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
+            throw failure;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One call to the agent, which holds one insertion per address given; the decisions stay here and run when a
+    /// hit arrives.</remarks>
+    public async Task<IReadOnlyList<TargetException?>> InsertBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
+    {
+        var outcomes = await connection.Guard(() => connection.Agent.InsertBreakpointsAsync([.. insertions.Select(i => i.Address)], closing.Token)).ConfigureAwait(false);
+        var failures = new TargetException?[insertions.Count];
         lock (gate)
         {
-            if (!breakpoints.TryGetValue(address, out var site) || (decide is null ? site.Plain == 0 : !site.Decisions.Remove(decide)))
-                throw new TargetException($"there is no breakpoint at 0x{address:x} to remove");
-            if (decide is null) site.Plain--;
-            if (site.Plain == 0 && site.Decisions.Count == 0)
-                breakpoints.Remove(address);
+            for (var i = 0; i < insertions.Count; i++)
+            {
+                if (i >= outcomes.Length || outcomes[i] is not null)
+                {
+                    failures[i] = new TargetException(i < outcomes.Length ? outcomes[i]! : "the agent did not say whether the breakpoint went in");
+                    continue;
+                }
+                var (address, decide) = insertions[i];
+                if (!breakpoints.TryGetValue(address, out var site))
+                    breakpoints[address] = site = new BreakpointInsertions();
+                if (decide is null) site.Plain++;
+                else site.Decisions.Add(decide);
+            }
         }
-        await connection.Guard(() => connection.Agent.RemoveBreakpointAsync(address, closing.Token)).ConfigureAwait(false);
+        return failures;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TargetException?>> RemoveBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
+    {
+        var failures = new TargetException?[insertions.Count];
+        var sent = new List<int>(insertions.Count);
+        lock (gate)
+        {
+            for (var i = 0; i < insertions.Count; i++)
+            {
+                var (address, decide) = insertions[i];
+                if (!breakpoints.TryGetValue(address, out var site) || (decide is null ? site.Plain == 0 : !site.Decisions.Remove(decide)))
+                {
+                    failures[i] = new TargetException($"there is no breakpoint at 0x{address:x} to remove");
+                    continue;
+                }
+                if (decide is null) site.Plain--;
+                if (site.Plain == 0 && site.Decisions.Count == 0)
+                    breakpoints.Remove(address);
+                sent.Add(i);
+            }
+        }
+        if (sent.Count == 0) return failures;
+        var outcomes = await connection.Guard(() => connection.Agent.RemoveBreakpointsAsync([.. sent.Select(i => insertions[i].Address)], closing.Token)).ConfigureAwait(false);
+        for (var k = 0; k < sent.Count && k < outcomes.Length; k++)
+        {
+            if (outcomes[k] is { } message) failures[sent[k]] = new TargetException(message);
+        }
+        return failures;
     }
 
     /// <summary>The insertions at one address: plain ones, and ones whose decision says whether a hit is reported.</summary>

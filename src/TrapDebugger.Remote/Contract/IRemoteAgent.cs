@@ -102,11 +102,13 @@ public partial interface IRemoteAgent
     /// <summary>Restores every patched byte and debug register and lets the process go.</summary>
     Task DetachAsync(bool keepStopped, CancellationToken cancellationToken);
 
-    /// <summary>Inserts a software breakpoint.</summary>
-    Task InsertBreakpointAsync(ulong address, CancellationToken cancellationToken);
+    /// <summary>Inserts a software breakpoint at each address; returns, in the same order, null for each that went in and
+    /// the one-sentence reason for each that did not.</summary>
+    Task<string?[]> InsertBreakpointsAsync(ulong[] addresses, CancellationToken cancellationToken);
 
-    /// <summary>Removes one insertion of a software breakpoint.</summary>
-    Task RemoveBreakpointAsync(ulong address, CancellationToken cancellationToken);
+    /// <summary>Removes one insertion of a software breakpoint at each address; returns the outcomes as
+    /// <see cref="InsertBreakpointsAsync"/> does.</summary>
+    Task<string?[]> RemoveBreakpointsAsync(ulong[] addresses, CancellationToken cancellationToken);
 
     /// <summary>Programs a free debug register; returns its slot index.</summary>
     Task<int> SetWatchpointAsync(ulong address, int size, int kind, CancellationToken cancellationToken);

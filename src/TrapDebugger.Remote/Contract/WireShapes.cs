@@ -22,4 +22,5 @@ namespace TrapDebugger.Remote.Contract;
 [GenerateShapeFor<int>]
 [GenerateShapeFor<bool>]
 [GenerateShapeFor<string>]
+[GenerateShapeFor<string[]>]
 public sealed partial class WireShapes;

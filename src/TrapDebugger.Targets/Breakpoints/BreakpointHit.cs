@@ -6,6 +6,10 @@ namespace TrapDebugger.Targets;
 /// over costs no thread switch and is never reported.</remarks>
 public delegate bool BreakpointDecision(BreakpointHit hit);
 
+/// <summary>One insertion of a software breakpoint: its address and, when the hit is to be decided where it is seen, the
+/// decision (see <see cref="ITarget.InsertBreakpointAsync"/>).</summary>
+public readonly record struct BreakpointInsertion(ulong Address, BreakpointDecision? Decide = null);
+
 /// <summary>What a <see cref="BreakpointDecision"/> sees: the thread that hit the breakpoint, its registers, and the memory.</summary>
 /// <param name="ThreadId">The thread that executed the breakpoint.</param>
 /// <param name="Address">The breakpoint address (the thread's pc has already been set back to it).</param>
