@@ -23,7 +23,7 @@ if (args[0] == "setbp")
 {
     await using var p = await TargetProcess.LaunchAsync(LocalPlatform.Instance, new LaunchOptions { Program = args[1] });
     if (args.Length > 4 && args[4] == "pre") { var pre = Stopwatch.StartNew(); TrapDebugger.Engine.Model.SymbolPreloader.Preload(p.Target.Modules); Console.WriteLine($"preload {pre.Elapsed.TotalMilliseconds:F1} ms"); }
-    if (args.Length > 4 && args[4] == "bg") _ = TrapDebugger.Engine.Model.SymbolPreloader.Start(p.Target.Modules, CancellationToken.None);
+    if (args.Length > 4 && args[4] == "bg") _ = p.PreloadSymbolsAsync(p.Target.Modules);
     foreach (var m in p.Target.Modules)
     {
         var sw0 = Stopwatch.StartNew();

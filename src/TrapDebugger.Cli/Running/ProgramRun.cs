@@ -21,7 +21,6 @@ public sealed class ProgramRun : IAsyncDisposable
     private readonly ProgramRun _root;
     private readonly List<Task> _children = [];
     private readonly CancellationTokenSource _disposing = new();
-    private Task _preload = Task.CompletedTask;
     private int _interrupt;
     // Set by the first process whose stop is reported (root only): every other process's stop is then passed over.
     private int _reported;
@@ -68,7 +67,7 @@ public sealed class ProgramRun : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(onStop);
         // Waiting on a running process for a trap that may come much later: read the modules' debug information meanwhile.
-        if (_attached && _root == this) _preload = SymbolPreloader.Start(Process.Target.Modules, _disposing.Token);
+        if (_attached && _root == this) _ = Process.PreloadSymbolsAsync(Process.Target.Modules);
         // A Rust panic is the stop to report, with its message, whether it then unwinds (exit 101) or aborts.
         await Process.SetLanguageEventsAsync([Traps.LanguageEvent.RustPanic]).ConfigureAwait(false);
         await Process.SetForkFollowingAsync(_forks.Follow, _forks.DetachOnFork).ConfigureAwait(false);
@@ -310,7 +309,6 @@ public sealed class ProgramRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _disposing.CancelAsync().ConfigureAwait(false);
-        await _preload.ConfigureAwait(false);
         Task[] children;
         lock (_children) children = [.. _children];
         // A watched process is let go when its watch is cancelled; a debugged one when its run is disposed.

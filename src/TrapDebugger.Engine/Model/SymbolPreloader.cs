@@ -1,15 +1,48 @@
+using System.Threading.Channels;
+
 namespace TrapDebugger.Engine.Model;
 
 /// <summary>Reads modules' symbols, unit ranges and unwind tables ahead of the first stop, so the stop's backtrace
 /// and diagnosis do not wait for them.</summary>
-/// <remarks>glibc's separate debug file is compressed; reading it in the middle of the first trap was most of the
-/// first trap-to-stopped time (measured in bench/dap); lldb pays the same cost while it attaches. Modules open their
-/// files lazily and thread-safely: when a stop comes first, it waits for, or does, the same work, and nothing is read
-/// twice.</remarks>
-public static class SymbolPreloader
+/// <remarks>
+/// <para>glibc's separate debug file is compressed; reading it in the middle of the first trap was most of the first
+/// trap-to-stopped time (measured in bench/dap); lldb pays the same cost while it attaches. Modules open their files
+/// lazily and thread-safely: when a stop comes first, it waits for, or does, the same work, and nothing is read twice.</para>
+/// <para>The reading runs on one thread of its own, not on the thread pool: inflating a large debug file is tens of
+/// milliseconds of CPU, and on a small machine pool threads busy with it leave the client's requests waiting for a
+/// thread. The owner disposes the preloader before the modules (their files are memory-mapped): disposal stops after
+/// the module being read and waits for it.</para>
+/// </remarks>
+public sealed class SymbolPreloader : IAsyncDisposable
 {
-    /// <summary>Reads every module of <paramref name="modules"/> on the calling thread, the program first (its frames
-    /// are the ones shown), then its libraries; stops early when <paramref name="stop"/> is cancelled.</summary>
+    private readonly Channel<(IReadOnlyList<Module> Modules, TaskCompletionSource Done)> _queue =
+        Channel.CreateUnbounded<(IReadOnlyList<Module>, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private Thread? _thread;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Reads <paramref name="modules"/> on the preloader's thread, the program first (its frames are the ones
+    /// shown), then its libraries; the task completes when they are read, or at once when the preloader is disposed.</summary>
+    public Task PreloadAsync(IEnumerable<Module> modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var list = modules.OrderByDescending(m => m.IsMainProgram).ToList();
+        lock (_gate)
+        {
+            if (_stop.IsCancellationRequested || !_queue.Writer.TryWrite((list, done)))
+                return Task.CompletedTask;
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = "trapdbg symbols" };
+                _thread.Start();
+            }
+        }
+        return done.Task;
+    }
+
+    /// <summary>Reads every module of <paramref name="modules"/> on the calling thread, as the preloader's thread does.</summary>
     public static void Preload(IEnumerable<Module> modules, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(modules);
@@ -20,13 +53,39 @@ public static class SymbolPreloader
         }
     }
 
-    /// <summary>Starts <see cref="Preload(IEnumerable{Module}, CancellationToken)"/> on a worker thread and returns at once.</summary>
-    /// <remarks>The caller must await the task (after cancelling <paramref name="stop"/>) before it disposes the modules:
-    /// their files are memory-mapped.</remarks>
-    public static Task Start(IEnumerable<Module> modules, CancellationToken stop)
+    /// <summary>Stops after the module being read and waits for it; work still queued is dropped.</summary>
+    public async ValueTask DisposeAsync()
     {
-        var list = modules.ToList();
-        return Task.Run(() => Preload(list, stop), CancellationToken.None);
+        bool started;
+        lock (_gate)
+        {
+            _stop.Cancel();
+            _queue.Writer.TryComplete();
+            started = _thread is not null;
+        }
+        if (started) await _finished.Task.ConfigureAwait(false);
+        while (_queue.Reader.TryRead(out var left)) left.Done.TrySetResult();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested && _queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (_queue.Reader.TryRead(out var work))
+                {
+                    Preload(work.Modules, _stop.Token);
+                    work.Done.TrySetResult();
+                    if (_stop.IsCancellationRequested) return;
+                }
+            }
+        }
+        finally
+        {
+            _finished.TrySetResult();
+        }
     }
 
     private static void Preload(Module module)

@@ -42,6 +42,7 @@ public sealed class TargetProcess : IAsyncDisposable
     private readonly RunControl _run;
     private readonly Stepper _stepper;
     private readonly FunctionCalls _calls;
+    private readonly SymbolPreloader _preloader = new();
 
     private TargetProcess(ITarget target, string? programPath)
     {
@@ -64,6 +65,10 @@ public sealed class TargetProcess : IAsyncDisposable
 
     /// <summary>The modules of the process.</summary>
     public Target Target { get; }
+
+    /// <summary>Reads the debug information of <paramref name="modules"/> on a thread of its own, ahead of the stops that will
+    /// need it; the task completes when they are read (or when this process is disposed, which waits for the reading).</summary>
+    public Task PreloadSymbolsAsync(IEnumerable<Module> modules) => _preloader.PreloadAsync(modules);
 
     /// <summary>The process id.</summary>
     public int ProcessId => _target.ProcessId;
@@ -441,6 +446,8 @@ public sealed class TargetProcess : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        // The modules' files are memory-mapped: the preloader finishes with them before they are closed.
+        var preloaderStopped = _preloader.DisposeAsync();
         if (!_run.HasExited)
         {
             try
@@ -452,6 +459,7 @@ public sealed class TargetProcess : IAsyncDisposable
             }
         }
         await _target.DisposeAsync().ConfigureAwait(false);
+        await preloaderStopped.ConfigureAwait(false);
         Target.Dispose();
         _modules.DisposeRetired();
     }

@@ -70,6 +70,29 @@ test('stopOnEntry shows the entry stop; continue runs to the exit', async () => 
   }
 });
 
+test('a session ended at once after launch, while the libraries\' debug information is still being read, ends cleanly', async () => {
+  // The adapter reads glibc's (compressed) debug file in the background from the first stop on; a disconnect in the
+  // middle of that reading must wait for it before the mapped files are closed.
+  const program = buildFixture('verbose_trap_multi', '-O0');
+  for (let round = 0; round < 5; round++) {
+    const dc = await startSession();
+    let stderr = '';
+    dc._adapterProcess.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise(resolve => dc._adapterProcess.on('exit', (code, signal) => resolve({ code, signal })));
+    await launchToStop(dc, { program, args: ['ok'], stopOnEntry: true });
+    // A breakpoint request reads every module's line index meanwhile, glibc's too.
+    const line = lineOf(multiSource, 'if (to_slot >= SLOT_COUNT)');
+    const set = await dc.setBreakpointsRequest({ source: { path: multiSource }, breakpoints: [{ line }] });
+    assert.equal(set.body.breakpoints[0].verified, true, JSON.stringify(set.body.breakpoints[0]));
+    // The adapter exits by itself once it has answered disconnect.
+    await dc.disconnectRequest({ terminateDebuggee: true });
+    const end = await Promise.race([exited, new Promise(r => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    dc.stopAdapter();
+    assert.deepEqual(end, { code: 0, signal: null }, `round ${round}: the adapter ended with ${JSON.stringify(end)}: ${stderr}`);
+    assert.doesNotMatch(stderr, /Process terminated|Unhandled|Violation/, `round ${round}`);
+  }
+});
+
 test('line breakpoint: threads, stack paging, scopes, variables with paging, evaluate, setVariable, next', async () => {
   const program = buildFixture('verbose_trap_multi', '-O0');
   const line = lineOf(multiSource, 'from->balance -= amount;');

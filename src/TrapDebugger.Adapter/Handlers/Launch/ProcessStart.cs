@@ -20,7 +20,7 @@ public static class ProcessStart
         {
             // The attached process waits stopped for configurationDone anyway: read the libraries' debug information
             // now (as lldb does when it attaches) rather than in the middle of the first trap's backtrace.
-            await SymbolPreloader.Start(process.Target.Modules, context.CancellationToken).ConfigureAwait(false);
+            await process.PreloadSymbolsAsync(process.Target.Modules).WaitAsync(context.CancellationToken).ConfigureAwait(false);
         }
         var debuggee = new EngineDebuggee(state, process, launched, stopOnEntry, console, terminatesByDefault);
         state.Session.Debuggee = debuggee;

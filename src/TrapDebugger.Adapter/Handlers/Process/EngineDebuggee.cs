@@ -245,8 +245,7 @@ public sealed class EngineDebuggee : IDebuggee
                     if (!announcedModules.Add(m.Module.Id))
                         return;
                     reason = "new";
-                    var loaded = m.Module;
-                    _ = SymbolPreloader.Start([loaded], CancellationToken.None);
+                    _ = Process.PreloadSymbolsAsync([m.Module]);
                 }
                 else
                 {
