@@ -256,6 +256,10 @@ public sealed partial class TraceeProcess : ITarget, IByteSource, ITracedProcess
         });
     }
 
+    /// <summary>The general registers already read in this stop, by thread; empty while the process runs.</summary>
+    internal IReadOnlyList<KeyValuePair<int, GeneralRegisters>> RegistersOfThisStop() =>
+        state == RunState.Stopped ? [.. publishedRegisters.Select(p => KeyValuePair.Create(p.Key, p.Value.Registers))] : [];
+
     /// <summary>Replaces the general registers of stopped thread <paramref name="tid"/>.</summary>
     public Task SetRegistersAsync(int tid, GeneralRegisters registers) => tracer.Invoke(() =>
     {

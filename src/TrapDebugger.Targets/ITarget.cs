@@ -129,42 +129,14 @@ public interface ITarget : IAsyncDisposable
     /// <summary>Makes each of <paramref name="insertions"/> as <see cref="InsertBreakpointAsync"/> does, in one request where
     /// the tracer is a round trip away; returns, in the same order, null for each that went in and the failure of each
     /// that did not.</summary>
-    async Task<IReadOnlyList<TargetException?>> InsertBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
-    {
-        var failures = new TargetException?[insertions.Count];
-        for (var i = 0; i < insertions.Count; i++)
-        {
-            try
-            {
-                await InsertBreakpointAsync(insertions[i].Address, insertions[i].Decide).ConfigureAwait(false);
-            }
-            catch (TargetException e)
-            {
-                failures[i] = e;
-            }
-        }
-        return failures;
-    }
+    Task<IReadOnlyList<TargetException?>> InsertBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions) =>
+        BreakpointInsertion.EachAsync(insertions, i => InsertBreakpointAsync(i.Address, i.Decide));
 
     /// <summary>Removes each of <paramref name="insertions"/> as <see cref="RemoveBreakpointAsync"/> does, in one request where
     /// the tracer is a round trip away; returns, in the same order, null for each removed and the failure of each that was
     /// not.</summary>
-    async Task<IReadOnlyList<TargetException?>> RemoveBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions)
-    {
-        var failures = new TargetException?[insertions.Count];
-        for (var i = 0; i < insertions.Count; i++)
-        {
-            try
-            {
-                await RemoveBreakpointAsync(insertions[i].Address, insertions[i].Decide).ConfigureAwait(false);
-            }
-            catch (TargetException e)
-            {
-                failures[i] = e;
-            }
-        }
-        return failures;
-    }
+    Task<IReadOnlyList<TargetException?>> RemoveBreakpointsAsync(IReadOnlyList<BreakpointInsertion> insertions) =>
+        BreakpointInsertion.EachAsync(insertions, i => RemoveBreakpointAsync(i.Address, i.Decide));
 
     /// <summary>Programs a free debug register on every thread (and every thread created later) to trap on
     /// <paramref name="kind"/> accesses to <paramref name="size"/> bytes at <paramref name="address"/>; returns the slot.</summary>

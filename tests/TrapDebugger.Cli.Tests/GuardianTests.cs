@@ -109,6 +109,32 @@ public sealed class GuardianTests
         Assert.Equal(1000, hits);
     }
 
+    [Fact]
+    public async Task Registers_that_come_with_a_stop_are_answered_until_a_write_or_a_resume_changes_them()
+    {
+        var program = Fixtures.CompileSource(CountingSource, "counting.c", BuildVariant.Clang22O0);
+        await using var target = await Platform().LaunchAsync(new LaunchOptions { Program = program }, TestContext.Current.CancellationToken);
+        var stop = Assert.IsType<ProcessStopped>(await NextTargetEventAsync(target));
+        var tid = stop.ThreadId;
+        var atStop = await target.GetRegistersAsync(tid);
+        Assert.Equal(atStop, await target.GetRegistersAsync(tid));
+
+        // A write is seen by the next read.
+        var changed = atStop with { Rax = atStop.Rax ^ 0x5a5a };
+        await target.SetRegistersAsync(tid, changed);
+        Assert.Equal(changed.Rax, (await target.GetRegistersAsync(tid)).Rax);
+        await target.SetRegistersAsync(tid, atStop);
+        Assert.Equal(atStop.Rax, (await target.GetRegistersAsync(tid)).Rax);
+
+        // A step moves the pc; the next stop's registers say so.
+        await target.StepInstructionAsync(tid);
+        Assert.IsType<ProcessStopped>(await NextTargetEventAsync(target));
+        var stepped = await target.GetRegistersAsync(tid);
+        Assert.NotEqual(atStop.Rip, stepped.Rip);
+        Assert.Equal(stepped, (await target.GetRegistersAsync(tid)));
+        await target.KillAsync();
+    }
+
     private static async Task<TargetEvent> NextTargetEventAsync(ITarget target)
     {
         using var timeout = new CancellationTokenSource(Timeout);

@@ -28,6 +28,8 @@ public sealed class GuardedTarget : ITarget
     private volatile int[] threadIds;
     private volatile LoadedModule[] modules;
     private volatile bool ended;
+    // The registers the guardian sent with the last stop, until the process or a thread of it is resumed or changed.
+    private volatile IReadOnlyDictionary<int, GeneralRegisters>? stopRegisters;
 
     private readonly bool ownsConnection;
 
@@ -42,6 +44,7 @@ public sealed class GuardedTarget : ITarget
         ProcessId = pid;
         threadIds = snapshot.ThreadIds;
         modules = snapshot.Modules;
+        stopRegisters = snapshot.Registers;
         foreach (var (address, original) in patched) sites[address] = original;
         memory = new ProcessMemory(pid);
         view = new GuardedMemory(this);
@@ -93,8 +96,11 @@ public sealed class GuardedTarget : ITarget
     public Task<SignalDispositions> GetSignalDispositionsAsync(int threadId) => Task.FromResult(LocalProcessView.SignalDispositions(ProcessId, threadId));
 
     /// <inheritdoc/>
+    /// <remarks>A stop brings the registers the guardian had read for it (the stopping thread's at least): those are
+    /// answered without a round trip.</remarks>
     public async Task<GeneralRegisters> GetRegistersAsync(int threadId)
     {
+        if (stopRegisters is { } known && known.TryGetValue(threadId, out var registers)) return registers;
         var result = await CallAsync(Operation.GetRegisters, w => w.I32(threadId)).ConfigureAwait(false);
         return new WireReader(result).Block<GeneralRegisters>();
     }
@@ -102,6 +108,7 @@ public sealed class GuardedTarget : ITarget
     /// <inheritdoc/>
     public async Task SetRegistersAsync(int threadId, GeneralRegisters registers)
     {
+        stopRegisters = null;
         try
         {
             await CallAsync(Operation.SetRegisters, w => w.I32(threadId).Block(registers)).ConfigureAwait(false);
@@ -143,20 +150,27 @@ public sealed class GuardedTarget : ITarget
     }
 
     /// <inheritdoc/>
-    public Task ContinueAsync(bool deliverSignals = true) => CallAsync(Operation.Continue, w => w.Bool(deliverSignals));
+    public Task ContinueAsync(bool deliverSignals = true) => Resume(Operation.Continue, w => w.Bool(deliverSignals));
 
     /// <inheritdoc/>
-    public Task StepInstructionAsync(int threadId) => CallAsync(Operation.StepInstruction, w => w.I32(threadId));
+    public Task StepInstructionAsync(int threadId) => Resume(Operation.StepInstruction, w => w.I32(threadId));
 
     /// <inheritdoc/>
-    public Task StepInRangeAsync(int threadId, ulong start, ulong end) => CallAsync(Operation.StepInRange, w => w.I32(threadId).U64(start).U64(end));
+    public Task StepInRangeAsync(int threadId, ulong start, ulong end) => Resume(Operation.StepInRange, w => w.I32(threadId).U64(start).U64(end));
 
     /// <inheritdoc/>
     public Task RunThreadAsync(int threadId)
     {
         // The code may change any memory and the thread's registers: what was read before is stale.
         view.Invalidate();
-        return CallAsync(Operation.RunThread, w => w.I32(threadId));
+        return Resume(Operation.RunThread, w => w.I32(threadId));
+    }
+
+    /// <summary>A request that lets threads run: the registers of the stop are stale from now on.</summary>
+    private Task Resume(Operation op, Action<WireWriter> arguments)
+    {
+        stopRegisters = null;
+        return CallAsync(op, arguments);
     }
 
     /// <inheritdoc/>
@@ -171,6 +185,7 @@ public sealed class GuardedTarget : ITarget
     public async Task RestoreThreadAsync(int threadId, SavedThreadState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        stopRegisters = null;
         try
         {
             await CallAsync(Operation.RestoreThread, w => w.I32(threadId).Block(state.Registers).Bytes(state.ExtendedState).I32(state.ResumeSignal)).ConfigureAwait(false);
@@ -185,24 +200,18 @@ public sealed class GuardedTarget : ITarget
     public Task PauseAsync() => CallAsync(Operation.Pause);
 
     /// <inheritdoc/>
-    public Task KillAsync() => CallAsync(Operation.Kill);
+    public Task KillAsync() => Resume(Operation.Kill, _ => { });
 
     /// <inheritdoc/>
-    public Task DetachAsync(bool keepStopped = false) => CallAsync(Operation.Detach, w => w.Bool(keepStopped));
+    public Task DetachAsync(bool keepStopped = false) => Resume(Operation.Detach, w => w.Bool(keepStopped));
 
     /// <inheritdoc/>
-    public async Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null)
-    {
-        if ((await InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
-            throw failure;
-    }
+    public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) =>
+        BreakpointInsertion.ThrowIfFailed(InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]));
 
     /// <inheritdoc/>
-    public async Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null)
-    {
-        if ((await RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
-            throw failure;
-    }
+    public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) =>
+        BreakpointInsertion.ThrowIfFailed(RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]));
 
     /// <inheritdoc/>
     /// <remarks>One request to the guardian; each decision is known there by a number and runs here when it asks.</remarks>
@@ -357,6 +366,7 @@ public sealed class GuardedTarget : ITarget
         {
             threadIds = snapshot.ThreadIds;
             modules = snapshot.Modules;
+            stopRegisters = snapshot.Registers;
             if (snapshot.ProcessId is { } pid && pid != ProcessId)
             {
                 // The target follows a fork's child now: its memory is the child's.

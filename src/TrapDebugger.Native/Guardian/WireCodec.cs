@@ -3,6 +3,9 @@ namespace TrapDebugger.Native.Guardian;
 /// <summary>The threads and loaded modules of a stopped process.</summary>
 internal sealed record ProcessSnapshot(int[] ThreadIds, LoadedModule[] Modules)
 {
+    /// <summary>The general registers the tracer had read in this stop, by thread (the stopping thread's at least).</summary>
+    public IReadOnlyDictionary<int, GeneralRegisters> Registers { get; init; } = new Dictionary<int, GeneralRegisters>();
+
     /// <summary>The process id, when it may have changed (a target that now follows a fork's child).</summary>
     public int? ProcessId { get; init; }
 }
@@ -208,6 +211,9 @@ internal static class WireCodec
         var modules = process.Modules;
         w.I32(modules.Count);
         foreach (var m in modules) w.Text(m.Path).U64(m.LoadBias).U64(m.DynamicAddress);
+        var registers = process.RegistersOfThisStop();
+        w.I32(registers.Count);
+        foreach (var (tid, values) in registers) w.I32(tid).Block(values);
     }
 
     public static ProcessSnapshot ReadSnapshot(ref WireReader r)
@@ -216,7 +222,9 @@ internal static class WireCodec
         for (var i = 0; i < ids.Length; i++) ids[i] = r.I32();
         var modules = new LoadedModule[Count(r.I32())];
         for (var i = 0; i < modules.Length; i++) modules[i] = new LoadedModule(r.RequiredText(), r.U64(), r.U64());
-        return new ProcessSnapshot(ids, modules);
+        var registers = new Dictionary<int, GeneralRegisters>();
+        for (var count = Count(r.I32()); count > 0; count--) registers[r.I32()] = r.Block<GeneralRegisters>();
+        return new ProcessSnapshot(ids, modules) { Registers = registers };
     }
 
     private static int Count(int n) => n is >= 0 and <= 1 << 20 ? n : throw new InvalidDataException($"a guardian message lists {n} items");

@@ -454,18 +454,12 @@ internal sealed class RemoteTarget : ITarget
     }
 
     /// <inheritdoc/>
-    public async Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null)
-    {
-        if ((await InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
-            throw failure;
-    }
+    public Task InsertBreakpointAsync(ulong address, BreakpointDecision? decide = null) =>
+        BreakpointInsertion.ThrowIfFailed(InsertBreakpointsAsync([new BreakpointInsertion(address, decide)]));
 
     /// <inheritdoc/>
-    public async Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null)
-    {
-        if ((await RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]).ConfigureAwait(false))[0] is { } failure)
-            throw failure;
-    }
+    public Task RemoveBreakpointAsync(ulong address, BreakpointDecision? decide = null) =>
+        BreakpointInsertion.ThrowIfFailed(RemoveBreakpointsAsync([new BreakpointInsertion(address, decide)]));
 
     /// <inheritdoc/>
     /// <remarks>One call to the agent, which holds one insertion per address given; the decisions stay here and run when a

@@ -8,7 +8,35 @@ public delegate bool BreakpointDecision(BreakpointHit hit);
 
 /// <summary>One insertion of a software breakpoint: its address and, when the hit is to be decided where it is seen, the
 /// decision (see <see cref="ITarget.InsertBreakpointAsync"/>).</summary>
-public readonly record struct BreakpointInsertion(ulong Address, BreakpointDecision? Decide = null);
+public readonly record struct BreakpointInsertion(ulong Address, BreakpointDecision? Decide = null)
+{
+    /// <summary>Does <paramref name="act"/> for each insertion in turn; returns the failure of each (null where it worked).</summary>
+    public static async Task<IReadOnlyList<TargetException?>> EachAsync(IReadOnlyList<BreakpointInsertion> insertions, Func<BreakpointInsertion, Task> act)
+    {
+        ArgumentNullException.ThrowIfNull(insertions);
+        ArgumentNullException.ThrowIfNull(act);
+        var failures = new TargetException?[insertions.Count];
+        for (var i = 0; i < insertions.Count; i++)
+        {
+            try
+            {
+                await act(insertions[i]).ConfigureAwait(false);
+            }
+            catch (TargetException e)
+            {
+                failures[i] = e;
+            }
+        }
+        return failures;
+    }
+
+    /// <summary>Throws the failure of the one insertion <paramref name="outcomes"/> answers for, if it failed.</summary>
+    public static async Task ThrowIfFailed(Task<IReadOnlyList<TargetException?>> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if ((await outcomes.ConfigureAwait(false))[0] is { } failure) throw failure;
+    }
+}
 
 /// <summary>What a <see cref="BreakpointDecision"/> sees: the thread that hit the breakpoint, its registers, and the memory.</summary>
 /// <param name="ThreadId">The thread that executed the breakpoint.</param>
