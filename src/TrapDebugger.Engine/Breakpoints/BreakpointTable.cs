@@ -181,7 +181,16 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
         }
         if (fresh.Count > 0)
         {
-            var failures = await target.InsertBreakpointsAsync([.. fresh.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
+            IReadOnlyList<TargetException?> failures;
+            try
+            {
+                failures = await target.InsertBreakpointsAsync([.. fresh.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
+            }
+            catch (TargetException e)
+            {
+                // The whole request failed (the process ended meanwhile): so did each insertion.
+                failures = [.. fresh.Select(_ => e)];
+            }
             for (var i = 0; i < fresh.Count; i++)
             {
                 if (failures[i] is not { } failure) continue;
@@ -240,9 +249,16 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
             }
             breakpoint.SetLocations([]);
         }
-        // A failure is a module unloaded with the breakpoint in it.
-        if (emptied.Count > 0 && !hasExited())
+        if (emptied.Count == 0 || hasExited()) return;
+        try
+        {
+            // A failed removal is a module unloaded with the breakpoint in it.
             await target.RemoveBreakpointsAsync([.. emptied.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
+        }
+        catch (TargetException)
+        {
+            // The process ended meanwhile.
+        }
     }
 
     /// <summary>Inserts the pending (and partly resolved) breakpoints that have code in <paramref name="module"/>, which

@@ -201,7 +201,15 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         try
         {
             var wanted = addresses.Distinct().ToList();
-            var failures = await target.InsertBreakpointsAsync([.. wanted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
+            IReadOnlyList<TargetException?> failures;
+            try
+            {
+                failures = await target.InsertBreakpointsAsync([.. wanted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
+            }
+            catch (TargetException e)
+            {
+                failures = [.. wanted.Select(_ => e)];
+            }
             // An address in no mapped page cannot be reached either.
             for (var i = 0; i < wanted.Count; i++)
                 if (failures[i] is null) inserted.Add(wanted[i]);
