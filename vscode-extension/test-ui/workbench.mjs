@@ -235,9 +235,14 @@ export class Workbench {
     return { frame: text.replace(/\s+/g, ' ').trim(), editorLine: line.trim() };
   }
 
+  /** Stops the session and waits until no session is left (the debug toolbar hidden), asking again if one lingers, so
+   *  that the next session starts alone. */
   async stopDebugging() {
-    await this.runCommand('Debug: Stop', /^Debug: Stop/);
-    await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.runCommand('Debug: Stop', /^Debug: Stop/);
+      const ended = await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 }).then(() => true, () => false);
+      if (ended) return;
+    }
   }
 
   async screenshot(path) {
