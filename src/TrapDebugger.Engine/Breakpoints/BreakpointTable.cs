@@ -181,16 +181,7 @@ internal sealed class BreakpointTable(ITarget target, Target modules, FrameSymbo
         }
         if (fresh.Count > 0)
         {
-            IReadOnlyList<TargetException?> failures;
-            try
-            {
-                failures = await target.InsertBreakpointsAsync([.. fresh.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
-            }
-            catch (TargetException e)
-            {
-                // The whole request failed (the process ended meanwhile): so did each insertion.
-                failures = [.. fresh.Select(_ => e)];
-            }
+            var failures = await BreakpointInsertion.InsertEachAsync(target, [.. fresh.Select(s => new BreakpointInsertion(s.Address, s.Decision))]).ConfigureAwait(false);
             for (var i = 0; i < fresh.Count; i++)
             {
                 if (failures[i] is not { } failure) continue;

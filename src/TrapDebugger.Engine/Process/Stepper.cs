@@ -122,7 +122,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         raise(new ContinuedEvent(run.LastThreadId));
         int generation = run.ExecGeneration;
         var insertions = addresses.Select(a => new BreakpointInsertion(a)).ToList();
-        var failures = await target.InsertBreakpointsAsync(insertions).ConfigureAwait(false);
+        var failures = await BreakpointInsertion.InsertEachAsync(target, insertions).ConfigureAwait(false);
         if (failures.FirstOrDefault(f => f is not null) is { } failure)
         {
             await target.RemoveBreakpointsAsync([.. insertions.Where((_, i) => failures[i] is null)]).ConfigureAwait(false);
@@ -201,15 +201,7 @@ internal sealed class Stepper(RunControl run, ITarget target, Target modules, Br
         try
         {
             var wanted = addresses.Distinct().ToList();
-            IReadOnlyList<TargetException?> failures;
-            try
-            {
-                failures = await target.InsertBreakpointsAsync([.. wanted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
-            }
-            catch (TargetException e)
-            {
-                failures = [.. wanted.Select(_ => e)];
-            }
+            var failures = await BreakpointInsertion.InsertEachAsync(target, [.. wanted.Select(a => new BreakpointInsertion(a))]).ConfigureAwait(false);
             // An address in no mapped page cannot be reached either.
             for (var i = 0; i < wanted.Count; i++)
                 if (failures[i] is null) inserted.Add(wanted[i]);

@@ -167,7 +167,7 @@ public sealed class GuardedTarget : ITarget
     }
 
     /// <summary>A request that lets threads run: the registers of the stop are stale from now on.</summary>
-    private Task Resume(Operation op, Action<WireWriter> arguments)
+    private Task Resume(Operation op, Action<WireWriter>? arguments = null)
     {
         stopRegisters = null;
         return CallAsync(op, arguments);
@@ -200,7 +200,7 @@ public sealed class GuardedTarget : ITarget
     public Task PauseAsync() => CallAsync(Operation.Pause);
 
     /// <inheritdoc/>
-    public Task KillAsync() => Resume(Operation.Kill, _ => { });
+    public Task KillAsync() => Resume(Operation.Kill);
 
     /// <inheritdoc/>
     public Task DetachAsync(bool keepStopped = false) => Resume(Operation.Detach, w => w.Bool(keepStopped));

@@ -1,6 +1,6 @@
 namespace TrapDebugger.Native.Guardian;
 
-/// <summary>The threads and loaded modules of a stopped process.</summary>
+/// <summary>The threads, loaded modules and registers read so far of a stopped process.</summary>
 internal sealed record ProcessSnapshot(int[] ThreadIds, LoadedModule[] Modules)
 {
     /// <summary>The general registers the tracer had read in this stop, by thread (the stopping thread's at least).</summary>

@@ -30,6 +30,22 @@ public readonly record struct BreakpointInsertion(ulong Address, BreakpointDecis
         return failures;
     }
 
+    /// <summary>Makes <paramref name="insertions"/> in <paramref name="target"/> and returns the failure of each (null where it
+    /// went in); a batch the target refuses as a whole (the process ended meanwhile) is the failure of each insertion.</summary>
+    public static async Task<IReadOnlyList<TargetException?>> InsertEachAsync(ITarget target, IReadOnlyList<BreakpointInsertion> insertions)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(insertions);
+        try
+        {
+            return await target.InsertBreakpointsAsync(insertions).ConfigureAwait(false);
+        }
+        catch (TargetException e)
+        {
+            return [.. insertions.Select(_ => e)];
+        }
+    }
+
     /// <summary>Throws the failure of the one insertion <paramref name="outcomes"/> answers for, if it failed.</summary>
     public static async Task ThrowIfFailed(Task<IReadOnlyList<TargetException?>> outcomes)
     {
